@@ -1,0 +1,62 @@
+"""What a new campaign workbook ships with: the office's plan as default settings.
+
+The build script writes these rows into 参数 / 标准; the settings loader uses the specs to know
+each parameter's type. All values stay editable by the clerk in the workbook.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .names import (DIBAO, EDGE_CATEGORIES, Group, Method, Param, Payment, StdCol,
+                    STANDARD_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    key: str
+    kind: str          # text | date | number | ratio | int
+    default: Any
+    help: str
+    required: bool = True
+
+
+PARAM_SPECS: tuple[ParamSpec, ...] = (
+    ParamSpec(Param.TITLE, "text", "2027年春节走访慰问", "印在模板、签字表和汇总表的标题上"),
+    ParamSpec(Param.START, "date", dt.date(2027, 1, 20), "慰问开始日期；年龄按这一天计算"),
+    ParamSpec(Param.END, "date", dt.date(2027, 2, 5), "慰问结束日期"),
+    ParamSpec(Param.RETURN_DEADLINE, "date", dt.date(2027, 1, 10), "各社区/村交回名单的截止日期"),
+    ParamSpec(Param.SIGNOFF_DEADLINE, "date", dt.date(2027, 2, 10), "签字确认表交回民政办的日期"),
+    ParamSpec(Param.BUDGET, "number", 1_500_000, "本次慰问金预算（元）；超出时提示"),
+    ParamSpec(Param.AUDIT_RATIO, "ratio", 0.10, "节后电话回访的抽查比例，每个单位按此比例抽取"),
+    ParamSpec(Param.SEED, "int", 20270101, "抽查用的随机种子；种子相同，抽出的名单相同"),
+)
+
+
+def _std(category: str, group: str, method: str, *, amount=None, sizes=(None, None, None),
+         priority: int, payment: str, condition: str = "") -> dict[str, Any]:
+    return {
+        StdCol.CATEGORY: category, StdCol.GROUP: group, StdCol.METHOD: method,
+        StdCol.AMOUNT: amount, StdCol.SIZE1: sizes[0], StdCol.SIZE2: sizes[1],
+        StdCol.SIZE3: sizes[2], StdCol.PRIORITY: priority, StdCol.PAYMENT: payment,
+        StdCol.CONDITION: condition,
+    }
+
+
+#: the office's plan (DESIGN.md "Rules from the office's own plans")
+DEFAULT_STANDARDS: tuple[dict[str, Any], ...] = (
+    _std(DIBAO, Group.DIBAO, Method.BY_SIZE, sizes=(550, 900, 1100), priority=1,
+         payment=Payment.CARD),
+    *(
+        _std(c, Group.EDGE, Method.PER_HOUSEHOLD, amount=700, priority=2, payment=Payment.CASH,
+             condition="年龄>=70" if c == "70岁以上特困独居老人" else "")
+        for c in EDGE_CATEGORIES
+    ),
+    _std("重点优抚对象", Group.OTHER, Method.PER_PERSON, amount=800, priority=3, payment=Payment.CASH),
+    _std("参战涉核人员", Group.OTHER, Method.PER_PERSON, amount=800, priority=3, payment=Payment.CASH),
+    _std("精简老职工", Group.OTHER, Method.PER_PERSON, amount=600, priority=3, payment=Payment.CASH),
+    _std("大屠杀幸存者", Group.OTHER, Method.PER_PERSON, amount=800, priority=3, payment=Payment.CASH),
+)
+
+assert all(tuple(row) == STANDARD_COLUMNS for row in DEFAULT_STANDARDS)

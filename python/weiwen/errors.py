@@ -1,0 +1,18 @@
+"""What truly cannot go on: a campaign that cannot be used at all.
+
+Everything else is a Problem (problems.py). These exceptions are turned into one Chinese line at
+the edge: exit code 2 on the command line, a message box in Excel.
+"""
+from __future__ import annotations
+
+
+class WeiwenError(Exception):
+    """Base class; str(error) is the one-line Chinese message shown to the clerk."""
+
+
+class CampaignError(WeiwenError):
+    """The folder is not a usable campaign (no workbook, unreadable workbook, missing sheets)."""
+
+
+class CampaignBusy(WeiwenError):
+    """Another command is working on the same campaign right now."""

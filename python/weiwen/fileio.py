@@ -1,0 +1,53 @@
+"""Safe file writing: temp file in the same folder then replace, and backups of the workbook.
+
+A crash half-way through a write leaves the original file untouched (os.replace is atomic on the
+same file system). Before the campaign workbook is replaced, a copy goes to CAMPAIGN/.backup/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .names import BACKUP_DIR
+
+BACKUPS_KEPT = 10
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call write(tmp) for a temp path beside `path`, then move it over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def backup(path: Path, campaign_root: Path) -> Path | None:
+    """Copy `path` into campaign_root/.backup/ with a timestamp; keep the newest BACKUPS_KEPT."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    folder = Path(campaign_root) / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}-{stamp}{path.suffix}"
+    shutil.copy2(path, target)
+    olds = sorted(folder.glob(f"{path.stem}-*{path.suffix}"))
+    for old in olds[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target

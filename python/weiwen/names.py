@@ -1,0 +1,191 @@
+"""The one place that owns Weiwen's canonical names.
+
+Sheet names, result columns of 名册 / 问题, settings keys, categories and their groups, statuses,
+severities and payment methods are defined here once. Every other module imports them; a Chinese
+header string written anywhere else is a bug.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Sheet(StrEnum):
+    GUIDE = "说明"
+    PARAMS = "参数"
+    UNITS = "单位"
+    STANDARDS = "标准"
+    ROSTER = "名册"
+    PROBLEMS = "问题"
+    SUMMARY = "汇总"
+    XLWINGS_CONF = "xlwings.conf"
+
+
+SETTINGS_SHEETS = (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS)
+RESULT_SHEETS = (Sheet.ROSTER, Sheet.PROBLEMS, Sheet.SUMMARY)
+#: the order of sheets in the workbook the build script makes
+WORKBOOK_SHEETS = (Sheet.GUIDE, Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS,
+                   Sheet.ROSTER, Sheet.PROBLEMS, Sheet.SUMMARY)
+
+
+class Col(StrEnum):
+    """Columns of the 名册 sheet and of the roster DataFrame (same names, same order)."""
+    SEQ = "序号"
+    UNIT = "单位"
+    NAME = "户主姓名"
+    ID = "身份证号"
+    CATEGORY = "类别"
+    SIZE = "家庭人口"
+    PHONE = "联系电话"
+    CARD = "银行卡号"
+    ADDRESS = "地址"
+    AMOUNT = "金额"
+    PAYMENT = "发放方式"
+    BASIS = "计发依据"
+    STATUS = "状态"
+    ISSUES = "问题"
+    SRC_FILE = "来源文件"
+    SRC_ROW = "来源行"
+    NOTE = "备注"
+
+
+ROSTER_COLUMNS: tuple[str, ...] = tuple(Col)
+
+#: what a community fills in its return (the template's columns, in order)
+RETURN_COLUMNS: tuple[str, ...] = (
+    Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.ADDRESS, Col.NOTE,
+)
+#: a return row without these cannot be paid
+REQUIRED_COLUMNS: tuple[str, ...] = (Col.NAME, Col.ID, Col.CATEGORY)
+#: kept as text everywhere: Excel would turn them into floats and lose digits
+TEXT_COLUMNS: tuple[str, ...] = (Col.ID, Col.PHONE, Col.CARD)
+
+
+class Internal(StrEnum):
+    """Working columns carried between steps, never written to 名册 (they start with '_')."""
+    UNIT_CODE = "_单位编码"
+    AGE = "_年龄"
+    ID_FROM_NUMBER = "_身份证号来自数字"   # the cell held a number, not text: digits may be lost
+    KEY = "_键"                           # stable key: unit + ID + category (fallback: name)
+
+
+class ProblemCol(StrEnum):
+    """Columns of the 问题 sheet."""
+    SEVERITY = "级别"
+    UNIT = "单位"
+    FILE = "来源文件"
+    ROW = "来源行"
+    NAME = "户主姓名"
+    ID = "身份证号"
+    KIND = "问题类型"
+    MESSAGE = "说明"
+
+
+PROBLEM_COLUMNS: tuple[str, ...] = tuple(ProblemCol)
+
+
+class Severity(StrEnum):
+    ERROR = "错误"
+    WARNING = "警告"
+
+
+class Status(StrEnum):
+    VALID = "有效"
+    DUPLICATE = "重复"
+    ERROR = "错误"
+    REVIEW = "待核"
+
+
+class Payment(StrEnum):
+    CARD = "银行打卡"
+    CASH = "现金"
+
+
+class Method(StrEnum):
+    """计发方式 in 标准."""
+    PER_HOUSEHOLD = "按户"            # 金额 once per household row
+    PER_PERSON = "按人"               # 金额 per listed person (the row is the person cared for)
+    BY_SIZE = "按户人数分档"           # 1人户 / 2人户 / 3人及以上户
+
+
+class UnitType(StrEnum):
+    COMMUNITY = "社区"
+    VILLAGE = "村"
+
+
+class StdCol(StrEnum):
+    """Columns of the 标准 sheet."""
+    CATEGORY = "类别"
+    GROUP = "类别组"
+    METHOD = "计发方式"
+    AMOUNT = "金额"
+    SIZE1 = "1人户"
+    SIZE2 = "2人户"
+    SIZE3 = "3人及以上户"
+    PRIORITY = "优先级"
+    PAYMENT = "发放方式"
+    CONDITION = "条件"
+
+
+STANDARD_COLUMNS: tuple[str, ...] = tuple(StdCol)
+
+
+class UnitCol(StrEnum):
+    """Columns of the 单位 sheet."""
+    CODE = "单位编码"
+    NAME = "单位名称"
+    TYPE = "类型"
+    CONTACT = "联系人"
+    PHONE = "电话"
+    EMAIL = "邮箱"
+
+
+UNIT_COLUMNS: tuple[str, ...] = tuple(UnitCol)
+
+
+class ParamCol(StrEnum):
+    """Columns of the 参数 sheet: one setting per row."""
+    KEY = "项目"
+    VALUE = "值"
+    HELP = "说明"
+
+
+PARAM_COLUMNS: tuple[str, ...] = tuple(ParamCol)
+
+
+class Param(StrEnum):
+    """Keys of the 参数 sheet."""
+    TITLE = "活动名称"
+    START = "开始日期"
+    END = "结束日期"
+    RETURN_DEADLINE = "回收截止日期"
+    SIGNOFF_DEADLINE = "签字表上交日期"
+    BUDGET = "预算"
+    AUDIT_RATIO = "抽查比例"
+    SEED = "随机种子"
+
+
+class Group(StrEnum):
+    """类别组: the three groups of the office's plan (a bureau campaign may add its own)."""
+    DIBAO = "低保"
+    EDGE = "低保边缘"
+    OTHER = "其他"
+
+
+#: the office's plan; 标准 ships with these rows (see defaults.py for the amounts)
+DIBAO = "低保"
+EDGE_CATEGORIES: tuple[str, ...] = (
+    "台胞/少数民族困难家庭", "大重病患者", "残疾户", "困难学生家庭", "70岁以上特困独居老人",
+    "失地困难农民家庭", "妇联慰问对象", "低收入困难家庭",
+)
+OTHER_CATEGORIES: tuple[str, ...] = ("重点优抚对象", "参战涉核人员", "精简老职工", "大屠杀幸存者")
+DEFAULT_CATEGORIES: tuple[str, ...] = (DIBAO, *EDGE_CATEGORIES, *OTHER_CATEGORIES)
+
+#: words in the condition column of 标准 (条件), e.g. "年龄>=70"
+CONDITION_AGE = "年龄"
+
+#: file names under CAMPAIGN/
+WORKBOOK_FILE = "Weiwen.xlsm"
+INBOX_DIR = "inbox"
+OUTBOX_DIR = "outbox"
+OUTPUT_DIR = "output"
+BACKUP_DIR = ".backup"

@@ -1,0 +1,129 @@
+"""Problems are data: a small frozen record with a stable code, a severity and where it is.
+
+Every code lives in the registry below with its 问题类型 label, severity, the pipeline stage that
+produces it and a message template. Codes never change meaning; add new ones instead.
+The 问题 sheet is `to_frame(problems)`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pandas as pd
+
+from .names import PROBLEM_COLUMNS, ProblemCol, Severity
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    kind: str            # 问题类型 shown to the clerk
+    severity: Severity
+    stage: str           # settings | intake | checks | amounts | signatures | audit | visits
+    template: str        # str.format template for 说明
+
+
+_REGISTRY: dict[str, Code] = {}
+
+
+def register(code: str, kind: str, severity: Severity, stage: str, template: str) -> Code:
+    if code in _REGISTRY:
+        raise ValueError(f"problem code {code!r} registered twice")
+    c = Code(code, kind, severity, stage, template)
+    _REGISTRY[code] = c
+    return c
+
+
+def code_info(code: str) -> Code:
+    return _REGISTRY[code]
+
+
+def all_codes() -> dict[str, Code]:
+    return dict(_REGISTRY)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem. `row` is the Excel row number as the unit sees it in its own file."""
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    unit: str = ""
+    file: str = ""
+    row: int | None = None
+    column: str = ""
+    name: str = ""
+    id: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def kind(self) -> str:
+        return _REGISTRY[self.code].kind if self.code in _REGISTRY else self.code
+
+    @property
+    def stage(self) -> str:
+        return _REGISTRY[self.code].stage if self.code in _REGISTRY else ""
+
+
+def make(code: str, *, unit: str = "", file: str = "", row: int | None = None, column: str = "",
+         name: str = "", id: str = "", severity: Severity | None = None, **values) -> Problem:
+    """Build a Problem from the registry template: `make("settings.not_number", sheet=..., ...)`."""
+    info = _REGISTRY[code]
+    fmt = dict(unit=unit, file=file, row=row, column=column, name=name, id=id, **values)
+    return Problem(code=code, message=info.template.format(**fmt),
+                   severity=severity or info.severity, unit=unit, file=file, row=row,
+                   column=column, name=name, id=id, extra=values)
+
+
+def to_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """The 问题 sheet: one row per problem, sorted by unit, file and row."""
+    rows = [
+        {
+            ProblemCol.SEVERITY: p.severity.value if isinstance(p.severity, Severity) else p.severity,
+            ProblemCol.UNIT: p.unit,
+            ProblemCol.FILE: p.file,
+            ProblemCol.ROW: p.row,
+            ProblemCol.NAME: p.name,
+            ProblemCol.ID: p.id,
+            ProblemCol.KIND: p.kind,
+            ProblemCol.MESSAGE: p.message,
+        }
+        for p in problems
+    ]
+    frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
+    if len(frame):
+        frame = frame.sort_values([ProblemCol.UNIT, ProblemCol.FILE, ProblemCol.ROW],
+                                  kind="stable", na_position="first").reset_index(drop=True)
+    frame[ProblemCol.ROW] = frame[ProblemCol.ROW].astype("Int64")
+    return frame
+
+
+def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p.kind] = counts.get(p.kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# --- codes of the settings loader (stage "settings") ----------------------------------------
+S = "settings"
+register("settings.missing_sheet", "设置表缺失", Severity.ERROR, S,
+         "工作簿缺少“{sheet}”工作表，请从 workbook/Weiwen.xlsm 复制该表，或重新运行 weiwen init --force。")
+register("settings.missing_column", "设置表缺列", Severity.ERROR, S,
+         "“{sheet}”表第1行缺少“{column}”列，请补上该列标题。")
+register("settings.not_number", "设置值不是数字", Severity.ERROR, S,
+         "“{sheet}”表第{row}行“{column}”列的值“{value}”不是数字，请改为数字（如 700）。")
+register("settings.not_date", "设置值不是日期", Severity.ERROR, S,
+         "“{sheet}”表第{row}行“{column}”列的值“{value}”不是日期，请填写如 2027-01-20 的日期。")
+register("settings.bad_choice", "设置值不在可选范围", Severity.ERROR, S,
+         "“{sheet}”表第{row}行“{column}”列的值“{value}”无效，可选：{choices}。")
+register("settings.duplicate", "设置值重复", Severity.ERROR, S,
+         "“{sheet}”表第{row}行“{column}”列的“{value}”与第{first_row}行重复，请删除或改名其中一行。")
+register("settings.missing_value", "设置值缺失", Severity.ERROR, S,
+         "“{sheet}”表第{row}行缺少“{column}”，请补填。")
+register("settings.bad_condition", "条件无法识别", Severity.ERROR, S,
+         "“{sheet}”表第{row}行“{column}”列的条件“{value}”无法识别，请写成如 年龄>=70 的形式。")
+register("settings.bad_ratio", "抽查比例无效", Severity.ERROR, S,
+         "“{sheet}”表第{row}行“{column}”列的抽查比例“{value}”应在 0 到 100% 之间，如 10%。")
+register("settings.no_units", "未填写单位", Severity.WARNING, S,
+         "“{sheet}”表没有任何单位，请先填写各社区/村的单位编码和名称，再生成下发模板。")

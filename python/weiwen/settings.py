@@ -1,0 +1,362 @@
+"""Read the settings sheets (参数, 单位, 标准) into typed objects, reporting every bad value.
+
+Pure: takes the sheets' cell values (lists of rows, header first, as `workbook_io.read_sheets`
+returns them) and gives `Settings` plus a list of Problems naming sheet, Excel row and column.
+A bad row is left out (and reported); the rest of the settings stay usable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from . import problems as P
+from .defaults import PARAM_SPECS, ParamSpec
+from .names import (WORKBOOK_FILE, Method, Param, ParamCol, Payment, Sheet, StdCol, UnitCol,
+                    UnitType)
+from .values import is_blank, to_date, to_number, to_text
+
+Rows = Sequence[Sequence[Any]]
+
+_OPS = {">=": ">=", "≥": ">=", "<=": "<=", "≤": "<=", ">": ">", "<": "<", "=": "==", "==": "=="}
+_COND_RE = re.compile(r"^\s*(年龄|家庭人口)\s*(>=|<=|==|≥|≤|>|<|=)\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One clause of 标准.条件, e.g. 年龄>=70. Several clauses are joined by ； or 且."""
+    field: str   # 年龄 | 家庭人口
+    op: str      # >= <= > < ==
+    value: int
+    text: str
+
+    def holds(self, x: float) -> bool:
+        return {">=": x >= self.value, "<=": x <= self.value, ">": x > self.value,
+                "<": x < self.value, "==": x == self.value}[self.op]
+
+
+@dataclass(frozen=True)
+class Standard:
+    category: str
+    group: str
+    method: Method
+    amount: float | None
+    by_size: tuple[float | None, float | None, float | None]
+    priority: int
+    payment: Payment
+    conditions: tuple[Condition, ...] = ()
+    row: int = 0
+
+    def amount_for(self, household_size: int | None) -> float | None:
+        """The amount one row of this category is paid (按人 counts the listed person once)."""
+        if self.method == Method.BY_SIZE:
+            if household_size is None or household_size < 1:
+                return None
+            return self.by_size[min(household_size, 3) - 1]
+        return self.amount
+
+    @property
+    def condition_text(self) -> str:
+        return "；".join(c.text for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    type: str = ""
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    row: int = 0
+
+
+@dataclass
+class Params:
+    title: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    return_deadline: dt.date | None = None
+    signoff_deadline: dt.date | None = None
+    budget: float | None = None
+    audit_ratio: float = 0.10
+    seed: int = 0
+    #: every row of 参数 by its key, typed where a spec exists (also the ones added later)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+@dataclass
+class Settings:
+    params: Params
+    units: list[Unit]
+    standards: list[Standard]
+    problems: list[P.Problem] = field(default_factory=list)
+
+    def standard(self, category: str) -> Standard | None:
+        return self._by_category().get(category)
+
+    def _by_category(self) -> dict[str, Standard]:
+        return {s.category: s for s in self.standards}
+
+    @property
+    def categories(self) -> list[str]:
+        return [s.category for s in self.standards]
+
+    def unit_by_code(self, code: str) -> Unit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+    def unit_by_name(self, name: str) -> Unit | None:
+        return next((u for u in self.units if u.name == name), None)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _p(code: str, *, sheet: str, row: int | None = None, column: str = "", **values) -> P.Problem:
+    """A settings problem: 来源文件 names the workbook and the sheet, 来源行 the Excel row."""
+    return P.make(code, file=f"{WORKBOOK_FILE}〔{sheet}〕", row=row, column=column, sheet=sheet,
+                  **values)
+
+
+def _header_index(sheet: str, rows: Rows, wanted: Sequence[str],
+                  problems: list[P.Problem], required: Sequence[str]) -> dict[str, int]:
+    header = [to_text(v) for v in (rows[0] if rows else [])]
+    index = {name: header.index(name) for name in wanted if name in header}
+    for name in required:
+        if name not in index:
+            problems.append(_p("settings.missing_column", sheet=sheet, column=name))
+    return index
+
+
+def _cell(row: Sequence[Any], index: dict[str, int], name: str) -> Any:
+    i = index.get(name)
+    return row[i] if i is not None and i < len(row) else None
+
+
+def parse_conditions(text: str) -> tuple[Condition, ...] | None:
+    """"年龄>=70" or "年龄>=70；家庭人口<=1" → conditions; None when any clause is not understood."""
+    text = to_text(text)
+    if not text:
+        return ()
+    out = []
+    for clause in re.split(r"[；;,，]|且", text):
+        if not clause.strip():
+            continue
+        m = _COND_RE.match(clause)
+        if not m:
+            return None
+        out.append(Condition(m.group(1), _OPS[m.group(2)], int(m.group(3)),
+                             f"{m.group(1)}{_OPS[m.group(2)].replace('==', '=')}{m.group(3)}"))
+    return tuple(out)
+
+
+# --- the three sheets --------------------------------------------------------------------------
+
+def _parse_param(spec: ParamSpec, raw: Any, row: int, problems: list[P.Problem]) -> Any:
+    sheet, column = Sheet.PARAMS, ParamCol.VALUE
+    if is_blank(raw):
+        if spec.required:
+            problems.append(_p("settings.missing_value", sheet=sheet, row=row, column=spec.key))
+        return spec.default
+    if spec.kind == "text":
+        return to_text(raw)
+    if spec.kind == "date":
+        value = to_date(raw)
+        if value is None:
+            problems.append(_p("settings.not_date", sheet=sheet, row=row, column=column,
+                                   value=to_text(raw)))
+            return spec.default
+        return value
+    number = to_number(raw)
+    if spec.kind == "ratio":
+        if number is not None and number > 1 and isinstance(raw, (int, float)):
+            number = number / 100          # a clerk who typed 10 meant 10 %
+        if number is None or not 0 <= number <= 1:
+            problems.append(_p("settings.bad_ratio", sheet=sheet, row=row, column=column,
+                                   value=to_text(raw)))
+            return spec.default
+        return number
+    if number is None:
+        problems.append(_p("settings.not_number", sheet=sheet, row=row, column=column,
+                               value=to_text(raw)))
+        return spec.default
+    return int(number) if spec.kind == "int" else number
+
+
+def load_params(rows: Rows, problems: list[P.Problem]) -> Params:
+    index = _header_index(Sheet.PARAMS, rows, (ParamCol.KEY, ParamCol.VALUE),
+                          problems, (ParamCol.KEY, ParamCol.VALUE))
+    specs = {s.key: s for s in PARAM_SPECS}
+    values: dict[str, Any] = {}
+    seen: set[str] = set()
+    for excel_row, row in enumerate(rows[1:], start=2):
+        key = to_text(_cell(row, index, ParamCol.KEY))
+        if not key:
+            continue
+        raw = _cell(row, index, ParamCol.VALUE)
+        seen.add(key)
+        values[key] = _parse_param(specs[key], raw, excel_row, problems) if key in specs else raw
+    for spec in PARAM_SPECS:
+        if spec.key not in seen:
+            if spec.required:
+                problems.append(_p("settings.missing_value", sheet=Sheet.PARAMS,
+                                       row=None, column=spec.key))
+            values[spec.key] = spec.default
+    return Params(
+        title=values[Param.TITLE], start=values[Param.START], end=values[Param.END],
+        return_deadline=values[Param.RETURN_DEADLINE],
+        signoff_deadline=values[Param.SIGNOFF_DEADLINE], budget=values[Param.BUDGET],
+        audit_ratio=values[Param.AUDIT_RATIO], seed=values[Param.SEED], values=values,
+    )
+
+
+def load_units(rows: Rows, problems: list[P.Problem]) -> list[Unit]:
+    sheet = Sheet.UNITS
+    index = _header_index(sheet, rows, tuple(UnitCol), problems, (UnitCol.CODE, UnitCol.NAME))
+    units: list[Unit] = []
+    first_code: dict[str, int] = {}
+    first_name: dict[str, int] = {}
+    types = [t.value for t in UnitType]
+    for excel_row, row in enumerate(rows[1:], start=2):
+        values = {c: to_text(_cell(row, index, c)) for c in UnitCol}
+        if not any(values.values()):
+            continue
+        code, name = values[UnitCol.CODE], values[UnitCol.NAME]
+        bad = False
+        for column, value in ((UnitCol.CODE, code), (UnitCol.NAME, name)):
+            if not value:
+                problems.append(_p("settings.missing_value", sheet=sheet, row=excel_row,
+                                       column=column))
+                bad = True
+        for column, value, first in ((UnitCol.CODE, code, first_code),
+                                     (UnitCol.NAME, name, first_name)):
+            if value and value in first:
+                problems.append(_p("settings.duplicate", sheet=sheet, row=excel_row,
+                                       column=column, value=value, first_row=first[value]))
+                bad = True
+            elif value:
+                first[value] = excel_row
+        unit_type = values[UnitCol.TYPE]
+        if unit_type and unit_type not in types:
+            problems.append(_p("settings.bad_choice", sheet=sheet, row=excel_row,
+                                   column=UnitCol.TYPE, value=unit_type, choices="、".join(types)))
+        if bad:
+            continue
+        units.append(Unit(code=code, name=name, type=unit_type,
+                          contact=values[UnitCol.CONTACT], phone=values[UnitCol.PHONE],
+                          email=values[UnitCol.EMAIL], row=excel_row))
+    if not units and not any(p.code == "settings.missing_column" for p in problems):
+        problems.append(_p("settings.no_units", sheet=sheet))
+    return units
+
+
+def _number_cell(row, index, column, excel_row, problems, *, required: bool) -> tuple[float | None, bool]:
+    raw = _cell(row, index, column)
+    if is_blank(raw):
+        if required:
+            problems.append(_p("settings.missing_value", sheet=Sheet.STANDARDS,
+                                   row=excel_row, column=column))
+            return None, False
+        return None, True
+    number = to_number(raw)
+    if number is None or number < 0:
+        problems.append(_p("settings.not_number", sheet=Sheet.STANDARDS, row=excel_row,
+                               column=column, value=to_text(raw)))
+        return None, False
+    return number, True
+
+
+def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
+    sheet = Sheet.STANDARDS
+    index = _header_index(sheet, rows, tuple(StdCol), problems,
+                          (StdCol.CATEGORY, StdCol.METHOD, StdCol.PAYMENT))
+    methods = [m.value for m in Method]
+    payments = [p.value for p in Payment]
+    standards: list[Standard] = []
+    first: dict[str, int] = {}
+    for excel_row, row in enumerate(rows[1:], start=2):
+        text = {c: to_text(_cell(row, index, c)) for c in StdCol}
+        if not any(text.values()):
+            continue
+        category = text[StdCol.CATEGORY]
+        ok = True
+        if not category:
+            problems.append(_p("settings.missing_value", sheet=sheet, row=excel_row,
+                                   column=StdCol.CATEGORY))
+            continue
+        if category in first:
+            problems.append(_p("settings.duplicate", sheet=sheet, row=excel_row,
+                                   column=StdCol.CATEGORY, value=category,
+                                   first_row=first[category]))
+            continue
+        first[category] = excel_row
+        method = text[StdCol.METHOD]
+        if method not in methods:
+            problems.append(_p("settings.bad_choice", sheet=sheet, row=excel_row,
+                                   column=StdCol.METHOD, value=method or "（空）",
+                                   choices="、".join(methods)))
+            ok = False
+        payment = text[StdCol.PAYMENT]
+        if payment not in payments:
+            problems.append(_p("settings.bad_choice", sheet=sheet, row=excel_row,
+                                   column=StdCol.PAYMENT, value=payment or "（空）",
+                                   choices="、".join(payments)))
+            ok = False
+        amount, sizes = None, (None, None, None)
+        if method == Method.BY_SIZE:
+            parsed = [_number_cell(row, index, c, excel_row, problems, required=True)
+                      for c in (StdCol.SIZE1, StdCol.SIZE2, StdCol.SIZE3)]
+            sizes = tuple(v for v, _ in parsed)
+            ok = ok and all(good for _, good in parsed)
+        elif method in methods:
+            amount, good = _number_cell(row, index, StdCol.AMOUNT, excel_row, problems,
+                                        required=True)
+            ok = ok and good
+        priority_raw = _cell(row, index, StdCol.PRIORITY)
+        priority = 99
+        if not is_blank(priority_raw):
+            number = to_number(priority_raw)
+            if number is None:
+                problems.append(_p("settings.not_number", sheet=sheet, row=excel_row,
+                                       column=StdCol.PRIORITY, value=to_text(priority_raw)))
+            else:
+                priority = int(number)
+        conditions = parse_conditions(text[StdCol.CONDITION])
+        if conditions is None:
+            problems.append(_p("settings.bad_condition", sheet=sheet, row=excel_row,
+                                   column=StdCol.CONDITION, value=text[StdCol.CONDITION]))
+            ok = False
+        if not ok:
+            continue
+        standards.append(Standard(
+            category=category, group=text[StdCol.GROUP] or category, method=Method(method),
+            amount=amount, by_size=sizes, priority=priority, payment=Payment(payment),
+            conditions=conditions, row=excel_row,
+        ))
+    return standards
+
+
+def load_settings(sheets: dict[str, Rows]) -> Settings:
+    """Settings from the three sheets' values; a missing sheet is a problem, not an exception."""
+    problems: list[P.Problem] = []
+    parts = {}
+    for sheet in (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS):
+        if sheet not in sheets:
+            problems.append(_p("settings.missing_sheet", sheet=sheet))
+        parts[sheet] = sheets.get(sheet) or []
+    params = load_params(parts[Sheet.PARAMS], problems) if Sheet.PARAMS in sheets else Params(
+        **{k: v for k, v in _default_params().items()})
+    units = load_units(parts[Sheet.UNITS], problems) if Sheet.UNITS in sheets else []
+    standards = load_standards(parts[Sheet.STANDARDS], problems) if Sheet.STANDARDS in sheets else []
+    return Settings(params=params, units=units, standards=standards, problems=problems)
+
+
+def _default_params() -> dict[str, Any]:
+    values = {s.key: s.default for s in PARAM_SPECS}
+    return dict(title=values[Param.TITLE], start=values[Param.START], end=values[Param.END],
+                return_deadline=values[Param.RETURN_DEADLINE],
+                signoff_deadline=values[Param.SIGNOFF_DEADLINE], budget=values[Param.BUDGET],
+                audit_ratio=values[Param.AUDIT_RATIO], seed=values[Param.SEED], values=values)

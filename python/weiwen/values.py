@@ -1,0 +1,80 @@
+"""Turning cell values (as calamine/openpyxl/csv give them) into text, numbers and dates.
+
+Small, total functions: any input gives a value or None, never an exception.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import Any
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def to_text(value: Any) -> str:
+    """A cell as clean text: NFKC (full-width → half-width), stripped, integral floats without .0."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = unicodedata.normalize("NFKC", str(value))
+    return " ".join(text.split())
+
+
+def to_number(value: Any) -> float | None:
+    """700, 700.0, "700", "７００", "700元", "1,100", "10%" → a float; anything else → None."""
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return None if isinstance(value, float) and not math.isfinite(value) else float(value)
+    text = to_text(value).replace(",", "").replace("，", "").replace(" ", "")
+    percent = text.endswith("%")
+    text = text.rstrip("%")
+    for suffix in ("元", "人", "户"):
+        text = text.removesuffix(suffix)
+    if not _NUMBER_RE.match(text):
+        return None
+    number = float(text)
+    return number / 100 if percent else number
+
+
+def to_date(value: Any) -> dt.date | None:
+    """A date from a date cell, an Excel serial number or text like 2027-01-20 / 2027年1月20日."""
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)):
+        if 1 <= value < 2958466:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return None
+    text = to_text(value)
+    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s.*)?$", text)
+    if not m:
+        m8 = re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+        if not m8:
+            return None
+        m = m8
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None

@@ -1,0 +1,198 @@
+"""Build `workbook/Weiwen.xlsm` from the sources in the repo: `python -m weiwen.workbook`.
+
+The sheets, headers, widths, drop-downs and the 说明 text come from here and from defaults.py;
+the Excel parts (ribbon XML, VBA project) are added by `excel_parts.add_parts` when present.
+The output is byte-for-byte repeatable: zip entries get a fixed timestamp and the document
+properties a fixed date, so a test can rebuild it and compare with the committed file.
+"""
+from __future__ import annotations
+
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .defaults import DEFAULT_STANDARDS, PARAM_SPECS
+from .names import (PARAM_COLUMNS, PROBLEM_COLUMNS, ROSTER_COLUMNS, STANDARD_COLUMNS,
+                    UNIT_COLUMNS, WORKBOOK_FILE, Col, Method, ParamCol, Payment, ProblemCol,
+                    Severity, Sheet, Status, StdCol, UnitCol, UnitType)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUTPUT = REPO_ROOT / "workbook" / WORKBOOK_FILE
+FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+FIXED_DOC_TIME = "2026-01-01T00:00:00Z"
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+SETTINGS_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+#: column widths (characters) by header; anything not named gets 12
+WIDTHS: dict[str, float] = {
+    Col.SEQ: 6, Col.UNIT: 14, Col.NAME: 10, Col.ID: 21, Col.CATEGORY: 20, Col.SIZE: 9,
+    Col.PHONE: 14, Col.CARD: 22, Col.ADDRESS: 30, Col.AMOUNT: 9, Col.PAYMENT: 10,
+    Col.BASIS: 40, Col.STATUS: 8, Col.ISSUES: 40, Col.SRC_FILE: 24, Col.SRC_ROW: 8, Col.NOTE: 24,
+    ProblemCol.SEVERITY: 6, ProblemCol.KIND: 18, ProblemCol.MESSAGE: 70,
+    ParamCol.KEY: 16, ParamCol.VALUE: 22, ParamCol.HELP: 50,
+    UnitCol.CODE: 14, UnitCol.NAME: 16, UnitCol.TYPE: 8, UnitCol.CONTACT: 10,
+    UnitCol.PHONE: 14, UnitCol.EMAIL: 24,
+    StdCol.GROUP: 10, StdCol.METHOD: 14, StdCol.PRIORITY: 8, StdCol.CONDITION: 14,
+}
+
+GUIDE_LINES: tuple[str, ...] = (
+    "走访慰问工作簿 使用说明",
+    "",
+    "先在“参数”“单位”“标准”三张表里填好本次活动的设置（黄色表头的表可以修改），然后按顺序点“慰问”选项卡上的按钮：",
+    "1. 生成下发模板：为每个社区/村生成一份名单模板（outbox 文件夹），发给各单位填写。",
+    "2. 合并回收表：把各单位交回的表格放进 inbox 文件夹，点此按钮合并到“名册”，有问题的行列在“问题”表。",
+    "3. 检查：重新检查身份证号、重复人员、类别条件、电话和银行卡号。",
+    "4. 计算金额：按“标准”表填写每户的金额和发放方式（一户多类按最高档次发放一次）。",
+    "5. 生成签字表：每个单位一份签字确认表（output/签字确认表），打印后由户主或家庭成员签字。",
+    "6. 核对签字：签字表交回后，查出未签字、未留电话、代签、金额不符的情况。",
+    "7. 生成汇总表：给财政所的汇总表和银行代发名单（output 文件夹）。",
+    "8. 抽取抽查名单：节后按抽查比例每个单位随机抽取回访对象（output/抽查名单.xlsx）。",
+    "",
+    "没有 Excel 的电脑（WPS、Linux）可以在命令行对同一个活动文件夹运行 weiwen merge / amounts / signoff / summary / audit，或 weiwen run 一次做完。",
+    "“名册”表的“备注”列是您自己的，重新合并时会保留。“名册”“问题”“汇总”表由程序生成，请不要在其中手工改数据（备注除外）。",
+    "每次写入工作簿之前，程序会在活动文件夹的 .backup 里留一份备份（保留最近 10 份）。",
+)
+
+
+def _header(ws, headers, fill=HEADER_FILL) -> None:
+    ws.append(list(headers))
+    for i, name in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = HEADER_FONT
+        cell.fill = fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(name, 12)
+    ws.freeze_panes = "A2"
+
+
+def _list_validation(ws, headers, column: str, choices, *, rows: int = 2000,
+                     formula: str | None = None) -> None:
+    letter = get_column_letter(list(headers).index(column) + 1)
+    dv = DataValidation(type="list", formula1=formula or '"' + ",".join(choices) + '"',
+                        allow_blank=True, showErrorMessage=True,
+                        errorTitle="无效的值", error=f"请从下拉列表中选择“{column}”。")
+    dv.add(f"{letter}2:{letter}{rows}")
+    ws.add_data_validation(dv)
+
+
+def _text_format(ws, headers, columns, rows: int = 2000) -> None:
+    """身份证号/电话/银行卡号 columns as text so typing into them cannot lose digits."""
+    for column in columns:
+        letter = get_column_letter(list(headers).index(column) + 1)
+        ws.column_dimensions[letter].number_format = "@"
+
+
+def _param_cell_format(spec) -> str | None:
+    return {"date": "yyyy-mm-dd", "ratio": "0%", "number": "#,##0"}.get(spec.kind)
+
+
+def build_workbook() -> Workbook:
+    """The campaign workbook with its sheets and default settings (no Excel parts yet)."""
+    wb = Workbook()
+    guide = wb.active
+    guide.title = Sheet.GUIDE
+    for line in GUIDE_LINES:
+        guide.append([line])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = 120
+
+    params = wb.create_sheet(Sheet.PARAMS)
+    _header(params, PARAM_COLUMNS, SETTINGS_FILL)
+    for spec in PARAM_SPECS:
+        params.append([spec.key, spec.default, spec.help])
+        fmt = _param_cell_format(spec)
+        if fmt:
+            params.cell(row=params.max_row, column=2).number_format = fmt
+
+    units = wb.create_sheet(Sheet.UNITS)
+    _header(units, UNIT_COLUMNS, SETTINGS_FILL)
+    _list_validation(units, UNIT_COLUMNS, UnitCol.TYPE, [t.value for t in UnitType], rows=1000)
+    _text_format(units, UNIT_COLUMNS, (UnitCol.CODE, UnitCol.PHONE))
+
+    standards = wb.create_sheet(Sheet.STANDARDS)
+    _header(standards, STANDARD_COLUMNS, SETTINGS_FILL)
+    for row in DEFAULT_STANDARDS:
+        standards.append([row[c].value if hasattr(row[c], "value") else row[c]
+                          for c in STANDARD_COLUMNS])
+    _list_validation(standards, STANDARD_COLUMNS, StdCol.METHOD, [m.value for m in Method], rows=200)
+    _list_validation(standards, STANDARD_COLUMNS, StdCol.PAYMENT, [p.value for p in Payment],
+                     rows=200)
+
+    roster = wb.create_sheet(Sheet.ROSTER)
+    _header(roster, ROSTER_COLUMNS)
+    _text_format(roster, ROSTER_COLUMNS, (Col.ID, Col.PHONE, Col.CARD))
+    _list_validation(roster, ROSTER_COLUMNS, Col.STATUS, [s.value for s in Status], rows=200000)
+    _list_validation(roster, ROSTER_COLUMNS, Col.CATEGORY, (), rows=200000,
+                     formula=f"'{Sheet.STANDARDS}'!$A$2:$A$200")
+
+    problems = wb.create_sheet(Sheet.PROBLEMS)
+    _header(problems, PROBLEM_COLUMNS)
+    _list_validation(problems, PROBLEM_COLUMNS, ProblemCol.SEVERITY, [s.value for s in Severity],
+                     rows=200000)
+
+    summary = wb.create_sheet(Sheet.SUMMARY)
+    summary.append(["运行“生成汇总表”后，这里显示各单位、各类别的户数、人数和金额。"])
+    summary.column_dimensions["A"].width = 60
+    return wb
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Fixed timestamps and document dates, entries in a stable order: a repeatable file."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            body = src.read(name)
+            if name == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>" + FIXED_DOC_TIME.encode() + rb"\g<3>", body)
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+#: hook for the Excel issue: a function that adds the ribbon part and the VBA project
+ADD_PARTS: list[Callable[[bytes], bytes]] = []
+
+
+def build_bytes() -> bytes:
+    wb = build_workbook()
+    wb.properties.creator = "weiwen"
+    wb.properties.lastModifiedBy = "weiwen"
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    for add in ADD_PARTS:
+        data = add(data)
+    return _normalise_zip(data)
+
+
+def build(path: Path = DEFAULT_OUTPUT) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from .fileio import atomic_write_bytes
+    atomic_write_bytes(path, build_bytes())
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = build(Path(argv[0]) if argv else DEFAULT_OUTPUT)
+    print(f"已生成 {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""The openpyxl/calamine adapter: the campaign workbook on disk ⇄ settings and DataFrames.
+
+Reading goes through python-calamine (fast, values only). Writing goes through openpyxl with
+keep_vba=True so the VBA project, the ribbon part, the clerk's own sheets, formulas, formats and
+data validations survive; only the result sheets' data rows are replaced. Every write is atomic
+and preceded by a backup. (The live workbook in Excel is written by excel.py through xlwings.)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
+from python_calamine import CalamineWorkbook
+
+from .errors import CampaignError
+from .fileio import atomic_write, backup
+from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
+from .settings import Settings, load_settings
+from .values import is_blank, to_text
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def read_sheets(path: Path, names: Iterable[str] | None = None) -> dict[str, list[list[Any]]]:
+    """Cell values of the named sheets (all sheets when None); missing sheets are left out."""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for a damaged file
+        raise CampaignError(f"无法读取工作簿 {Path(path).name}：{exc}。请检查文件是否损坏，"
+                            f"或从 .backup 文件夹恢复最近的备份。") from exc
+    wanted = list(book.sheet_names) if names is None else [n for n in names
+                                                           if n in book.sheet_names]
+    out: dict[str, list[list[Any]]] = {}
+    for name in wanted:
+        out[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return out
+
+
+def read_settings(path: Path) -> Settings:
+    return load_settings(read_sheets(path, (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS)))
+
+
+def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """A sheet's rows (header first) as a DataFrame with exactly `columns`, text kept as text."""
+    header = [to_text(v) for v in rows[0]] if rows else []
+    data = {}
+    body = [r for r in rows[1:] if any(not is_blank(v) for v in r)]
+    for column in columns:
+        if column in header:
+            i = header.index(column)
+            data[column] = [r[i] if i < len(r) else None for r in body]
+        else:
+            data[column] = [None] * len(body)
+    frame = pd.DataFrame(data, columns=list(columns))
+    for column in columns:
+        if column in TEXT_COLUMNS or frame[column].dtype == object:
+            frame[column] = [None if is_blank(v) else _text_or_value(column, v)
+                             for v in frame[column]]
+    return frame
+
+
+def _text_or_value(column: str, value: Any) -> Any:
+    return to_text(value) if column in TEXT_COLUMNS else value
+
+
+def read_roster(path: Path) -> pd.DataFrame:
+    rows = read_sheets(path, (Sheet.ROSTER,)).get(Sheet.ROSTER, [])
+    return frame_from_rows(rows, ROSTER_COLUMNS)
+
+
+def read_problems(path: Path) -> pd.DataFrame:
+    rows = read_sheets(path, (Sheet.PROBLEMS,)).get(Sheet.PROBLEMS, [])
+    return frame_from_rows(rows, PROBLEM_COLUMNS)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def cell_value(value: Any) -> Any:
+    """What goes into a cell: None for blanks/NaN, plain Python scalars otherwise."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _replace_data(ws, frame: pd.DataFrame, *, header_row: int = 1) -> None:
+    """Drop the sheet's data rows (keeping header, widths, validations) and write `frame`."""
+    for key in [k for k in ws._cells if k[0] > header_row]:  # bulk: no per-row shifting
+        del ws._cells[key]
+    for key in [k for k in ws.row_dimensions if k > header_row]:
+        del ws.row_dimensions[key]
+    header = [to_text(ws.cell(row=header_row, column=c).value) for c in range(1, ws.max_column + 1)]
+    positions = []
+    for column in frame.columns:
+        if column in header:
+            positions.append(header.index(column) + 1)
+        else:
+            header.append(column)
+            ws.cell(row=header_row, column=len(header), value=column)
+            positions.append(len(header))
+    text_positions = {p for p, c in zip(positions, frame.columns) if c in TEXT_COLUMNS}
+    for r, values in enumerate(frame.itertuples(index=False, name=None), start=header_row + 1):
+        for c, value in zip(positions, values):
+            value = cell_value(value)
+            if value is None:
+                continue
+            cell = Cell(ws, row=r, column=c, value=value)
+            if isinstance(value, str) and (value.startswith("=") or c in text_positions):
+                cell.data_type = "s"       # data from returns is never a formula
+                if c in text_positions:
+                    cell.number_format = "@"
+            ws._cells[(r, c)] = cell
+
+
+def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFrame],
+                 *, raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> None:
+    """Replace the data rows of the given sheets (creating a sheet if needed) and save safely.
+
+    `frames`: sheet name → DataFrame written under the sheet's header row.
+    `raw_sheets`: sheet name → rows written from A1 as they are (the 汇总 sheet's free layout).
+    """
+    path = Path(path)
+    try:
+        wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+    except Exception as exc:
+        raise CampaignError(f"无法打开工作簿 {path.name} 写入结果：{exc}") from exc
+    for sheet, frame in frames.items():
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
+        if ws.max_row < 1 or ws.cell(row=1, column=1).value is None:
+            for i, column in enumerate(frame.columns, start=1):
+                ws.cell(row=1, column=i, value=column)
+        _replace_data(ws, frame)
+    for sheet, rows in (raw_sheets or {}).items():
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
+        for key in list(ws._cells):
+            del ws._cells[key]
+        ws.merged_cells.ranges = set() if isinstance(ws.merged_cells.ranges, set) else []
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                value = cell_value(value)
+                if value is None:
+                    continue
+                cell = Cell(ws, row=r, column=c, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"
+                ws._cells[(r, c)] = cell
+    backup(path, campaign_root)
+    atomic_write(path, wb.save)
+
+
+def write_results(path: Path, campaign_root: Path, *, roster: pd.DataFrame | None = None,
+                  problems: pd.DataFrame | None = None,
+                  summary_rows: Sequence[Sequence[Any]] | None = None,
+                  extra: Mapping[str, pd.DataFrame] | None = None) -> None:
+    frames: dict[str, pd.DataFrame] = {}
+    if roster is not None:
+        frames[Sheet.ROSTER] = roster.reindex(columns=list(ROSTER_COLUMNS))
+    if problems is not None:
+        frames[Sheet.PROBLEMS] = problems.reindex(columns=list(PROBLEM_COLUMNS))
+    frames.update(extra or {})
+    write_frames(path, campaign_root, frames,
+                 raw_sheets={Sheet.SUMMARY: summary_rows} if summary_rows is not None else None)

@@ -143,6 +143,9 @@ def build_workbook() -> Workbook:
     summary = wb.create_sheet(Sheet.SUMMARY)
     summary.append(["运行“生成汇总表”后，这里显示各单位、各类别的户数、人数和金额。"])
     summary.column_dimensions["A"].width = 60
+
+    from .excel_parts import add_conf_sheet
+    add_conf_sheet(wb)  # hidden xlwings.conf sheet + the VBA module's messages
     return wb
 
 
@@ -165,6 +168,14 @@ def _normalise_zip(data: bytes) -> bytes:
 
 #: hook for the Excel issue: a function that adds the ribbon part and the VBA project
 ADD_PARTS: list[Callable[[bytes], bytes]] = []
+
+
+def _register_excel_parts() -> None:
+    from .excel_parts import add_parts
+    ADD_PARTS.append(add_parts)
+
+
+_register_excel_parts()
 
 
 def build_bytes() -> bytes:

@@ -1,0 +1,4 @@
+"""`python -m weiwen` is the `weiwen` command."""
+from .cli import main
+
+main()

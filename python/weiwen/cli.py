@@ -1,0 +1,193 @@
+"""The `weiwen` command line: each command parses its options, calls one pipeline function and
+prints the report (or one JSON object with --json). Exit 0 when the run completed, problems found
+or not; exit 2 with a one-line Chinese message when the campaign cannot be used.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import pipeline
+from .campaign import Campaign, init as init_campaign
+from .errors import WeiwenError
+from .pipeline import Report
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="走访慰问：合并各单位回收表、检查、计算金额、生成签字表、汇总表和抽查名单。")
+console = Console(stderr=False, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False)
+
+DirArg = Annotated[Path, typer.Argument(help="活动文件夹（含 Weiwen.xlsm、inbox、output）")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（供脚本使用）")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度，只显示结果")]
+
+
+def _fail(message: str) -> None:
+    # one plain line (no rich wrapping): scripts and the clerk read it whole
+    print(f"错误：{message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _amount(value: float) -> str:
+    from .money import to_daxie
+    return f"{value:,.2f} 元（{to_daxie(value)}）"
+
+
+def print_report(report: Report) -> None:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    if report.merge is not None or report.files_read:
+        table.add_row("读取文件", f"{report.files_read} 个")
+        table.add_row("读取数据行", f"{report.rows_read} 行")
+        table.add_row("进入名册", f"{report.roster_rows} 行")
+        table.add_row("未能合并的行", f"{report.rejected_rows} 行")
+    elif report.roster_rows:
+        table.add_row("名册", f"{report.roster_rows} 行")
+    if report.merge is not None and report.merge.superseded:
+        table.add_row("被新版本替换的文件", "、".join(report.merge.superseded))
+    errors = sum(p.severity == "错误" for p in report.problems)
+    table.add_row("问题", f"{len(report.problems)} 条（错误 {errors} 条）")
+    if report.households_paid or report.command in ("run", "amounts", "demo"):
+        table.add_row("发放户数", f"{report.households_paid} 户")
+        table.add_row("发放金额", _amount(report.total_amount))
+    console.print(table)
+    by_kind = report.problems_by_kind()
+    if by_kind:
+        kinds = Table(title="问题分类", title_justify="left", show_lines=False)
+        kinds.add_column("问题类型")
+        kinds.add_column("条数", justify="right")
+        for kind, n in by_kind.items():
+            kinds.add_row(kind, str(n))
+        console.print(kinds)
+    if report.merge is not None and report.merge.rows_per_unit:
+        units = Table(title="各单位行数", title_justify="left")
+        units.add_column("单位")
+        units.add_column("行数", justify="right")
+        for unit, n in report.merge.rows_per_unit.items():
+            units.add_row(unit, str(n))
+        console.print(units)
+    for note in report.notes:
+        console.print(note)
+    for out in report.outputs:
+        console.print(f"已生成：{out}")
+
+
+def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool) -> None:
+    try:
+        campaign = Campaign.open(directory)
+        if quiet or as_json:
+            report = op(campaign)
+        else:
+            with console.status("正在处理…") as status:
+                report = op(campaign, progress=lambda msg: status.update(f"{msg}…"))
+    except WeiwenError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+    else:
+        print_report(report)
+
+
+@app.command()
+def init(directory: DirArg,
+         force: Annotated[bool, typer.Option("--force", help="覆盖已有的活动工作簿（先备份）")] = False) -> None:
+    """新建活动文件夹：复制工作簿，建立 inbox、outbox、output。
+
+    例：weiwen init 2027春节慰问
+    """
+    try:
+        campaign = init_campaign(directory, force=force)
+    except WeiwenError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"已创建活动文件夹：{campaign.root}")
+    console.print("下一步：在 Weiwen.xlsm 的“参数”“单位”“标准”表中填写设置，然后运行 weiwen templates。")
+
+
+@app.command()
+def merge(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """合并回收表：把 inbox 里各单位交回的名单合并到“名册”，并检查问题。
+
+    例：weiwen merge 2027春节慰问
+    """
+    _run(pipeline.merge, directory, as_json, quiet)
+
+
+@app.command()
+def amounts(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """计算金额：按“标准”表填写每户金额和发放方式。
+
+    例：weiwen amounts 2027春节慰问
+    """
+    _run(pipeline.amounts, directory, as_json, quiet)
+
+
+@app.command()
+def run(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """一次做完：合并 → 检查 → 计算金额 → 签字表 → 汇总表 → 抽查名单。
+
+    例：weiwen run 2027春节慰问
+    """
+    _run(pipeline.run, directory, as_json, quiet)
+
+
+@app.command()
+def demo(directory: Annotated[Optional[Path], typer.Argument(
+             help="演示活动放在哪里（默认：当前目录下新建 weiwen-demo 文件夹）")] = None,
+         as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """用内置演示数据建一个完整的活动并全部运行一遍，然后显示报告。
+
+    例：weiwen demo
+    """
+    from .demo import make_demo
+    target = directory or _new_demo_dir(Path.cwd())
+    try:
+        plan = make_demo(target, force=directory is not None)
+    except WeiwenError as exc:
+        _fail(str(exc))
+        return
+    if not (quiet or as_json):
+        console.print(f"演示活动：{plan.root}（{len(plan.files)} 个回收表，{plan.households} 户，"
+                      f"预置 {len(plan.planted)} 处常见错误）")
+    _run(pipeline.run, plan.root, as_json, quiet)
+
+
+def _new_demo_dir(base: Path) -> Path:
+    candidate = base / "weiwen-demo"
+    n = 2
+    while candidate.exists():
+        candidate = base / f"weiwen-demo-{n}"
+        n += 1
+    return candidate
+
+
+@app.command("build-workbook")
+def build_workbook(output: Annotated[Optional[Path], typer.Argument(
+        help="输出文件（默认：仓库里的 workbook/Weiwen.xlsm）")] = None) -> None:
+    """（开发者用）从源码重新生成 Weiwen.xlsm 工作簿。
+
+    例：weiwen build-workbook
+    """
+    from .workbook import DEFAULT_OUTPUT, build
+    path = build(output or DEFAULT_OUTPUT)
+    console.print(f"已生成 {path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("已中断。")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Map the headers communities actually write to the canonical columns.
+
+Traditional Chinese, synonyms (身份证号码/公民身份号码/证件号码, 户主/姓名, 手机/联系方式…), spaces,
+line breaks and bracketed notes are all accepted. `find_header` finds the header row wherever the
+unit put it (below title rows).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Sequence
+
+from opencc import OpenCC
+
+from ..names import Col
+from ..values import to_text
+
+#: variant → canonical column; compared after simplification and removing spaces/brackets
+SYNONYMS: dict[str, str] = {}
+for canonical, variants in {
+    Col.NAME: ("户主姓名", "户主", "姓名", "户主名", "户名", "慰问对象", "慰问对象姓名", "对象姓名", "申请人", "户主姓名"),
+    Col.ID: ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码", "证件号", "户主身份证号", "户主身份证号码"),
+    Col.CATEGORY: ("类别", "慰问类别", "人员类别", "对象类别", "类型", "困难类别", "救助类别"),
+    Col.SIZE: ("家庭人口", "家庭人口数", "人口", "人口数", "户人口", "家庭人数", "保障人口", "人数"),
+    Col.PHONE: ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "电话号码", "联系电话号码"),
+    Col.CARD: ("银行卡号", "银行账号", "卡号", "账号", "银行卡", "社保卡号", "一卡通账号", "存折账号"),
+    Col.ADDRESS: ("地址", "家庭住址", "住址", "家庭地址", "居住地址", "现住址"),
+    Col.NOTE: ("备注", "说明"),
+    Col.UNIT: ("单位", "社区", "村", "所属社区", "社区/村", "村/社区", "单位名称", "所在社区"),
+    Col.SEQ: ("序号", "编号", "No", "NO", "no"),
+}.items():
+    for v in variants:
+        SYNONYMS[v] = canonical
+
+_cc = OpenCC("t2s")
+_STRIP = re.compile(r"[\s\u3000:：*＊]+|[（(][^）)]*[）)]")
+
+
+@lru_cache(maxsize=4096)
+def canonical_header(value: str) -> str | None:
+    """"身份證號碼 (18位)" → 身份证号; None when the text is not a known header."""
+    text = _cc.convert(to_text(value))
+    text = _STRIP.sub("", text)
+    return SYNONYMS.get(text)
+
+
+def map_headers(row: Sequence[Any]) -> dict[int, str]:
+    """Column index → canonical column for one header row (first occurrence wins)."""
+    out: dict[int, str] = {}
+    seen: set[str] = set()
+    for i, value in enumerate(row):
+        name = canonical_header(to_text(value)) if value is not None else None
+        if name and name not in seen:
+            out[i] = name
+            seen.add(name)
+    return out
+
+
+def find_header(rows: Sequence[Sequence[Any]], *, look: int = 30) -> tuple[int, dict[int, str]] | None:
+    """(index of the header row, its mapping) — the first of the top rows naming ≥ 3 columns
+    including 户主姓名 or 身份证号; None when there is none."""
+    best = None
+    for i, row in enumerate(rows[:look]):
+        mapping = map_headers(row)
+        names = set(mapping.values())
+        if len(names) >= 3 and (Col.NAME in names or Col.ID in names):
+            if best is None or len(names) > len(best[1]):
+                best = (i, mapping)
+            if len(names) >= 5:
+                return i, mapping
+    return best

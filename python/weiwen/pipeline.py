@@ -1,0 +1,186 @@
+"""The operations the CLI and the Excel buttons share, one function per command.
+
+Each operation reads what it needs from the campaign (edges: workbook_io, intake.readers), runs
+the pure steps (merge → checks → amounts → outputs) and writes the results back. The pure part of
+every operation is also exposed (`*_frames`) so excel.py can run it on the open workbook's data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from . import problems as P
+from . import workbook_io
+from .amounts import compute_amounts
+from .campaign import Campaign
+from .checks import run_checks
+from .intake.merge import MergeReport, merge_files
+from .intake.readers import read_inbox
+from .names import Col, ProblemCol, Status
+from .settings import Settings
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Report:
+    """What a command did; printed by the CLI, shown in Excel, dumped by --json."""
+    command: str
+    files_read: int = 0
+    rows_read: int = 0
+    roster_rows: int = 0
+    rejected_rows: int = 0
+    problems: list[P.Problem] = field(default_factory=list)
+    households_paid: int = 0
+    total_amount: float = 0.0
+    outputs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    merge: MergeReport | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def problems_by_kind(self) -> dict[str, int]:
+        return P.count_by_kind(self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "command": self.command, "files_read": self.files_read, "rows_read": self.rows_read,
+            "roster_rows": self.roster_rows, "rejected_rows": self.rejected_rows,
+            "problems": len(self.problems), "problems_by_kind": self.problems_by_kind(),
+            "errors": sum(p.severity == "错误" for p in self.problems),
+            "households_paid": self.households_paid, "total_amount": self.total_amount,
+            "outputs": self.outputs, "notes": self.notes,
+        }
+        if self.merge is not None:
+            out["rows_per_unit"] = self.merge.rows_per_unit
+            out["superseded_files"] = self.merge.superseded
+        out.update(self.extra)
+        return out
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+def _paid(roster: pd.DataFrame) -> tuple[int, float]:
+    if not len(roster) or Col.AMOUNT not in roster:
+        return 0, 0.0
+    amounts = pd.to_numeric(roster[Col.AMOUNT], errors="coerce").fillna(0)
+    paid = (roster[Col.STATUS] == Status.VALID) & (amounts > 0)
+    return int(paid.sum()), float(amounts[paid].sum())
+
+
+def _keep_other_stages(existing: pd.DataFrame, stages: set[str]) -> pd.DataFrame:
+    """Rows of the 问题 sheet produced by other stages (their kinds map to another stage)."""
+    if not len(existing):
+        return existing
+    kinds = {c.kind: c.stage for c in P.all_codes().values()}
+    keep = existing[ProblemCol.KIND].map(lambda k: kinds.get(k, "") not in stages)
+    return existing[keep]
+
+
+def _problem_frame(problems: list[P.Problem], existing: pd.DataFrame | None = None,
+                   stages: set[str] | None = None) -> pd.DataFrame:
+    frame = P.to_frame(problems)
+    if existing is not None and stages is not None:
+        kept = _keep_other_stages(existing, stages)
+        if len(kept):
+            frame = pd.concat([kept, frame], ignore_index=True)
+    return frame
+
+
+def load_settings(campaign: Campaign) -> Settings:
+    return workbook_io.read_settings(campaign.workbook)
+
+
+# --- pure parts (also used by the Excel buttons) ------------------------------------------------
+
+def merge_frames(campaign: Campaign, settings: Settings, previous: pd.DataFrame | None,
+                 progress: Progress = _noop) -> tuple[pd.DataFrame, list[P.Problem], MergeReport]:
+    progress("读取回收表")
+    files, problems = read_inbox(campaign.inbox)
+    progress("合并名单")
+    roster, merge_problems, report = merge_files(files, settings, previous=previous)
+    problems += merge_problems
+    report.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
+    progress("检查名单")
+    roster, check_problems = run_checks(roster, settings)
+    return roster, problems + check_problems, report
+
+
+def amounts_frames(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, list[P.Problem]]:
+    return compute_amounts(roster, settings)
+
+
+# --- operations -------------------------------------------------------------------------------
+
+def merge(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """weiwen merge: inbox/ → 名册 + 问题 (with checks)."""
+    settings = load_settings(campaign)
+    previous = workbook_io.read_roster(campaign.workbook)
+    roster, problems, mreport = merge_frames(campaign, settings, previous, progress)
+    problems = settings.problems + problems
+    report = _report("merge", roster, problems, mreport)
+    if not mreport.files_read:
+        report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
+    progress("写入工作簿")
+    workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
+                              problems=_problem_frame(problems))
+    return report
+
+
+def amounts(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """weiwen amounts: 名册 → 金额 / 发放方式 / 计发依据 from 标准."""
+    settings = load_settings(campaign)
+    roster = workbook_io.read_roster(campaign.workbook)
+    roster, problems = amounts_frames(roster, settings)
+    existing = workbook_io.read_problems(campaign.workbook)
+    report = _report("amounts", roster, problems)
+    workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
+                              problems=_problem_frame(problems, existing, {"amounts"}))
+    return report
+
+
+def run(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """weiwen run: merge → checks → amounts in memory, one workbook write, then the outputs."""
+    settings = load_settings(campaign)
+    previous = workbook_io.read_roster(campaign.workbook)
+    roster, problems, mreport = merge_frames(campaign, settings, previous, progress)
+    progress("计算金额")
+    roster, amount_problems = amounts_frames(roster, settings)
+    problems = settings.problems + problems + amount_problems
+    report = _report("run", roster, problems, mreport)
+    if not mreport.files_read:
+        report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
+    progress("写入工作簿")
+    workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
+                              problems=_problem_frame(problems))
+    for step in OUTPUT_STEPS:
+        progress(step.__doc__.split(":")[0] if step.__doc__ else step.__name__)
+        step_report = step(campaign)
+        report.outputs += step_report.outputs
+        report.notes += step_report.notes
+        report.problems += step_report.problems
+    return report
+
+
+def _report(command: str, roster: pd.DataFrame, problems: list[P.Problem],
+            mreport: MergeReport | None = None) -> Report:
+    paid, total = _paid(roster)
+    report = Report(command=command, problems=problems, roster_rows=len(roster),
+                    households_paid=paid, total_amount=total, merge=mreport)
+    if mreport is not None:
+        report.files_read = mreport.files_read
+        report.rows_read = mreport.rows_read
+        report.rejected_rows = mreport.rejected_rows
+    return report
+
+
+#: output steps `run` calls after the roster is written (signoff, summary, audit as they land)
+OUTPUT_STEPS: list[Callable[[Campaign], Report]] = []
+
+
+def open_campaign(path: Path | str) -> Campaign:
+    return Campaign.open(path)

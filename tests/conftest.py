@@ -1,0 +1,57 @@
+"""Shared fixtures: fresh campaigns, the demo campaign (built once per session), the CLI runner."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from weiwen.campaign import Campaign, init
+from weiwen.cli import app
+
+
+class Cli:
+    """Runs the real `weiwen` command in-process and keeps what it printed."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True):
+        result = self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    def json(self, *args: str) -> dict:
+        result = self(*args, "--json")
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def campaign(tmp_path: Path) -> Campaign:
+    """A new, empty campaign from the shipped workbook."""
+    return init(tmp_path / "活动")
+
+
+@pytest.fixture(scope="session")
+def demo_source(tmp_path_factory) -> Path:
+    """The demo campaign after `weiwen demo` (built once; copy it before changing it)."""
+    root = tmp_path_factory.mktemp("demo") / "weiwen-demo"
+    result = CliRunner().invoke(app, ["demo", str(root), "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def demo_campaign(demo_source: Path, tmp_path: Path) -> Campaign:
+    """A private copy of the demo campaign, free to change."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_source, target)
+    return Campaign.open(target)

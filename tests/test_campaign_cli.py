@@ -1,0 +1,115 @@
+"""The campaign folder and the `weiwen` command: init, run on an empty inbox, errors, help, demo."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from weiwen import workbook_io
+from weiwen.cli import app
+from weiwen.names import (PROBLEM_COLUMNS, ROSTER_COLUMNS, WORKBOOK_SHEETS, Col, Sheet, Status)
+
+
+def test_init_creates_the_campaign_folder(tmp_path, cli):
+    target = tmp_path / "2027春节慰问"
+    result = cli("init", target)
+    assert "已创建活动文件夹" in result.output
+    assert (target / "Weiwen.xlsm").is_file()
+    for folder in ("inbox", "outbox", "output"):
+        assert (target / folder).is_dir()
+    wb = load_workbook(target / "Weiwen.xlsm", keep_vba=True)
+    assert tuple(wb.sheetnames[:len(WORKBOOK_SHEETS)]) == WORKBOOK_SHEETS
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path, cli):
+    target = tmp_path / "c"
+    cli("init", target)
+    wb = target / "Weiwen.xlsm"
+    wb.write_bytes(wb.read_bytes())  # the clerk's workbook
+    before = wb.read_bytes()
+    result = cli("init", target, ok=False)
+    assert result.exit_code == 2
+    assert "--force" in result.output and "已经是一个慰问活动" in result.output
+    assert wb.read_bytes() == before
+    cli("init", target, "--force")
+    assert len(list((target / ".backup").glob("*.xlsm"))) == 1   # the old one was kept
+
+
+def test_run_on_empty_inbox_completes_and_says_so(campaign, cli):
+    result = cli("run", campaign.root)
+    assert "没有可合并的内容" in result.output
+    data = cli.json("run", campaign.root)
+    assert (data["files_read"], data["rows_read"], data["roster_rows"], data["total_amount"]) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("command", ["merge", "amounts", "run"])
+def test_folder_that_is_not_a_campaign_exits_2_with_one_chinese_line(tmp_path, cli, command):
+    (tmp_path / "随便一个文件夹").mkdir()
+    result = cli(command, tmp_path / "随便一个文件夹", ok=False)
+    assert result.exit_code == 2
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and "不是慰问活动文件夹" in lines[0] and "weiwen init" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_missing_folder_exits_2(tmp_path, cli):
+    result = cli("merge", tmp_path / "没有这个", ok=False)
+    assert result.exit_code == 2 and "找不到活动文件夹" in result.output
+
+
+def test_damaged_workbook_exits_2_with_a_hint(campaign, cli):
+    campaign.workbook.write_bytes(b"not a workbook")
+    result = cli("run", campaign.root, ok=False)
+    assert result.exit_code == 2 and "无法读取工作簿" in result.output and ".backup" in result.output
+
+
+def test_every_command_has_help_with_an_example(cli):
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert {"init", "merge", "amounts", "run", "demo", "build-workbook"} <= set(names)
+    for name in names:
+        result = cli(name, "--help")
+        assert "例：weiwen" in result.output, name
+
+
+def test_console_script_and_module_entry_points(tmp_path):
+    for cmd in (["weiwen", "--help"], [sys.executable, "-m", "weiwen", "--help"]):
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "走访慰问" in done.stdout
+
+
+def test_demo_leaves_a_campaign_with_the_sheet_contract(demo_source):
+    wb = load_workbook(demo_source / "Weiwen.xlsm", keep_vba=True, read_only=True)
+    assert set(WORKBOOK_SHEETS) <= set(wb.sheetnames)
+    roster_header = next(wb[Sheet.ROSTER].iter_rows(max_row=1, values_only=True))
+    problem_header = next(wb[Sheet.PROBLEMS].iter_rows(max_row=1, values_only=True))
+    assert tuple(roster_header[:len(ROSTER_COLUMNS)]) == ROSTER_COLUMNS
+    assert tuple(problem_header[:len(PROBLEM_COLUMNS)]) == PROBLEM_COLUMNS
+
+
+def test_demo_report_counts_add_up(demo_campaign, cli):
+    demo_source = demo_campaign.root
+    data = cli.json("run", demo_source)
+    assert data["files_read"] == 13 and data["rows_read"] > 1990
+    assert data["rows_read"] == data["roster_rows"] + data["rejected_rows"]
+    roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
+    assert len(roster) == data["roster_rows"]
+    valid = roster[roster[Col.STATUS] == Status.VALID]
+    assert data["households_paid"] == int((valid[Col.AMOUNT] > 0).sum())
+    assert data["total_amount"] == pytest.approx(float(valid[Col.AMOUNT].sum()))
+
+
+def test_demo_prints_a_report_with_daxie(tmp_path, cli):
+    result = cli("demo", tmp_path / "d")
+    assert "读取文件" in result.output and "发放金额" in result.output and "元整" in result.output
+
+
+def test_demo_is_the_same_every_time(tmp_path):
+    from weiwen.demo import make_demo
+    a = make_demo(tmp_path / "a")
+    b = make_demo(tmp_path / "b")
+    assert a.planted == b.planted
+    ra = workbook_io.read_sheets(next((tmp_path / "a" / "inbox").glob("东湖*")))
+    rb = workbook_io.read_sheets(next((tmp_path / "b" / "inbox").glob("东湖*")))
+    assert ra == rb

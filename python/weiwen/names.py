@@ -189,3 +189,53 @@ INBOX_DIR = "inbox"
 OUTBOX_DIR = "outbox"
 OUTPUT_DIR = "output"
 BACKUP_DIR = ".backup"
+
+
+# --- leader visits (issue 7: 走访安排 / 走访对象, `weiwen visits`) ------------------------------
+
+class VisitSheet(StrEnum):
+    """The two sheets of the visits step (settings-like: the clerk edits both)."""
+    PLAN = "走访安排"        # one row per group (or per group and contact point)
+    TARGETS = "走访对象"     # one row per visited household, keyed by 身份证号
+
+
+VISIT_SHEETS = (VisitSheet.PLAN, VisitSheet.TARGETS)
+
+
+class PlanCol(StrEnum):
+    """Columns of 走访安排."""
+    GROUP = "组别"
+    LEADER = "带队领导"
+    STAFF = "陪同人员"
+    POINTS = "联系点"          # unit names from 单位, several separated by 、
+    DATE = "计划日期"
+
+
+PLAN_COLUMNS: tuple[str, ...] = tuple(PlanCol)
+
+
+class TargetCol(StrEnum):
+    """Columns of 走访对象."""
+    GROUP = "组别"
+    UNIT = "单位"
+    NAME = "户主姓名"
+    ID = "身份证号"
+    REPORTED = "已备案"        # the household's situation was reported to 民政办 (是 / √)
+    VISIT_DATE = "走访日期"
+    PHOTOS = "照片"            # photo file names; filled by the tool when found in 照片/
+
+
+TARGET_COLUMNS: tuple[str, ...] = tuple(TargetCol)
+
+
+class VisitParam(StrEnum):
+    """Keys of 参数 read by the visits step (optional rows)."""
+    MIN_PER_POINT = "每个联系点最少走访户数"
+    PREFERRED = "走访优先类别"
+
+
+#: marks accepted in 走访对象.已备案 as "reported"
+REPORTED_MARKS: tuple[str, ...] = ("是", "√", "✓", "✔", "已备案", "已", "Y", "YES", "1", "TRUE")
+PHOTO_DIR = "照片"               # CAMPAIGN/照片/ (subfolders allowed)
+VISITS_OUTPUT_DIR = "走访安排"    # CAMPAIGN/output/走访安排/<组别>.xlsx
+VISITS_OVERVIEW_FILE = "走访安排总表.xlsx"

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .campaign import Campaign
 from .errors import WeiwenError
-from .names import (INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR, PROBLEM_COLUMNS, ROSTER_COLUMNS,
+from .names import (INBOX_DIR, Internal, OUTBOX_DIR, OUTPUT_DIR, PROBLEM_COLUMNS, ROSTER_COLUMNS,
                     SETTINGS_SHEETS, TEXT_COLUMNS, Sheet)
 
 TITLE = "走访慰问"
@@ -114,9 +114,12 @@ def op_check(ctx: Context) -> Outcome:
     pipeline = _pipeline()
     settings = ctx.settings
     check = getattr(pipeline, "check_frames", None)
-    if check is None:
+    roster = ctx.roster
+    if check is None:   # until the pipeline has a check step of its own
         from .checks import run_checks as check
-    roster, problems = check(ctx.roster, settings)
+        # 名册 holds ID numbers as text: the "typed as a number" flag was reported at merge time
+        roster = roster.assign(**{Internal.ID_FROM_NUMBER: False})
+    roster, problems = check(roster, settings)
     problems = settings.problems + list(problems)
     report = pipeline._report("check", roster, problems)
     message = f"检查完成：名册共 {report.roster_rows} 行；" + _count_text(report)
@@ -271,12 +274,22 @@ def read_sheets(book: Any, names: Sequence[str]) -> dict[str, list[list[Any]]]:
 
 def _cell(column: str, value: Any) -> Any:
     from .workbook_io import cell_value
+    if isinstance(value, str):
+        if column not in TEXT_COLUMNS and value.startswith(FORMULA_PREFIXES):
+            return "'" + value   # data from returns is never a formula
+        return value
     value = cell_value(value)
-    if isinstance(value, str) and column not in TEXT_COLUMNS and value.startswith(FORMULA_PREFIXES):
-        return "'" + value   # data from returns is never a formula
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def _column_cells(column: str, values: pd.Series) -> list[Any]:
+    """One column's cells: blanks as None; numbers stay numbers; text never turns into a formula."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype(object).where(values.notna(), None).tolist()
+    return [None if v is None or (isinstance(v, float) and v != v) else _cell(column, v)
+            for v in values.tolist()]
 
 
 def _sheet_frame(frame: pd.DataFrame, header: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -285,10 +298,9 @@ def _sheet_frame(frame: pd.DataFrame, header: list[str]) -> tuple[pd.DataFrame, 
     for column in frame.columns:
         if column not in header:
             header.append(column)
-    data = {column: ([_cell(column, v) for v in frame[column]] if column in frame.columns
+    data = {column: (_column_cells(column, frame[column]) if column in frame.columns
                      else [None] * len(frame)) for column in header}
-    out = pd.DataFrame(data, columns=header, dtype=object)
-    return out, header
+    return pd.DataFrame(data, columns=header, dtype=object), header
 
 
 def _header_of(rows: list[list[Any]]) -> list[str]:

@@ -1,0 +1,280 @@
+"""The ribbon buttons through xlwings' remote engine (no Excel needed).
+
+The payload is what xlwings' VBA client sends (client, version, book, names, sheets with values
+from A1, empty cells as "", dates as ISO strings with Z), built from a campaign workbook with
+openpyxl. `weiwen.excel.run(tag, book=xw.Book(json=payload))` returns actions; the tests apply them
+to the payload's grids and compare with what the command line writes into the file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from stdnum.cn import ric
+
+from weiwen import excel, pipeline, workbook_io
+from weiwen.campaign import Campaign, init
+from weiwen.names import RETURN_COLUMNS, Sheet
+
+xw = pytest.importorskip("xlwings")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remote_engine():
+    """xlwings' remote engine under its noncommercial license, set for these tests only.
+
+    xlwings registers the engine at import time when the key is set; when it was imported
+    without one, the engine is registered here once the key is in the environment.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+        if "remote" not in [engine.name for engine in xw.engines]:
+            from xlwings.pro import _xlremote
+            xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+        yield
+
+
+# --- the VBA client's payload and a tiny action applier ----------------------------------------
+
+def _client_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)   # Excel keeps every number as a double; COM hands Python floats
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%dT00:00:00.000Z")
+    return value
+
+
+def payload(path: Path) -> dict:
+    wb = load_workbook(path, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        rows = [[_client_value(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        sheets.append({"name": ws.title, "values": rows or [[]], "pictures": [], "tables": []})
+    return {"client": "VBA", "version": xw.__version__,
+            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+            "names": [], "sheets": sheets}
+
+
+def press(tag: str, campaign: Campaign) -> tuple[str, dict, list[dict]]:
+    """Press one button on the campaign workbook: (message, payload, actions)."""
+    data = payload(campaign.workbook)
+    book = xw.Book(json=data)
+    message = excel.run(tag, book=book, folder=campaign.root)
+    return message, data, book.json()["actions"]
+
+
+def apply(data: dict, actions: list[dict]) -> dict[str, list[list[Any]]]:
+    """The sheets' values after the actions (values and clears only; formats are ignored)."""
+    grids = {s["name"]: [list(r) for r in s["values"]] for s in data["sheets"]}
+    names = [s["name"] for s in data["sheets"]]
+
+    def grid_at(position: int, rows: int, cols: int) -> list[list[Any]]:
+        grid = grids[names[position]]
+        while len(grid) < rows:
+            grid.append([])
+        for row in grid:
+            row.extend([""] * (cols - len(row)))
+        return grid
+
+    for a in actions:
+        if a["func"] == "setValues":
+            r0, c0 = a["start_row"], a["start_column"]
+            grid = grid_at(a["sheet_position"], r0 + len(a["values"]),
+                           c0 + max(len(v) for v in a["values"]))
+            for i, row in enumerate(a["values"]):
+                for j, value in enumerate(row):
+                    grid[r0 + i][c0 + j] = value
+        elif a["func"] in ("clearContents", "rangeClearContents", "clear"):
+            r0, c0 = a["start_row"], a["start_column"]
+            grid = grid_at(a["sheet_position"], r0 + a["row_count"], c0 + a["column_count"])
+            for i in range(a["row_count"]):
+                for j in range(a["column_count"]):
+                    grid[r0 + i][c0 + j] = ""
+    return grids
+
+
+def _norm(rows: list[list[Any]]) -> list[list[Any]]:
+    """Comparable cell values: blanks as None, whole floats as int, no trailing blanks."""
+    out = []
+    for row in rows:
+        cells = []
+        for v in row:
+            if v == "" or v is None:
+                v = None
+            elif isinstance(v, float) and v.is_integer():
+                v = int(v)
+            elif isinstance(v, str) and v.startswith("'"):
+                v = v[1:]
+            cells.append(v)
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append(cells)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def alerts(actions: list[dict]) -> list[tuple[str, str]]:
+    return [(a["args"][0], a["args"][3]) for a in actions if a["func"] == "alert"]
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+UNITS = [("001", "东风社区", "社区"), ("002", "红旗村", "村")]
+
+
+def _id(n: int) -> str:
+    body = f"110101{1930 + n % 60:04d}{1 + n % 12:02d}{1 + n % 28:02d}{1 + n % 999:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def make_campaign(root: Path, rows_per_unit: int) -> Campaign:
+    campaign = init(root)
+    wb = load_workbook(campaign.workbook, keep_vba=True)
+    for code, name, kind in UNITS:
+        wb[Sheet.UNITS].append([code, name, kind, "联系人", "13800000000", ""])
+    wb.save(campaign.workbook)
+    for u, (_, unit, _) in enumerate(UNITS):
+        book = Workbook()
+        ws = book.active
+        ws.append(list(RETURN_COLUMNS))
+        for i in range(rows_per_unit):
+            n = u * 100000 + i
+            ws.append([f"户主{n}", _id(n), "低保", 1 + i % 4, "13812345678", "", "幸福路1号", ""])
+        book.save(campaign.inbox / f"{unit}.xlsx")
+    return campaign
+
+
+@pytest.fixture
+def small(tmp_path) -> Campaign:
+    return make_campaign(tmp_path / "small", 10)
+
+
+# --- tests -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tag", list(excel.OPERATIONS))
+def test_every_button_runs_and_says_one_thing(tag, small):
+    message, _, actions = press(tag, small)
+    said = alerts(actions)
+    assert len(said) <= 1 and all(mode == "info" for _, mode in said), said
+    assert "Traceback" not in message
+    assert not any(a["func"] in ("save", "openWorkbook") for a in actions)
+    if tag not in ("guide", "open_folder"):
+        assert said and said[0][0] == message
+
+
+def test_merge_button_writes_what_the_cli_writes_small(small, tmp_path):
+    cli_copy = Campaign(shutil.copytree(small.root, tmp_path / "cli"))
+    _, data, actions = press("merge", small)
+    pipeline.merge(cli_copy)
+    expected = workbook_io.read_sheets(cli_copy.workbook, (Sheet.ROSTER, Sheet.PROBLEMS))
+    got = apply(data, actions)
+    for sheet in (Sheet.ROSTER, Sheet.PROBLEMS):
+        assert _norm(got[sheet]) == _norm(expected[sheet]), sheet
+
+
+@pytest.mark.slow
+def test_merge_button_writes_what_the_cli_writes(demo_campaign, tmp_path):
+    cli_copy = Campaign(shutil.copytree(demo_campaign.root, tmp_path / "cli"))
+    message, data, actions = press("merge", demo_campaign)
+    assert message.startswith("合并完成")
+    pipeline.merge(cli_copy)
+    expected = workbook_io.read_sheets(cli_copy.workbook, (Sheet.ROSTER, Sheet.PROBLEMS))
+    got = apply(data, actions)
+    for sheet in (Sheet.ROSTER, Sheet.PROBLEMS):
+        assert _norm(got[sheet]) == _norm(expected[sheet]), sheet
+
+
+@pytest.mark.slow
+def test_amounts_button_writes_what_the_cli_writes(demo_campaign, tmp_path):
+    pipeline.merge(demo_campaign)          # the roster as the CLI left it
+    cli_copy = Campaign(shutil.copytree(demo_campaign.root, tmp_path / "cli"))
+    message, data, actions = press("amounts", demo_campaign)
+    assert message.startswith("金额计算完成")
+    pipeline.amounts(cli_copy)
+    expected = workbook_io.read_sheets(cli_copy.workbook, (Sheet.ROSTER, Sheet.PROBLEMS))
+    got = apply(data, actions)
+    for sheet in (Sheet.ROSTER, Sheet.PROBLEMS):
+        assert _norm(got[sheet]) == _norm(expected[sheet]), sheet
+
+
+def test_a_second_merge_clears_the_old_rows(small):
+    pipeline.merge(small)
+    for f in small.inbox.iterdir():
+        if f.name.startswith("红旗村"):
+            f.unlink()
+    _, data, actions = press("merge", small)
+    roster = _norm(apply(data, actions)[Sheet.ROSTER])
+    assert len(roster) == 1 + 10
+    assert {row[1] for row in roster[1:]} == {"东风社区"}
+
+
+def test_id_numbers_are_written_as_text(small):
+    _, _, actions = press("merge", small)
+    formats = [(a["sheet_position"], a["start_column"]) for a in actions
+               if a["func"] == "setNumberFormat" and a["args"] == ["@"]]
+    roster_position = [s.name for s in xw.Book(json=payload(small.workbook)).sheets] \
+        .index(Sheet.ROSTER)
+    assert (roster_position, 3) in formats          # 身份证号 is column D
+    values = next(a["values"] for a in actions if a["func"] == "setValues"
+                  and a["sheet_position"] == roster_position)
+    assert all(isinstance(row[3], str) for row in values)
+
+
+def _action_kinds(rows_per_unit: int, tmp_path: Path) -> list[str]:
+    """Press merge twice (the second replaces a full roster), check and amounts; the actions.
+
+    Each press starts from the sheets the previous one left (actions applied to the payload).
+    """
+    campaign = make_campaign(tmp_path / f"c{rows_per_unit}", rows_per_unit)
+    data = payload(campaign.workbook)
+    kinds = []
+    for tag in ("merge", "merge", "check", "amounts"):
+        book = xw.Book(json=data)
+        message = excel.run(tag, book=book, folder=campaign.root)
+        actions = book.json()["actions"]
+        assert alerts(actions) == [(message, "info")]
+        kinds += [f"{tag}:{a['func']}" for a in actions]
+        grids = apply(data, actions)
+        data = dict(data, sheets=[dict(s, values=grids[s["name"]]) for s in data["sheets"]])
+    assert len(_norm(data["sheets"][[s["name"] for s in data["sheets"]]
+                                    .index(Sheet.ROSTER)]["values"])) == 1 + 2 * rows_per_unit
+    return kinds
+
+
+def test_actions_per_button_are_few(tmp_path):
+    kinds = _action_kinds(50, tmp_path)                 # 100 roster rows
+    assert len(kinds) <= 4 * 12, kinds
+
+
+@pytest.mark.slow
+def test_actions_do_not_grow_with_rows(tmp_path):
+    assert _action_kinds(5000, tmp_path) == _action_kinds(50, tmp_path)   # 10,000 vs 100 rows
+
+
+def test_error_is_one_readable_message(small, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("模拟的内部错误")
+    monkeypatch.setattr(pipeline, "merge_frames", broken)
+    monkeypatch.setattr(excel, "LOG_FILE", small.root / "weiwen-excel.log")
+    message, _, actions = press("merge", small)
+    assert alerts(actions) == [(message, "critical")]
+    assert "模拟的内部错误" in message and "Traceback" not in message
+    assert [a["func"] for a in actions] == ["alert"]       # nothing written
+    assert "Traceback" in (small.root / "weiwen-excel.log").read_text(encoding="utf-8")
+
+
+def test_unknown_operation_and_missing_folder_are_messages(small, tmp_path):
+    message, _, actions = press("no-such-button", small)
+    assert "未知的操作" in message and alerts(actions) == [(message, "critical")]
+    book = xw.Book(json=payload(small.workbook))
+    message = excel.run("merge", book=book)               # remote book: no path on disk
+    assert "还没有保存" in message

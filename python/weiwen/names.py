@@ -239,3 +239,102 @@ REPORTED_MARKS: tuple[str, ...] = ("是", "√", "✓", "✔", "已备案", "已
 PHOTO_DIR = "照片"               # CAMPAIGN/照片/ (subfolders allowed)
 VISITS_OUTPUT_DIR = "走访安排"    # CAMPAIGN/output/走访安排/<组别>.xlsx
 VISITS_OVERVIEW_FILE = "走访安排总表.xlsx"
+
+
+# --- outputs: signature sheets, finance summary, bank list, audit sample (issue 5) -------------
+SIGNOFF_DIR = "签字确认表"                    # CAMPAIGN/output/签字确认表/<单位>.xlsx (+ .pdf)
+SIGNOFF_BATCH_FILE = "签字确认表（全部单位）.xlsx"  # one sheet per unit, for batch printing
+SIGNOFF_TEMPLATE_FILE = "签字确认表.xlsx"      # the layout: CAMPAIGN/templates/ first, then repo templates/
+TEMPLATES_DIR = "templates"
+SIGNED_DIR = "回收签字"                       # CAMPAIGN/回收签字/: filled signature sheets returned by units
+SUMMARY_FILE = "汇总表.xlsx"
+BANK_FILE = "银行代发.xlsx"
+AUDIT_FILE = "抽查名单.xlsx"
+AUDIT_FOLLOWUP_FILE = "回访未确认名单.xlsx"
+
+
+class SignCol(StrEnum):
+    """Columns of the 签字确认表 (the template's header row; matched by these names)."""
+    SEQ = "序号"
+    NAME = "户主姓名"
+    ID = "身份证号"
+    CATEGORY = "类别"
+    SIZE = "家庭人口"
+    AMOUNT = "金额"
+    SIGNATURE = "领取人签字"
+    RELATION = "与户主关系"
+    PHONE = "联系电话"
+    DATE = "领取日期"
+    NOTE = "备注"
+
+
+SIGNOFF_COLUMNS: tuple[str, ...] = tuple(SignCol)
+
+
+class BankCol(StrEnum):
+    """Columns of 银行代发.xlsx (what a bank's batch-payment upload expects)."""
+    SEQ = "序号"
+    HOLDER = "户名"
+    CARD = "银行卡号"
+    AMOUNT = "金额"
+    MEMO = "摘要"
+
+
+BANK_COLUMNS: tuple[str, ...] = tuple(BankCol)
+
+
+class AuditCol(StrEnum):
+    """Columns of 抽查名单.xlsx; the last four are filled by whoever makes the calls."""
+    SEQ = "序号"
+    UNIT = "单位"
+    NAME = "户主姓名"
+    ID = "身份证号"
+    CATEGORY = "类别"
+    AMOUNT = "金额"
+    PAYMENT = "发放方式"
+    PHONE = "联系电话"
+    ADDRESS = "地址"
+    METHOD = "回访方式"
+    RESULT = "回访结果"
+    CALLER = "回访人"
+    DATE = "回访日期"
+    NOTE = "备注"
+
+
+AUDIT_COLUMNS: tuple[str, ...] = tuple(AuditCol)
+AUDIT_FILLED_COLUMNS: tuple[str, ...] = (AuditCol.METHOD, AuditCol.RESULT, AuditCol.CALLER,
+                                         AuditCol.DATE, AuditCol.NOTE)
+
+
+class CallResult(StrEnum):
+    """回访结果 drop-down of 抽查名单."""
+    RECEIVED = "已收到"
+    NOT_RECEIVED = "未收到"
+    WRONG_AMOUNT = "金额不符"
+    UNREACHABLE = "联系不上"
+
+
+CALL_METHODS: tuple[str, ...] = ("电话", "上门")
+
+#: 参数 row (optional): who may sign for the household (与户主关系); anyone else is 代签
+PARAM_ALLOWED_RELATIONS = "允许领取关系"
+DEFAULT_ALLOWED_RELATIONS: tuple[str, ...] = (
+    "本人", "户主", "配偶", "夫", "妻", "丈夫", "妻子", "子", "女", "儿子", "女儿", "父", "母",
+    "父亲", "母亲", "儿媳", "女婿", "孙子", "孙女", "外孙", "外孙女", "兄", "弟", "姐", "妹",
+    "兄弟", "姐妹", "祖父", "祖母", "家庭成员",
+)
+#: marks the clerk may type in 名册.备注 for a household whose paper sheet came back signed
+SIGNED_MARKS: tuple[str, ...] = ("已签字", "已签", "已领", "√", "✓", "✔")
+
+
+# --- checks and amounts (issue 4) ----------------------------------------------------------------
+#: 参数 row (optional): the reference list to check coverage against — a file (path relative to the
+#: campaign folder) or a sheet of Weiwen.xlsm, e.g. the 低保 roll exported from the civil-affairs system
+PARAM_REFERENCE = "低保名单"
+#: result sheet: the 问题 sheet's rows counted by 级别 and 问题类型 (问题 keeps its 8 columns)
+PROBLEM_KINDS_SHEET = "问题分类"
+PROBLEM_KINDS_COLUMNS: tuple[str, ...] = ("级别", "问题类型", "条数")
+#: optional return column: ID numbers of the household's other members (、 or , separated)
+MEMBER_IDS = "家庭成员身份证号"
+#: 备注 starting with one of these: the clerk verified a 待核 row, it stays 有效
+REVIEWED_MARKS: tuple[str, ...] = ("已核实", "核实无误", "已核")

@@ -1,0 +1,220 @@
+"""The call-back sample: output/抽查名单.xlsx, and the follow-up list once it comes back filled.
+
+Per unit, ceil(抽查比例 × paid households) households are drawn with `random.Random("<种子>:<单位>")`
+from the unit's paid households in a fixed order (by 身份证号, then 户主姓名), so the same seed and
+the same roster always give the same sample, whatever order the roster rows are in.
+
+The clerk (or the discipline office) fills 回访方式 / 回访结果 / 回访人 / 回访日期 in the same file.
+Once any of those cells holds something, the file is never overwritten: the command reads it and
+writes output/回访未确认名单.xlsx, every sampled household not confirmed 已收到, per unit.
+A new draw over a filled file needs `redraw=True` (the filled file is backed up first).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
+
+from ..fileio import atomic_write, backup
+from ..names import (AUDIT_COLUMNS, AUDIT_FILE, AUDIT_FILLED_COLUMNS, AUDIT_FOLLOWUP_FILE,
+                     CALL_METHODS, AuditCol, CallResult, Col)
+from ..settings import Settings
+from ..values import is_blank, to_text
+from .common import ceil_ratio, mask_id, paid_households, put, unit_order
+
+NOT_CALLED = "（未回访）"
+_WIDTHS = {AuditCol.SEQ: 6, AuditCol.UNIT: 12, AuditCol.NAME: 10, AuditCol.ID: 21,
+           AuditCol.CATEGORY: 18, AuditCol.AMOUNT: 10, AuditCol.PAYMENT: 10, AuditCol.PHONE: 14,
+           AuditCol.ADDRESS: 30, AuditCol.METHOD: 9, AuditCol.RESULT: 10, AuditCol.CALLER: 9,
+           AuditCol.DATE: 11, AuditCol.NOTE: 16}
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+@dataclass
+class AuditResult:
+    mode: str                                   # "drawn" | "followup"
+    path: Path
+    seed: int = 0
+    ratio: float = 0.0
+    per_unit: dict[str, tuple[int, int]] = field(default_factory=dict)  # unit → (paid, drawn)
+    followup: dict[str, int] = field(default_factory=dict)               # unit → not confirmed
+    followup_path: Path | None = None
+    sample: pd.DataFrame | None = None
+
+
+def draw_sample(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """The sample as 抽查名单 rows (ID masked, phone in full: the caller needs it)."""
+    paid = paid_households(roster)
+    seed, ratio = settings.params.seed, settings.params.audit_ratio
+    rows: list[dict[str, Any]] = []
+    per_unit: dict[str, tuple[int, int]] = {}
+    for unit in unit_order(paid, settings):
+        households = paid[paid[Col.UNIT].map(to_text) == unit].copy()
+        households["_k1"] = households[Col.ID].map(to_text)
+        households["_k2"] = households[Col.NAME].map(to_text)
+        households["_k3"] = pd.to_numeric(households[Col.SEQ], errors="coerce")
+        households = households.sort_values(["_k1", "_k2", "_k3"], kind="stable")
+        n = ceil_ratio(ratio, len(households))
+        picked = sorted(random.Random(f"{seed}:{unit}").sample(range(len(households)), n))
+        chosen = households.iloc[picked].sort_values("_k3", kind="stable")
+        per_unit[unit] = (len(households), n)
+        for row in chosen.to_dict("records"):
+            rows.append({
+                AuditCol.UNIT: unit, AuditCol.NAME: to_text(row[Col.NAME]),
+                AuditCol.ID: mask_id(row[Col.ID]), AuditCol.CATEGORY: to_text(row[Col.CATEGORY]),
+                AuditCol.AMOUNT: float(row[Col.AMOUNT]), AuditCol.PAYMENT: to_text(row[Col.PAYMENT]),
+                AuditCol.PHONE: to_text(row[Col.PHONE]), AuditCol.ADDRESS: to_text(row[Col.ADDRESS]),
+            })
+    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    frame[AuditCol.SEQ] = range(1, len(frame) + 1)
+    return frame, per_unit
+
+
+def _sheet(wb: Workbook, title: str, heading: str, info: str, frame: pd.DataFrame, *,
+           dropdowns: bool) -> None:
+    ws = wb.active if wb.active.title == "Sheet" else wb.create_sheet()
+    ws.title = title
+    columns = list(frame.columns)
+    last = get_column_letter(len(columns))
+    put(ws, 1, 1, heading).font = Font(size=16, bold=True)
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].alignment = Alignment(horizontal="center")
+    put(ws, 2, 1, info)
+    ws.merge_cells(f"A2:{last}2")
+    for c, name in enumerate(columns, start=1):
+        cell = put(ws, 3, c, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[get_column_letter(c)].width = _WIDTHS.get(name, 12)
+    for r, values in enumerate(frame.itertuples(index=False, name=None), start=4):
+        for c, (name, value) in enumerate(zip(columns, values), start=1):
+            cell = put(ws, r, c, value if not is_blank(value) else None)
+            cell.border = _BORDER
+            if name == AuditCol.AMOUNT:
+                cell.number_format = "#,##0.00"
+            elif name == AuditCol.PHONE:
+                cell.number_format = "@"
+        ws.row_dimensions[r].height = 22
+    if dropdowns and len(frame):
+        end = 3 + len(frame)
+        for name, choices in ((AuditCol.RESULT, [c.value for c in CallResult]),
+                              (AuditCol.METHOD, list(CALL_METHODS))):
+            letter = get_column_letter(columns.index(name) + 1)
+            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
+                                allow_blank=True, showErrorMessage=name == AuditCol.RESULT,
+                                errorTitle="无效的值", error=f"请从下拉列表中选择“{name}”。")
+            dv.add(f"{letter}4:{letter}{end}")
+            ws.add_data_validation(dv)
+        ws.column_dimensions[get_column_letter(columns.index(AuditCol.DATE) + 1)].number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "1:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+
+def _counts_sheet(wb: Workbook, title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
+    ws = wb.create_sheet(title)
+    for c, name in enumerate(header, start=1):
+        put(ws, 1, c, name).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(c)].width = 14
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value)
+
+
+def write_sample(path: Path, frame: pd.DataFrame, per_unit: dict[str, tuple[int, int]],
+                 settings: Settings, today: dt.date) -> None:
+    title = (settings.params.title + "慰问金发放回访抽查名单").replace("慰问慰问金", "慰问金")
+    info = (f"随机种子：{settings.params.seed}　抽查比例：{settings.params.audit_ratio:.0%}　"
+            f"抽取日期：{today.isoformat()}　（种子和名册不变，重新抽取的名单相同）"
+            f"　回访结果请从下拉列表选择：{'、'.join(c.value for c in CallResult)}")
+    wb = Workbook()
+    _sheet(wb, "抽查名单", title, info, frame, dropdowns=True)
+    total = (sum(p for p, _ in per_unit.values()), sum(n for _, n in per_unit.values()))
+    _counts_sheet(wb, "各单位抽查数", ("单位", "发放户数", "抽查户数"),
+                  [(u, p, n) for u, (p, n) in per_unit.items()] + [("合计", *total)])
+    atomic_write(path, wb.save)
+
+
+def read_filled(path: Path) -> pd.DataFrame:
+    """The 抽查名单 sheet of a (filled) audit file: the header row is the one with 回访结果."""
+    book = CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_name(book.sheet_names[0]).to_python(skip_empty_area=False)
+    header_at = next((i for i, r in enumerate(rows[:20])
+                      if AuditCol.RESULT in [to_text(v) for v in r]), None)
+    if header_at is None:
+        return pd.DataFrame(columns=list(AUDIT_COLUMNS))
+    header = [to_text(v) for v in rows[header_at]]
+    data = []
+    for row in rows[header_at + 1:]:
+        record = {name: (row[header.index(name)] if name in header and header.index(name) < len(row)
+                         else None) for name in AUDIT_COLUMNS}
+        if is_blank(record[AuditCol.NAME]) and is_blank(record[AuditCol.UNIT]):
+            continue
+        data.append({k: (to_text(v) if k != AuditCol.AMOUNT else v) for k, v in record.items()})
+    return pd.DataFrame(data, columns=list(AUDIT_COLUMNS))
+
+
+def has_entries(filled: pd.DataFrame) -> bool:
+    return bool(len(filled)) and bool(
+        filled[list(AUDIT_FILLED_COLUMNS)].map(lambda v: not is_blank(v)).to_numpy().any())
+
+
+def write_followup(path: Path, filled: pd.DataFrame, settings: Settings, today: dt.date) -> dict[str, int]:
+    """Households not confirmed 已收到 (including not yet called), per unit."""
+    open_ = filled[filled[AuditCol.RESULT].map(to_text) != CallResult.RECEIVED.value].copy()
+    open_[AuditCol.RESULT] = [to_text(v) or NOT_CALLED for v in open_[AuditCol.RESULT]]
+    units = list(dict.fromkeys(open_[AuditCol.UNIT]))
+    open_ = pd.concat([open_[open_[AuditCol.UNIT] == u] for u in units]) if units else open_
+    counts = {u: int((open_[AuditCol.UNIT] == u).sum()) for u in units}
+    title = (settings.params.title + "回访未确认名单").replace("慰问慰问金", "慰问金")
+    info = (f"{today.isoformat()} 据 {AUDIT_FILE} 整理：回访结果不是“{CallResult.RECEIVED}”的户"
+            f"（含{NOT_CALLED}），共 {len(open_)} 户，请逐户核实。")
+    wb = Workbook()
+    _sheet(wb, "未确认", title, info, open_, dropdowns=False)
+    by_result = [(u, *[int(((open_[AuditCol.UNIT] == u) & (open_[AuditCol.RESULT] == r)).sum())
+                       for r in (CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
+                                 CallResult.UNREACHABLE, NOT_CALLED)], counts[u]) for u in units]
+    _counts_sheet(wb, "各单位未确认数", ("单位", CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
+                                         CallResult.UNREACHABLE, NOT_CALLED, "合计"), by_result)
+    atomic_write(path, wb.save)
+    return counts
+
+
+def run_audit(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
+              redraw: bool = False, backup_root: Path | None = None,
+              today: dt.date | None = None) -> AuditResult:
+    """Draw and write the sample, or — when the file came back filled — write the follow-up list."""
+    today = today or dt.date.today()
+    path = Path(output_dir) / AUDIT_FILE
+    if path.is_file():
+        filled = read_filled(path)
+        if has_entries(filled):
+            if not redraw:
+                followup = Path(output_dir) / AUDIT_FOLLOWUP_FILE
+                counts = write_followup(followup, filled, settings, today)
+                return AuditResult("followup", path, settings.params.seed,
+                                   settings.params.audit_ratio, followup=counts,
+                                   followup_path=followup, sample=filled)
+            if backup_root is not None:
+                backup(path, backup_root)
+    frame, per_unit = draw_sample(roster, settings)
+    write_sample(path, frame, per_unit, settings, today)
+    return AuditResult("drawn", path, settings.params.seed, settings.params.audit_ratio,
+                       per_unit=per_unit, sample=frame)

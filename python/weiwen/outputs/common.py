@@ -1,0 +1,125 @@
+"""What every printed output shares: which households are paid, masking, safe cells, unit order.
+
+Pure helpers plus `put`, the one way output modules write a cell: a string is always stored as
+text (never a formula, whatever it starts with), so nothing read from a returned file can become
+a formula in a file we write.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Iterable
+
+import pandas as pd
+from openpyxl.cell.cell import Cell
+
+from ..names import Col, Payment, Status
+from ..settings import Settings
+from ..values import is_blank, to_number, to_text
+from ..workbook_io import cell_value
+
+_DIGITS = re.compile(r"\d")
+
+
+def mask_id(value: Any) -> str:
+    """330106195409222888 → 330106********2888: the region and the last four stay readable."""
+    text = to_text(value).replace(" ", "")
+    if not text:
+        return ""
+    if len(text) >= 15:
+        return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    if len(text) > 4:
+        return "*" * (len(text) - 4) + text[-4:]
+    return "*" * len(text)
+
+
+def mask_phone(value: Any) -> str:
+    """13724207189 → 137****7189; 0571-88001234 → 057****1234. Enough for the owner to recognise."""
+    text = to_text(value).replace(" ", "")
+    digits = "".join(_DIGITS.findall(text))
+    if len(digits) < 7:
+        return "*" * len(text)
+    return digits[:3] + "****" + digits[-4:]
+
+
+def ceil_ratio(ratio: float, count: int) -> int:
+    """ceil(ratio × count) without float noise: 0.1 × 170 is 17, not 18."""
+    return min(count, int(math.ceil(round(float(ratio) * count, 9))))
+
+
+def paid_households(roster: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are paid: status 有效 and an amount above zero, with clean number columns."""
+    if not len(roster):
+        return roster.iloc[0:0].copy()
+    frame = roster.copy()
+    frame[Col.AMOUNT] = pd.to_numeric(frame[Col.AMOUNT], errors="coerce").fillna(0.0)
+    frame[Col.SIZE] = [(_int(v)) for v in frame[Col.SIZE]]
+    keep = (frame[Col.STATUS] == Status.VALID) & (frame[Col.AMOUNT] > 0)
+    frame = frame[keep]
+    frame[Col.PAYMENT] = [to_text(v) or Payment.CASH.value for v in frame[Col.PAYMENT]]
+    return frame.reset_index(drop=True)
+
+
+def _int(value: Any) -> int | None:
+    number = to_number(value)
+    return int(number) if number is not None else None
+
+
+def unit_order(frame: pd.DataFrame, settings: Settings | None) -> list[str]:
+    """Units in the 单位 sheet's order, then any other unit in the roster by name."""
+    present = [to_text(u) for u in frame[Col.UNIT].dropna().unique()] if len(frame) else []
+    listed = [u.name for u in settings.units] if settings else []
+    ordered = [u for u in listed if u in present]
+    return ordered + sorted(u for u in present if u and u not in ordered)
+
+
+def payment_order(frame: pd.DataFrame) -> list[str]:
+    """现金 first (paid through the unit, signed on the spot), then 银行打卡, then anything else."""
+    present = list(dict.fromkeys(to_text(v) for v in frame[Col.PAYMENT]))
+    known = [p.value for p in (Payment.CASH, Payment.CARD) if p.value in present]
+    return known + sorted(p for p in present if p not in known)
+
+
+def by_roster_order(frame: pd.DataFrame) -> pd.DataFrame:
+    seq = pd.to_numeric(frame[Col.SEQ], errors="coerce")
+    return frame.assign(_seq=seq).sort_values("_seq", kind="stable").drop(columns="_seq")
+
+
+def safe_sheet_title(name: str, taken: Iterable[str] = ()) -> str:
+    """An Excel sheet name: no []:*?/\\, at most 31 characters, unique among `taken`."""
+    title = re.sub(r"[\[\]:*?/\\]", "_", to_text(name)) or "Sheet"
+    title = title[:31]
+    taken = set(taken)
+    n = 2
+    base = title
+    while title in taken:
+        suffix = f"({n})"
+        title = base[:31 - len(suffix)] + suffix
+        n += 1
+    return title
+
+
+def safe_file_stem(name: str) -> str:
+    """A file name from a unit name: characters Windows forbids become _."""
+    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", to_text(name)).strip(" .") or "未命名单位"
+
+
+def put(ws, row: int, column: int, value: Any, *, style_from: Cell | None = None,
+        number_format: str | None = None) -> Cell:
+    """Write one cell; strings are stored as text (data_type "s"), never as formulas."""
+    value = cell_value(value)
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell._value = value
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    if style_from is not None and style_from.has_style:
+        cell._style = style_from._style.__copy__()
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def text(value: Any) -> str:
+    return "" if is_blank(value) else to_text(value)

@@ -1,0 +1,65 @@
+"""PDF of the signature sheets through LibreOffice headless, when it is installed.
+
+`soffice --headless --convert-to pdf` with a private user profile (so it neither collides with a
+LibreOffice the clerk has open nor with another conversion running at the same time), all files
+in one call, into a temporary folder; each PDF is then moved next to its .xlsx atomically.
+Excel's own PDF export (when run from the workbook) is the Excel adapter's business.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+TIMEOUT_SECONDS = 600
+
+
+class PdfUnavailable(RuntimeError):
+    """No LibreOffice on this machine, or the conversion failed; str() is a Chinese sentence."""
+
+
+def find_soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        path = shutil.which(name)
+        if path:
+            return path
+    for path in (r"C:\Program Files\LibreOffice\program\soffice.exe",
+                 "/Applications/LibreOffice.app/Contents/MacOS/soffice"):
+        if Path(path).is_file():
+            return path
+    return None
+
+
+def to_pdf(files: Sequence[Path], *, soffice: str | None = None) -> list[Path]:
+    """Convert each .xlsx to a .pdf beside it; returns the PDFs. Raises PdfUnavailable."""
+    files = [Path(f) for f in files]
+    if not files:
+        return []
+    soffice = soffice or find_soffice()
+    if not soffice:
+        raise PdfUnavailable("本机没有安装 LibreOffice，未生成 PDF；签字表 .xlsx 已生成，可在 Excel/WPS 中直接打印。")
+    with tempfile.TemporaryDirectory(prefix="weiwen-pdf-") as tmp:
+        profile = Path(tmp) / "profile"
+        out = Path(tmp) / "out"
+        out.mkdir()
+        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(out), *map(str, files)]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=TIMEOUT_SECONDS,
+                           env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise PdfUnavailable(f"LibreOffice 转换 PDF 失败（{exc.__class__.__name__}），"
+                                 f"签字表 .xlsx 已生成，可在 Excel/WPS 中直接打印。") from exc
+        pdfs = []
+        for f in files:
+            made = out / (f.stem + ".pdf")
+            if not made.is_file():
+                raise PdfUnavailable(f"LibreOffice 没有生成 {f.stem}.pdf；签字表 .xlsx 已生成。")
+            target = f.with_suffix(".pdf")
+            shutil.move(str(made), str(target.with_name(".~tmp-" + target.name)))
+            os.replace(target.with_name(".~tmp-" + target.name), target)
+            pdfs.append(target)
+        return pdfs

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .names import (DIBAO, EDGE_CATEGORIES, Group, Method, Param, Payment, StdCol,
-                    STANDARD_COLUMNS)
+                    STANDARD_COLUMNS, VisitParam)
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec(Param.BUDGET, "number", 1_500_000, "本次慰问金预算（元）；超出时提示"),
     ParamSpec(Param.AUDIT_RATIO, "ratio", 0.10, "节后电话回访的抽查比例，每个单位按此比例抽取"),
     ParamSpec(Param.SEED, "int", 20270101, "抽查用的随机种子；种子相同，抽出的名单相同"),
+    # leader visits (issue 7): optional rows, older workbooks without them use these defaults
+    ParamSpec(VisitParam.MIN_PER_POINT, "int", 4, "领导走访：每个组在每个联系点至少走访的户数",
+              required=False),
+    ParamSpec(VisitParam.PREFERRED, "text", "大重病患者、70岁以上特困独居老人",
+              "领导走访：自动安排走访对象时优先选择的类别，用顿号分隔", required=False),
 )
 
 

@@ -57,6 +57,7 @@ GUIDE_LINES: tuple[str, ...] = (
     "6. 核对签字：签字表交回后，查出未签字、未留电话、代签、金额不符的情况。",
     "7. 生成汇总表：给财政所的汇总表和银行代发名单（output 文件夹）。",
     "8. 抽取抽查名单：节后按抽查比例每个单位随机抽取回访对象（output/抽查名单.xlsx）。",
+    "9. 走访安排：在“走访安排”表填写各组带队领导、联系点和日期，点此按钮自动安排或检查走访对象（“走访对象”表），生成各组走访名单（output/走访安排）；走访后把照片放进活动文件夹的“照片”文件夹再点一次。",
     "",
     "没有 Excel 的电脑（WPS、Linux）可以在命令行对同一个活动文件夹运行 weiwen merge / amounts / signoff / summary / audit，或 weiwen run 一次做完。",
     "“名册”表的“备注”列是您自己的，重新合并时会保留。“名册”“问题”“汇总”表由程序生成，请不要在其中手工改数据（备注除外）。",
@@ -143,6 +144,23 @@ def build_workbook() -> Workbook:
     summary = wb.create_sheet(Sheet.SUMMARY)
     summary.append(["运行“生成汇总表”后，这里显示各单位、各类别的户数、人数和金额。"])
     summary.column_dimensions["A"].width = 60
+
+    # leader visits (issue 7): 走访安排 (groups) and 走访对象 (households), both edited by the clerk
+    from .names import PLAN_COLUMNS, TARGET_COLUMNS, PlanCol, TargetCol, VisitSheet
+    plan = wb.create_sheet(VisitSheet.PLAN)
+    _header(plan, PLAN_COLUMNS, SETTINGS_FILL)
+    targets = wb.create_sheet(VisitSheet.TARGETS)
+    _header(targets, TARGET_COLUMNS, SETTINGS_FILL)
+    _text_format(targets, TARGET_COLUMNS, (TargetCol.ID,))
+    _list_validation(targets, TARGET_COLUMNS, TargetCol.REPORTED, ("是", "否"), rows=5000)
+    for ws, headers, widths in ((plan, PLAN_COLUMNS, (10, 22, 30, 36, 14)),
+                                (targets, TARGET_COLUMNS, (10, 14, 10, 21, 8, 12, 40))):
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+    for ws, headers, column in ((plan, PLAN_COLUMNS, PlanCol.DATE),
+                                (targets, TARGET_COLUMNS, TargetCol.VISIT_DATE)):
+        letter = get_column_letter(headers.index(column) + 1)
+        ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
 
     from .excel_parts import add_conf_sheet
     add_conf_sheet(wb)  # hidden xlwings.conf sheet + the VBA module's messages

@@ -1,0 +1,19 @@
+"""Leader visits (走访慰问, issue 7): groups and contact points, the households each group visits,
+photos kept.
+
+走访安排 (one row per group, or per group and date) names the groups, their leader, staff, contact
+points (units of 单位) and planned dates. 走访对象 lists the visited households keyed by 身份证号:
+the clerk marks them, or `propose` fills each contact point up to 参数 每个联系点最少走访户数 from
+the 有效 rows of 名册, preferring the categories of 参数 走访优先类别. Modules: model (the sheets),
+propose, checks (stage "visits"), photos (CAMPAIGN/照片/), printing (output/走访安排/), step (the
+command and the summary table), demo.
+"""
+
+from .demo import demo_plan, fill_demo
+from .model import VisitGroup, VisitResult, load_plan, load_targets, mask_id
+from .propose import propose
+from .step import read_visits_summary, visits, visits_frames, visits_summary
+
+__all__ = ["VisitGroup", "VisitResult", "demo_plan", "fill_demo", "load_plan", "load_targets",
+           "mask_id", "propose", "read_visits_summary", "visits", "visits_frames",
+           "visits_summary"]

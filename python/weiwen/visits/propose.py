@@ -1,0 +1,57 @@
+"""Proposing the households each group visits: 有效 rows only, preferred categories first."""
+from __future__ import annotations
+
+import hashlib
+from typing import Sequence
+
+import pandas as pd
+
+from ..names import TARGET_COLUMNS, Col, TargetCol
+from ..settings import Settings
+from .model import VisitGroup, min_per_point, preferred_categories, valid_rows
+
+def _ranked(candidates: pd.DataFrame, roster: pd.DataFrame, preferred: list[str],
+            seed: int) -> pd.DataFrame:
+    """Preferred categories first, taken in turns (one 大重病患者, one 70岁以上…, then the next of
+    each), a household counting with its best category over all its 名册 rows; then households
+    with a phone; then a stable seeded order, so adding rows never reshuffles the rest."""
+    rank_of = {c: i for i, c in enumerate(preferred)}
+    by_id = roster.assign(_r=roster[Col.CATEGORY].map(lambda c: rank_of.get(c, len(preferred))))
+    best = by_id.groupby(Col.ID)["_r"].min()
+    ranked = candidates.assign(
+        _rank=candidates[Col.ID].map(best).fillna(len(preferred)),
+        _nophone=candidates[Col.PHONE].fillna("").astype(str).eq(""),
+        _h=candidates[Col.ID].map(lambda i: hashlib.sha1(f"{seed}|{i}".encode()).hexdigest()),
+    ).sort_values(["_rank", "_nophone", "_h"], kind="stable")
+    ranked["_turn"] = ranked.groupby("_rank").cumcount()
+    ranked["_other"] = ranked["_rank"] >= len(preferred)
+    return ranked.sort_values(["_other", "_turn", "_rank"], kind="stable")
+
+
+def propose(groups: Sequence[VisitGroup], targets: pd.DataFrame, roster: pd.DataFrame,
+            settings: Settings) -> pd.DataFrame:
+    """Rows to add to 走访对象 so every (group, contact point) has the minimum number of households.
+
+    Only 有效 rows are picked, never a household already listed for any group; the clerk's rows are
+    kept as they are. Returns the new rows only (TARGET_COLUMNS).
+    """
+    minimum, preferred = min_per_point(settings), preferred_categories(settings)
+    valid = valid_rows(roster)
+    used = set(targets[TargetCol.ID]) if len(targets) else set()
+    counts = (targets.groupby([TargetCol.GROUP, TargetCol.UNIT]).size().to_dict()
+              if len(targets) else {})
+    new = []
+    for group in groups:
+        for point in group.points:
+            need = minimum - counts.get((group.name, point), 0)
+            if need <= 0 or not len(valid):
+                continue
+            pool = valid[(valid[Col.UNIT] == point) & ~valid[Col.ID].isin(used)]
+            for _, row in _ranked(pool, roster, preferred, settings.params.seed).head(need).iterrows():
+                used.add(row[Col.ID])
+                new.append({TargetCol.GROUP: group.name, TargetCol.UNIT: point,
+                            TargetCol.NAME: row[Col.NAME], TargetCol.ID: row[Col.ID],
+                            TargetCol.REPORTED: "", TargetCol.VISIT_DATE: None,
+                            TargetCol.PHOTOS: ""})
+    return pd.DataFrame(new, columns=list(TARGET_COLUMNS))
+

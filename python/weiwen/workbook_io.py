@@ -7,6 +7,7 @@ and preceded by a backup. (The live workbook in Excel is written by excel.py thr
 """
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -17,6 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from .errors import CampaignError
 from .fileio import atomic_write, backup
+from .sheet_splice import SpliceError, splice_frames
 from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
 from .settings import Settings, load_settings
 from .values import is_blank, to_text
@@ -54,16 +56,10 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd
             data[column] = [r[i] if i < len(r) else None for r in body]
         else:
             data[column] = [None] * len(body)
-    frame = pd.DataFrame(data, columns=list(columns))
-    for column in columns:
-        if column in TEXT_COLUMNS or frame[column].dtype == object:
-            frame[column] = [None if is_blank(v) else _text_or_value(column, v)
-                             for v in frame[column]]
-    return frame
-
-
-def _text_or_value(column: str, value: Any) -> Any:
-    return to_text(value) if column in TEXT_COLUMNS else value
+    for column, values in data.items():
+        text = column in TEXT_COLUMNS
+        data[column] = [None if is_blank(v) else (to_text(v) if text else v) for v in values]
+    return pd.DataFrame(data, columns=list(columns), dtype=object)
 
 
 def read_roster(path: Path) -> pd.DataFrame:
@@ -127,10 +123,26 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
                  *, raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> None:
     """Replace the data rows of the given sheets (creating a sheet if needed) and save safely.
 
-    `frames`: sheet name → DataFrame written under the sheet's header row.
+    `frames`: sheet name → DataFrame written under a header row of its columns.
     `raw_sheets`: sheet name → rows written from A1 as they are (the 汇总 sheet's free layout).
+    When every sheet exists, only their rows are spliced into the file (fast, every other part
+    untouched); otherwise the workbook goes through openpyxl (keep_vba) once.
     """
     path = Path(path)
+    tables: dict[str, Any] = {**dict(frames), **dict(raw_sheets or {})}
+    backup(path, campaign_root)
+    try:
+        atomic_write(path, lambda tmp: splice_frames(path, tmp, tables))
+        return
+    except SpliceError:
+        pass
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise CampaignError(f"无法打开工作簿 {path.name} 写入结果：{exc}") from exc
+    _write_with_openpyxl(path, frames, raw_sheets)
+
+
+def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],
+                         raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None) -> None:
     try:
         wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
     except Exception as exc:
@@ -145,7 +157,6 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
         ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
         for key in list(ws._cells):
             del ws._cells[key]
-        ws.merged_cells.ranges = set() if isinstance(ws.merged_cells.ranges, set) else []
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 value = cell_value(value)
@@ -155,7 +166,6 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
                 if isinstance(value, str) and value.startswith("="):
                     cell.data_type = "s"
                 ws._cells[(r, c)] = cell
-    backup(path, campaign_root)
     atomic_write(path, wb.save)
 
 

@@ -131,12 +131,36 @@ def amounts(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False
 
 
 @app.command()
+def check(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """检查：不重新读取 inbox，只对“名册”现有内容重新检查身份证号、重复、类别条件、电话和银行卡号。
+
+    改过“标准”表或在“备注”里填了“已核实”后用它；检查后请再计算金额。
+    例：weiwen check 2027春节慰问
+    """
+    _run(pipeline.check, directory, as_json, quiet)
+
+
+@app.command()
 def run(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """一次做完：合并 → 检查 → 计算金额 → 签字表 → 汇总表 → 抽查名单。
 
     例：weiwen run 2027春节慰问
     """
     _run(pipeline.run, directory, as_json, quiet)
+
+
+@app.command()
+def visits(directory: DirArg,
+           propose: Annotated[bool, typer.Option(
+               "--propose", help="为走访户数不足的联系点自动补足走访对象（已填的行不变）")] = False,
+           as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """走访安排：检查各组的走访安排和走访对象，生成各组走访名单（output/走访安排），核对走访照片。
+
+    “走访对象”表为空时自动为每个联系点安排走访户；之后只检查，加 --propose 才补足。
+    例：weiwen visits 2027春节慰问 --propose
+    """
+    from .visits import visits_command
+    _run(visits_command(propose=propose), directory, as_json, quiet)
 
 
 @app.command()

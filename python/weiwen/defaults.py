@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .names import (DIBAO, EDGE_CATEGORIES, Group, Method, Param, Payment, StdCol,
+from .names import (DIBAO, EDGE_CATEGORIES, PARAM_REFERENCE, Group, Method, Param, Payment, StdCol,
                     STANDARD_COLUMNS, VisitParam)
 
 
@@ -31,6 +31,10 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec(Param.BUDGET, "number", 1_500_000, "本次慰问金预算（元）；超出时提示"),
     ParamSpec(Param.AUDIT_RATIO, "ratio", 0.10, "节后电话回访的抽查比例，每个单位按此比例抽取"),
     ParamSpec(Param.SEED, "int", 20270101, "抽查用的随机种子；种子相同，抽出的名单相同"),
+    # checks (issue 4): optional; blank = no coverage check
+    ParamSpec(PARAM_REFERENCE, "text", "",
+              "（可选）民政系统导出的低保户名单：活动文件夹里的文件名（如 低保名单.xlsx）或本工作簿中的工作表名；"
+              "用来查出名单上没有任何单位报送的户，以及报为低保却不在名单上的户", required=False),
     # leader visits (issue 7): optional rows, older workbooks without them use these defaults
     ParamSpec(VisitParam.MIN_PER_POINT, "int", 4, "领导走访：每个组在每个联系点至少走访的户数",
               required=False),

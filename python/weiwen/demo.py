@@ -188,7 +188,8 @@ def make_demo(root: Path, *, seed: int = SEED, force: bool = False) -> DemoPlan:
                            UnitCol.EMAIL: f"mz{c[-3:]}@example.cn"}
                           for i, (c, n, t, who) in enumerate(UNITS, start=1)],
                          columns=list(UNIT_COLUMNS))
-    workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.UNITS: units})
+    from .visits import demo_sheets   # issue 7: the 8 visit groups of 走访安排
+    workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.UNITS: units, **demo_sheets()})
     for old in campaign.inbox.glob("*"):
         if old.is_file():
             old.unlink()

@@ -16,10 +16,10 @@ from . import problems as P
 from . import workbook_io
 from .amounts import compute_amounts
 from .campaign import Campaign
-from .checks import run_checks
+from .checks import load_reference, run_checks
 from .intake.merge import MergeReport, merge_files
 from .intake.readers import read_inbox
-from .names import Col, ProblemCol, Status
+from .names import PROBLEM_KINDS_COLUMNS, PROBLEM_KINDS_SHEET, Col, ProblemCol, Status
 from .settings import Settings
 
 Progress = Callable[[str], None]
@@ -88,7 +88,30 @@ def _problem_frame(problems: list[P.Problem], existing: pd.DataFrame | None = No
         kept = _keep_other_stages(existing, stages)
         if len(kept):
             frame = pd.concat([kept, frame], ignore_index=True)
+            frame = frame.sort_values([ProblemCol.UNIT, ProblemCol.FILE, ProblemCol.ROW],
+                                      kind="stable", na_position="first").reset_index(drop=True)
     return frame
+
+
+def problem_kinds_frame(problems: pd.DataFrame) -> pd.DataFrame:
+    """The 问题分类 sheet: the 问题 sheet's rows counted by 级别 and 问题类型 (错误 first, most first).
+
+    A separate sheet, so the 问题 sheet keeps exactly its 8 header columns (sheet contract)."""
+    sev, kind, n = PROBLEM_KINDS_COLUMNS
+    if not len(problems):
+        return pd.DataFrame(columns=list(PROBLEM_KINDS_COLUMNS))
+    counts = problems.groupby([ProblemCol.SEVERITY, ProblemCol.KIND], dropna=False).size()
+    frame = counts.rename(n).reset_index().rename(columns={ProblemCol.SEVERITY: sev,
+                                                            ProblemCol.KIND: kind})
+    frame["_e"] = frame[sev] != "错误"
+    frame = frame.sort_values(["_e", n, kind], ascending=[True, False, True]).drop(columns="_e")
+    total = pd.DataFrame([{sev: "合计", kind: "", n: int(frame[n].sum())}])
+    return pd.concat([frame, total], ignore_index=True)
+
+
+def _problem_sheets(problems: pd.DataFrame) -> dict[str, Any]:
+    """write_results arguments for 问题 and its 问题分类 summary."""
+    return {"problems": problems, "extra": {PROBLEM_KINDS_SHEET: problem_kinds_frame(problems)}}
 
 
 def load_settings(campaign: Campaign) -> Settings:
@@ -106,8 +129,22 @@ def merge_frames(campaign: Campaign, settings: Settings, previous: pd.DataFrame 
     problems += merge_problems
     report.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
     progress("检查名单")
-    roster, check_problems = run_checks(roster, settings)
+    roster, check_problems = check_frames(roster, settings, campaign=campaign, fresh=True)
     return roster, problems + check_problems, report
+
+
+def check_frames(roster: pd.DataFrame, settings: Settings, *, campaign: Campaign | None = None,
+                 fresh: bool = False) -> tuple[pd.DataFrame, list[P.Problem]]:
+    """Checks on a roster (just merged, or 名册 read back): 状态 / 问题 recomputed; with `campaign`
+    also the coverage check against 参数.低保名单. A re-check (not `fresh`) clears 金额 / 发放方式 /
+    计发依据, which may no longer match the new 状态: 计算金额 fills them again."""
+    reference, problems = load_reference(campaign.root, settings) if campaign else (None, [])
+    roster, check_problems = run_checks(roster, settings, reference=reference)
+    if not fresh and len(roster):
+        roster[Col.AMOUNT] = None
+        roster[Col.PAYMENT] = None
+        roster[Col.BASIS] = None
+    return roster, problems + check_problems
 
 
 def amounts_frames(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, list[P.Problem]]:
@@ -127,7 +164,7 @@ def merge(campaign: Campaign, *, progress: Progress = _noop) -> Report:
         report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              problems=_problem_frame(problems))
+                              **_problem_sheets(_problem_frame(problems)))
     return report
 
 
@@ -139,7 +176,24 @@ def amounts(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     existing = workbook_io.read_problems(campaign.workbook)
     report = _report("amounts", roster, problems)
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              problems=_problem_frame(problems, existing, {"amounts"}))
+                              **_problem_sheets(_problem_frame(problems, existing, {"amounts"})))
+    return report
+
+
+def check(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """weiwen check: re-run the checks on 名册 as it is (inbox/ is not read again)."""
+    settings = load_settings(campaign)
+    progress("检查名单")
+    roster, problems = check_frames(workbook_io.read_roster(campaign.workbook), settings,
+                                    campaign=campaign)
+    problems = settings.problems + problems
+    existing = workbook_io.read_problems(campaign.workbook)
+    report = _report("check", roster, problems)
+    if len(roster):
+        report.notes.append("已重新检查名册；金额已清空，请再运行“计算金额”（weiwen amounts）。")
+    progress("写入工作簿")
+    workbook_io.write_results(campaign.workbook, campaign.root, roster=roster, **_problem_sheets(
+        _problem_frame(problems, existing, {"settings", "checks", "amounts"})))
     return report
 
 
@@ -156,7 +210,7 @@ def run(campaign: Campaign, *, progress: Progress = _noop) -> Report:
         report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              problems=_problem_frame(problems))
+                              **_problem_sheets(_problem_frame(problems)))
     for step in OUTPUT_STEPS:
         progress(step.__doc__.split(":")[0] if step.__doc__ else step.__name__)
         step_report = step(campaign)

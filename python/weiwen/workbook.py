@@ -16,6 +16,7 @@ from typing import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -93,6 +94,21 @@ def _text_format(ws, headers, columns, rows: int = 2000) -> None:
         ws.column_dimensions[letter].number_format = "@"
 
 
+#: fills of flagged rows (conditional formatting: one rule per value, never a format per cell)
+STATUS_FILLS: dict[str, str] = {Status.ERROR: "FFC7CE", Status.DUPLICATE: "D9D9D9",
+                                Status.REVIEW: "FFEB9C", Severity.WARNING: "FFEB9C"}
+
+
+def _row_colours(ws, headers, column: str, values, rows: int = 200000) -> None:
+    """Colour whole data rows by the value in `column` (状态 in 名册, 级别 in 问题)."""
+    letter = get_column_letter(list(headers).index(column) + 1)
+    area = f"A2:{get_column_letter(len(headers))}{rows}"
+    for value in values:
+        fill = PatternFill("solid", fgColor=STATUS_FILLS[value], bgColor=STATUS_FILLS[value])
+        ws.conditional_formatting.add(area, FormulaRule(formula=[f'${letter}2="{value}"'],
+                                                        fill=fill, stopIfTrue=True))
+
+
 def _param_cell_format(spec) -> str | None:
     return {"date": "yyyy-mm-dd", "ratio": "0%", "number": "#,##0"}.get(spec.kind)
 
@@ -135,11 +151,13 @@ def build_workbook() -> Workbook:
     _list_validation(roster, ROSTER_COLUMNS, Col.STATUS, [s.value for s in Status], rows=200000)
     _list_validation(roster, ROSTER_COLUMNS, Col.CATEGORY, (), rows=200000,
                      formula=f"'{Sheet.STANDARDS}'!$A$2:$A$200")
+    _row_colours(roster, ROSTER_COLUMNS, Col.STATUS, (Status.ERROR, Status.DUPLICATE, Status.REVIEW))
 
     problems = wb.create_sheet(Sheet.PROBLEMS)
     _header(problems, PROBLEM_COLUMNS)
     _list_validation(problems, PROBLEM_COLUMNS, ProblemCol.SEVERITY, [s.value for s in Severity],
                      rows=200000)
+    _row_colours(problems, PROBLEM_COLUMNS, ProblemCol.SEVERITY, (Severity.ERROR, Severity.WARNING))
 
     summary = wb.create_sheet(Sheet.SUMMARY)
     summary.append(["运行“生成汇总表”后，这里显示各单位、各类别的户数、人数和金额。"])

@@ -2,11 +2,23 @@
 
 Pure: takes RawFile objects (readers.py) and Settings, returns the roster (名册 columns plus
 working columns), the problems and a MergeReport. Invariant, checked here and in the tests:
-rows read = roster rows + rows rejected into 问题.
+
+    rows read = roster rows + rows rejected into 问题 (each covered by a problem with a reason)
+
+"Rows read" are the data rows of the files that take part: the newest version of each unit and
+files whose unit is unknown. Rows of a superseded (older) version are counted apart
+(`superseded_rows`) and their files listed; they are replaced, not lost.
+
+Versions: each file is one version of its unit, except files the clerk marked as parts of one
+return — a file whose name contains 分批, or any file in a sub-folder whose name starts with 分批;
+the parts of one unit in one folder are combined into one version. The newest version of a unit
+(by the time saved inside the file, else the modification time) is used.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -14,24 +26,41 @@ import pandas as pd
 from .. import problems as P
 from ..names import ROSTER_COLUMNS, Col, Internal, Severity, Status
 from ..settings import Settings, Unit
-from ..values import is_blank, to_text
+from ..values import to_text
 from . import normalize as N
-from .headers import find_header
-from .readers import RawFile
+from .readers import META_TIME, RawFile
+from .tables import ROW, Table, tables_of
+from .units import BY_COLUMN, UnitIndex, recognise
 
-P.register("intake.no_header", "找不到表头", Severity.ERROR, "intake",
+I = "intake"
+P.register("intake.no_header", "找不到表头", Severity.ERROR, I,
            "“{file}”中找不到名单表头（如 户主姓名、身份证号、类别）。请让该单位使用下发的模板填写后重新发送。")
-P.register("intake.unknown_unit", "无法识别单位", Severity.ERROR, "intake",
+P.register("intake.unknown_unit", "无法识别单位", Severity.ERROR, I,
            "无法确定“{file}”是哪个社区/村交回的（{rows} 行未合并）。请把文件名改为单位名称（与“单位”表一致）后重新合并。")
-P.register("intake.superseded", "旧版本已被替换", Severity.WARNING, "intake",
+P.register("intake.superseded", "旧版本已被替换", Severity.WARNING, I,
            "“{file}”是{unit}较早交回的版本（{rows} 行），已由较新的“{newer}”替换，未合并。")
-P.register("intake.rejected_row", "无法使用的行", Severity.ERROR, "intake",
+P.register("intake.rejected_row", "无法使用的行", Severity.ERROR, I,
            "第{row}行没有户主姓名和身份证号，无法合并：{content}。请补填后重新交回。")
+P.register("intake.unknown_unit_row", "单位名称无法识别", Severity.ERROR, I,
+           "第{row}行“单位”列的“{value}”不在“单位”表中，本行未合并。请改为“单位”表里的名称后重新合并。")
+P.register("intake.empty_return", "交回的是空表", Severity.WARNING, I,
+           "“{file}”没有填写任何名单行，未使用。{unit}如有慰问对象，请填写后重新交回。")
+P.register("intake.card_from_number", "银行卡号被存成数字", Severity.ERROR, I,
+           "银行卡号“{value}”被Excel存成了数字，只保留了前15位，后面的数字可能已变成0。请把该列设为文本后重填。")
 
-TOTAL_WORDS = ("合计", "总计", "小计", "共计")
-NOTE_PREFIXES = ("注", "说明", "填表说明", "填报说明", "备注：", "制表", "审核", "填表人", "负责人")
-META_CODE = "单位编码"
-META_TIME = "生成时间"
+PART_MARK = "分批"
+NO_ID = "名:"        # the stable key's fallback for a row without ID: 单位|名:户主姓名|类别
+
+
+@dataclass
+class FileInfo:
+    """One returned file in the merge report."""
+    file: str
+    unit: str = ""
+    how: str = ""               # 内嵌编码 / 标题 / 文件名 / 单位列
+    rows: int = 0
+    used: bool = True
+    stamp: dt.datetime | None = None
 
 
 @dataclass
@@ -40,153 +69,225 @@ class MergeReport:
     rows_read: int = 0
     roster_rows: int = 0
     rejected_rows: int = 0
+    superseded_rows: int = 0
     rows_per_unit: dict[str, int] = field(default_factory=dict)
     superseded: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    files: list[FileInfo] = field(default_factory=list)
+    #: 来源文件 → canonical column → the column letter in that file (for "the cell to fix")
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def check(self) -> None:
+        """The row-conservation invariant; a failure is a bug in the merge, never bad input."""
+        if self.rows_read != self.roster_rows + self.rejected_rows:
+            raise AssertionError(f"row conservation: read {self.rows_read} ≠ roster "
+                                 f"{self.roster_rows} + rejected {self.rejected_rows}")
 
 
-def _title_text(rows: list[list[Any]], header_index: int) -> str:
-    return " ".join(to_text(v) for row in rows[:header_index] for v in row if not is_blank(v))
+@dataclass
+class _Piece:
+    """The rows of one table that belong to one unit."""
+    unit: Unit
+    table: Table
+    frame: pd.DataFrame
 
 
-def recognise_unit(raw: RawFile, settings: Settings, title: str,
-                   unit_column: list[str]) -> Unit | None:
-    """Embedded code first, then the unit name in the title cells, the file name, a 单位 column."""
-    code = raw.meta.get(META_CODE, "")
-    if code and settings.unit_by_code(code):
-        return settings.unit_by_code(code)
-    units = sorted(settings.units, key=lambda u: -len(u.name))   # longest name first
-    simple_title = N.text(title)
-    for unit in units:
-        if unit.name and unit.name in simple_title:
-            return unit
-    stem = N.text(raw.relname)
-    for unit in units:
-        if unit.name and unit.name in stem:
-            return unit
-    named = {N.text(v) for v in unit_column if v}
-    for unit in units:
-        if unit.name in named:
-            return unit
-    return None
+def _is_part(relname: str) -> bool:
+    path = PurePosixPath(relname)
+    return PART_MARK in path.stem or any(p.startswith(PART_MARK) for p in path.parts[:-1])
 
 
-def _is_total_or_note(values: list[Any]) -> bool:
-    texts = [to_text(v) for v in values if not is_blank(v)]
-    if not texts:
-        return True
-    first = texts[0].replace(" ", "")
-    if any(first.startswith(w) for w in TOTAL_WORDS):
-        return True
-    return len(texts) == 1 and any(first.startswith(p) for p in NOTE_PREFIXES)
+def _version_key(relname: str) -> str:
+    if _is_part(relname):
+        return f"{PurePosixPath(relname).parent}/*{PART_MARK}*"
+    return relname
 
 
-def _rows_of(raw: RawFile) -> tuple[list[tuple[str, int, dict[str, Any]]], str, bool]:
-    """(sheet, excel row, {canonical: raw value}) for every data row; title text; header found."""
-    out, titles, found = [], [], False
-    for sheet in raw.sheets:
-        if sheet.hidden:
+def _stamp(raw: RawFile) -> tuple:
+    return (raw.stamp, raw.modified, raw.meta.get(META_TIME, ""), raw.relname)
+
+
+def _pieces(raw: RawFile, tables: list[Table], index: UnitIndex, report: MergeReport,
+            problems: list[P.Problem]) -> list[_Piece]:
+    """Split a file's tables by unit; rows of an unknown unit are rejected here."""
+    title = " ".join(t.title for t in tables)
+    match = recognise(index, raw.meta, title, raw.relname)
+    info = FileInfo(raw.relname, stamp=raw.stamp, rows=sum(len(t.frame) for t in tables))
+    report.files.append(info)
+    if match is not None:
+        info.unit, info.how = match.unit.name, match.how
+        return [_Piece(match.unit, t, t.frame) for t in tables]
+    pieces: list[_Piece] = []
+    unknown_rows = 0
+    for table in tables:
+        if Col.UNIT not in table.frame:
+            unknown_rows += len(table.frame)
             continue
-        located = find_header(sheet.rows)
-        if located is None:
-            continue
-        found = True
-        header_index, mapping = located
-        titles.append(_title_text(sheet.rows, header_index))
-        for i, row in enumerate(sheet.rows[header_index + 1:], start=header_index + 2):
-            values = [row[c] if c < len(row) else None for c in mapping]
-            if _is_total_or_note(values):
+        named = N.map_unique(table.frame[Col.UNIT], lambda v: index.named(to_text(v)))
+        for unit in dict.fromkeys(u for u in named if u is not None):
+            pieces.append(_Piece(unit, table, table.frame[named.map(lambda u: u is unit)]))
+        for _, row in table.frame[named.isna()].iterrows():
+            report.rows_read += 1
+            report.rejected_rows += 1
+            problems.append(P.make("intake.unknown_unit_row", file=table.source, row=int(row[ROW]),
+                                   column=Col.UNIT, value=to_text(row[Col.UNIT]) or "（空）"))
+    if pieces:
+        info.unit, info.how = "、".join(dict.fromkeys(p.unit.name for p in pieces)), BY_COLUMN
+    if unknown_rows:
+        report.rows_read += unknown_rows
+        report.rejected_rows += unknown_rows
+        report.unrecognised.append(raw.relname)
+        info.used = False
+        problems.append(P.make("intake.unknown_unit", file=raw.relname, rows=unknown_rows))
+    return pieces
+
+
+def _choose_versions(pieces: list[_Piece], report: MergeReport,
+                     problems: list[P.Problem]) -> list[_Piece]:
+    """Per unit: the newest non-empty version wins; the others are listed as superseded."""
+    by_unit: dict[str, dict[str, list[_Piece]]] = {}
+    for piece in pieces:
+        by_unit.setdefault(piece.unit.code, {}).setdefault(
+            _version_key(piece.table.raw.relname), []).append(piece)
+    used: list[_Piece] = []
+    infos = {i.file: i for i in report.files}
+    for versions in by_unit.values():
+        def newest(key: str) -> tuple:
+            return max(_stamp(p.table.raw) for p in versions[key])
+        ranked = sorted(versions, key=newest)
+        filled = [k for k in ranked if sum(len(p.frame) for p in versions[k])]
+        winner = filled[-1] if filled else ranked[-1]
+        used += versions[winner]
+        if not filled:
+            for relname in dict.fromkeys(p.table.raw.relname for p in versions[winner]):
+                problems.append(P.make("intake.empty_return", unit=versions[winner][0].unit.name,
+                                       file=relname))
+        newer = "、".join(dict.fromkeys(p.table.raw.relname for p in versions[winner]))
+        for key in ranked:
+            if key == winner:
                 continue
-            out.append((sheet.name, i, {name: row[c] if c < len(row) else None
-                                        for c, name in mapping.items()}))
-    return out, " ".join(titles), found
+            for relname in dict.fromkeys(p.table.raw.relname for p in versions[key]):
+                rows = sum(len(p.frame) for p in versions[key] if p.table.raw.relname == relname)
+                unit = versions[key][0].unit.name
+                infos[relname].used = False
+                if rows == 0:
+                    problems.append(P.make("intake.empty_return", unit=unit, file=relname))
+                    continue
+                report.superseded.append(relname)
+                report.superseded_rows += rows
+                problems.append(P.make("intake.superseded", unit=unit, file=relname, rows=rows,
+                                       newer=newer))
+    return used
 
 
-def _roster_row(unit: Unit, raw: RawFile, excel_row: int, cells: dict[str, Any]) -> dict[str, Any]:
-    id_text, from_number = N.id_number(cells.get(Col.ID))
-    row = {
-        Col.UNIT: unit.name,
-        Col.NAME: N.name(cells.get(Col.NAME)),
-        Col.ID: id_text,
-        Col.CATEGORY: N.category(cells.get(Col.CATEGORY)),
-        Col.SIZE: N.size(cells.get(Col.SIZE)),
-        Col.PHONE: N.phone(cells.get(Col.PHONE)),
-        Col.CARD: N.digits(cells.get(Col.CARD)),
-        Col.ADDRESS: N.text(cells.get(Col.ADDRESS)),
-        Col.NOTE: N.text(cells.get(Col.NOTE)),
-        Col.SRC_FILE: raw.relname,
-        Col.SRC_ROW: excel_row,
-        Internal.UNIT_CODE: unit.code,
-        Internal.ID_FROM_NUMBER: from_number,
-    }
-    return row
-
-
-def _newest_key(raw: RawFile):
-    return (raw.meta.get(META_TIME, ""), raw.modified)
+def _normalised(piece: _Piece) -> pd.DataFrame:
+    """The piece's rows in roster columns, values cleaned column by column."""
+    raw = piece.frame
+    empty = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    col = lambda name: raw[name] if name in raw else empty  # noqa: E731
+    ids, id_from_number = N.ids(col(Col.ID))
+    cards, card_from_number = N.cards(col(Col.CARD))
+    out = pd.DataFrame({
+        Col.UNIT: piece.unit.name,
+        Col.NAME: N.names(col(Col.NAME)),
+        Col.ID: ids,
+        Col.CATEGORY: N.categories(col(Col.CATEGORY)),
+        Col.SIZE: N.sizes(col(Col.SIZE)),
+        Col.PHONE: N.phones(col(Col.PHONE)),
+        Col.CARD: cards,
+        Col.ADDRESS: N.texts(col(Col.ADDRESS)),
+        Col.NOTE: N.texts(col(Col.NOTE)),
+        Col.SRC_FILE: piece.table.source,
+        Col.SRC_ROW: raw[ROW].astype(int),
+        Internal.UNIT_CODE: piece.unit.code,
+        Internal.ID_FROM_NUMBER: id_from_number,
+        "_卡号来自数字": card_from_number,
+    }, index=raw.index)
+    return out
 
 
 def roster_key(frame: pd.DataFrame) -> pd.Series:
-    """Stable key of a roster row: unit + 身份证号 + 类别 (name instead when the ID is empty)."""
-    who = frame[Col.ID].where(frame[Col.ID].astype(str) != "", "名:" + frame[Col.NAME].astype(str))
-    return frame[Col.UNIT].astype(str) + "|" + who.astype(str) + "|" + frame[Col.CATEGORY].astype(str)
+    """Stable key of a roster row: 单位|身份证号|类别, with 名:户主姓名 when the ID is empty."""
+    if not len(frame):
+        return pd.Series([], dtype=object, index=frame.index)
+    ids = frame[Col.ID].fillna("").astype(str)
+    who = ids.where(ids != "", NO_ID + frame[Col.NAME].fillna("").astype(str))
+    return (frame[Col.UNIT].fillna("").astype(str) + "|" + who + "|"
+            + frame[Col.CATEGORY].fillna("").astype(str))
+
+
+def _occurrence_key(frame: pd.DataFrame) -> pd.Series:
+    """The stable key plus its occurrence number: a household listed twice keeps two notes."""
+    keys = roster_key(frame)
+    return keys + "#" + keys.groupby(keys).cumcount().astype(str)
+
+
+def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series:
+    """备注 after a re-merge: the clerk's 备注 from the previous 名册 for every row that was
+    already there (even if the clerk emptied it); the unit's own 备注 for new rows."""
+    if previous is None or not len(previous) or not len(roster):
+        return roster[Col.NOTE]
+    prev = previous.assign(_k=_occurrence_key(previous)).drop_duplicates("_k").set_index("_k")
+    notes = prev[Col.NOTE].map(lambda v: to_text(v))
+    keys = _occurrence_key(roster)
+    known = keys.isin(notes.index)
+    return roster[Col.NOTE].where(~known, keys.map(notes))
 
 
 def merge_files(files: list[RawFile], settings: Settings, *,
-                previous: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[P.Problem], MergeReport]:
+                previous: pd.DataFrame | None = None
+                ) -> tuple[pd.DataFrame, list[P.Problem], MergeReport]:
+    """The roster from every readable returned file (see the module docstring)."""
     report = MergeReport(files_read=len(files))
     problems: list[P.Problem] = []
-    by_unit: dict[str, list[tuple[RawFile, list]]] = {}
+    index = UnitIndex(settings)
+    pieces: list[_Piece] = []
     for raw in files:
-        rows, title, found = _rows_of(raw)
-        if not found:
+        tables = tables_of(raw)
+        if not tables:
             problems.append(P.make("intake.no_header", file=raw.relname))
+            report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
             continue
-        unit_col = [to_text(c.get(Col.UNIT)) for _, _, c in rows]
-        unit = recognise_unit(raw, settings, title, unit_col)
-        if unit is None:
-            report.rows_read += len(rows)
-            report.rejected_rows += len(rows)
-            report.unrecognised.append(raw.relname)
-            problems.append(P.make("intake.unknown_unit", file=raw.relname, rows=len(rows)))
-            continue
-        by_unit.setdefault(unit.code, []).append((raw, rows, unit))
-    records: list[dict[str, Any]] = []
-    for code, entries in by_unit.items():
-        entries.sort(key=lambda e: _newest_key(e[0]))
-        raw, rows, unit = entries[-1]
-        for old, old_rows, _ in entries[:-1]:
-            report.superseded.append(old.relname)
-            problems.append(P.make("intake.superseded", unit=unit.name, file=old.relname,
-                                   rows=len(old_rows), newer=raw.relname))
-        report.rows_read += len(rows)
-        for _, excel_row, cells in rows:
-            record = _roster_row(unit, raw, excel_row, cells)
-            if not record[Col.NAME] and not record[Col.ID]:
-                content = "、".join(to_text(v) for v in cells.values() if not is_blank(v))[:60]
-                problems.append(P.make("intake.rejected_row", unit=unit.name, file=raw.relname,
-                                       row=excel_row, content=content or "（空）"))
-                report.rejected_rows += 1
-                continue
-            records.append(record)
-        report.rows_per_unit[unit.name] = report.rows_per_unit.get(unit.name, 0) + len(rows)
-    roster = pd.DataFrame.from_records(records, columns=[*ROSTER_COLUMNS, Internal.UNIT_CODE,
-                                                         Internal.ID_FROM_NUMBER])
+        for table in tables:
+            report.columns[table.source] = table.letters
+        pieces += _pieces(raw, tables, index, report, problems)
+    used = _choose_versions(pieces, report, problems)
+
+    frames = [_normalised(p) for p in used if len(p.frame)]
+    columns = [*ROSTER_COLUMNS, Internal.UNIT_CODE, Internal.ID_FROM_NUMBER, "_卡号来自数字"]
+    roster = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    roster = roster.reindex(columns=columns)
+    report.rows_read += len(roster)
+    counts = roster[Col.UNIT].value_counts()
+    for unit in settings.units:                       # in the 单位 sheet's order
+        if unit.name in counts:
+            report.rows_per_unit[unit.name] = int(counts[unit.name])
+
+    nobody = roster[Col.NAME].eq("") & roster[Col.ID].eq("")
+    for _, row in roster[nobody].iterrows():
+        content = "、".join(str(v) for v in row[[Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD,
+                                                Col.ADDRESS, Col.NOTE]] if to_text(v))[:60]
+        problems.append(P.make("intake.rejected_row", unit=row[Col.UNIT], file=row[Col.SRC_FILE],
+                               row=int(row[Col.SRC_ROW]), column=Col.NAME,
+                               content=content or "（空）"))
+    report.rejected_rows += int(nobody.sum())
+    roster = roster[~nobody]
+    for _, row in roster[roster["_卡号来自数字"].astype(bool)].iterrows():
+        problems.append(P.make("intake.card_from_number", unit=row[Col.UNIT],
+                               file=row[Col.SRC_FILE], row=int(row[Col.SRC_ROW]),
+                               column=Col.CARD, name=row[Col.NAME], id=row[Col.ID],
+                               value=row[Col.CARD]))
+    roster = roster.drop(columns=["_卡号来自数字"])
+
     unit_order = {u.name: i for i, u in enumerate(settings.units)}
-    if len(roster):
-        roster = roster.sort_values([Col.UNIT, Col.SRC_FILE, Col.SRC_ROW],
-                                    key=lambda s: s.map(unit_order) if s.name == Col.UNIT else s,
-                                    kind="stable").reset_index(drop=True)
+    roster = roster.sort_values([Col.UNIT, Col.SRC_FILE, Col.SRC_ROW], kind="stable",
+                                key=lambda s: s.map(unit_order) if s.name == Col.UNIT else s
+                                ).reset_index(drop=True)
     roster[Col.SEQ] = range(1, len(roster) + 1)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""
-    roster[Internal.KEY] = roster_key(roster) if len(roster) else pd.Series(dtype=str)
-    if previous is not None and len(previous) and len(roster):
-        notes = previous.assign(_k=roster_key(previous)).dropna(subset=[Col.NOTE])
-        notes = notes[notes[Col.NOTE].astype(str) != ""].drop_duplicates("_k").set_index("_k")[Col.NOTE]
-        kept = roster[Internal.KEY].map(notes)
-        roster[Col.NOTE] = kept.where(kept.notna(), roster[Col.NOTE])
+    roster[Col.NOTE] = keep_notes(roster, previous)
+    roster[Internal.KEY] = roster_key(roster)
     report.roster_rows = len(roster)
-    assert report.rows_read == report.roster_rows + report.rejected_rows, "row conservation"
+    report.check()
     return roster, problems, report
-

@@ -1,61 +1,185 @@
-"""Clean one returned cell value per canonical column: total functions, idempotent, no I/O.
+"""Clean returned values, one whole column at a time: no I/O, idempotent, never guessing digits.
 
 Full-width digits and letters, spaces and hyphens inside numbers, lowercase x in IDs, numbers that
-arrive as floats. A value that cannot be made clean is returned as the unit wrote it and the
-checks report it; nothing here guesses lost digits.
+arrived as floats (an ID or card that went through a float has lost digits: it is flagged, never
+"repaired"), Traditional characters, dates in text columns. Every function takes a pandas Series of
+raw cell values and maps its *unique* values once, so 100k rows cost little more than their
+distinct values.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any, Callable
 
+import pandas as pd
 from opencc import OpenCC
 
 from ..values import is_blank, to_number, to_text
 
 _cc = OpenCC("t2s")
 _SPACES = re.compile(r"[\s\u3000]+")
+_ID_JUNK = re.compile(r"[\s\-_'‘’`\"“”.,，。·]")
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
+_EXCEL_EPOCH = dt.date(1899, 12, 31)      # serial 1 = 1900-01-01 (before Excel's 1900 leap bug)
 
 
-def name(value: Any) -> str:
-    return _SPACES.sub("", _cc.convert(to_text(value)))
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def id_number(value: Any) -> tuple[str, bool]:
-    """(cleaned ID text, whether the cell held a number — digits may have been lost)."""
-    from_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+def map_unique(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """`series.map(fn)` computed once per distinct value (cells are mostly repeats)."""
+    if not len(series):
+        return series.astype(object)
+    keys = series.map(_hashable)
+    cache: dict[Any, Any] = {}
+    for k, v in zip(keys, series):
+        if k not in cache:
+            cache[k] = fn(v)
+    return pd.Series([cache[k] for k in keys], index=series.index, dtype=object)
+
+
+def _hashable(value: Any) -> Any:
+    # 1 and 1.0 and True hash alike: keep the type in the key so a number never stands for text
+    return (type(value).__name__, value if not isinstance(value, float) or value == value else "nan")
+
+
+@lru_cache(maxsize=65536)
+def _simplified_char(ch: str) -> bool:
+    return _cc.convert(ch) != ch
+
+
+@lru_cache(maxsize=262144)
+def simplify(text: str) -> str:
+    """Traditional → Simplified, but only pay OpenCC for strings that hold a Traditional char."""
+    if text.isascii() or not any(_simplified_char(ch) for ch in text):
+        return text
+    return _cc.convert(text)
+
+
+def text_value(value: Any) -> str:
+    """Any cell as clean text: NFKC, single spaces, Simplified; dates as 2027-01-20."""
+    return simplify(to_text(value))
+
+
+def name_value(value: Any) -> str:
+    return _SPACES.sub("", text_value(value))
+
+
+def id_value(value: Any) -> tuple[str, bool]:
+    """(ID text, whether it arrived as a number — 3.30106E+17 typed or stored — and may have lost
+    digits). Spaces, hyphens, quotes are removed and x upper-cased; lost digits stay lost."""
+    if is_blank(value):
+        return "", False
+    if isinstance(value, bool):
+        return to_text(value), False
+    if _is_number(value):
+        return _number_digits(value), True
+    raw = to_text(value).replace(" ", "")
+    if _SCIENTIFIC.match(raw):              # a CSV saved by Excel: "3.30106E+17" as text
+        return _number_digits(raw), True
+    return _ID_JUNK.sub("", raw).upper(), False
+
+
+def _number_digits(value: Any) -> str:
+    """The digits Excel shows for a number: at most 15 significant ones, the rest zeros
+    (3.30106199001011E+17 → 330106199001011000), never the float's binary noise."""
+    try:
+        number = Decimal(value) if isinstance(value, str) else Decimal(f"{float(value):.15g}")
+        if number == number.to_integral_value():
+            return str(int(number))
+        return format(number.normalize(), "f")
+    except (InvalidOperation, ValueError, OverflowError):
+        return to_text(value)
+
+
+def digits_value(value: Any) -> tuple[str, bool]:
+    """(digits only, whether it arrived as a number with ≥ 16 digits — a float keeps only 15)."""
+    if is_blank(value):
+        return "", False
+    if _is_number(value):
+        return re.sub(r"\D", "", _number_digits(value)), abs(float(value)) >= 1e15
     text = to_text(value)
-    text = re.sub(r"[\s\-_'‘’`]", "", text).upper()
-    if from_number and "E" in text:
-        number = to_number(text)
-        text = str(int(number)) if number is not None else text
-    return text, from_number
+    if _SCIENTIFIC.match(text.replace(" ", "")):
+        return _number_digits(text.replace(" ", "")), True
+    return re.sub(r"\D", "", text), False
 
 
-def digits(value: Any, *, keep_hyphen: bool = False) -> str:
-    text = to_text(value)
-    if keep_hyphen:
-        text = re.sub(r"[\s]+", "", text)
-        text = re.sub(r"[^\d\-+]", "", text).strip("-")
-        return re.sub(r"-{2,}", "-", text)
-    return re.sub(r"\D", "", text)
+def phone_value(value: Any) -> str:
+    """13812345678, "138 1234 5678", "+86-138…", "0571-87654321" → digits, area-code hyphen kept.
+    Of several numbers ("138… / 139…") the first is kept."""
+    if is_blank(value):
+        return ""
+    if _is_number(value):
+        return digits_value(value)[0]
+    first = re.split(r"[/、;；,，]|或", to_text(value))[0]
+    first = re.sub(r"[^\d\-+]", "", first)
+    first = re.sub(r"-{2,}", "-", first).strip("-")
+    if first.startswith("+86"):
+        first = first[3:].lstrip("-")
+    elif first.startswith("86") and len(first.replace("-", "")) == 13:
+        first = first[2:].lstrip("-")
+    digits = first.replace("-", "").replace("+", "")
+    if len(digits) == 11 and digits.startswith("1"):
+        return digits                      # a mobile: hyphens and spaces are only grouping
+    return first.replace("+", "")
 
 
-def phone(value: Any) -> str:
-    text = digits(value, keep_hyphen=True)
-    return text.removeprefix("+86").removeprefix("86-") if text.startswith(("+86", "86-")) else text
+def category_value(value: Any) -> str:
+    return _SPACES.sub("", text_value(value))
 
 
-def category(value: Any) -> str:
-    return _SPACES.sub("", _cc.convert(to_text(value)))
-
-
-def size(value: Any) -> Any:
+def size_value(value: Any) -> Any:
+    """家庭人口: 3, "3", "３人", a cell that Excel showed as a date (1900-01-03 = 3) → 3."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date) and value < dt.date(1900, 3, 1):
+        return (value - _EXCEL_EPOCH).days
     number = to_number(value)
     if number is not None and float(number).is_integer():
         return int(number)
-    return None if is_blank(value) else to_text(value)
+    return text_value(value)
 
 
-def text(value: Any) -> str:
-    return _cc.convert(to_text(value))
+# --- whole columns -------------------------------------------------------------------------------
+
+def texts(series: pd.Series) -> pd.Series:
+    return map_unique(series, text_value)
+
+
+def names(series: pd.Series) -> pd.Series:
+    return map_unique(series, name_value)
+
+
+def categories(series: pd.Series) -> pd.Series:
+    return map_unique(series, category_value)
+
+
+def sizes(series: pd.Series) -> pd.Series:
+    return map_unique(series, size_value)
+
+
+def phones(series: pd.Series) -> pd.Series:
+    return map_unique(series, phone_value)
+
+
+def ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    pairs = map_unique(series, id_value)
+    return (pd.Series([p[0] for p in pairs], index=series.index, dtype=object),
+            pd.Series([p[1] for p in pairs], index=series.index, dtype=bool))
+
+
+def cards(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    pairs = map_unique(series, digits_value)
+    return (pd.Series([p[0] for p in pairs], index=series.index, dtype=object),
+            pd.Series([p[1] for p in pairs], index=series.index, dtype=bool))
+
+
+def blank(series: pd.Series) -> pd.Series:
+    """True where a raw cell is empty (None, NaN, '' or only spaces)."""
+    return map_unique(series, is_blank).astype(bool)

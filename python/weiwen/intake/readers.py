@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,17 @@ from python_calamine import CalamineWorkbook
 
 from .. import problems as P
 from ..names import Severity
+from ..values import to_text
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt"}
 SKIPPED_NAMES = {"thumbs.db", ".ds_store", "desktop.ini"}
-META_SHEET = "_weiwen"   # hidden sheet in our templates: 单位编码 / 模板生成时间
+META_SHEET = "_weiwen"   # hidden sheet in our templates: rows 单位编码 / 单位名称 / 活动名称 / 生成时间
+META_CODE = "单位编码"
+META_NAME = "单位名称"
+META_CAMPAIGN = "活动名称"
+META_TIME = "生成时间"
+META_VERSION = "模板版本"
 
 P.register("intake.unreadable", "文件无法读取", Severity.ERROR, "intake",
            "无法读取文件“{file}”（{reason}）。请让该单位用模板重新保存为 .xlsx 后再发送。")
@@ -42,8 +50,15 @@ class RawFile:
     path: Path
     relname: str                   # path relative to inbox/, shown to the clerk
     sheets: list[RawSheet]
-    modified: dt.datetime
+    modified: dt.datetime          # the file system's modification time
     meta: dict[str, str] = field(default_factory=dict)   # from the template's hidden sheet
+    saved: dt.datetime | None = None   # "last saved" recorded inside the file (xlsx/xlsm)
+
+    @property
+    def stamp(self) -> dt.datetime:
+        """When this version was made: the time inside the file, else the modification time.
+        (An emailed attachment's mtime is when the clerk saved it, not when the unit did.)"""
+        return self.saved or self.modified
 
 
 def list_inbox(inbox: Path) -> tuple[list[Path], list[P.Problem]]:
@@ -70,6 +85,8 @@ def _rel(path: Path, inbox: Path) -> str:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):      # Excel's "Unicode text"
+        return data.decode("utf-16")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -95,10 +112,51 @@ def read_excel(path: Path) -> tuple[list[RawSheet], dict[str, str]]:
         rows = book.get_sheet_by_name(info.name).to_python(skip_empty_area=False)
         hidden = "hidden" in str(info.visible).lower()
         if info.name == META_SHEET:
-            meta = {str(r[0]): str(r[1]) for r in rows if len(r) >= 2 and r[0]}
+            meta = {to_text(r[0]): to_text(r[1]) for r in rows if len(r) >= 2 and to_text(r[0])}
             continue
         sheets.append(RawSheet(info.name, [list(r) for r in rows], hidden=hidden))
     return sheets, meta
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+
+
+def saved_time(path: Path) -> dt.datetime | None:
+    """docProps/core.xml's dcterms:modified (local time), which Excel and WPS set on every save."""
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        return None
+    try:
+        with zipfile.ZipFile(path) as z:
+            m = _MODIFIED.search(z.read("docProps/core.xml"))
+        if not m:
+            return None
+        stamp = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", "+00:00"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone().replace(tzinfo=None)
+    return stamp
+
+
+def unreadable_reason(exc: Exception, path: Path) -> str:
+    """Why a file could not be read, in words the clerk can pass on to the unit (issue 9)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return "文件无法打开，可能正被其他程序占用"
+    text = str(exc).strip()
+    if not head:
+        return "文件是空的"
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return "文件设置了打开密码，请让该单位去掉密码"
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        if head.startswith(b"PK"):
+            return "文件不完整或已损坏，可能下载或复制没有完成"
+        if not head.startswith(b"\xd0\xcf\x11\xe0"):
+            return "文件内容不是 Excel 表格，可能只是改了扩展名"
+    detail = text.splitlines()[0][:100] if text else type(exc).__name__
+    return f"文件已损坏或格式无法识别：{detail}"
 
 
 def read_file(path: Path, inbox: Path) -> tuple[RawFile | None, list[P.Problem]]:
@@ -109,12 +167,9 @@ def read_file(path: Path, inbox: Path) -> tuple[RawFile | None, list[P.Problem]]
         else:
             sheets, meta = read_excel(path)
     except Exception as exc:  # any damage in a returned file is the unit's problem, not a crash
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        if path.stat().st_size == 0:
-            reason = "文件是空的"
-        return None, [P.make("intake.unreadable", file=relname, reason=reason)]
+        return None, [P.make("intake.unreadable", file=relname, reason=unreadable_reason(exc, path))]
     modified = dt.datetime.fromtimestamp(path.stat().st_mtime)
-    return RawFile(path, relname, sheets, modified, meta), []
+    return RawFile(path, relname, sheets, modified, meta, saved_time(path)), []
 
 
 def read_inbox(inbox: Path) -> tuple[list[RawFile], list[P.Problem]]:

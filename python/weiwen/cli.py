@@ -163,6 +163,54 @@ def visits(directory: DirArg,
     _run(visits_command(propose=propose), directory, as_json, quiet)
 
 
+def _with(op: Callable[..., Report], **options) -> Callable[..., Report]:
+    """`op` with fixed keyword options (keeps its name for messages and the lock)."""
+    def call(campaign: Campaign, **kwargs) -> Report:
+        return op(campaign, **options, **kwargs)
+    call.__name__ = op.__name__
+    return call
+
+
+@app.command()
+def signoff(directory: DirArg,
+            pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF（未安装时只生成 .xlsx 并提示）")] = False,
+            as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """生成签字表：每个单位一份签字确认表（output/签字确认表），另有一份全部单位的合订本。
+
+    例：weiwen signoff 2027春节慰问 --pdf
+    """
+    _run(_with(pipeline.signoff, pdf=pdf), directory, as_json, quiet)
+
+
+@app.command()
+def summary(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """生成汇总表：给财政所的汇总表（output/汇总表.xlsx、工作簿“汇总”表）和银行代发名单。
+
+    例：weiwen summary 2027春节慰问
+    """
+    _run(pipeline.summary, directory, as_json, quiet)
+
+
+@app.command()
+def audit(directory: DirArg,
+          redraw: Annotated[bool, typer.Option("--redraw", help="已填写回访结果时仍重新抽取（原文件先备份）")] = False,
+          as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """抽取抽查名单：每个单位按抽查比例随机抽取回访对象；名单填好后再运行，列出未确认收到的户。
+
+    例：weiwen audit 2027春节慰问
+    """
+    _run(_with(pipeline.audit, redraw=redraw), directory, as_json, quiet)
+
+
+@app.command()
+def signatures(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """核对签字：读取“回收签字”文件夹里交回的签字表，查出未签字、未留电话、代签、金额不符和未交回的单位。
+
+    例：weiwen signatures 2027春节慰问
+    """
+    _run(pipeline.signatures, directory, as_json, quiet)
+
+
 @app.command()
 def demo(directory: Annotated[Optional[Path], typer.Argument(
              help="演示活动放在哪里（默认：当前目录下新建 weiwen-demo 文件夹）")] = None,

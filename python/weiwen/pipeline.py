@@ -232,8 +232,129 @@ def _report(command: str, roster: pd.DataFrame, problems: list[P.Problem],
     return report
 
 
-#: output steps `run` calls after the roster is written (signoff, summary, audit as they land)
-OUTPUT_STEPS: list[Callable[[Campaign], Report]] = []
+# --- outputs: signature sheets, summary + bank list, audit sample, signature check ---------------
+# `*_outputs` take the settings and roster as data (the Excel buttons pass the open workbook's);
+# the operations below read them from the workbook on disk.
+
+def signoff_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, *,
+                    pdf: bool = False, today: Any = None) -> Report:
+    from .outputs.pdf import PdfUnavailable, to_pdf
+    from .outputs.signoff import find_template, write_signoff
+    result = write_signoff(roster, settings, campaign.output, template=find_template(campaign.root),
+                           today=today)
+    report = _report("signoff", roster, [])
+    report.outputs = [str(p) for p in result.files] + ([str(result.batch)] if result.batch else [])
+    report.notes.append(f"签字确认表：{len(result.files)} 个单位，{sum(result.households.values())} 户"
+                        f"（版式：{result.template}）。")
+    if not result.files:
+        report.notes.append("名册里没有可发放（有效且金额大于 0）的户，没有生成签字确认表。")
+    report.extra["signoff_households"] = result.households
+    if pdf and result.files:
+        try:
+            report.outputs += [str(p) for p in to_pdf(result.files)]
+        except PdfUnavailable as exc:
+            report.notes.append(str(exc))
+    return report
+
+
+def signoff(campaign: Campaign, *, pdf: bool = False, progress: Progress = _noop) -> Report:
+    """weiwen signoff: 名册 → output/签字确认表/<单位>.xlsx (+ PDF with LibreOffice)."""
+    progress("生成签字确认表")
+    return signoff_outputs(campaign, load_settings(campaign),
+                           workbook_io.read_roster(campaign.workbook), pdf=pdf)
+
+
+def summary_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, *,
+                    today: Any = None) -> tuple[Report, list[list[Any]]]:
+    """The summary files; returns the report and the rows for the 汇总 sheet."""
+    from .outputs.summary import write_summary
+    result = write_summary(roster, settings, campaign.output, today=today)
+    report = _report("summary", roster, [])
+    report.outputs = [str(p) for p in result.files]
+    report.notes.append(f"汇总表：{result.households} 户，{result.people} 人，{result.total:,.2f} 元；"
+                        f"银行代发 {result.bank_households} 户，{result.bank_total:,.2f} 元。")
+    if result.no_card:
+        report.notes.append(f"应打卡发放但没有银行卡号的 {len(result.no_card)} 户未列入代发明细"
+                            f"（见银行代发.xlsx“缺少卡号”表）：{'、'.join(result.no_card[:10])}")
+    return report, result.rows
+
+
+def summary(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """weiwen summary: output/汇总表.xlsx, output/银行代发.xlsx and the workbook's 汇总 sheet."""
+    progress("生成汇总表")
+    report, rows = summary_outputs(campaign, load_settings(campaign),
+                                   workbook_io.read_roster(campaign.workbook))
+    workbook_io.write_results(campaign.workbook, campaign.root, summary_rows=rows)
+    return report
+
+
+def audit_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, *,
+                  redraw: bool = False, today: Any = None) -> Report:
+    from .outputs.audit import run_audit
+    result = run_audit(roster, settings, campaign.output, redraw=redraw,
+                       backup_root=campaign.root, today=today)
+    report = _report("audit", roster, [])
+    if result.mode == "followup":
+        report.outputs = [str(result.followup_path)]
+        total = sum(result.followup.values())
+        report.notes.append(f"{result.path.name} 已填写回访结果，未覆盖；未确认“已收到”的共 {total} 户"
+                            + ("：" + "，".join(f"{u} {n} 户" for u, n in result.followup.items())
+                               if total else "。"))
+        report.notes.append("如需重新抽取，请加 --redraw（原文件先备份到 .backup）。")
+        report.extra["audit_followup"] = result.followup
+    else:
+        report.outputs = [str(result.path)]
+        drawn = sum(n for _, n in result.per_unit.values())
+        report.notes.append(f"抽查名单：随机种子 {result.seed}，抽查比例 {result.ratio:.0%}，"
+                            f"{len(result.per_unit)} 个单位共抽取 {drawn} 户。")
+        report.extra["audit_seed"] = result.seed
+        report.extra["audit_per_unit"] = {u: n for u, (_, n) in result.per_unit.items()}
+    return report
+
+
+def audit(campaign: Campaign, *, redraw: bool = False, progress: Progress = _noop) -> Report:
+    """weiwen audit: output/抽查名单.xlsx, or the follow-up list once it comes back filled."""
+    progress("抽取抽查名单")
+    return audit_outputs(campaign, load_settings(campaign),
+                         workbook_io.read_roster(campaign.workbook), redraw=redraw)
+
+
+def signatures_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, *,
+                       today: Any = None) -> Report:
+    """Check returned signature sheets (CAMPAIGN/回收签字/); the problems are in the report."""
+    from .names import SIGNED_DIR
+    from .outputs.signatures import check_signatures
+    folder = campaign.root / SIGNED_DIR
+    folder.mkdir(exist_ok=True)
+    result = check_signatures(roster, settings, folder, today=today)
+    report = _report("signatures", roster, result.problems)
+    report.files_read = result.files_read
+    if result.returned:
+        report.notes.append("已交回电子签字表：" + "，".join(f"{u} {n} 行" for u, n in result.returned.items()))
+    if result.ticked:
+        report.notes.append("按名册备注勾记核对：" + "，".join(f"{u} {n} 户" for u, n in result.ticked.items()))
+    if result.not_returned:
+        report.notes.append("已过上交日期仍未交回：" + "、".join(result.not_returned))
+    if result.pending:
+        report.notes.append("尚未交回（未到上交日期）：" + "、".join(result.pending))
+    if not result.files_read:
+        report.notes.append(f"{folder} 里没有交回的签字表；请把各单位交回的电子签字表放进该文件夹。")
+    return report
+
+
+def signatures(campaign: Campaign, *, progress: Progress = _noop, today: Any = None) -> Report:
+    """weiwen signatures: 回收签字/ → problems in 问题 (stage signatures)."""
+    progress("核对签字")
+    report = signatures_outputs(campaign, load_settings(campaign),
+                                workbook_io.read_roster(campaign.workbook), today=today)
+    existing = workbook_io.read_problems(campaign.workbook)
+    workbook_io.write_results(campaign.workbook, campaign.root,
+                              problems=_problem_frame(report.problems, existing, {"signatures"}))
+    return report
+
+
+#: output steps `run` calls after the roster is written
+OUTPUT_STEPS: list[Callable[[Campaign], Report]] = [signoff, summary, audit]
 
 
 def open_campaign(path: Path | str) -> Campaign:

@@ -1,0 +1,99 @@
+"""汇总表 for finance, the workbook's 汇总 sheet and the bank list: totals equal 名册, no IDs, 大写."""
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from weiwen import workbook_io
+from weiwen.money import to_daxie
+from weiwen.names import BANK_COLUMNS, BANK_FILE, OUTPUT_DIR, SUMMARY_FILE, Col, Payment, Sheet
+from weiwen.outputs.common import paid_households
+from weiwen.outputs.summary import build_summary
+from weiwen.values import to_text
+
+
+def _rows(path, sheet=None):
+    wb = load_workbook(path)
+    ws = wb[sheet] if sheet else wb.active
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _section(rows, title):
+    start = next(i for i, r in enumerate(rows) if r[0] == title)
+    end = next(i for i in range(start + 2, len(rows)) if rows[i][0] == "合计")
+    return rows[start + 2:end + 1]
+
+
+def test_summary_totals_equal_the_roster(demo_source):
+    roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
+    paid = paid_households(roster)
+    rows = _rows(demo_source / OUTPUT_DIR / SUMMARY_FILE)
+    by_unit = _section(rows, "一、分单位分类别")
+    total = by_unit[-1]
+    assert total[4:7] == [len(paid), int(paid[Col.SIZE].sum()), paid[Col.AMOUNT].sum()]
+    data = [r for r in by_unit if r[1]]
+    assert sum(r[6] for r in data) == paid[Col.AMOUNT].sum()
+    for unit, part in paid.groupby(Col.UNIT):
+        sub = next(r for r in by_unit if r[0] == f"{unit} 小计")
+        assert sub[4:7] == [len(part), int(part[Col.SIZE].sum()), part[Col.AMOUNT].sum()]
+        for category, cat in part.groupby(Col.CATEGORY):
+            assert sum(r[6] for r in data if r[0] == unit and r[2] == category) == cat[Col.AMOUNT].sum()
+    groups = _section(rows, "二、分类别组汇总")
+    assert groups[-1][3:6] == total[4:7]
+    assert next(r for r in groups if r[0] == "低保 小计")[3] == (paid[Col.CATEGORY] == "低保").sum()
+    payments = _section(rows, "三、按发放方式")
+    for payment, part in paid.groupby(Col.PAYMENT):
+        assert next(r for r in payments if r[0] == payment)[1:4] == [
+            len(part), int(part[Col.SIZE].sum()), part[Col.AMOUNT].sum()]
+    daxie = next(r for r in rows if r[0] == "合计金额（大写）")
+    assert daxie[1] == to_daxie(paid[Col.AMOUNT].sum())
+    budget = next(r for r in rows if r[0] == "预算")
+    assert budget[1] == 1_500_000
+    assert next(r for r in rows if r[0] == "结余")[1] == 1_500_000 - paid[Col.AMOUNT].sum()
+
+
+def test_summary_has_no_ids_or_phones_and_is_in_the_workbook(demo_source):
+    roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
+    secret = set(roster[Col.ID].dropna()) | set(roster[Col.PHONE].dropna())
+    rows = _rows(demo_source / OUTPUT_DIR / SUMMARY_FILE)
+    assert not {str(v) for r in rows for v in r if v is not None} & secret
+    in_workbook = workbook_io.read_sheets(demo_source / "Weiwen.xlsm", (Sheet.SUMMARY,))[Sheet.SUMMARY]
+    as_text = lambda rs: [[to_text(v) for v in r] for r in rs]
+    assert [r[:7] for r in as_text(in_workbook)][3:-2] == [
+        (r + [""] * 7)[:7] for r in as_text(rows)][3:-2]
+
+
+def test_bank_list(demo_source):
+    roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
+    paid = paid_households(roster)
+    card = paid[(paid[Col.PAYMENT] == Payment.CARD) & paid[Col.CARD].notna()]
+    wb = load_workbook(demo_source / OUTPUT_DIR / BANK_FILE)
+    ws = wb.active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert tuple(rows[0]) == BANK_COLUMNS
+    body, total = rows[1:-1], rows[-1]
+    assert sorted((r[1], r[2], r[3]) for r in body) == sorted(
+        zip(card[Col.NAME], card[Col.CARD], card[Col.AMOUNT]))
+    assert total[:4] == ["合计", f"{len(card)}户", None, card[Col.AMOUNT].sum()]
+    assert all(ws.cell(r, 3).data_type == "s" for r in range(2, len(rows)))
+    ids = set(roster[Col.ID].dropna())
+    assert not {str(v) for r in rows for v in r if v is not None} & ids
+
+
+def test_card_household_without_card_is_kept_out_of_the_upload(campaign):
+    from weiwen.outputs.summary import write_summary
+    settings = workbook_io.read_settings(campaign.workbook)
+    roster = pd.DataFrame([
+        {Col.SEQ: 1, Col.UNIT: "甲村", Col.NAME: "张三", Col.CATEGORY: "低保", Col.SIZE: 2,
+         Col.CARD: "6222020000000000001", Col.AMOUNT: 900, Col.PAYMENT: "银行打卡", Col.STATUS: "有效"},
+        {Col.SEQ: 2, Col.UNIT: "甲村", Col.NAME: "李四", Col.CATEGORY: "低保", Col.SIZE: 1,
+         Col.CARD: None, Col.AMOUNT: 550, Col.PAYMENT: "银行打卡", Col.STATUS: "有效"},
+        {Col.SEQ: 3, Col.UNIT: "甲村", Col.NAME: "王五", Col.CATEGORY: "残疾户", Col.SIZE: 1,
+         Col.AMOUNT: 0, Col.PAYMENT: "现金", Col.STATUS: "重复"},
+    ])
+    result = write_summary(roster, settings, campaign.output)
+    assert (result.households, result.total, result.bank_households) == (2, 1450.0, 1)
+    assert result.no_card == ["甲村 李四"]
+    wb = load_workbook(campaign.output / BANK_FILE)
+    assert wb["缺少卡号"]["B2"].value == "李四"
+    assert build_summary(roster, settings).rows[-3][1] == "壹仟肆佰伍拾元整"

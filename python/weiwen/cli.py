@@ -113,6 +113,15 @@ def init(directory: DirArg,
 
 
 @app.command()
+def templates(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """生成下发模板：按“单位”表为每个社区/村在 outbox 里生成一份空白名单（文件名即单位名称）。
+
+    例：weiwen templates 2027春节慰问
+    """
+    _run(pipeline.templates, directory, as_json, quiet)
+
+
+@app.command()
 def merge(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """合并回收表：把 inbox 里各单位交回的名单合并到“名册”，并检查问题。
 

@@ -165,6 +165,7 @@ def merge(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
                               **_problem_sheets(_problem_frame(problems)))
+    report.outputs += feedback_outputs(campaign, settings, problems, mreport)
     return report
 
 
@@ -211,12 +212,33 @@ def run(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
                               **_problem_sheets(_problem_frame(problems)))
+    report.outputs += feedback_outputs(campaign, settings, problems, mreport)
     for step in OUTPUT_STEPS:
         progress(step.__doc__.split(":")[0] if step.__doc__ else step.__name__)
         step_report = step(campaign)
         report.outputs += step_report.outputs
         report.notes += step_report.notes
         report.problems += step_report.problems
+    return report
+
+
+def feedback_outputs(campaign: Campaign, settings: Settings, problems: list[P.Problem],
+                     mreport: MergeReport) -> list[str]:
+    """output/退回修改/<单位>.xlsx: each unit's rows to fix (intake/feedback.py)."""
+    from .intake.feedback import write_feedback
+    return [str(p) for p in write_feedback(campaign.output, problems, mreport, settings)]
+
+
+def templates(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """weiwen templates: one blank return per unit of 单位 in outbox/ (templates_out.py)."""
+    from .templates_out import write_templates
+    settings = load_settings(campaign)
+    progress("生成下发模板")
+    result = write_templates(campaign, settings)
+    report = Report(command="templates", problems=settings.problems + result.problems)
+    report.outputs = [str(p) for p in result.files]
+    report.notes.append(f"模板版式：{result.layout}（可在 Excel 中修改样式后放到活动文件夹的"
+                        f" templates 文件夹里使用）")
     return report
 
 

@@ -9,11 +9,12 @@ propose, checks (stage "visits"), photos (CAMPAIGN/照片/), printing (output/�
 command and the summary table), demo.
 """
 
-from .demo import demo_plan, fill_demo
+from .demo import demo_plan, demo_sheets, fill_demo
 from .model import VisitGroup, VisitResult, load_plan, load_targets, mask_id
 from .propose import propose
-from .step import read_visits_summary, visits, visits_frames, visits_summary
+from .step import (read_visits_summary, visits, visits_command, visits_frames,
+                   visits_summary)
 
-__all__ = ["VisitGroup", "VisitResult", "demo_plan", "fill_demo", "load_plan", "load_targets",
-           "mask_id", "propose", "read_visits_summary", "visits", "visits_frames",
+__all__ = ["VisitGroup", "VisitResult", "demo_plan", "demo_sheets", "fill_demo", "load_plan", "load_targets",
+           "mask_id", "propose", "read_visits_summary", "visits", "visits_command", "visits_frames",
            "visits_summary"]

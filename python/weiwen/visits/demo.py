@@ -37,3 +37,12 @@ def fill_demo(campaign) -> None:
     settings = workbook_io.read_settings(campaign.workbook)
     start = settings.params.start or dt.date(2027, 1, 20)
     workbook_io.write_frames(campaign.workbook, campaign.root, {VisitSheet.PLAN: demo_plan(start)})
+
+
+def demo_sheets(start: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """The visits sheets `demo.make_demo` writes with 单位 (one workbook write): 走访安排 only."""
+    if start is None:
+        from ..defaults import PARAM_SPECS
+        from ..names import Param
+        start = next(s.default for s in PARAM_SPECS if s.key == Param.START)
+    return {VisitSheet.PLAN: demo_plan(start)}

@@ -8,8 +8,8 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .. import problems as P
-from ..names import (PHOTO_DIR, PLAN_COLUMNS, TARGET_COLUMNS, VISIT_SHEETS, Col, Sheet, TargetCol,
-                     VisitSheet)
+from ..names import (PHOTO_DIR, PLAN_COLUMNS, ROSTER_COLUMNS, TARGET_COLUMNS, VISIT_SHEETS, Col,
+                     Sheet, TargetCol, VisitSheet)
 from ..settings import Settings
 from .checks import CHECKS, VisitData
 from .model import (ROW, V, VisitGroup, VisitResult, _where, is_reported, load_plan, load_targets,
@@ -56,6 +56,7 @@ def visits_frames(settings: Settings, roster: pd.DataFrame, plan_rows: Sequence[
     `propose`: None proposes only when 走访对象 is empty (the first run); True tops up every
     contact point below the minimum; False never adds rows.
     """
+    roster = roster.reindex(columns=list(dict.fromkeys([*ROSTER_COLUMNS, *roster.columns])))
     groups, problems = load_plan(plan_rows, settings)
     targets, extra = load_targets(target_rows)
     if not groups and not any(p.code == "visits.missing_value" for p in problems):
@@ -117,7 +118,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = ("组别", "带队领导", "陪同人员", "�
 
 def _read(campaign) -> tuple[Settings, pd.DataFrame, dict[str, list[list[Any]]]]:
     from .. import workbook_io
-    from ..names import ROSTER_COLUMNS
     sheets = workbook_io.read_sheets(campaign.workbook, (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS,
                                                          Sheet.ROSTER, *VISIT_SHEETS))
     from ..settings import load_settings
@@ -161,6 +161,15 @@ def visits(campaign, *, propose: bool | None = None, progress=lambda _m: None):
                     outputs=[str(p) for p in outputs], notes=report_notes(result),
                     extra=report_counts(result))
     return report
+
+
+def visits_command(*, propose: bool = False):
+    """The operation the CLI runs: `--propose` tops up short contact points, otherwise households
+    are proposed only on the first run (empty 走访对象)."""
+    def call(campaign, **kwargs):
+        return visits(campaign, propose=True if propose else None, **kwargs)
+    call.__name__ = "visits"
+    return call
 
 
 def report_counts(result: VisitResult) -> dict[str, int]:

@@ -5,7 +5,7 @@ instruction text); `weiwen templates` only fills its {placeholders}, the hidden 
 the 类别 drop-down. Regenerate it with `python -m weiwen.intake.layout` (same content every time).
 
 Contract with templates_out.py and the reader:
-- sheet 名单: any cell may hold {活动名称} {单位名称} {单位编码} {回收截止日期} {联系人} {联系电话};
+- sheet 名单: any cell may hold {活动名称} {单位名称} {单位编码} {回收截止日期} {联系人} {电话};
   one header row naming the returned columns (names.RETURN_COLUMNS); the rows below it that are
   unlocked form the data area;
 - a data validation on the 类别 column whose list points at `_weiwen` column D (filled from 标准);
@@ -60,12 +60,12 @@ def build_layout(path: Path = REPO_LAYOUT) -> Path:
     n = len(RETURN_COLUMNS)
     last = get_column_letter(n)
 
-    ws["A1"] = "{活动名称}慰问对象名单（{单位名称}）"
+    ws["A1"] = "{活动名称}名单（{单位名称}）"
     ws["A1"].font = Font(size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{last}1")
     ws.row_dimensions[1].height = 30
-    ws["A2"] = "填报单位：{单位名称}（编码 {单位编码}）    联系人：{联系人} {联系电话}    请于 {回收截止日期} 前交回"
+    ws["A2"] = "填报单位：{单位名称}（编码 {单位编码}）    联系人：{联系人} {电话}    请于 {回收截止日期} 前交回"
     ws.merge_cells(f"A2:{last}2")
     for i, line in enumerate(INSTRUCTIONS, start=3):
         cell = ws.cell(row=i, column=1, value=line)

@@ -315,3 +315,14 @@ def test_empty_plan_is_one_warning_not_a_failure(cli, campaign):
 
 def test_cli_help_has_an_example(cli):
     assert "例：weiwen visits" in cli("visits", "--help").output
+
+
+def test_excel_button_operation_on_the_open_books_sheets(demo_campaign):
+    from weiwen.excel import Context
+    from weiwen.visits.step import excel_op
+    ctx = Context(None, demo_campaign, read_sheets(demo_campaign.workbook))
+    outcome = excel_op(ctx)
+    assert outcome.activate == VisitSheet.TARGETS and "走访组 8 个" in outcome.message
+    assert len(outcome.extra[VisitSheet.TARGETS]) == 48
+    assert set(outcome.problems["问题类型"]) >= {"走访对象未备案"}
+    assert (demo_campaign.output / VISITS_OUTPUT_DIR / "第八组.xlsx").is_file()

@@ -8,8 +8,8 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .. import problems as P
-from ..names import (PHOTO_DIR, PLAN_COLUMNS, ROSTER_COLUMNS, TARGET_COLUMNS, VISIT_SHEETS, Col,
-                     Sheet, TargetCol, VisitSheet)
+from ..names import (PHOTO_DIR, PLAN_COLUMNS, ROSTER_COLUMNS, TARGET_COLUMNS, VISIT_SHEETS,
+                     VISITS_OUTPUT_DIR, Col, Sheet, TargetCol, VisitSheet)
 from ..settings import Settings
 from .checks import CHECKS, VisitData
 from .model import (ROW, V, VisitGroup, VisitResult, _where, is_reported, load_plan, load_targets,
@@ -170,6 +170,28 @@ def visits_command(*, propose: bool = False):
         return visits(campaign, propose=True if propose else None, **kwargs)
     call.__name__ = "visits"
     return call
+
+
+def excel_op(ctx):
+    """The 走访安排 button (ribbon tag "visits"), for weiwen.excel.OPERATIONS: the same step on
+    the open workbook's sheets; files go to output/走访安排, 走访对象 and 问题 back to the book."""
+    from ..excel import Outcome, _problem_frame, read_sheets
+    from .printing import write_outputs
+    missing = [s for s in VISIT_SHEETS if s not in ctx.sheets]
+    if missing and ctx.book is not None:
+        ctx.sheets.update(read_sheets(ctx.book, missing))
+    settings = ctx.settings
+    result = visits_frames(settings, ctx.roster, ctx.sheets.get(VisitSheet.PLAN, []),
+                           ctx.sheets.get(VisitSheet.TARGETS, []),
+                           list_photos(ctx.campaign.root / PHOTO_DIR))
+    outputs = write_outputs(ctx.campaign.output, result, settings)
+    errors = sum(p.severity == "错误" for p in result.problems)
+    message = "\n".join(report_notes(result, limit=5)) + (
+        f"\n问题 {len(result.problems)} 条（其中错误 {errors} 条）；"
+        f"已生成 {len(outputs)} 个文件，在 output/{VISITS_OUTPUT_DIR} 文件夹。")
+    return Outcome(message, problems=_problem_frame(result.problems, ctx.problems, {V}),
+                   extra={VisitSheet.TARGETS: target_sheet(result)} if result.changed else {},
+                   activate=VisitSheet.TARGETS)
 
 
 def report_counts(result: VisitResult) -> dict[str, int]:

@@ -1,0 +1,101 @@
+"""Plumbing shared by the checks: problems from boolean masks, and problems back onto the rows.
+
+A check is `check(roster, settings) -> list[Problem]` and never changes the roster. `emit` turns a
+mask into one Problem per flagged row (the roster index travels in `Problem.extra["at"]`);
+`apply` writes 状态 and 问题 for all problems at once.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import problems as P
+from ..names import REVIEWED_MARKS, Col, Severity, Status
+from ..settings import Settings
+
+Check = Callable[[pd.DataFrame, Settings], list[P.Problem]]
+
+#: what a code does to the row's 状态 (codes not listed: 错误 severity → 错误, else nothing)
+STATUS_OF: dict[str, Status] = {}
+#: the stronger status wins on a row with several problems
+_RANK = {Status.VALID: 0, Status.REVIEW: 1, Status.DUPLICATE: 2, Status.ERROR: 3}
+_BY_RANK = {v: k for k, v in _RANK.items()}
+
+
+def register(code: str, kind: str, severity: Severity, template: str, *,
+             status: Status | None = None, stage: str = "checks") -> str:
+    """P.register plus the status a problem of this code gives its row."""
+    P.register(code, kind, severity, stage, template)
+    if status is not None:
+        STATUS_OF[code] = status
+    return code
+
+
+def text(roster: pd.DataFrame, column: str) -> pd.Series:
+    """A column as clean str (blank for None/NaN), whatever dtype it came in with."""
+    if column not in roster:
+        return pd.Series("", index=roster.index, dtype=object)
+    col = roster[column]
+    return col.where(col.notna(), "").astype(str).str.strip()
+
+
+def where(row: pd.Series | dict) -> str:
+    """How the clerk finds a row: 单位“文件”第N行（类别）."""
+    src = pd.to_numeric(pd.Series([row[Col.SRC_ROW]]), errors="coerce").iloc[0]
+    at = f"第{int(src)}行" if pd.notna(src) else ""
+    return f"{row[Col.UNIT]}“{row[Col.SRC_FILE]}”{at}（{row[Col.CATEGORY]}）"
+
+
+def emit(roster: pd.DataFrame, mask: pd.Series | np.ndarray, code: str, *,
+         column: str = "", severity: Severity | None = None, **values: Any) -> list[P.Problem]:
+    """One Problem per row where `mask` holds; `values` are scalars or Series aligned on roster."""
+    mask = pd.Series(mask, index=roster.index).fillna(False).astype(bool)
+    if not mask.any():
+        return []
+    rows = roster.loc[mask]
+    src = pd.to_numeric(rows[Col.SRC_ROW], errors="coerce") if Col.SRC_ROW in rows else \
+        pd.Series(np.nan, index=rows.index)
+    cols = {k: (v.loc[rows.index].tolist() if isinstance(v, pd.Series) else [v] * len(rows))
+            for k, v in values.items()}
+    out = []
+    for i, (idx, unit, file, r, name, id_) in enumerate(zip(
+            rows.index, text(rows, Col.UNIT), text(rows, Col.SRC_FILE), src,
+            text(rows, Col.NAME), text(rows, Col.ID))):
+        out.append(P.make(code, unit=unit, file=file, row=None if pd.isna(r) else int(r),
+                          column=column, name=name, id=id_, severity=severity, at=idx,
+                          **{k: v[i] for k, v in cols.items()}))
+    return out
+
+
+def status_of(problem: P.Problem) -> Status:
+    if problem.code in STATUS_OF:
+        return STATUS_OF[problem.code]
+    return Status.ERROR if problem.severity == Severity.ERROR else Status.VALID
+
+
+def apply(roster: pd.DataFrame, problems: list[P.Problem]) -> None:
+    """Write every problem's message into its row's 问题 and raise the row's 状态, in bulk.
+
+    A 待核 the clerk already verified (备注 starts with one of REVIEWED_MARKS, e.g. 已核实) keeps
+    its message but not the 待核 status."""
+    placed = [(p.extra.get("at"), p.message, _RANK[status_of(p)]) for p in problems
+              if p.extra.get("at") is not None]
+    if not placed or not len(roster):
+        return
+    frame = pd.DataFrame(placed, columns=["at", "msg", "rank"])
+    frame = frame[frame["at"].isin(roster.index)]
+    messages = frame.groupby("at", sort=False)["msg"].agg("；".join)
+    current = text(roster, Col.ISSUES).loc[messages.index]
+    roster[Col.ISSUES] = text(roster, Col.ISSUES)
+    roster.loc[messages.index, Col.ISSUES] = np.where(current != "", current + "；" + messages,
+                                                      messages)
+    rank = frame.groupby("at", sort=False)["rank"].max()
+    reviewed = text(roster, Col.NOTE).loc[rank.index].str.startswith(REVIEWED_MARKS)
+    rank = rank.where(~(reviewed & (rank == _RANK[Status.REVIEW])), 0)
+    old = text(roster, Col.STATUS).loc[rank.index].map(
+        lambda s: _RANK.get(Status(s), 0) if s in _RANK else 0)
+    new = np.maximum(old.to_numpy(), rank.to_numpy())
+    roster[Col.STATUS] = text(roster, Col.STATUS).replace("", Status.VALID.value)
+    roster.loc[rank.index, Col.STATUS] = [_BY_RANK[int(r)].value for r in new]

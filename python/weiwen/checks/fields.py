@@ -1,0 +1,154 @@
+"""Row-level checks of the other fields: required values, 类别, 家庭人口, 联系电话, 银行卡号, and the
+category rules of 标准.条件 (e.g. 年龄>=70). One function per rule, vectorised masks only."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+from ..names import REQUIRED_COLUMNS, Col, Internal, Method, Payment, Severity, Status
+from ..settings import Settings
+from ._base import emit, register, text
+
+MISSING = register("checks.missing_field", "必填项缺失", Severity.ERROR, "缺少“{column}”，请补填。")
+CATEGORY = register("checks.unknown_category", "类别无效", Severity.ERROR,
+                    "类别“{value}”不在“标准”表中，可选：{choices}。")
+SIZE = register("checks.size_invalid", "家庭人口无效", Severity.ERROR,
+                "家庭人口“{value}”{reason}，应为1到20之间的整数。")
+PHONE_MISSING = register("checks.phone_missing", "未留电话", Severity.WARNING,
+                         "没有联系电话，签字表和节后回访需要，请补填。")
+PHONE_INVALID = register("checks.phone_invalid", "电话号码无效", Severity.WARNING,
+                         "联系电话“{value}”不是有效的手机号或带区号的固定电话，请核对。")
+CARD_INVALID = register("checks.card_invalid", "银行卡号无效", Severity.WARNING,
+                        "银行卡号“{value}”{reason}。")
+CARD_MISSING = register("checks.card_missing", "缺少银行卡号", Severity.WARNING,
+                        "“{category}”按银行打卡发放，但没有填银行卡号，请补填。")
+CONDITION = register("checks.condition_failed", "不符合类别条件", Severity.WARNING,
+                     "类别“{category}”要求{condition}，{actual}，请核实。", status=Status.REVIEW)
+
+MAX_SIZE = 20
+_CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+_MOBILE = _CN.mobile.national_number_pattern
+_FIXED = _CN.fixed_line.national_number_pattern
+
+
+def _standard_attr(roster: pd.DataFrame, settings: Settings, attr: str) -> pd.Series:
+    values = {s.category: getattr(s, attr) for s in settings.standards}
+    return text(roster, Col.CATEGORY).map(values)
+
+
+def size_numbers(roster: pd.DataFrame) -> pd.Series:
+    """家庭人口 as a float (NaN when blank or not a number)."""
+    return pd.to_numeric(roster[Col.SIZE], errors="coerce") if Col.SIZE in roster else \
+        pd.Series(np.nan, index=roster.index)
+
+
+def check_required(roster: pd.DataFrame, settings: Settings):
+    out = []
+    for column in REQUIRED_COLUMNS:
+        out += emit(roster, text(roster, column) == "", MISSING, column=column)
+    return out
+
+
+def check_category(roster: pd.DataFrame, settings: Settings):
+    category = text(roster, Col.CATEGORY)
+    bad = (category != "") & ~category.isin(settings.categories)
+    return emit(roster, bad, CATEGORY, column=Col.CATEGORY, value=category,
+                choices="、".join(settings.categories))
+
+
+def check_size(roster: pd.DataFrame, settings: Settings):
+    """An integer 1–20; 错误 when the amount depends on it (按户人数分档), else 警告."""
+    raw = text(roster, Col.SIZE)
+    size = size_numbers(roster)
+    by_size = _standard_attr(roster, settings, "method") == Method.BY_SIZE
+    blank = raw == ""
+    not_int = ~blank & (size.isna() | (size % 1 != 0))
+    out_of_range = ~blank & ~not_int & ((size < 1) | (size > MAX_SIZE))
+    reason = pd.Series(np.select([blank, not_int], ["未填写", "不是整数"], "超出范围"),
+                       index=roster.index)
+    value = raw.where(raw != "", "（空）")
+    out = []
+    for severity, rows in ((Severity.ERROR, by_size), (Severity.WARNING, ~by_size)):
+        bad = rows & (not_int | out_of_range | (blank & by_size))
+        out += emit(roster, bad, SIZE, column=Col.SIZE, severity=severity, value=value,
+                    reason=reason)
+    return out
+
+
+def phone_valid(phones: pd.Series) -> pd.Series:
+    """CN mobile or landline with area code, by phonenumbers' own CN patterns (vectorised)."""
+    digits = phones.str.replace(r"\D", "", regex=True)
+    digits = digits.where(~(digits.str.startswith("86") & (digits.str.len() == 13)),
+                          digits.str.slice(2))
+    national = digits.where(~digits.str.startswith("0"), digits.str.slice(1))
+    return national.str.fullmatch(_MOBILE) | (digits.str.startswith("0")
+                                              & national.str.fullmatch(_FIXED))
+
+
+def check_phone(roster: pd.DataFrame, settings: Settings):
+    phone = text(roster, Col.PHONE)
+    missing = phone == ""
+    out = emit(roster, missing, PHONE_MISSING, column=Col.PHONE)
+    return out + emit(roster, ~missing & ~phone_valid(phone), PHONE_INVALID, column=Col.PHONE,
+                      value=phone)
+
+
+def luhn_valid(cards: pd.Series) -> pd.Series:
+    """Luhn check of digit strings (vectorised per length); False for non-digits."""
+    out = pd.Series(False, index=cards.index)
+    digits_only = cards.str.fullmatch(r"\d+").fillna(False)
+    for length, group in cards[digits_only].groupby(cards[digits_only].str.len()):
+        d = (np.frombuffer("".join(group).encode("ascii"), dtype=np.uint8) - 48) \
+            .reshape(-1, length)[:, ::-1].astype(int)
+        doubled = d[:, 1::2] * 2
+        total = d[:, 0::2].sum(axis=1) + (doubled - 9 * (doubled > 9)).sum(axis=1)
+        out[group.index] = total % 10 == 0
+    return out
+
+
+def check_card(roster: pd.DataFrame, settings: Settings):
+    """Length 16–19 digits and Luhn. Some Chinese cards (old 信用社 passbooks) do not use Luhn,
+    so a failing checksum is a 警告; a wrong length on a card-paid category is 错误."""
+    card = text(roster, Col.CARD).str.replace(r"[\s\-]", "", regex=True)
+    by_card = _standard_attr(roster, settings, "payment") == Payment.CARD
+    present = card != ""
+    length_ok = card.str.fullmatch(r"\d{16,19}").fillna(False)
+    out = []
+    for severity, rows in ((Severity.ERROR, by_card), (Severity.WARNING, ~by_card)):
+        out += emit(roster, rows & present & ~length_ok, CARD_INVALID, column=Col.CARD,
+                    severity=severity, value=card,
+                    reason="位数不对（银行卡号一般为16到19位数字）")
+    out += emit(roster, present & length_ok & ~luhn_valid(card), CARD_INVALID, column=Col.CARD,
+                value=card, reason="校验不通过，可能有数字填错（个别老卡、存折不适用此校验），请核对")
+    out += emit(roster, by_card & ~present, CARD_MISSING, column=Col.CARD,
+                category=text(roster, Col.CATEGORY))
+    return out
+
+
+def check_conditions(roster: pd.DataFrame, settings: Settings):
+    """标准.条件 such as 年龄>=70: a row that does not meet it is 待核 with the reason."""
+    category = text(roster, Col.CATEGORY)
+    values = {"年龄": pd.to_numeric(roster.get(Internal.AGE), errors="coerce")
+              if Internal.AGE in roster else pd.Series(np.nan, index=roster.index),
+              "家庭人口": size_numbers(roster)}
+    units = {"年龄": "岁", "家庭人口": "人"}
+    sources = {"年龄": "按身份证号计算年龄为", "家庭人口": "家庭人口为"}
+    out = []
+    for std in settings.standards:
+        rows = category == std.category
+        if not std.conditions or not rows.any():
+            continue
+        for cond in std.conditions:
+            x = values[cond.field]
+            ops = {">=": x >= cond.value, "<=": x <= cond.value, ">": x > cond.value,
+                   "<": x < cond.value, "==": x == cond.value}
+            fails = rows & x.notna() & ~ops[cond.op]
+            actual = sources[cond.field] + x.astype("Int64").astype(str) + units[cond.field]
+            out += emit(roster, fails, CONDITION, column=Col.CATEGORY, category=std.category,
+                        condition=cond.text, actual=actual)
+    return out
+
+
+FIELD_CHECKS = (check_required, check_category, check_size, check_phone, check_card,
+                check_conditions)

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import pandas as pd
 from openpyxl.cell.cell import Cell
 
-from ..names import Col, Payment, Status
+from ..names import ROSTER_COLUMNS, Col, Payment, Status
 from ..settings import Settings
 from ..values import is_blank, to_number, to_text
 from ..workbook_io import cell_value
@@ -51,7 +51,7 @@ def paid_households(roster: pd.DataFrame) -> pd.DataFrame:
     """The rows that are paid: status 有效 and an amount above zero, with clean number columns."""
     if not len(roster):
         return roster.iloc[0:0].copy()
-    frame = roster.copy()
+    frame = roster.reindex(columns=list(dict.fromkeys([*ROSTER_COLUMNS, *roster.columns])))
     frame[Col.AMOUNT] = pd.to_numeric(frame[Col.AMOUNT], errors="coerce").fillna(0.0)
     frame[Col.SIZE] = [(_int(v)) for v in frame[Col.SIZE]]
     keep = (frame[Col.STATUS] == Status.VALID) & (frame[Col.AMOUNT] > 0)

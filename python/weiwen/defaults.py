@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .names import (DIBAO, EDGE_CATEGORIES, PARAM_REFERENCE, Group, Method, Param, Payment, StdCol,
+from .names import (DEFAULT_ALLOWED_RELATIONS, PARAM_ALLOWED_RELATIONS,
+                    DIBAO, EDGE_CATEGORIES, PARAM_REFERENCE, Group, Method, Param, Payment, StdCol,
                     STANDARD_COLUMNS, VisitParam)
 
 
@@ -40,6 +41,9 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               required=False),
     ParamSpec(VisitParam.PREFERRED, "text", "大重病患者、70岁以上特困独居老人",
               "领导走访：自动安排走访对象时优先选择的类别，用顿号分隔", required=False),
+    # signature check (issue 5): optional; older workbooks without the row use the default list
+    ParamSpec(PARAM_ALLOWED_RELATIONS, "text", "、".join(DEFAULT_ALLOWED_RELATIONS),
+              "核对签字：可以代户主签收的与户主关系，用顿号分隔；其他关系算代签", required=False),
 )
 
 

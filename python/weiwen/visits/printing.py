@@ -30,8 +30,8 @@ HEADER_ROW = 5          # the table header of a group list (rows 1-4: title and 
 #: (header printed, source column of the details frame, width)
 GROUP_LIST: tuple[tuple[str, str, float], ...] = (
     ("序号", "", 5), ("联系点", TargetCol.UNIT, 10), ("户主姓名", TargetCol.NAME, 9),
-    ("身份证号", TargetCol.ID, 20), ("类别", Col.CATEGORY, 18), ("家庭人口", Col.SIZE, 6),
-    ("家庭住址", Col.ADDRESS, 30), ("联系电话", Col.PHONE, 13), ("慰问金（元）", Col.AMOUNT, 9),
+    ("身份证号", TargetCol.ID, 20), ("类别", Col.CATEGORY, 18), ("家庭人口", Col.SIZE, 7),
+    ("家庭住址", Col.ADDRESS, 30), ("联系电话", Col.PHONE, 13), ("慰问金（元）", Col.AMOUNT, 11),
     ("发放方式", Col.PAYMENT, 9), ("走访日期", TargetCol.VISIT_DATE, 11), ("备注", "", 14),
 )
 
@@ -150,7 +150,7 @@ def overview_workbook(result, settings: Settings) -> Workbook:
     if len(summary):
         totals = {c: summary[c].sum() for c in summary.columns if c.endswith(("户数", "合计"))}
         summary = pd.concat([summary, pd.DataFrame([{"组别": "合计", **totals}])], ignore_index=True)
-    _sheet(wb, "总表", summary, {"联系点": 24, "计划日期": 14, "陪同人员": 18, "带队领导": 12},
+    _sheet(wb, "总表", summary, {"联系点": 24, "计划日期": 14, "陪同人员": 24, "带队领导": 22},
            heading=f"{title}  领导走访安排总表")
     details = result.details.rename(columns={Col.AMOUNT: "慰问金（元）"})
     _sheet(wb, "明细", details, {TargetCol.ID: 20, Col.CATEGORY: 18, Col.ADDRESS: 30,

@@ -120,16 +120,17 @@ def _normal_address(address: pd.Series) -> pd.Series:
 
 def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> list[tuple]:
     """(earlier index, later index) of rows with the same name and a near-identical address:
-    rapidfuzz ratio ≥ score and the same house numbers, compared only within a name block."""
+    rapidfuzz ratio ≥ score and the same house numbers, compared only within a block of the same
+    name and numbers."""
     name = text(roster, Col.NAME)
     address = _normal_address(text(roster, Col.ADDRESS))
     ok = _pool(roster) & (name != "") & (address != "")
-    block = name[ok]
+    numbers = address.str.findall(r"\d+").str.join("-")
+    block = (name + "|" + numbers)[ok]           # the same house numbers are required anyway
     sizes = block.map(block.value_counts())
     block = block[sizes > 1]
     if block.empty:
         return []
-    numbers = address.str.findall(r"\d+").str.join("-")
     order = _order(roster.loc[block.index])
     pairs = []
     for _, idx in pd.DataFrame({"b": block, "s": order}).sort_values(["b", "s"]).groupby(

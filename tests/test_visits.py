@@ -326,3 +326,16 @@ def test_excel_button_operation_on_the_open_books_sheets(demo_campaign):
     assert len(outcome.extra[VisitSheet.TARGETS]) == 48
     assert set(outcome.problems["问题类型"]) >= {"走访对象未备案"}
     assert (demo_campaign.output / VISITS_OUTPUT_DIR / "第八组.xlsx").is_file()
+
+
+def test_older_workbook_without_the_visit_sheets_gets_them(cli, campaign):
+    from openpyxl import load_workbook as load
+    wb = load(campaign.workbook, keep_vba=True)
+    for name in (VisitSheet.PLAN, VisitSheet.TARGETS):
+        del wb[name]
+    wb.save(campaign.workbook)
+    report = cli.json("visits", campaign.root)
+    assert report["problems_by_kind"] == {"未填写走访安排": 1}
+    sheets = read_sheets(campaign.workbook, (VisitSheet.PLAN, VisitSheet.TARGETS))
+    assert sheets[VisitSheet.PLAN][0][:5] == ["组别", "带队领导", "陪同人员", "联系点", "计划日期"]
+    assert sheets[VisitSheet.TARGETS][0][:4] == ["组别", "单位", "户主姓名", "身份证号"]

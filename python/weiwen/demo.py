@@ -180,6 +180,49 @@ def _write_csv_gbk(path: Path, header: list[str], rows: list[list[Any]]) -> list
     return list(range(2, len(rows) + 2))
 
 
+def _write_from_template(campaign: Campaign, unit: str, path: Path, rows: list[dict[str, Any]],
+                         id_as_number_rows: set[int] = frozenset()) -> list[int]:
+    """Fill the unit's blank template from outbox/ the way a unit does in Excel; the file is then
+    renamed by the unit, so only the hidden code tells the unit. Returns the Excel rows."""
+    from openpyxl import load_workbook
+    from .templates_out import file_name
+    from .settings import Unit
+    wb = load_workbook(campaign.outbox / file_name(Unit(code="", name=unit)))
+    ws = wb["名单"]
+    header = next(r for r in range(1, 40) if ws.cell(row=r, column=1).value == RETURN_COLUMNS[0])
+    excel_rows = []
+    for i, h in enumerate(rows):
+        r = header + 1 + i
+        for c, column in enumerate(RETURN_COLUMNS, start=1):
+            value = h.get(column, "")
+            if value == "":
+                continue
+            if column == Col.ID and i in id_as_number_rows:
+                value = float(str(value)[:15] + "000")
+            ws.cell(row=r, column=c, value=value)
+        excel_rows.append(r)
+    wb.save(path)
+    return excel_rows
+
+
+def _stamp_saved(path: Path, when: dt.datetime) -> None:
+    """Set the "last saved" time inside an .xlsx (what Excel records) and the file's mtime."""
+    import re
+    import shutil
+    import zipfile
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                              + rb"\g<2>", data)
+            dst.writestr(item, data)
+    shutil.move(tmp, path)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
 def make_demo(root: Path, *, seed: int = SEED, force: bool = False) -> DemoPlan:
     """Create the demo campaign at `root` (init + 单位 sheet + inbox files); returns the plan."""
     campaign = init(root, force=force)
@@ -190,6 +233,9 @@ def make_demo(root: Path, *, seed: int = SEED, force: bool = False) -> DemoPlan:
                          columns=list(UNIT_COLUMNS))
     from .visits import demo_sheets   # issue 7: the 8 visit groups of 走访安排
     workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.UNITS: units, **demo_sheets()})
+    from .templates_out import write_templates   # what `weiwen templates` sends out
+    write_templates(campaign, workbook_io.read_settings(campaign.workbook),
+                    now=dt.datetime(2027, 1, 2, 9, 0))
     for old in campaign.inbox.glob("*"):
         if old.is_file():
             old.unlink()
@@ -260,6 +306,10 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
         elif unit == "青山村":
             fname = "名单最终版.xlsx"          # renamed: only the title says which unit
             excel_rows = _write_xlsx(campaign.inbox / fname, title, header, body, total=True)
+        elif style == "plain":      # filled in the template from `weiwen templates`, renamed
+            fname = f"{unit}慰问名单.xlsx"
+            excel_rows = _write_from_template(campaign, unit, campaign.inbox / fname, rows_h,
+                                              number_rows)
         else:
             fname = f"{unit}慰问名单.xlsx"
             excel_rows = _write_xlsx(campaign.inbox / fname, title, header, body,
@@ -267,9 +317,8 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
         if unit == "新华社区":   # first version sent early, corrected copy two days later
             old = f"{unit}慰问名单（初稿）.xlsx"
             _write_xlsx(campaign.inbox / old, title, header, body[:-10], total=False)
-            stamp = (dt.datetime(2027, 1, 6, 9, 0).timestamp(),) * 2
-            os.utime(campaign.inbox / old, stamp)
-            os.utime(campaign.inbox / fname, (dt.datetime(2027, 1, 8, 16, 0).timestamp(),) * 2)
+            _stamp_saved(campaign.inbox / old, dt.datetime(2027, 1, 6, 9, 0))
+            _stamp_saved(campaign.inbox / fname, dt.datetime(2027, 1, 8, 16, 0))
             plan.planted.append(Planted("superseded_file", unit, old, None, f"replaced by {fname}"))
             plan.files.append(old)
         plan.files.append(fname)

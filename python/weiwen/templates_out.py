@@ -100,10 +100,12 @@ def write_template(layout: Path, target: Path, settings: Settings, unit: Unit,
     return target
 
 
-def write_templates(campaign: Campaign, settings: Settings) -> TemplatesResult:
-    """outbox/<单位>.xlsx for every unit of the 单位 sheet; older files there are replaced."""
+def write_templates(campaign: Campaign, settings: Settings, *,
+                    now: dt.datetime | None = None) -> TemplatesResult:
+    """outbox/<单位>.xlsx for every unit of the 单位 sheet; older files there are replaced.
+    `now` is the 生成时间 recorded in each file (the demo fixes it to stay reproducible)."""
     result = TemplatesResult(layout=layout_path(campaign))
-    now = dt.datetime.now()
+    now = now or dt.datetime.now()
     campaign.outbox.mkdir(exist_ok=True)
     for unit in settings.units:
         target = campaign.outbox / file_name(unit)

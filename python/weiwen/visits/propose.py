@@ -10,22 +10,28 @@ from ..names import TARGET_COLUMNS, Col, TargetCol
 from ..settings import Settings
 from .model import VisitGroup, min_per_point, preferred_categories, valid_rows
 
-def _ranked(candidates: pd.DataFrame, roster: pd.DataFrame, preferred: list[str],
+
+def _scored(valid: pd.DataFrame, roster: pd.DataFrame, preferred: list[str],
             seed: int) -> pd.DataFrame:
-    """Preferred categories first, taken in turns (one 大重病患者, one 70岁以上…, then the next of
-    each), a household counting with its best category over all its 名册 rows; then households
-    with a phone; then a stable seeded order, so adding rows never reshuffles the rest."""
+    """Every 有效 household with its sort keys, computed once: `_rank` (its best preferred
+    category over all its 名册 rows), `_nophone`, `_h` (a stable seeded order: adding rows
+    never reshuffles the rest)."""
     rank_of = {c: i for i, c in enumerate(preferred)}
-    by_id = roster.assign(_r=roster[Col.CATEGORY].map(lambda c: rank_of.get(c, len(preferred))))
-    best = by_id.groupby(Col.ID)["_r"].min()
-    ranked = candidates.assign(
-        _rank=candidates[Col.ID].map(best).fillna(len(preferred)),
-        _nophone=candidates[Col.PHONE].fillna("").astype(str).eq(""),
-        _h=candidates[Col.ID].map(lambda i: hashlib.sha1(f"{seed}|{i}".encode()).hexdigest()),
+    best = (roster[Col.CATEGORY].map(lambda c: rank_of.get(c, len(preferred)))
+            .groupby(roster[Col.ID]).min())
+    return valid.assign(
+        _rank=valid[Col.ID].map(best).fillna(len(preferred)),
+        _nophone=valid[Col.PHONE].fillna("").astype(str).eq(""),
+        _h=[hashlib.sha1(f"{seed}|{i}".encode()).hexdigest() for i in valid[Col.ID]],
     ).sort_values(["_rank", "_nophone", "_h"], kind="stable")
-    ranked["_turn"] = ranked.groupby("_rank").cumcount()
-    ranked["_other"] = ranked["_rank"] >= len(preferred)
-    return ranked.sort_values(["_other", "_turn", "_rank"], kind="stable")
+
+
+def _in_turns(pool: pd.DataFrame, n_preferred: int) -> pd.DataFrame:
+    """Preferred categories taken in turns (one 大重病患者, one 70岁以上…, then the next of each),
+    then everybody else in the scored order."""
+    turn = pool.groupby("_rank").cumcount()
+    return pool.assign(_turn=turn, _other=pool["_rank"] >= n_preferred) \
+        .sort_values(["_other", "_turn", "_rank"], kind="stable")
 
 
 def propose(groups: Sequence[VisitGroup], targets: pd.DataFrame, roster: pd.DataFrame,
@@ -40,14 +46,15 @@ def propose(groups: Sequence[VisitGroup], targets: pd.DataFrame, roster: pd.Data
     used = set(targets[TargetCol.ID]) if len(targets) else set()
     counts = (targets.groupby([TargetCol.GROUP, TargetCol.UNIT]).size().to_dict()
               if len(targets) else {})
+    scored = _scored(valid, roster, preferred, settings.params.seed) if len(valid) else valid
     new = []
     for group in groups:
         for point in group.points:
             need = minimum - counts.get((group.name, point), 0)
             if need <= 0 or not len(valid):
                 continue
-            pool = valid[(valid[Col.UNIT] == point) & ~valid[Col.ID].isin(used)]
-            for _, row in _ranked(pool, roster, preferred, settings.params.seed).head(need).iterrows():
+            pool = scored[(scored[Col.UNIT] == point) & ~scored[Col.ID].isin(used)]
+            for _, row in _in_turns(pool, len(preferred)).head(need).iterrows():
                 used.add(row[Col.ID])
                 new.append({TargetCol.GROUP: group.name, TargetCol.UNIT: point,
                             TargetCol.NAME: row[Col.NAME], TargetCol.ID: row[Col.ID],

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 from opencc import OpenCC
 
@@ -30,21 +31,34 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+class _Bool:
+    """A boolean cell kept apart from 1 and 0 (True == 1 for hashing)."""
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return hash(("bool", self.value))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Bool) and other.value == self.value
+
+
 def map_unique(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """`series.map(fn)` computed once per distinct value (cells are mostly repeats)."""
     if not len(series):
         return series.astype(object)
-    keys = series.map(_hashable)
-    cache: dict[Any, Any] = {}
-    for k, v in zip(keys, series):
-        if k not in cache:
-            cache[k] = fn(v)
-    return pd.Series([cache[k] for k in keys], index=series.index, dtype=object)
-
-
-def _hashable(value: Any) -> Any:
-    # 1 and 1.0 and True hash alike: keep the type in the key so a number never stands for text
-    return (type(value).__name__, value if not isinstance(value, float) or value == value else "nan")
+    values = series.to_numpy(dtype=object)
+    if any(type(v) is bool for v in values):
+        keys = np.empty(len(values), dtype=object)
+        keys[:] = [_Bool(v) if type(v) is bool else v for v in values]
+    else:
+        keys = values
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(v.value if isinstance(v, _Bool) else v) for v in uniques]
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
 @lru_cache(maxsize=65536)

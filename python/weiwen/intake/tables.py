@@ -44,22 +44,32 @@ def _title_text(rows: list[list[Any]], header_index: int) -> str:
 def _skipped(body: pd.DataFrame, mapping: dict[int, str]) -> pd.Series:
     """Rows that are not data: blank (in the data columns), 合计, notes, headings, a repeated
     header (a second page pasted below the first)."""
-    text = pd.DataFrame({c: N.map_unique(body[c], _squeezed) for c in body.columns},
-                        index=body.index)
-    blank = text.eq("")
+    blank = body.isna() | body.astype(str).apply(lambda c: c.str.strip().eq(""))
     data_cols = [i for i, name in mapping.items() if name in DATA_COLUMNS]
     empty = blank[data_cols].all(axis=1)
     filled = (~blank).sum(axis=1)
-    nonblank = text.mask(blank)
-    first_mapped = nonblank[sorted(mapping)].bfill(axis=1).iloc[:, 0].fillna("")
-    first_any = nonblank.bfill(axis=1).iloc[:, 0].fillna("")
+    nonblank = body.mask(blank)
+    first_mapped = N.map_unique(nonblank[sorted(mapping)].bfill(axis=1).iloc[:, 0], _squeezed)
+    first_any = N.map_unique(nonblank.bfill(axis=1).iloc[:, 0], _squeezed)
     total = first_mapped.str.startswith(TOTAL_WORDS) | first_any.str.startswith(TOTAL_WORDS)
     note = filled.eq(1) & (first_any.str.startswith(NOTE_PREFIXES)
                            | first_any.str.match(_HEADING))
-    header_cells = sum(N.map_unique(text[i], lambda v, name=name: 0 < len(v) <= 12 and
-                                    canonical_header(v) == name).astype(int)
-                       for i, name in mapping.items())
-    return empty | total | note | (header_cells >= 3)
+    # a repeated header: test one column first (cheap), the others only on those rows
+    probe_i, probe = next(((i, n) for i, n in mapping.items() if n == Col.CATEGORY),
+                          next(iter(mapping.items())))
+    candidate = N.map_unique(body[probe_i], lambda v: _is_header(v, probe))
+    repeated = pd.Series(False, index=body.index)
+    if candidate.any():
+        rows = body[candidate.astype(bool)]
+        cells = sum(rows[i].map(lambda v, n=n: _is_header(v, n)).astype(int)
+                    for i, n in mapping.items())
+        repeated.loc[rows.index] = cells >= 3
+    return empty | total | note | repeated
+
+
+def _is_header(value: Any, name: str) -> bool:
+    text = _squeezed(value)
+    return 0 < len(text) <= 12 and canonical_header(text) == name
 
 
 def _squeezed(value: Any) -> str:

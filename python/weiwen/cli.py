@@ -16,16 +16,37 @@ from rich.table import Table
 from . import pipeline
 from .campaign import Campaign, init as init_campaign
 from .errors import WeiwenError
+from .lock import campaign_lock
 from .pipeline import Report
+from .protect import ENV_VAR as PASSWORD_ENV, check_password, protect_outputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="走访慰问：合并各单位回收表、检查、计算金额、生成签字表、汇总表和抽查名单。")
 console = Console(stderr=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
+
+def _password_ok(value: Optional[str]) -> Optional[str]:
+    if value is not None:
+        try:
+            check_password(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc))
+    return value
+
 DirArg = Annotated[Path, typer.Argument(help="活动文件夹（含 Weiwen.xlsm、inbox、output）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（供脚本使用）")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度，只显示结果")]
+PasswordOpt = Annotated[Optional[str], typer.Option(
+    "--password", envvar=PASSWORD_ENV, show_envvar=True, callback=_password_ok,
+    help="给要邮寄的输出文件（.xlsx）加打开密码（也可用环境变量设置）")]
+
+
+def _command_name() -> str:
+    """"weiwen run" for the lock file: who is working on the campaign."""
+    import click
+    ctx = click.get_current_context(silent=True)
+    return f"weiwen {ctx.info_name}" if ctx is not None and ctx.info_name else "weiwen"
 
 
 def _fail(message: str) -> None:
@@ -79,14 +100,18 @@ def print_report(report: Report) -> None:
         console.print(f"已生成：{out}")
 
 
-def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool) -> None:
+def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool,
+         *, password: str | None = None) -> None:
     try:
         campaign = Campaign.open(directory)
-        if quiet or as_json:
-            report = op(campaign)
-        else:
-            with console.status("正在处理…") as status:
-                report = op(campaign, progress=lambda msg: status.update(f"{msg}…"))
+        with campaign_lock(campaign.root, _command_name()):
+            if quiet or as_json:
+                report = op(campaign)
+            else:
+                with console.status("正在处理…") as status:
+                    report = op(campaign, progress=lambda msg: status.update(f"{msg}…"))
+            if password:
+                report.notes += protect_outputs(campaign.root, report.outputs, password).notes()
     except WeiwenError as exc:
         _fail(str(exc))
         return
@@ -150,12 +175,13 @@ def check(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) 
 
 
 @app.command()
-def run(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+def run(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
+        password: PasswordOpt = None) -> None:
     """一次做完：合并 → 检查 → 计算金额 → 签字表 → 汇总表 → 抽查名单。
 
     例：weiwen run 2027春节慰问
     """
-    _run(pipeline.run, directory, as_json, quiet)
+    _run(pipeline.run, directory, as_json, quiet, password=password)
 
 
 @app.command()

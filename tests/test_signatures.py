@@ -52,7 +52,7 @@ def test_returned_sheet_flags_each_kind_and_writes_problems(demo_campaign):
     assert any("尚未交回" in n for n in report.notes)
     sheet = workbook_io.read_problems(demo_campaign.workbook)
     kinds = sheet[ProblemCol.KIND].tolist()
-    assert {"未签字", "代签", "金额不符", "未留电话", "未填领取日期", "签字表缺户"} <= set(kinds)
+    assert {"未签字", "代签", "金额不符", "签收未留电话", "未填领取日期", "签字表缺户"} <= set(kinds)
     assert any(k == "重复人员" for k in kinds)                       # other stages' rows kept
     again = pipeline.signatures(demo_campaign, today=dt.date(2027, 2, 1))
     assert len(workbook_io.read_problems(demo_campaign.workbook)) == len(sheet)   # no pile-up
@@ -89,3 +89,9 @@ def test_allowed_relations_come_from_params(campaign):
     assert {"本人", "配偶", "儿子"} <= allowed_relations(settings)
     settings.params.values[PARAM_ALLOWED_RELATIONS] = "本人、配偶"
     assert allowed_relations(settings) == {"本人", "配偶"}
+
+
+def test_problem_kinds_are_not_shared_with_other_stages():
+    import weiwen.pipeline  # noqa: F401 - registers every stage's codes
+    from weiwen.outputs.signatures import _kinds_are_unique
+    _kinds_are_unique()

@@ -33,7 +33,7 @@ P.register("signatures.no_signature", "未签字", Severity.ERROR, S,
            "{name}（{unit}）在签字确认表上没有领取人签字。")
 P.register("signatures.no_date", "未填领取日期", Severity.WARNING, S,
            "{name}（{unit}）的签字确认表没有填写领取日期。")
-P.register("signatures.no_phone", "未留电话", Severity.WARNING, S,
+P.register("signatures.no_phone", "签收未留电话", Severity.WARNING, S,
            "{name}（{unit}）的签字确认表没有留联系电话，节后无法电话回访。")
 P.register("signatures.proxy", "代签", Severity.ERROR, S,
            "{name}（{unit}）由“{signer}”签收，与户主关系为“{relation}”，不在允许领取的关系内（不得代签）。")
@@ -228,3 +228,10 @@ def _check_row(row: _Row, household: dict[str, Any], due: float, allowed: set[st
         got = "未填金额" if received is None else f"签收金额 {received:,.2f} 元"
         out.append(P.make("signatures.split", due=due, detail=got, **where))
     return out
+
+
+def _kinds_are_unique() -> None:
+    """问题类型 labels tell the stages apart in the 问题 sheet: ours must not reuse another's."""
+    others = {c.kind for c in P.all_codes().values() if c.stage != S}
+    clash = [c.kind for c in P.all_codes().values() if c.stage == S and c.kind in others]
+    assert not clash, f"问题类型 used by another stage: {clash}"

@@ -29,11 +29,12 @@ EXPECTED_RIBBON = [
     ("准备", ["生成下发模板"]),
     ("回收", ["合并回收表", "检查"]),
     ("发放", ["计算金额", "生成签字表", "核对签字"]),
+    ("走访", ["走访安排"]),
     ("报送", ["生成汇总表", "抽取抽查名单"]),
     ("帮助", ["说明", "打开活动文件夹"]),
 ]
-EXPECTED_TAGS = ["templates", "merge", "check", "amounts", "signoff", "signatures", "summary",
-                 "audit", "guide", "open_folder"]
+EXPECTED_TAGS = ["templates", "merge", "check", "amounts", "signoff", "signatures", "visits",
+                 "summary", "audit", "guide", "open_folder"]
 
 
 @pytest.fixture(scope="module")

@@ -82,8 +82,7 @@ def _problem_frame(problems, existing: pd.DataFrame | None = None,
                    stages: set[str] | None = None) -> pd.DataFrame:
     """The 问题 sheet after a stage: the pipeline's rule (keep other stages' rows)."""
     pipeline = _pipeline()
-    make = getattr(pipeline, "problem_frame", None) or getattr(pipeline, "_problem_frame")
-    return make(list(problems), existing, stages)
+    return pipeline.problem_frame(list(problems), existing, stages)
 
 
 def _count_text(report) -> str:
@@ -93,61 +92,95 @@ def _count_text(report) -> str:
     return text + (f"（其中错误 {errors} 条）" if errors else "") + "。"
 
 
+def _with_kinds(problems: pd.DataFrame) -> dict[str, Any]:
+    """Outcome arguments for 问题 and its 问题分类 count sheet (as the command line writes them)."""
+    pipeline = _pipeline()
+    return {"problems": problems,
+            "extra": {pipeline.PROBLEM_KINDS_SHEET: pipeline.problem_kinds_frame(problems)}}
+
+
+def _notes(report) -> str:
+    return "\n".join([*report.notes, *(f"已生成：{o}" for o in report.outputs[:3])]
+                     + ([f"……共 {len(report.outputs)} 个文件，在 output 文件夹。"]
+                        if len(report.outputs) > 3 else []))
+
+
 def op_merge(ctx: Context) -> Outcome:
     pipeline = _pipeline()
     settings = ctx.settings
     roster, problems, merge_report = pipeline.merge_frames(
         ctx.campaign, settings, ctx.roster, lambda step: _status(ctx.book, step + "…"))
     problems = settings.problems + problems
-    report = pipeline._report("merge", roster, problems, merge_report)
+    report = pipeline.make_report("merge", roster, problems, merge_report)
+    pipeline.feedback_outputs(ctx.campaign, settings, problems, merge_report)
     if not merge_report.files_read:
         message = f"inbox 文件夹里没有回收表，没有可合并的内容。\n请把各单位交回的表格放进：\n{ctx.campaign.inbox}"
     else:
         message = (f"合并完成：读取 {report.files_read} 个文件、{report.rows_read} 行，"
                    f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行；"
                    + _count_text(report))
-    return Outcome(message, roster=roster, problems=_problem_frame(problems),
+    return Outcome(message, roster=roster, **_with_kinds(_problem_frame(problems)),
                    activate=Sheet.ROSTER)
 
 
 def op_check(ctx: Context) -> Outcome:
     pipeline = _pipeline()
     settings = ctx.settings
-    check = getattr(pipeline, "check_frames", None)
-    roster = ctx.roster
-    if check is None:   # until the pipeline has a check step of its own
-        from .checks import run_checks as check
-        # 名册 holds ID numbers as text: the "typed as a number" flag was reported at merge time
-        roster = roster.assign(**{Internal.ID_FROM_NUMBER: False})
-    roster, problems = check(roster, settings)
+    roster, problems = pipeline.check_frames(ctx.roster, settings, campaign=ctx.campaign)
     problems = settings.problems + list(problems)
-    report = pipeline._report("check", roster, problems)
-    message = f"检查完成：名册共 {report.roster_rows} 行；" + _count_text(report)
+    report = pipeline.make_report("check", roster, problems)
+    message = f"检查完成：名册共 {report.roster_rows} 行；" + _count_text(report) + \
+        "\n请再点“计算金额”。"
+    stages = {"settings", "checks", "amounts"}
     return Outcome(message, roster=roster,
-                   problems=_problem_frame(problems, ctx.problems, {"settings", "checks"}),
+                   **_with_kinds(_problem_frame(problems, ctx.problems, stages)),
                    activate=Sheet.PROBLEMS)
 
 
 def op_amounts(ctx: Context) -> Outcome:
     pipeline = _pipeline()
     roster, problems = pipeline.amounts_frames(ctx.roster, ctx.settings)
-    report = pipeline._report("amounts", roster, problems)
+    report = pipeline.make_report("amounts", roster, problems)
     message = (f"金额计算完成：发放 {report.households_paid} 户，合计 {report.total_amount:,.2f} 元；"
                + _count_text(report))
     return Outcome(message, roster=roster,
-                   problems=_problem_frame(problems, ctx.problems, {"amounts"}),
+                   **_with_kinds(_problem_frame(problems, ctx.problems, {"amounts"})),
                    activate=Sheet.ROSTER)
 
 
-def _pending(label: str, name: str) -> Callable[[Context], Outcome]:
-    """An operation whose pipeline function has not landed yet: a clear message, no change."""
-    def op(ctx: Context) -> Outcome:
-        function = getattr(_pipeline(), name + "_frames", None)
-        if function is None:
-            return Outcome(f"“{label}”功能尚未完成，本次没有做任何修改。")
-        return function(ctx)  # pragma: no cover - wired when the pipeline provides it
-    op.__name__ = f"op_{name}"
-    return op
+def op_templates(ctx: Context) -> Outcome:
+    from .templates_out import write_templates
+    result = write_templates(ctx.campaign, ctx.settings)
+    problems = [p.message for p in result.problems]
+    return Outcome("\n".join([f"已为 {len(result.files)} 个单位生成下发模板，在 outbox 文件夹。",
+                              *problems[:5]]))
+
+
+def op_signoff(ctx: Context) -> Outcome:
+    report = _pipeline().signoff_outputs(ctx.campaign, ctx.settings, ctx.roster)
+    return Outcome(_notes(report))
+
+
+def op_summary(ctx: Context) -> Outcome:
+    report, rows = _pipeline().summary_outputs(ctx.campaign, ctx.settings, ctx.roster)
+    return Outcome(_notes(report), summary_rows=rows, activate=Sheet.SUMMARY)
+
+
+def op_audit(ctx: Context) -> Outcome:
+    report = _pipeline().audit_outputs(ctx.campaign, ctx.settings, ctx.roster)
+    return Outcome(_notes(report))
+
+
+def op_signatures(ctx: Context) -> Outcome:
+    report = _pipeline().signatures_outputs(ctx.campaign, ctx.settings, ctx.roster)
+    problems = _problem_frame(report.problems, ctx.problems, {"signatures"})
+    return Outcome(_notes(report) + "\n" + _count_text(report), **_with_kinds(problems),
+                   activate=Sheet.PROBLEMS)
+
+
+def op_visits(ctx: Context) -> Outcome:
+    from .visits.step import excel_op
+    return excel_op(ctx)
 
 
 def op_guide(ctx: Context) -> Outcome:
@@ -174,14 +207,15 @@ def open_folder(path: Path) -> None:
 
 #: ribbon tag → (label shown in messages, operation); the ribbon XML's tags must all be here
 OPERATIONS: dict[str, tuple[str, Callable[[Context], Outcome]]] = {
-    "templates": ("生成下发模板", _pending("生成下发模板", "templates")),
+    "templates": ("生成下发模板", op_templates),
     "merge": ("合并回收表", op_merge),
     "check": ("检查", op_check),
     "amounts": ("计算金额", op_amounts),
-    "signoff": ("生成签字表", _pending("生成签字表", "signoff")),
-    "signatures": ("核对签字", _pending("核对签字", "signatures")),
-    "summary": ("生成汇总表", _pending("生成汇总表", "summary")),
-    "audit": ("抽取抽查名单", _pending("抽取抽查名单", "audit")),
+    "signoff": ("生成签字表", op_signoff),
+    "signatures": ("核对签字", op_signatures),
+    "visits": ("走访安排", op_visits),
+    "summary": ("生成汇总表", op_summary),
+    "audit": ("抽取抽查名单", op_audit),
     "guide": ("说明", op_guide),
     "open_folder": ("打开活动文件夹", op_open_folder),
 }

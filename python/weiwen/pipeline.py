@@ -81,7 +81,7 @@ def _keep_other_stages(existing: pd.DataFrame, stages: set[str]) -> pd.DataFrame
     return existing[keep]
 
 
-def _problem_frame(problems: list[P.Problem], existing: pd.DataFrame | None = None,
+def problem_frame(problems: list[P.Problem], existing: pd.DataFrame | None = None,
                    stages: set[str] | None = None) -> pd.DataFrame:
     frame = P.to_frame(problems)
     if existing is not None and stages is not None:
@@ -159,12 +159,12 @@ def merge(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     previous = workbook_io.read_roster(campaign.workbook)
     roster, problems, mreport = merge_frames(campaign, settings, previous, progress)
     problems = settings.problems + problems
-    report = _report("merge", roster, problems, mreport)
+    report = make_report("merge", roster, problems, mreport)
     if not mreport.files_read:
         report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              **_problem_sheets(_problem_frame(problems)))
+                              **_problem_sheets(problem_frame(problems)))
     report.outputs += feedback_outputs(campaign, settings, problems, mreport)
     return report
 
@@ -175,9 +175,9 @@ def amounts(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     roster = workbook_io.read_roster(campaign.workbook)
     roster, problems = amounts_frames(roster, settings)
     existing = workbook_io.read_problems(campaign.workbook)
-    report = _report("amounts", roster, problems)
+    report = make_report("amounts", roster, problems)
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              **_problem_sheets(_problem_frame(problems, existing, {"amounts"})))
+                              **_problem_sheets(problem_frame(problems, existing, {"amounts"})))
     return report
 
 
@@ -189,12 +189,12 @@ def check(campaign: Campaign, *, progress: Progress = _noop) -> Report:
                                     campaign=campaign)
     problems = settings.problems + problems
     existing = workbook_io.read_problems(campaign.workbook)
-    report = _report("check", roster, problems)
+    report = make_report("check", roster, problems)
     if len(roster):
         report.notes.append("已重新检查名册；金额已清空，请再运行“计算金额”（weiwen amounts）。")
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster, **_problem_sheets(
-        _problem_frame(problems, existing, {"settings", "checks", "amounts"})))
+        problem_frame(problems, existing, {"settings", "checks", "amounts"})))
     return report
 
 
@@ -206,12 +206,12 @@ def run(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     progress("计算金额")
     roster, amount_problems = amounts_frames(roster, settings)
     problems = settings.problems + problems + amount_problems
-    report = _report("run", roster, problems, mreport)
+    report = make_report("run", roster, problems, mreport)
     if not mreport.files_read:
         report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              **_problem_sheets(_problem_frame(problems)))
+                              **_problem_sheets(problem_frame(problems)))
     report.outputs += feedback_outputs(campaign, settings, problems, mreport)
     for step in OUTPUT_STEPS:
         progress(step.__doc__.split(":")[0] if step.__doc__ else step.__name__)
@@ -242,7 +242,7 @@ def templates(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     return report
 
 
-def _report(command: str, roster: pd.DataFrame, problems: list[P.Problem],
+def make_report(command: str, roster: pd.DataFrame, problems: list[P.Problem],
             mreport: MergeReport | None = None) -> Report:
     paid, total = _paid(roster)
     report = Report(command=command, problems=problems, roster_rows=len(roster),
@@ -264,7 +264,7 @@ def signoff_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame
     from .outputs.signoff import find_template, write_signoff
     result = write_signoff(roster, settings, campaign.output, template=find_template(campaign.root),
                            today=today)
-    report = _report("signoff", roster, [])
+    report = make_report("signoff", roster, [])
     report.outputs = [str(p) for p in result.files] + ([str(result.batch)] if result.batch else [])
     report.notes.append(f"签字确认表：{len(result.files)} 个单位，{sum(result.households.values())} 户"
                         f"（版式：{result.template}）。")
@@ -291,7 +291,7 @@ def summary_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame
     """The summary files; returns the report and the rows for the 汇总 sheet."""
     from .outputs.summary import write_summary
     result = write_summary(roster, settings, campaign.output, today=today)
-    report = _report("summary", roster, [])
+    report = make_report("summary", roster, [])
     report.outputs = [str(p) for p in result.files]
     report.notes.append(f"汇总表：{result.households} 户，{result.people} 人，{result.total:,.2f} 元；"
                         f"银行代发 {result.bank_households} 户，{result.bank_total:,.2f} 元。")
@@ -315,7 +315,7 @@ def audit_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, 
     from .outputs.audit import run_audit
     result = run_audit(roster, settings, campaign.output, redraw=redraw,
                        backup_root=campaign.root, today=today)
-    report = _report("audit", roster, [])
+    report = make_report("audit", roster, [])
     if result.mode == "followup":
         report.outputs = [str(result.followup_path)]
         total = sum(result.followup.values())
@@ -349,7 +349,7 @@ def signatures_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFr
     folder = campaign.root / SIGNED_DIR
     folder.mkdir(exist_ok=True)
     result = check_signatures(roster, settings, folder, today=today)
-    report = _report("signatures", roster, result.problems)
+    report = make_report("signatures", roster, result.problems)
     report.files_read = result.files_read
     if result.returned:
         report.notes.append("已交回电子签字表：" + "，".join(f"{u} {n} 行" for u, n in result.returned.items()))
@@ -371,7 +371,7 @@ def signatures(campaign: Campaign, *, progress: Progress = _noop, today: Any = N
                                 workbook_io.read_roster(campaign.workbook), today=today)
     existing = workbook_io.read_problems(campaign.workbook)
     workbook_io.write_results(campaign.workbook, campaign.root,
-                              problems=_problem_frame(report.problems, existing, {"signatures"}))
+                              problems=problem_frame(report.problems, existing, {"signatures"}))
     return report
 
 

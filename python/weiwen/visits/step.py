@@ -138,7 +138,7 @@ def read_visits_summary(campaign) -> pd.DataFrame:
 def visits(campaign, *, propose: bool | None = None, progress=lambda _m: None):
     """weiwen visits: check 走访安排/走访对象, propose households, match photos, print lists."""
     from .. import workbook_io
-    from ..pipeline import Report, _problem_frame
+    from ..pipeline import Report, problem_frame
     from .printing import write_outputs
     progress("读取走访安排")
     settings, roster, sheets = _read(campaign)
@@ -155,7 +155,7 @@ def visits(campaign, *, propose: bool | None = None, progress=lambda _m: None):
     progress("写入工作簿")
     existing = workbook_io.read_problems(campaign.workbook)
     workbook_io.write_results(campaign.workbook, campaign.root,
-                              problems=_problem_frame(result.problems, existing, {V}),
+                              problems=problem_frame(result.problems, existing, {V}),
                               extra=frames)
     report = Report(command="visits", problems=result.problems, roster_rows=len(roster),
                     outputs=[str(p) for p in outputs], notes=report_notes(result),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable
@@ -79,8 +80,14 @@ def text_value(value: Any) -> str:
     return simplify(to_text(value))
 
 
+def _without_spaces(text: str) -> str:
+    # NFC again: removing a space can leave a letter next to a combining mark that NFKC turned
+    # out of a spacing one ("A¯" → "A ̄" → "Ā"); without this a second pass would change it.
+    return unicodedata.normalize("NFC", _SPACES.sub("", text))
+
+
 def name_value(value: Any) -> str:
-    return _SPACES.sub("", text_value(value))
+    return _without_spaces(text_value(value))
 
 
 def id_value(value: Any) -> tuple[str, bool]:
@@ -90,12 +97,17 @@ def id_value(value: Any) -> tuple[str, bool]:
         return "", False
     if isinstance(value, bool):
         return to_text(value), False
-    if _is_number(value):
-        return _number_digits(value), True
+    if _is_number(value):                   # -1 or inf: cleaned like text, so a second pass agrees
+        return _clean_id(_number_digits(value)), True
     raw = to_text(value).replace(" ", "")
     if _SCIENTIFIC.match(raw):              # a CSV saved by Excel: "3.30106E+17" as text
         return _number_digits(raw), True
-    return _ID_JUNK.sub("", raw).upper(), False
+    return _clean_id(raw), False
+
+
+def _clean_id(text: str) -> str:
+    # NFC after removing junk: a removed quote between two combining marks reorders them
+    return unicodedata.normalize("NFC", _ID_JUNK.sub("", text).upper())
 
 
 def _number_digits(value: Any) -> str:
@@ -143,7 +155,7 @@ def phone_value(value: Any) -> str:
 
 
 def category_value(value: Any) -> str:
-    return _SPACES.sub("", text_value(value))
+    return _without_spaces(text_value(value))
 
 
 def size_value(value: Any) -> Any:

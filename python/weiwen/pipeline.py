@@ -237,6 +237,7 @@ def templates(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     result = write_templates(campaign, settings)
     report = Report(command="templates", problems=settings.problems + result.problems)
     report.outputs = [str(p) for p in result.files]
+    report.notes += [p.message for p in report.problems]      # e.g. 单位 sheet still empty
     report.notes.append(f"模板版式：{result.layout}（可在 Excel 中修改样式后放到活动文件夹的"
                         f" templates 文件夹里使用）")
     return report

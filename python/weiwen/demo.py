@@ -26,6 +26,7 @@ from stdnum.cn import ric
 
 from . import workbook_io
 from .campaign import Campaign, init
+from .fileio import atomic_write, atomic_write_bytes
 from .names import (DIBAO, EDGE_CATEGORIES, RETURN_COLUMNS, UNIT_COLUMNS, Col, Sheet, UnitCol,
                     UnitType)
 
@@ -167,7 +168,7 @@ def _write_xlsx(path: Path, title: str, header: list[str], rows: list[list[Any]]
         ws.append(["合计", f"{len(rows)}户"])
     ws.append([])
     ws.append(["注：身份证号请以文本格式填写。"])
-    wb.save(path)
+    atomic_write(path, wb.save)
     return excel_rows
 
 
@@ -176,7 +177,7 @@ def _write_csv_gbk(path: Path, header: list[str], rows: list[list[Any]]) -> list
     writer = csv.writer(buf)
     writer.writerow(header)
     writer.writerows(rows)
-    path.write_bytes(buf.getvalue().encode("gbk"))
+    atomic_write_bytes(path, buf.getvalue().encode("gbk"))
     return list(range(2, len(rows) + 2))
 
 
@@ -201,7 +202,7 @@ def _write_from_template(campaign: Campaign, unit: str, path: Path, rows: list[d
                 value = float(str(value)[:15] + "000")
             ws.cell(row=r, column=c, value=value)
         excel_rows.append(r)
-    wb.save(path)
+    atomic_write(path, wb.save)
     return excel_rows
 
 

@@ -46,7 +46,7 @@ def backup(path: Path, campaign_root: Path) -> Path | None:
     folder.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}-{stamp}{path.suffix}"
-    shutil.copy2(path, target)
+    atomic_write(target, lambda tmp: shutil.copy2(path, tmp))   # never a half-copied backup
     olds = sorted(folder.glob(f"{path.stem}-*{path.suffix}"))
     for old in olds[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)

@@ -170,17 +170,30 @@ def protected(demo_source, tmp_path_factory) -> tuple[Campaign, dict]:
     return Campaign.open(root), json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_password_encrypts_every_xlsx_output_and_not_the_workbook(protected):
+def test_password_writes_an_encrypted_copy_of_every_xlsx_output(protected):
+    """Every .xlsx in output/ has an encrypted twin in output/加密发送/ that opens with the
+    password and holds the same workbook; the originals (read back by the tool, printed) and
+    Weiwen.xlsm stay plain."""
     campaign, data = protected
-    xlsx = [p for p in _all_outputs(campaign) if p.suffix.lower() == ".xlsx"]
-    assert xlsx, "weiwen run wrote no .xlsx output"
-    plain = [p.relative_to(campaign.output).as_posix() for p in xlsx if not protect.is_encrypted(p)]
-    assert plain == [], f"left unencrypted: {plain}"
-    for path in xlsx:
-        load_workbook(io.BytesIO(protect.decrypt_bytes(path, PASSWORD)))   # opens with the password
+    sealed = campaign.output / protect.ENCRYPTED_DIR
+    plain = [p for p in _all_outputs(campaign)
+             if p.suffix.lower() == ".xlsx" and sealed not in p.parents]
+    assert plain, "weiwen run wrote no .xlsx output"
+    for path in plain:
+        twin = sealed / path.relative_to(campaign.output)
+        assert twin.is_file() and protect.is_encrypted(twin), twin
+        assert protect.decrypt_bytes(twin, PASSWORD) == path.read_bytes(), twin
+        assert not protect.is_encrypted(path)
     assert not protect.is_encrypted(campaign.workbook)
-    assert any("已加密" in n for n in data["notes"])
+    assert any("加密发送" in n for n in data["notes"])
     assert not list(campaign.output.rglob(".~tmp-*"))
+
+
+def test_commands_after_a_password_run_still_work(protected, cli):
+    """`weiwen audit` reads 抽查名单.xlsx back: the encrypted copy must not stand in its way."""
+    campaign, _ = protected
+    result = cli("audit", campaign.root, "--quiet", ok=False)
+    assert result.exit_code == 0, result.output
 
 
 def test_no_full_id_number_in_any_output_file(protected):

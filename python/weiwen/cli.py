@@ -39,7 +39,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对�
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度，只显示结果")]
 PasswordOpt = Annotated[Optional[str], typer.Option(
     "--password", envvar=PASSWORD_ENV, show_envvar=True, callback=_password_ok,
-    help="给要邮寄的输出文件（.xlsx）加打开密码（也可用环境变量设置）")]
+    help="把要邮寄的 .xlsx 输出加上打开密码，另存到 output/加密发送（也可用环境变量设置）")]
 
 
 def _command_name() -> str:
@@ -147,12 +147,13 @@ def templates(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = Fal
 
 
 @app.command()
-def merge(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+def merge(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
+          password: PasswordOpt = None) -> None:
     """合并回收表：把 inbox 里各单位交回的名单合并到“名册”，并检查问题。
 
     例：weiwen merge 2027春节慰问
     """
-    _run(pipeline.merge, directory, as_json, quiet)
+    _run(pipeline.merge, directory, as_json, quiet, password=password)
 
 
 @app.command()
@@ -209,32 +210,35 @@ def _with(op: Callable[..., Report], **options) -> Callable[..., Report]:
 @app.command()
 def signoff(directory: DirArg,
             pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF（未安装时只生成 .xlsx 并提示）")] = False,
-            as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+            as_json: JsonOpt = False, quiet: QuietOpt = False,
+            password: PasswordOpt = None) -> None:
     """生成签字表：每个单位一份签字确认表（output/签字确认表），另有一份全部单位的合订本。
 
     例：weiwen signoff 2027春节慰问 --pdf
     """
-    _run(_with(pipeline.signoff, pdf=pdf), directory, as_json, quiet)
+    _run(_with(pipeline.signoff, pdf=pdf), directory, as_json, quiet, password=password)
 
 
 @app.command()
-def summary(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+def summary(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
+            password: PasswordOpt = None) -> None:
     """生成汇总表：给财政所的汇总表（output/汇总表.xlsx、工作簿“汇总”表）和银行代发名单。
 
     例：weiwen summary 2027春节慰问
     """
-    _run(pipeline.summary, directory, as_json, quiet)
+    _run(pipeline.summary, directory, as_json, quiet, password=password)
 
 
 @app.command()
 def audit(directory: DirArg,
           redraw: Annotated[bool, typer.Option("--redraw", help="已填写回访结果时仍重新抽取（原文件先备份）")] = False,
-          as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+          as_json: JsonOpt = False, quiet: QuietOpt = False,
+          password: PasswordOpt = None) -> None:
     """抽取抽查名单：每个单位按抽查比例随机抽取回访对象；名单填好后再运行，列出未确认收到的户。
 
     例：weiwen audit 2027春节慰问
     """
-    _run(_with(pipeline.audit, redraw=redraw), directory, as_json, quiet)
+    _run(_with(pipeline.audit, redraw=redraw), directory, as_json, quiet, password=password)
 
 
 @app.command()

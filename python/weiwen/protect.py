@@ -5,6 +5,10 @@ msoffcrypto-tool: the recipient opens the file in Excel or WPS and types the pas
 the file is unreadable. Only Office Open XML files (.xlsx/.xlsm/.docx) can be protected this way.
 PDFs are left as they are and reported: they are the printed signature sheets, not for email.
 
+The encrypted files are copies in output/加密发送/ (same sub-folders and names): the files in
+output/ stay plain because the tool reads some of them back (抽查名单.xlsx once the call-backs
+are filled in) and the clerk prints from them. The clerk attaches the copies to emails.
+
 Every file is replaced atomically (fileio.atomic_write): a failure leaves the plain file, never a
 half-encrypted one.
 """
@@ -20,6 +24,8 @@ from .fileio import atomic_write
 ENCRYPTABLE = {".xlsx", ".xlsm", ".docx", ".pptx"}
 MIN_LENGTH = 4
 ENV_VAR = "WEIWEN_PASSWORD"
+#: under output/: the encrypted copies to email
+ENCRYPTED_DIR = "加密发送"
 
 
 @dataclass
@@ -27,12 +33,14 @@ class Protected:
     """What protect_files did: encrypted files, files left plain (with why)."""
     encrypted: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    folder: Path | None = None     # where the encrypted copies are (protect_outputs)
 
     def notes(self) -> list[str]:
         out = []
         if self.encrypted:
-            out.append(f"已加密 {len(self.encrypted)} 个输出文件（打开时需输入密码）。"
-                       f"请把密码通过电话或短信告诉收件人，不要与文件放在同一封邮件里。")
+            where = self.folder or self.encrypted[0].parent
+            out.append(f"已把 {len(self.encrypted)} 个输出文件加密复制到 {where}（打开时需输入密码），"
+                       f"邮寄时请附这些文件；密码请通过电话或短信告诉收件人，不要与文件放在同一封邮件里。")
         for path, why in self.skipped:
             out.append(f"未加密：{path.name}（{why}）")
         return out
@@ -103,16 +111,39 @@ def protect_files(paths: Iterable[Path | str], password: str) -> Protected:
     return result
 
 
+def encrypt_copy(source: Path, target: Path, password: str) -> Path:
+    """An encrypted copy of `source` at `target` (atomically); the source is not changed."""
+    data = encrypt_bytes(Path(source).read_bytes(), password)
+    return atomic_write(Path(target), lambda tmp: tmp.write_bytes(data))
+
+
 def protect_outputs(root: Path, outputs: Iterable[str | Path], password: str) -> Protected:
-    """Encrypt a command's output files (Report.outputs; relative paths are under `root`).
-    A folder among them stands for every file inside it."""
+    """Encrypted copies of a command's Office output files (Report.outputs; relative paths are
+    under `root`; a folder stands for every file in it) in output/加密发送/, replacing the copies
+    of the previous run. Files outside output/ are copied under their own name."""
+    check_password(password)
+    from .names import OUTPUT_DIR
+    output = Path(root) / OUTPUT_DIR
+    target_dir = output / ENCRYPTED_DIR
     files: list[Path] = []
     for out in outputs:
         path = Path(out)
         if not path.is_absolute():
             path = Path(root) / path
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
-        else:
+            files += sorted(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
             files.append(path)
-    return protect_files(files, password)
+    result = Protected(folder=target_dir)
+    seen: set[Path] = set()
+    for path in files:
+        if path in seen or path.name.startswith((".", "~$")) or target_dir in path.parents:
+            continue
+        seen.add(path)
+        if path.suffix.lower() not in ENCRYPTABLE:
+            result.skipped.append((path, "PDF 等非 Office 文件无法加密，仅供打印，请勿邮寄"
+                                   if path.suffix.lower() == ".pdf" else "非 Office 文件无法加密"))
+            continue
+        rel = path.relative_to(output) if output in path.parents else Path(path.name)
+        result.encrypted.append(encrypt_copy(path, target_dir / rel, password))
+    return result

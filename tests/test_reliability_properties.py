@@ -15,7 +15,7 @@ from weiwen.names import Col
 
 pytestmark = pytest.mark.reliability
 
-SETTINGS = settings(max_examples=300, database=None, deadline=None,
+SETTINGS = settings(max_examples=150, database=None, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 #: text the way returns hold it: CJK (simplified and traditional), full-width forms, digits,

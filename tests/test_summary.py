@@ -97,3 +97,20 @@ def test_card_household_without_card_is_kept_out_of_the_upload(campaign):
     wb = load_workbook(campaign.output / BANK_FILE)
     assert wb["缺少卡号"]["B2"].value == "李四"
     assert build_summary(roster, settings).rows[-3][1] == "壹仟肆佰伍拾元整"
+
+
+def test_summary_counts_leader_visits_per_group(demo_campaign, cli):
+    """After 走访安排 the finance summary has a 领导走访 sheet: households per group and a total."""
+    from openpyxl import load_workbook as _load
+    from weiwen.names import SUMMARY_FILE, SUMMARY_VISITS_SHEET
+    from weiwen.visits import read_visits_summary
+    cli("visits", demo_campaign.root)
+    cli("summary", demo_campaign.root)
+    expected = read_visits_summary(demo_campaign)
+    ws = _load(demo_campaign.output / SUMMARY_FILE)[SUMMARY_VISITS_SHEET]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == list(expected.columns)
+    assert [r[0] for r in rows[1:-1]] == list(expected.iloc[:, 0])
+    assert rows[-1][0] == "合计" and len(rows) - 2 == 8
+    planned = list(expected.columns).index("计划走访户数")
+    assert rows[-1][planned] == expected["计划走访户数"].sum() >= 8 * 4

@@ -248,6 +248,7 @@ SIGNOFF_TEMPLATE_FILE = "签字确认表.xlsx"      # the layout: CAMPAIGN/templ
 TEMPLATES_DIR = "templates"
 SIGNED_DIR = "回收签字"                       # CAMPAIGN/回收签字/: filled signature sheets returned by units
 SUMMARY_FILE = "汇总表.xlsx"
+SUMMARY_VISITS_SHEET = "领导走访"   # second sheet of 汇总表.xlsx: visits per leader group
 BANK_FILE = "银行代发.xlsx"
 AUDIT_FILE = "抽查名单.xlsx"
 AUDIT_FOLLOWUP_FILE = "回访未确认名单.xlsx"

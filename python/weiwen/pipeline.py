@@ -291,7 +291,9 @@ def summary_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame
                     today: Any = None) -> tuple[Report, list[list[Any]]]:
     """The summary files; returns the report and the rows for the 汇总 sheet."""
     from .outputs.summary import write_summary
-    result = write_summary(roster, settings, campaign.output, today=today)
+    from .visits import read_visits_summary
+    result = write_summary(roster, settings, campaign.output, today=today,
+                           visits=read_visits_summary(campaign))
     report = make_report("summary", roster, [])
     report.outputs = [str(p) for p in result.files]
     report.notes.append(f"汇总表：{result.households} 户，{result.people} 人，{result.total:,.2f} 元；"

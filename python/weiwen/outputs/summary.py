@@ -20,7 +20,8 @@ from openpyxl.utils import get_column_letter
 
 from ..fileio import atomic_write
 from ..money import to_daxie
-from ..names import BANK_COLUMNS, BANK_FILE, SUMMARY_FILE, BankCol, Col, Payment
+from ..names import (BANK_COLUMNS, BANK_FILE, SUMMARY_FILE, SUMMARY_VISITS_SHEET, BankCol, Col,
+                     Payment)
 from ..settings import Settings
 from ..values import to_text
 from .common import by_roster_order, paid_households, payment_order, put, unit_order
@@ -139,7 +140,29 @@ _FILL = {"header": PatternFill("solid", fgColor="DDEBF7"),
 _BOXED = {"header", "data", "subtotal", "total"}
 
 
-def _write_summary_book(path: Path, result: SummaryResult) -> None:
+def _write_visits_sheet(wb: Workbook, visits: pd.DataFrame) -> None:
+    """领导走访: households visited by the leaders, one row per group, with a 合计 row."""
+    ws = wb.create_sheet(SUMMARY_VISITS_SHEET)
+    for c, name in enumerate(visits.columns, start=1):
+        put(ws, 1, c, name).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(c)].width = 14
+    r = 1
+    for r, row in enumerate(visits.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value.item() if hasattr(value, "item") else value)
+    put(ws, r + 1, 1, TOTAL).font = Font(bold=True)
+    for c, name in enumerate(visits.columns, start=1):
+        if pd.api.types.is_numeric_dtype(visits[name]):
+            put(ws, r + 1, c, float(visits[name].sum())).font = Font(bold=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
+def _write_summary_book(path: Path, result: SummaryResult,
+                        visits: pd.DataFrame | None = None) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
@@ -171,6 +194,8 @@ def _write_summary_book(path: Path, result: SummaryResult) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    if visits is not None and len(visits):
+        _write_visits_sheet(wb, visits)
     wb.save(path)
 
 
@@ -212,12 +237,13 @@ def _write_bank_book(path: Path, card: pd.DataFrame, memo: str) -> None:
 
 
 def write_summary(roster: pd.DataFrame, settings: Settings | None, output_dir: Path, *,
-                  today: dt.date | None = None) -> SummaryResult:
-    """Write output/汇总表.xlsx and output/银行代发.xlsx; returns the summary (rows for 汇总)."""
+                  today: dt.date | None = None, visits: pd.DataFrame | None = None) -> SummaryResult:
+    """Write output/汇总表.xlsx and output/银行代发.xlsx; returns the summary (rows for 汇总).
+    `visits`: the leaders' visits per group (visits.read_visits_summary), a second sheet."""
     result = build_summary(roster, settings, today=today)
     output_dir = Path(output_dir)
     result.files.append(atomic_write(output_dir / SUMMARY_FILE,
-                                     lambda tmp: _write_summary_book(tmp, result)))
+                                     lambda tmp: _write_summary_book(tmp, result, visits)))
     paid = paid_households(roster)
     card = by_roster_order(paid[paid[Col.PAYMENT] == Payment.CARD.value])
     memo = ((settings.params.title if settings else "") + "慰问金").replace("慰问慰问金", "慰问金")

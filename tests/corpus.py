@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from stdnum import luhn
 from stdnum.cn import ric
 
 from weiwen.names import DIBAO, EDGE_CATEGORIES, RETURN_COLUMNS
@@ -53,8 +54,12 @@ class People:
         r = self.rng
         name = r.choice(_SURNAMES) + r.choice(_GIVEN) + (r.choice(_GIVEN) if r.random() < .6 else "")
         category = _CATEGORIES[i % len(_CATEGORIES)]
+        card = ""
+        if category == DIBAO:               # paid by card: a Luhn-valid bank card number
+            body = "622202" + "".join(str(r.randint(0, 9)) for _ in range(12))
+            card = body + luhn.calc_check_digit(body)
         return [i + 1, name, self.id_number(), category, r.choice((1, 2, 3, 4)),
-                f"13{r.randint(500000000, 999999999)}", "", f"{unit}{r.randint(1, 12)}组{i + 1}号", ""]
+                f"13{r.randint(500000000, 999999999)}", card, f"{unit}{r.randint(1, 12)}组{i + 1}号", ""]
 
     def rows(self, unit: str, n: int) -> list[list[Any]]:
         return [self.household(unit, i) for i in range(n)]

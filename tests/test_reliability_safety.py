@@ -274,12 +274,9 @@ def test_workbook_keeps_its_parts_after_every_command(small_campaign, cli):
 
 
 #: commands that crash on this campaign today (bugs of other issues); see the xfail tests
-KNOWN_BROKEN = {"visits"}
+KNOWN_BROKEN: set[str] = set()
 
 
-@pytest.mark.xfail(strict=False, reason="visits/step.py visits_summary: int('') ValueError "
-                   "when a 走访安排 group's contact points have no households yet (units that "
-                   "have not returned their lists) — issue 7")
 def test_visits_before_every_unit_has_returned(small_campaign, cli):
     cli("run", small_campaign.root, "--quiet")
     result = cli.runner.invoke(app, ["visits", str(small_campaign.root), "--quiet"])

@@ -97,11 +97,14 @@ def visits_summary(groups: Sequence[VisitGroup], details: pd.DataFrame) -> pd.Da
     rows = []
     for g in groups:
         d = details[details[TargetCol.GROUP] == g.name]
-        visited = d[TargetCol.VISIT_DATE].map(lambda v: isinstance(v, dt.date))
+        # explicit bools: an empty group's map() keeps the string dtype and sums to ''
+        visited = pd.Series([isinstance(v, dt.date) for v in d[TargetCol.VISIT_DATE]],
+                            index=d.index, dtype=bool)
+        reported = sum(bool(is_reported(v)) for v in d[TargetCol.REPORTED])
         rows.append({
             "组别": g.name, "带队领导": g.leader, "陪同人员": g.staff, "联系点": "、".join(g.points),
             "计划日期": "、".join(x.isoformat() for x in g.dates),
-            "计划走访户数": len(d), "已备案户数": int(d[TargetCol.REPORTED].map(is_reported).sum()),
+            "计划走访户数": len(d), "已备案户数": reported,
             "已走访户数": int(visited.sum()),
             "有照片户数": int((visited & d[TargetCol.PHOTOS].fillna("").astype(str).ne("")).sum()),
             "慰问金合计": float(pd.to_numeric(d[Col.AMOUNT], errors="coerce").fillna(0).sum()),

@@ -5,7 +5,7 @@ merge its rows (`rows`), report exactly one problem of a given code, or skip it 
 Nothing is checked in as a binary blob; the generators below make every file from scratch
 (openpyxl / xlsxwriter / msoffcrypto-tool / LibreOffice for the .xls).
 
-Used by tests/test_reliability_corpus.py; `python -m tests.corpus DIR` writes the corpus to look at.
+Used by tests/test_reliability_corpus.py; `python tests/corpus.py DIR` writes the corpus to look at.
 """
 from __future__ import annotations
 

@@ -113,3 +113,19 @@ def test_demo_is_the_same_every_time(tmp_path):
     ra = workbook_io.read_sheets(next((tmp_path / "a" / "inbox").glob("东湖*")))
     rb = workbook_io.read_sheets(next((tmp_path / "b" / "inbox").glob("东湖*")))
     assert ra == rb
+
+
+def test_an_internal_error_is_one_chinese_line_and_a_log_not_a_traceback(campaign, cli, monkeypatch):
+    from weiwen import cli as cli_module
+    from weiwen import pipeline
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(pipeline, "merge", broken)
+    result = cli("merge", campaign.root, ok=False)
+    assert result.exit_code == 1
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and "程序内部出错" in lines[0] and "技术支持" in lines[0]
+    assert "Traceback" not in result.output
+    assert "KeyError: 'boom'" in cli_module.LOG_FILE.read_text(encoding="utf-8")

@@ -278,3 +278,22 @@ def test_unknown_operation_and_missing_folder_are_messages(small, tmp_path):
     book = xw.Book(json=payload(small.workbook))
     message = excel.run("merge", book=book)               # remote book: no path on disk
     assert "还没有保存" in message
+
+
+def test_a_button_refuses_while_a_command_holds_the_campaign(small):
+    """The lock is shared with the command line: another process holds it, the button says so."""
+    import subprocess
+    import sys
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom weiwen.lock import campaign_lock\n"
+         "with campaign_lock(sys.argv[1], 'weiwen run'):\n"
+         "    print('locked', flush=True); time.sleep(60)", str(small.root)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        message, _, actions = press("merge", small)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "另一个操作正在处理这个活动" in message and "weiwen run" in message
+    assert not [a for a in actions if a["func"] == "setValues"]

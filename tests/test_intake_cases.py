@@ -294,3 +294,24 @@ def test_rows_in_random_order_keep_their_provenance(cli, camp):
     roster, _, _ = merged(cli, camp)
     by_name = dict(zip(roster[Col.NAME], roster[Col.SRC_ROW]))
     assert all(by_name[r[0]] == i for i, r in enumerate(rows, start=2))
+
+
+def test_a_file_that_breaks_the_reader_becomes_a_problem_and_the_others_merge(cli, camp,
+                                                                           monkeypatch):
+    """Defence in depth: an unexpected failure on one file is reported, the run goes on."""
+    from weiwen.intake import merge as merge_module
+    write_openpyxl(camp.inbox / "东湖社区.xlsx", [HEADER, *people(1, 3)])
+    write_openpyxl(camp.inbox / "西湖社区.xlsx", [HEADER, *people(10, 2)])
+    real = merge_module.tables_of
+
+    def tables_of(raw):
+        if "西湖" in raw.relname:
+            raise ValueError("unexpected layout")
+        return real(raw)
+
+    monkeypatch.setattr(merge_module, "tables_of", tables_of)
+    roster, problems, report = merged(cli, camp)
+    failed = problems[problems["问题类型"] == "文件内容无法处理"]
+    assert failed["来源文件"].tolist() == ["西湖社区.xlsx"]
+    assert "重新填写" in failed.iloc[0]["说明"]
+    assert roster[Col.UNIT].tolist() == ["东湖社区"] * 3

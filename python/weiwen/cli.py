@@ -5,7 +5,11 @@ or not; exit 2 with a one-line Chinese message when the campaign cannot be used.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
+import traceback
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
@@ -34,6 +38,7 @@ def _password_ok(value: Optional[str]) -> Optional[str]:
             raise typer.BadParameter(str(exc))
     return value
 
+
 DirArg = Annotated[Path, typer.Argument(help="活动文件夹（含 Weiwen.xlsm、inbox、output）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（供脚本使用）")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度，只显示结果")]
@@ -47,6 +52,18 @@ def _command_name() -> str:
     import click
     ctx = click.get_current_context(silent=True)
     return f"weiwen {ctx.info_name}" if ctx is not None and ctx.info_name else "weiwen"
+
+
+LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-error.log"
+
+
+def _internal_error(command: str) -> None:
+    """Never a traceback on the clerk's screen: the details go to a log file, exit code 1."""
+    with LOG_FILE.open("a", encoding="utf-8") as log:
+        log.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S} {command}\n{traceback.format_exc()}\n")
+    print(f"错误：运行“{command}”时程序内部出错，工作簿未被修改或已保留备份（.backup）。"
+          f"详细信息已记录在 {LOG_FILE}，请把该文件发给技术支持。", file=sys.stderr)
+    raise typer.Exit(1)
 
 
 def _fail(message: str) -> None:
@@ -96,8 +113,22 @@ def print_report(report: Report) -> None:
         console.print(units)
     for note in report.notes:
         console.print(note)
-    for out in report.outputs:
-        console.print(f"已生成：{out}")
+    for line in _output_lines(report.outputs):
+        console.print(line)
+
+
+def _output_lines(outputs: list[str]) -> list[str]:
+    """One line per file, but one line per folder when a folder holds many (13 signature sheets)."""
+    folders: dict[Path, list[Path]] = {}
+    for out in map(Path, outputs):
+        folders.setdefault(out.parent, []).append(out)
+    lines = []
+    for folder, files in folders.items():
+        if len(files) > 3:
+            lines.append(f"已生成：{folder}{os.sep}（{len(files)} 个文件：{files[0].name} 等）")
+        else:
+            lines += [f"已生成：{f}" for f in files]
+    return lines
 
 
 def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool,
@@ -114,6 +145,9 @@ def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool,
                 report.notes += protect_outputs(campaign.root, report.outputs, password).notes()
     except WeiwenError as exc:
         _fail(str(exc))
+        return
+    except Exception:  # a bug of ours: one readable line for the clerk, the details in a log
+        _internal_error(_command_name())
         return
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
@@ -185,20 +219,6 @@ def run(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
     _run(pipeline.run, directory, as_json, quiet, password=password)
 
 
-@app.command()
-def visits(directory: DirArg,
-           propose: Annotated[bool, typer.Option(
-               "--propose", help="为走访户数不足的联系点自动补足走访对象（已填的行不变）")] = False,
-           as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
-    """走访安排：检查各组的走访安排和走访对象，生成各组走访名单（output/走访安排），核对走访照片。
-
-    “走访对象”表为空时自动为每个联系点安排走访户；之后只检查，加 --propose 才补足。
-    例：weiwen visits 2027春节慰问 --propose
-    """
-    from .visits import visits_command
-    _run(visits_command(propose=propose), directory, as_json, quiet)
-
-
 def _with(op: Callable[..., Report], **options) -> Callable[..., Report]:
     """`op` with fixed keyword options (keeps its name for messages and the lock)."""
     def call(campaign: Campaign, **kwargs) -> Report:
@@ -248,6 +268,20 @@ def signatures(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = Fa
     例：weiwen signatures 2027春节慰问
     """
     _run(pipeline.signatures, directory, as_json, quiet)
+
+
+@app.command()
+def visits(directory: DirArg,
+           propose: Annotated[bool, typer.Option(
+               "--propose", help="为走访户数不足的联系点自动补足走访对象（已填的行不变）")] = False,
+           as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """走访安排：检查各组的走访安排和走访对象，生成各组走访名单（output/走访安排），核对走访照片。
+
+    “走访对象”表为空时自动为每个联系点安排走访户；之后只检查，加 --propose 才补足。
+    例：weiwen visits 2027春节慰问 --propose
+    """
+    from .visits import visits_command
+    _run(visits_command(propose=propose), directory, as_json, quiet)
 
 
 @app.command()

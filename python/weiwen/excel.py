@@ -24,6 +24,7 @@ import pandas as pd
 
 from .campaign import Campaign
 from .errors import WeiwenError
+from .lock import campaign_lock
 from .names import (INBOX_DIR, Internal, OUTBOX_DIR, OUTPUT_DIR, PROBLEM_COLUMNS, ROSTER_COLUMNS,
                     SETTINGS_SHEETS, TEXT_COLUMNS, Sheet)
 
@@ -238,16 +239,18 @@ def run(operation: str, *, book: Any = None, folder: Path | str | None = None) -
             raise WeiwenError(f"未知的操作“{operation}”。请重新生成工作簿（python -m weiwen.workbook）。")
         label, op = OPERATIONS[operation]
         campaign = _campaign(book, folder)
-        _status(book, f"{label}：正在读取工作簿…")
-        ctx = Context(book, campaign, read_sheets(book, (*SETTINGS_SHEETS, Sheet.ROSTER,
-                                                         Sheet.PROBLEMS)))
-        outcome = op(ctx)
-        if any(x is not None for x in (outcome.roster, outcome.problems, outcome.summary_rows)) \
-                or outcome.extra:
-            _status(book, f"{label}：正在写入工作簿…")
-            write_results(book, roster=outcome.roster, problems=outcome.problems,
-                          summary_rows=outcome.summary_rows, extra=outcome.extra,
-                          sheet_rows=ctx.sheets)
+        # the same lock as the command line: no `weiwen run` on this folder while a button works
+        with campaign_lock(campaign.root, f"Excel 按钮“{label}”"):
+            _status(book, f"{label}：正在读取工作簿…")
+            ctx = Context(book, campaign, read_sheets(book, (*SETTINGS_SHEETS, Sheet.ROSTER,
+                                                             Sheet.PROBLEMS)))
+            outcome = op(ctx)
+            if any(x is not None for x in (outcome.roster, outcome.problems,
+                                           outcome.summary_rows)) or outcome.extra:
+                _status(book, f"{label}：正在写入工作簿…")
+                write_results(book, roster=outcome.roster, problems=outcome.problems,
+                              summary_rows=outcome.summary_rows, extra=outcome.extra,
+                              sheet_rows=ctx.sheets)
         if outcome.activate:
             book.sheets[outcome.activate].activate()
         message = outcome.message

@@ -56,6 +56,7 @@ class Report:
         if self.merge is not None:
             out["rows_per_unit"] = self.merge.rows_per_unit
             out["superseded_files"] = self.merge.superseded
+            out["superseded_rows"] = getattr(self.merge, "superseded_rows", 0)
         out.update(self.extra)
         return out
 
@@ -378,8 +379,20 @@ def signatures(campaign: Campaign, *, progress: Progress = _noop, today: Any = N
     return report
 
 
+def planned_visits(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """The leaders' visits step inside `run`, when 走访安排 lists groups (skipped otherwise):
+    before the summary, so 汇总表 counts the visits per group."""
+    from .names import VisitSheet
+    from .values import is_blank
+    rows = workbook_io.read_sheets(campaign.workbook, (VisitSheet.PLAN,)).get(VisitSheet.PLAN, [])
+    if not any(not is_blank(v) for row in rows[1:] for v in row):
+        return Report(command="visits")
+    from .visits import visits
+    return visits(campaign, progress=progress)
+
+
 #: output steps `run` calls after the roster is written
-OUTPUT_STEPS: list[Callable[[Campaign], Report]] = [signoff, summary, audit]
+OUTPUT_STEPS: list[Callable[[Campaign], Report]] = [signoff, planned_visits, summary, audit]
 
 
 def open_campaign(path: Path | str) -> Campaign:

@@ -234,6 +234,16 @@ def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series
     return roster[Col.NOTE].where(~known, keys.map(notes))
 
 
+P.register("intake.file_failed", "文件内容无法处理", Severity.ERROR, "intake",
+           "“{file}”的内容无法处理（{reason}），该文件未合并。请让该单位用下发的模板重新填写后发送，"
+           "或把文件另存为 .xlsx 后放回 inbox 再合并。")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0][:80] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def merge_files(files: list[RawFile], settings: Settings, *,
                 previous: pd.DataFrame | None = None
                 ) -> tuple[pd.DataFrame, list[P.Problem], MergeReport]:
@@ -243,17 +253,35 @@ def merge_files(files: list[RawFile], settings: Settings, *,
     index = UnitIndex(settings)
     pieces: list[_Piece] = []
     for raw in files:
-        tables = tables_of(raw)
-        if not tables:
-            problems.append(P.make("intake.no_header", file=raw.relname))
+        counted = (report.rows_read, report.rejected_rows)
+        try:
+            tables = tables_of(raw)
+            if not tables:
+                problems.append(P.make("intake.no_header", file=raw.relname))
+                report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
+                continue
+            for table in tables:
+                report.columns[table.source] = table.letters
+            found: list[P.Problem] = []
+            pieces += _pieces(raw, tables, index, report, found)
+            problems += found
+        except Exception as exc:  # one odd file must not stop the others: it becomes a problem
+            report.rows_read, report.rejected_rows = counted
+            problems.append(P.make("intake.file_failed", file=raw.relname, reason=_reason(exc)))
             report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
-            continue
-        for table in tables:
-            report.columns[table.source] = table.letters
-        pieces += _pieces(raw, tables, index, report, problems)
     used = _choose_versions(pieces, report, problems)
 
-    frames = [_normalised(p) for p in used if len(p.frame)]
+    frames = []
+    for piece in used:
+        if not len(piece.frame):
+            continue
+        try:
+            frames.append(_normalised(piece))
+        except Exception as exc:
+            report.rows_read += len(piece.frame)
+            report.rejected_rows += len(piece.frame)
+            problems.append(P.make("intake.file_failed", unit=piece.unit.name,
+                                   file=piece.table.source, reason=_reason(exc)))
     columns = [*ROSTER_COLUMNS, Internal.UNIT_CODE, Internal.ID_FROM_NUMBER, "_卡号来自数字"]
     roster = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     roster = roster.reindex(columns=columns)

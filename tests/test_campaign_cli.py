@@ -129,3 +129,14 @@ def test_an_internal_error_is_one_chinese_line_and_a_log_not_a_traceback(campaig
     assert len(lines) == 1 and "程序内部出错" in lines[0] and "技术支持" in lines[0]
     assert "Traceback" not in result.output
     assert "KeyError: 'boom'" in cli_module.LOG_FILE.read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_two_commands_and_names_every_command():
+    from weiwen.workbook import REPO_ROOT
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```")[1].strip().splitlines()
+    assert block == ["pip install -r requirements.txt && weiwen demo",
+                     "pip install -r requirements.txt -r requirements-dev.txt && pytest"]
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__.replace("_", "-")
+        assert f"weiwen {name}" in readme, f"README does not mention `weiwen {name}`"

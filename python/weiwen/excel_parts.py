@@ -59,7 +59,7 @@ XLWINGS_CONF: tuple[tuple[str, str, str], ...] = (
 VBA_TEXTS: dict[str, str] = {
     "WeiwenText_Title": "走访慰问",
     "WeiwenText_NoAddin": ("未能启动 Python：请确认已安装 Python 和 weiwen，并已在命令提示符中运行 "
-                           "xlwings addin install，然后重新打开 Excel（详见 docs/excel.md）。"),
+                           "xlwings addin install，然后重新打开 Excel（详见 README“六、在 Excel 里使用“慰问”选项卡”）。"),
     "WeiwenText_Detail": "出错信息：",
 }
 

@@ -315,3 +315,17 @@ def test_a_file_that_breaks_the_reader_becomes_a_problem_and_the_others_merge(cl
     assert failed["来源文件"].tolist() == ["西湖社区.xlsx"]
     assert "重新填写" in failed.iloc[0]["说明"]
     assert roster[Col.UNIT].tolist() == ["东湖社区"] * 3
+
+
+def test_two_row_header_under_merged_cells(cli, camp):
+    """联系方式 merged over 联系电话 / 银行卡号: both header rows are read, no row is lost."""
+    top = ["户主姓名", "身份证号", "类别", "家庭人口", "联系方式", None, "地址", "备注"]
+    sub = [None, None, None, None, "联系电话", "银行卡号", None, None]
+    rows = [person(n, "低保") for n in (1, 2)]
+    rows[0][5] = "6222020000000000003"
+    write_openpyxl(camp.inbox / "东湖社区.xlsx", [["东湖社区名单"], top, sub, *rows])
+    roster, problems, report = merged(cli, camp)
+    assert report["rejected_rows"] == 0 and len(roster) == 2
+    assert roster[Col.SRC_ROW].tolist() == [4, 5]
+    assert roster[Col.PHONE].tolist() == [rows[0][4], rows[1][4]]
+    assert roster[Col.CARD].tolist()[0] == "6222020000000000003"

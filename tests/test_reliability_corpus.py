@@ -31,11 +31,7 @@ pytestmark = pytest.mark.reliability
 #: words a Chinese message may still contain (file types, folder names)
 PLAIN_WORDS = {"xlsx", "xlsm", "xls", "csv", "pdf", "inbox", "weiwen", "Excel", "WPS"}
 
-KNOWN_BUGS: dict[str, str] = {
-    "merged_header": "intake/merge.py: the second row of a two-row header (联系电话 / 银行卡号 "
-                     "under a merged 联系方式) is read as a data row and rejected as "
-                     "intake.rejected_row",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def add_units(campaign: Campaign, names: list[str]) -> None:

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from ..names import Col
 from ..values import to_text
 from . import normalize as N
-from .headers import canonical_header, find_header
+from .headers import canonical_header, find_header, map_headers
 from .readers import RawFile
 
 TOTAL_WORDS = ("合计", "总计", "小计", "共计", "总数", "累计")
@@ -76,6 +76,25 @@ def _squeezed(value: Any) -> str:
     return re.sub(r"\s+", "", to_text(value))
 
 
+def _with_sub_header(rows: list[list[Any]], header_index: int,
+                     mapping: dict[int, str]) -> tuple[dict[int, str], int]:
+    """A two-row header (联系方式 merged over 联系电话 / 银行卡号): when the row under the header
+    holds only header words and names columns the first row did not, both rows are the header.
+    Returns the combined mapping and how many extra header rows to skip (0 or 1)."""
+    if header_index + 1 >= len(rows):
+        return mapping, 0
+    below = rows[header_index + 1]
+    words = {i: _squeezed(v) for i, v in enumerate(below) if _squeezed(v)}
+    if not words or not all(canonical_header(w) for w in words.values()):
+        return mapping, 0
+    known = set(mapping.values())
+    extra = {i: name for i, name in map_headers(below).items()
+             if name not in known and i not in mapping}
+    if not extra:
+        return mapping, 0
+    return {**mapping, **extra}, 1
+
+
 def tables_of(raw: RawFile) -> list[Table]:
     """Every visible sheet of `raw` that has a header row, as a Table of its data rows."""
     found = []
@@ -86,7 +105,8 @@ def tables_of(raw: RawFile) -> list[Table]:
         if located is None:
             continue
         header_index, mapping = located
-        body_rows = sheet.rows[header_index + 1:]
+        mapping, sub_rows = _with_sub_header(sheet.rows, header_index, mapping)
+        body_rows = sheet.rows[header_index + 1 + sub_rows:]
         # a sheet formatted down to column XFD must not cost 16k columns: data and notes sit
         # within or just beside the mapped columns
         width = min(max([len(r) for r in body_rows] + [0]), max(mapping) + 4)
@@ -94,7 +114,8 @@ def tables_of(raw: RawFile) -> list[Table]:
         body = pd.DataFrame([(list(r[:width]) + [None] * (width - len(r)))[:width]
                              for r in body_rows],
                             columns=range(width), dtype=object)
-        body.index = range(header_index + 2, header_index + 2 + len(body))   # Excel rows
+        first = header_index + 2 + sub_rows
+        body.index = range(first, first + len(body))   # Excel rows
         if len(body):
             body = body[~_skipped(body, mapping)]
         frame = pd.DataFrame({name: body[i] for i, name in mapping.items()}, index=body.index)

@@ -130,16 +130,71 @@ def _new_sheet_xml(old: bytes, table: Table) -> Iterable[bytes]:
     yield _MERGES.sub(b"", old[match.end():])   # merges of the old rows would not fit the new
 
 
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_WORKSHEET_TYPE = f"{_NS_REL}/worksheet"
+_WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_EMPTY_SHEET = f'<worksheet xmlns="{_NS_MAIN}"><sheetData/></worksheet>'.encode()
+
+
+def _insert_before(xml: bytes, closing: bytes, part: str) -> bytes:
+    """`part` (one element) inserted before the closing tag `closing`, with that tag's prefix."""
+    match = re.search(rb"</(?:(\w+):)?" + closing + rb">", xml)
+    if match is None:
+        raise SpliceError(f"no </{closing.decode()}>")
+    prefix = match.group(1).decode() + ":" if match.group(1) else ""
+    return xml[:match.start()] + ("<" + prefix + part[1:]).encode() + xml[match.start():]
+
+
+def _add_sheets(src: zipfile.ZipFile, names: list[str]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """New (empty) worksheets `names` appended after the existing ones, as Excel would add them:
+    returns the changed/new zip entries (workbook.xml, its rels, [Content_Types].xml, the sheet
+    parts) and name → new sheet path. Raises SpliceError on a layout we do not recognise."""
+    workbook = src.read("xl/workbook.xml")
+    rels = src.read("xl/_rels/workbook.xml.rels")
+    types = src.read("[Content_Types].xml")
+    r_prefix = re.search(rb'xmlns:(\w+)="' + _NS_REL.encode() + rb'"', workbook)
+    if r_prefix is None:
+        raise SpliceError("workbook.xml without the relationships namespace")
+    taken = set(src.namelist())
+    sheet_ids = [int(v) for v in re.findall(rb'\bsheetId="(\d+)"', workbook)]
+    rel_ids = set(re.findall(rb'\bId="([^"]+)"', rels))
+    parts: dict[str, bytes] = {}
+    paths: dict[str, str] = {}
+    n, sheet_id = 1, max(sheet_ids, default=0)
+    for name in names:
+        while f"xl/worksheets/sheet{n}.xml" in taken or f"rIdWeiwen{n}".encode() in rel_ids:
+            n += 1
+        path, rid, sheet_id = f"xl/worksheets/sheet{n}.xml", f"rIdWeiwen{n}", sheet_id + 1
+        taken.add(path)
+        workbook = _insert_before(workbook, b"sheets",
+                                  f'<sheet name="{escape(name, {chr(34): "&quot;"})}" '
+                                  f'sheetId="{sheet_id}" {r_prefix.group(1).decode()}:id="{rid}"/>')
+        rels = _insert_before(rels, b"Relationships", f'<Relationship Id="{rid}" '
+                              f'Type="{_WORKSHEET_TYPE}" Target="/{path}"/>')
+        types = _insert_before(types, b"Types", f'<Override PartName="/{path}" '
+                               f'ContentType="{_WORKSHEET_CT}"/>')
+        parts[path] = _EMPTY_SHEET
+        paths[name] = path
+    parts.update({"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": rels,
+                  "[Content_Types].xml": types})
+    return parts, paths
+
+
 def splice_frames(source: Path, target: Path,
                   frames: Mapping[str, pd.DataFrame | Sequence[Sequence[Any]]]) -> None:
     """Write `source` to `target` with each named sheet's rows replaced: a DataFrame under a
-    header row of its columns, or raw rows from A1. Raises SpliceError if a sheet is missing."""
+    header row of its columns, or raw rows from A1. A sheet that does not exist yet is added
+    after the others (plain, like openpyxl's create_sheet). Raises SpliceError when the
+    workbook's parts are not laid out as expected (the caller then goes through openpyxl)."""
     with zipfile.ZipFile(source) as src:
         paths = sheet_paths(src)
         missing = [name for name in frames if name not in paths]
+        changed: dict[str, bytes] = {}
         if missing:
-            raise SpliceError(f"sheets not found: {missing}")
+            changed, added = _add_sheets(src, missing)
+            paths.update(added)
         replace = {paths[name]: as_table(data) for name, data in frames.items()}
+        new_parts = [p for p in changed if p not in src.NameToInfo]
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
                 if info.filename in replace:
@@ -150,5 +205,13 @@ def splice_frames(source: Path, target: Path,
                         for part in _new_sheet_xml(src.read(info.filename),
                                                    replace[info.filename]):
                             out.write(part)
+                elif info.filename in changed:
+                    dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)
                 else:
                     dst.writestr(info, src.read(info.filename), compress_type=info.compress_type)
+            for path in new_parts:
+                new_info = zipfile.ZipInfo(path, date_time=dt.datetime.now().timetuple()[:6])
+                new_info.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(new_info, "w", force_zip64=True) as out:
+                    for part in _new_sheet_xml(changed[path], replace[path]):
+                        out.write(part)

@@ -105,6 +105,9 @@ def test_case(corpus_run, case, request):
         return
     intake_kinds = {c.kind for c in P.all_codes().values() if c.stage == "intake"}
     intake_problems = problems[problems[ProblemCol.KIND].isin(intake_kinds)]
+    if case.key == "hidden":            # the hidden sheet is left out, and the clerk is told
+        assert intake_problems[ProblemCol.KIND].tolist() == ["隐藏的工作表未合并"]
+        return
     assert intake_problems.empty, intake_problems.to_dict("records")
     if case.key != "formulas":          # its #REF! and #N/A cells are meant to be reported
         assert problems.empty, problems.to_dict("records")
@@ -148,6 +151,9 @@ def test_hidden_sheet_is_left_out_and_hidden_rows_are_kept(corpus_run):
     rows = corpus_run.rows_of(case)
     assert sorted(rows[Col.SRC_ROW]) == list(range(3, 3 + case.rows))   # rows 4-6 were hidden
     assert not corpus_run.roster[Col.SRC_FILE].astype(str).str.contains("去年名单").any()
+    warned = corpus_run.problems_of(case)
+    assert len(warned) == 1 and "去年名单" in warned.iloc[0][ProblemCol.MESSAGE]
+    assert warned.iloc[0][ProblemCol.SEVERITY] == "警告" and "取消隐藏" in warned.iloc[0][ProblemCol.MESSAGE]
 
 
 def test_two_sheets_are_both_merged(corpus_run):

@@ -28,6 +28,7 @@ from ..names import ROSTER_COLUMNS, Col, Internal, Severity, Status
 from ..settings import Settings, Unit
 from ..values import to_text
 from . import normalize as N
+from .headers import find_header
 from .readers import META_TIME, RawFile
 from .tables import ROW, Table, tables_of
 from .units import BY_COLUMN, UnitIndex, recognise
@@ -239,6 +240,24 @@ P.register("intake.file_failed", "文件内容无法处理", Severity.ERROR, "in
            "或把文件另存为 .xlsx 后放回 inbox 再合并。")
 
 
+P.register("intake.hidden_sheet", "隐藏的工作表未合并", Severity.WARNING, "intake",
+           "“{file}”里隐藏的工作表“{sheet}”也有名单表头（约 {rows} 行），按惯例是旧数据，未合并。"
+           "如果它才是本次名单，请让该单位取消隐藏（或删除旧表）后重新发送。")
+
+
+def _hidden_lists(raw: RawFile) -> list[P.Problem]:
+    """Hidden sheets are left out (usually last year's list), but the clerk is told."""
+    out = []
+    for sheet in raw.sheets:
+        located = find_header(sheet.rows) if sheet.hidden and sheet.rows else None
+        if located is not None:
+            rows = sum(1 for r in sheet.rows[located[0] + 1:] if any(to_text(v) for v in r))
+            if rows:
+                out.append(P.make("intake.hidden_sheet", file=raw.relname, sheet=sheet.name,
+                                  rows=rows))
+    return out
+
+
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0][:80] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -264,7 +283,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
                 report.columns[table.source] = table.letters
             found: list[P.Problem] = []
             pieces += _pieces(raw, tables, index, report, found)
-            problems += found
+            problems += found + _hidden_lists(raw)
         except Exception as exc:  # one odd file must not stop the others: it becomes a problem
             report.rows_read, report.rejected_rows = counted
             problems.append(P.make("intake.file_failed", file=raw.relname, reason=_reason(exc)))

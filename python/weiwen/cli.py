@@ -47,11 +47,9 @@ PasswordOpt = Annotated[Optional[str], typer.Option(
     help="把要邮寄的 .xlsx 输出加上打开密码，另存到 output/加密发送（也可用环境变量设置）")]
 
 
-def _command_name() -> str:
-    """"weiwen run" for the lock file: who is working on the campaign."""
-    import click
-    ctx = click.get_current_context(silent=True)
-    return f"weiwen {ctx.info_name}" if ctx is not None and ctx.info_name else "weiwen"
+def _command_name(op: Callable[..., Report]) -> str:
+    """"weiwen run" for the lock file and messages: who is working on the campaign."""
+    return f"weiwen {getattr(op, '__name__', '').replace('_', '-')}".strip()
 
 
 LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-error.log"
@@ -135,7 +133,7 @@ def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool,
          *, password: str | None = None) -> None:
     try:
         campaign = Campaign.open(directory)
-        with campaign_lock(campaign.root, _command_name()):
+        with campaign_lock(campaign.root, _command_name(op)):
             if quiet or as_json:
                 report = op(campaign)
             else:
@@ -147,7 +145,7 @@ def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool,
         _fail(str(exc))
         return
     except Exception:  # a bug of ours: one readable line for the clerk, the details in a log
-        _internal_error(_command_name())
+        _internal_error(_command_name(op))
         return
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))

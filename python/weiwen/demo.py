@@ -27,7 +27,7 @@ from stdnum.cn import ric
 from . import workbook_io
 from .campaign import Campaign, init
 from .fileio import atomic_write, atomic_write_bytes
-from .names import (DIBAO, EDGE_CATEGORIES, RETURN_COLUMNS, UNIT_COLUMNS, Col, Sheet, UnitCol,
+from .names import (DIBAO, RETURN_COLUMNS, UNIT_COLUMNS, Col, Sheet, UnitCol,
                     UnitType)
 
 SEED = 2027
@@ -250,7 +250,6 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
     by_unit: dict[str, list[dict[str, Any]]] = {u[1]: [] for u in UNITS}
     for h in households:
         by_unit[h["unit"]].append(h)
-    rng = people.rng
 
     # duplicates across units: a household also reported by a neighbouring unit
     for a, b in (("东湖社区", "西湖社区"), ("青山村", "桃园村"), ("新华社区", "和平社区")):

@@ -25,7 +25,7 @@ import pandas as pd
 from .campaign import Campaign
 from .errors import WeiwenError
 from .lock import campaign_lock
-from .names import (INBOX_DIR, Internal, OUTBOX_DIR, OUTPUT_DIR, PROBLEM_COLUMNS, ROSTER_COLUMNS,
+from .names import (INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR, PROBLEM_COLUMNS, ROSTER_COLUMNS,
                     SETTINGS_SHEETS, TEXT_COLUMNS, Sheet)
 
 TITLE = "走访慰问"
@@ -382,12 +382,8 @@ def write_results(book: Any, *, roster: pd.DataFrame | None = None,
     `sheet_rows`: the sheets' cells as read before the operation (their extent is cleared).
     Screen updating and automatic calculation are off during the write.
     """
-    frames: dict[str, pd.DataFrame] = {}
-    if roster is not None:
-        frames[Sheet.ROSTER] = roster.reindex(columns=list(ROSTER_COLUMNS))
-    if problems is not None:
-        frames[Sheet.PROBLEMS] = problems.reindex(columns=list(PROBLEM_COLUMNS))
-    frames.update(extra or {})
+    from .workbook_io import result_frames
+    frames = result_frames(roster=roster, problems=problems, extra=extra)
     sheet_rows = dict(sheet_rows or {})
     missing = [n for n in [*frames, *([Sheet.SUMMARY] if summary_rows is not None else [])]
                if n not in sheet_rows]

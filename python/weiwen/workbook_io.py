@@ -169,15 +169,23 @@ def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],
     atomic_write(path, wb.save)
 
 
-def write_results(path: Path, campaign_root: Path, *, roster: pd.DataFrame | None = None,
-                  problems: pd.DataFrame | None = None,
-                  summary_rows: Sequence[Sequence[Any]] | None = None,
-                  extra: Mapping[str, pd.DataFrame] | None = None) -> None:
+def result_frames(*, roster: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
+                  extra: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+    """Sheet name → DataFrame in the sheet contract's columns: what both adapters write
+    (this file writer and the xlwings one in excel.py)."""
     frames: dict[str, pd.DataFrame] = {}
     if roster is not None:
         frames[Sheet.ROSTER] = roster.reindex(columns=list(ROSTER_COLUMNS))
     if problems is not None:
         frames[Sheet.PROBLEMS] = problems.reindex(columns=list(PROBLEM_COLUMNS))
     frames.update(extra or {})
+    return frames
+
+
+def write_results(path: Path, campaign_root: Path, *, roster: pd.DataFrame | None = None,
+                  problems: pd.DataFrame | None = None,
+                  summary_rows: Sequence[Sequence[Any]] | None = None,
+                  extra: Mapping[str, pd.DataFrame] | None = None) -> None:
+    frames = result_frames(roster=roster, problems=problems, extra=extra)
     write_frames(path, campaign_root, frames,
                  raw_sheets={Sheet.SUMMARY: summary_rows} if summary_rows is not None else None)

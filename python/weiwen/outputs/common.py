@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import pandas as pd
 from openpyxl.cell.cell import Cell
+from openpyxl.styles.cell_style import StyleArray
 
 from ..names import ROSTER_COLUMNS, Col, Payment, Status
 from ..settings import Settings
@@ -73,6 +74,15 @@ def unit_order(frame: pd.DataFrame, settings: Settings | None) -> list[str]:
     return ordered + sorted(u for u in present if u and u not in ordered)
 
 
+def by_unit(frame: pd.DataFrame, settings: Settings | None) -> list[tuple[str, pd.DataFrame]]:
+    """(unit, its rows) in `unit_order`, grouped in one pass (not one filter per unit)."""
+    if not len(frame):
+        return []
+    keys = frame[Col.UNIT].map(to_text)
+    groups = {u: frame.iloc[idx] for u, idx in keys.groupby(keys, sort=False).indices.items()}
+    return [(u, groups[u]) for u in unit_order(frame, settings)]
+
+
 def payment_order(frame: pd.DataFrame) -> list[str]:
     """现金 first (paid through the unit, signed on the spot), then 银行打卡, then anything else."""
     present = list(dict.fromkeys(to_text(v) for v in frame[Col.PAYMENT]))
@@ -119,6 +129,38 @@ def put(ws, row: int, column: int, value: Any, *, style_from: Cell | None = None
     if number_format:
         cell.number_format = number_format
     return cell
+
+
+def style_array(ws, **attributes: Any) -> StyleArray:
+    """A style (font=, border=, fill=, alignment=, number_format=) made once in `ws`'s workbook,
+    to stamp on many cells with `put_row`: setting them cell by cell costs one style lookup per
+    cell and per attribute."""
+    scratch = Cell(ws, row=1, column=1)          # not placed in the sheet
+    for name, value in attributes.items():
+        setattr(scratch, name, value)
+    return scratch._style
+
+
+def put_row(ws, row: int, values: Iterable[Any], *, start: int = 1,
+            styles: Sequence[StyleArray | None] | None = None) -> None:
+    """`put` for a whole row without the per-cell lookups of ws.cell: values by column from
+    `start`, blanks skipped unless a style is given; `styles[i]` is copied to the i-th cell."""
+    cells = ws._cells
+    for i, value in enumerate(values):
+        style = styles[i] if styles is not None else None
+        value = cell_value(value)
+        if value is None and style is None:
+            continue
+        column = start + i
+        cell = Cell(ws, row=row, column=column)
+        if isinstance(value, str):
+            cell._value = value
+            cell.data_type = "s"
+        elif value is not None:
+            cell.value = value
+        if style is not None:
+            cell._style = StyleArray(style)
+        cells[(row, column)] = cell
 
 
 def text(value: Any) -> str:

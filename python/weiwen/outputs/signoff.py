@@ -33,8 +33,8 @@ from ..names import (SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE, TEM
 from ..settings import Settings
 from ..values import to_text
 from . import signoff_template as T
-from .common import (by_roster_order, mask_id, mask_phone, paid_households, payment_order, put,
-                     safe_file_stem, safe_sheet_title, unit_order)
+from .common import (by_roster_order, by_unit, mask_id, mask_phone, paid_households,
+                     payment_order, put, put_row, safe_file_stem, safe_sheet_title)
 
 
 @dataclass
@@ -164,6 +164,12 @@ def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
     _clear_below(ws, layout.header_row)
     protos, r = layout.protos, layout.header_row
     data = layout.protos[T.MARK_DATA]
+    # one data row = the prototype's styles on every column, the household's values at their labels
+    width = max([c for c, _v, _s in data.cells] + list(layout.columns.values()) + [0])
+    styles: list = [None] * width
+    for c, _value, style in data.cells:
+        styles[c - 1] = style
+    slots = [(label, c - 1) for label, c in layout.columns.items()]
     sections = [(p, households[households[Col.PAYMENT] == p]) for p in payment_order(households)]
     for index, (payment, section) in enumerate(sections):
         section = by_roster_order(section)
@@ -176,12 +182,10 @@ def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
         for seq, household in enumerate(section.to_dict("records"), start=1):
             r += 1
             cells = _data_values(household, seq)
-            for c, _value, style in data.cells:
-                cell = put(ws, r, c, None)
-                cell._style = copy(style)
-            for label, c in layout.columns.items():
-                if label in cells:
-                    put(ws, r, c, cells[label])
+            row_values: list[Any] = [None] * len(styles)
+            for label, i in slots:
+                row_values[i] = cells.get(label)
+            put_row(ws, r, row_values, styles=styles)
             if data.height:
                 ws.row_dimensions[r].height = data.height
         if len(sections) > 1 and T.MARK_SUBTOTAL in protos:
@@ -242,7 +246,7 @@ def write_signoff(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
     folder = Path(output_dir) / SIGNOFF_DIR
     context = _context(settings, today or dt.date.today())
     result = SignoffResult(template=str(template) if template else "（内置版式）")
-    units = [(u, paid[paid[Col.UNIT].map(to_text) == u]) for u in unit_order(paid, settings)]
+    units = by_unit(paid, settings)
     if not units:
         return result
     wb = _book_for(template, units, context)

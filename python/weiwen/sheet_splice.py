@@ -152,9 +152,6 @@ def _add_sheets(src: zipfile.ZipFile, names: list[str]) -> tuple[dict[str, bytes
     workbook = src.read("xl/workbook.xml")
     rels = src.read("xl/_rels/workbook.xml.rels")
     types = src.read("[Content_Types].xml")
-    r_prefix = re.search(rb'xmlns:(\w+)="' + _NS_REL.encode() + rb'"', workbook)
-    if r_prefix is None:
-        raise SpliceError("workbook.xml without the relationships namespace")
     taken = set(src.namelist())
     sheet_ids = [int(v) for v in re.findall(rb'\bsheetId="(\d+)"', workbook)]
     rel_ids = set(re.findall(rb'\bId="([^"]+)"', rels))
@@ -166,9 +163,12 @@ def _add_sheets(src: zipfile.ZipFile, names: list[str]) -> tuple[dict[str, bytes
             n += 1
         path, rid, sheet_id = f"xl/worksheets/sheet{n}.xml", f"rIdWeiwen{n}", sheet_id + 1
         taken.add(path)
+        # the element declares the relationships namespace itself: lxml-written workbooks declare
+        # it on each <sheet>, not on the root
         workbook = _insert_before(workbook, b"sheets",
-                                  f'<sheet name="{escape(name, {chr(34): "&quot;"})}" '
-                                  f'sheetId="{sheet_id}" {r_prefix.group(1).decode()}:id="{rid}"/>')
+                                  f'<sheet xmlns:r="{_NS_REL}" '
+                                  f'name="{escape(name, {chr(34): "&quot;"})}" '
+                                  f'sheetId="{sheet_id}" r:id="{rid}"/>')
         rels = _insert_before(rels, b"Relationships", f'<Relationship Id="{rid}" '
                               f'Type="{_WORKSHEET_TYPE}" Target="/{path}"/>')
         types = _insert_before(types, b"Types", f'<Override PartName="/{path}" '

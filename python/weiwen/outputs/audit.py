@@ -29,7 +29,7 @@ from ..names import (AUDIT_COLUMNS, AUDIT_FILE, AUDIT_FILLED_COLUMNS, AUDIT_FOLL
                      CALL_METHODS, AuditCol, CallResult, Col)
 from ..settings import Settings
 from ..values import is_blank, to_text
-from .common import ceil_ratio, mask_id, paid_households, put, unit_order
+from .common import by_unit, ceil_ratio, mask_id, paid_households, put, put_row, style_array
 
 NOT_CALLED = "（未回访）"
 _WIDTHS = {AuditCol.SEQ: 6, AuditCol.UNIT: 12, AuditCol.NAME: 10, AuditCol.ID: 21,
@@ -58,8 +58,8 @@ def draw_sample(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame,
     seed, ratio = settings.params.seed, settings.params.audit_ratio
     rows: list[dict[str, Any]] = []
     per_unit: dict[str, tuple[int, int]] = {}
-    for unit in unit_order(paid, settings):
-        households = paid[paid[Col.UNIT].map(to_text) == unit].copy()
+    for unit, households in by_unit(paid, settings):
+        households = households.copy()
         households["_k1"] = households[Col.ID].map(to_text)
         households["_k2"] = households[Col.NAME].map(to_text)
         households["_k3"] = pd.to_numeric(households[Col.SEQ], errors="coerce")
@@ -98,14 +98,12 @@ def _sheet(wb: Workbook, title: str, heading: str, info: str, frame: pd.DataFram
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center")
         ws.column_dimensions[get_column_letter(c)].width = _WIDTHS.get(name, 12)
+    boxed = style_array(ws, border=_BORDER)
+    styles = [style_array(ws, border=_BORDER, number_format="#,##0.00") if name == AuditCol.AMOUNT
+              else style_array(ws, border=_BORDER, number_format="@") if name == AuditCol.PHONE
+              else boxed for name in columns]
     for r, values in enumerate(frame.itertuples(index=False, name=None), start=4):
-        for c, (name, value) in enumerate(zip(columns, values), start=1):
-            cell = put(ws, r, c, value if not is_blank(value) else None)
-            cell.border = _BORDER
-            if name == AuditCol.AMOUNT:
-                cell.number_format = "#,##0.00"
-            elif name == AuditCol.PHONE:
-                cell.number_format = "@"
+        put_row(ws, r, [v if not is_blank(v) else None for v in values], styles=styles)
         ws.row_dimensions[r].height = 22
     if dropdowns and len(frame):
         end = 3 + len(frame)

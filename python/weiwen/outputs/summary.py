@@ -24,7 +24,8 @@ from ..names import (BANK_COLUMNS, BANK_FILE, SUMMARY_FILE, SUMMARY_VISITS_SHEET
                      Payment)
 from ..settings import Settings
 from ..values import to_text
-from .common import by_roster_order, paid_households, payment_order, put, unit_order
+from .common import (by_roster_order, by_unit, paid_households, payment_order, put, put_row,
+                     style_array)
 
 MONEY = "#,##0.00"
 WIDTH = 7
@@ -68,7 +69,8 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
     paid = paid_households(roster)
     paid[Col.SIZE] = pd.to_numeric(paid[Col.SIZE], errors="coerce")
     paid[Col.CATEGORY] = paid[Col.CATEGORY].map(to_text)
-    paid["_组"] = [_group_of(settings, c) for c in paid[Col.CATEGORY]]
+    group_of = {c: _group_of(settings, c) for c in paid[Col.CATEGORY].unique()}
+    paid["_组"] = paid[Col.CATEGORY].map(group_of).astype(object)
     categories = _category_order(settings, paid)
     groups = list(dict.fromkeys(_group_of(settings, c) for c in categories))
     title = (settings.params.title if settings else "") + "慰问金发放汇总表"
@@ -86,8 +88,7 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
     add("blank")
     add("section", "一、分单位分类别")
     add("header", *UNIT_HEADER)
-    for unit in unit_order(paid, settings):
-        in_unit = paid[paid[Col.UNIT].map(to_text) == unit]
+    for unit, in_unit in by_unit(paid, settings):
         for category in categories:
             part = in_unit[in_unit[Col.CATEGORY] == category]
             for payment in payment_order(part) if len(part) else []:
@@ -166,19 +167,25 @@ def _write_summary_book(path: Path, result: SummaryResult,
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    for r, (kind, values) in enumerate(zip(result.kinds, result.rows), start=1):
-        for c, value in enumerate(values, start=1):
-            cell = put(ws, r, c, value)
-            if isinstance(value, float):
-                cell.number_format = MONEY
+    styles: dict[tuple[str, bool], Any] = {}
+
+    def style(kind: str, money: bool):
+        """One style per (row kind, money or not), made once: not one lookup per cell."""
+        if (kind, money) not in styles:
+            attributes: dict[str, Any] = {"number_format": MONEY} if money else {}
             if kind in _BOXED:
-                cell.border = _BORDER
-                cell.alignment = Alignment(horizontal="center" if kind == "header" else "general",
-                                           vertical="center")
+                attributes["border"] = _BORDER
+                attributes["alignment"] = Alignment(
+                    horizontal="center" if kind == "header" else "general", vertical="center")
             if kind in _FILL:
-                cell.fill = _FILL[kind]
+                attributes["fill"] = _FILL[kind]
             if kind in ("header", "subtotal", "total", "section", "daxie"):
-                cell.font = Font(bold=True)
+                attributes["font"] = Font(bold=True)
+            styles[kind, money] = style_array(ws, **attributes) if attributes else None
+        return styles[kind, money]
+
+    for r, (kind, values) in enumerate(zip(result.kinds, result.rows), start=1):
+        put_row(ws, r, values, styles=[style(kind, isinstance(v, float)) for v in values])
         if kind == "title":
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
             ws.cell(row=r, column=1).font = Font(size=16, bold=True)
@@ -212,12 +219,11 @@ def _write_bank_book(path: Path, card: pd.DataFrame, memo: str) -> None:
     ws.column_dimensions["E"].width = 30
     with_card = card[card[Col.CARD].map(to_text) != ""]
     r = 1
+    styles = [None, None, style_array(ws, number_format="@"), style_array(ws, number_format=MONEY),
+              None]
     for r, row in enumerate(with_card.to_dict("records"), start=2):
-        put(ws, r, 1, r - 1)
-        put(ws, r, 2, to_text(row[Col.NAME]))
-        put(ws, r, 3, to_text(row[Col.CARD]).replace(" ", ""), number_format="@")
-        put(ws, r, 4, float(row[Col.AMOUNT]), number_format=MONEY)
-        put(ws, r, 5, memo)
+        put_row(ws, r, [r - 1, to_text(row[Col.NAME]), to_text(row[Col.CARD]).replace(" ", ""),
+                        float(row[Col.AMOUNT]), memo], styles=styles)
     r += 1
     put(ws, r, 1, TOTAL).font = Font(bold=True)
     put(ws, r, 2, f"{len(with_card)}户").font = Font(bold=True)

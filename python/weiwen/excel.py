@@ -93,13 +93,6 @@ def _count_text(report) -> str:
     return text + (f"（其中错误 {errors} 条）" if errors else "") + "。"
 
 
-def _with_kinds(problems: pd.DataFrame) -> dict[str, Any]:
-    """Outcome arguments for 问题 and its 问题分类 count sheet (as the command line writes them)."""
-    pipeline = _pipeline()
-    return {"problems": problems,
-            "extra": {pipeline.PROBLEM_KINDS_SHEET: pipeline.problem_kinds_frame(problems)}}
-
-
 def _notes(report) -> str:
     return "\n".join([*report.notes, *(f"已生成：{o}" for o in report.outputs[:3])]
                      + ([f"……共 {len(report.outputs)} 个文件，在 output 文件夹。"]
@@ -120,7 +113,7 @@ def op_merge(ctx: Context) -> Outcome:
         message = (f"合并完成：读取 {report.files_read} 个文件、{report.rows_read} 行，"
                    f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行；"
                    + _count_text(report))
-    return Outcome(message, roster=roster, **_with_kinds(_problem_frame(problems)),
+    return Outcome(message, roster=roster, problems=_problem_frame(problems),
                    activate=Sheet.ROSTER)
 
 
@@ -134,7 +127,7 @@ def op_check(ctx: Context) -> Outcome:
         "\n请再点“计算金额”。"
     stages = {"settings", "checks", "amounts"}
     return Outcome(message, roster=roster,
-                   **_with_kinds(_problem_frame(problems, ctx.problems, stages)),
+                   problems=_problem_frame(problems, ctx.problems, stages),
                    activate=Sheet.PROBLEMS)
 
 
@@ -145,7 +138,7 @@ def op_amounts(ctx: Context) -> Outcome:
     message = (f"金额计算完成：发放 {report.households_paid} 户，合计 {report.total_amount:,.2f} 元；"
                + _count_text(report))
     return Outcome(message, roster=roster,
-                   **_with_kinds(_problem_frame(problems, ctx.problems, {"amounts"})),
+                   problems=_problem_frame(problems, ctx.problems, {"amounts"}),
                    activate=Sheet.ROSTER)
 
 
@@ -175,7 +168,7 @@ def op_audit(ctx: Context) -> Outcome:
 def op_signatures(ctx: Context) -> Outcome:
     report = _pipeline().signatures_outputs(ctx.campaign, ctx.settings, ctx.roster)
     problems = _problem_frame(report.problems, ctx.problems, {"signatures"})
-    return Outcome(_notes(report) + "\n" + _count_text(report), **_with_kinds(problems),
+    return Outcome(_notes(report) + "\n" + _count_text(report), problems=problems,
                    activate=Sheet.PROBLEMS)
 
 

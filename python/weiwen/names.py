@@ -16,6 +16,7 @@ class Sheet(StrEnum):
     STANDARDS = "标准"
     ROSTER = "名册"
     PROBLEMS = "问题"
+    PROBLEM_KINDS = "问题分类"     # counts of 问题 by 级别 and 问题类型 (问题 keeps its 8 columns)
     SUMMARY = "汇总"
     XLWINGS_CONF = "xlwings.conf"
 
@@ -24,7 +25,7 @@ SETTINGS_SHEETS = (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS)
 RESULT_SHEETS = (Sheet.ROSTER, Sheet.PROBLEMS, Sheet.SUMMARY)
 #: the order of sheets in the workbook the build script makes
 WORKBOOK_SHEETS = (Sheet.GUIDE, Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS,
-                   Sheet.ROSTER, Sheet.PROBLEMS, Sheet.SUMMARY)
+                   Sheet.ROSTER, Sheet.PROBLEMS, Sheet.PROBLEM_KINDS, Sheet.SUMMARY)
 
 
 class Col(StrEnum):
@@ -333,7 +334,7 @@ SIGNED_MARKS: tuple[str, ...] = ("已签字", "已签", "已领", "√", "✓", 
 #: campaign folder) or a sheet of Weiwen.xlsm, e.g. the 低保 roll exported from the civil-affairs system
 PARAM_REFERENCE = "低保名单"
 #: result sheet: the 问题 sheet's rows counted by 级别 and 问题类型 (问题 keeps its 8 columns)
-PROBLEM_KINDS_SHEET = "问题分类"
+PROBLEM_KINDS_SHEET = Sheet.PROBLEM_KINDS
 PROBLEM_KINDS_COLUMNS: tuple[str, ...] = ("级别", "问题类型", "条数")
 #: optional return column: ID numbers of the household's other members (、 or , separated)
 MEMBER_IDS = "家庭成员身份证号"

@@ -19,7 +19,7 @@ from .campaign import Campaign
 from .checks import load_reference, run_checks
 from .intake.merge import MergeReport, merge_files
 from .intake.readers import read_inbox
-from .names import PROBLEM_KINDS_COLUMNS, PROBLEM_KINDS_SHEET, Col, ProblemCol, Status
+from .names import Col, ProblemCol, Status
 from .settings import Settings
 
 Progress = Callable[[str], None]
@@ -94,27 +94,6 @@ def problem_frame(problems: list[P.Problem], existing: pd.DataFrame | None = Non
     return frame
 
 
-def problem_kinds_frame(problems: pd.DataFrame) -> pd.DataFrame:
-    """The 问题分类 sheet: the 问题 sheet's rows counted by 级别 and 问题类型 (错误 first, most first).
-
-    A separate sheet, so the 问题 sheet keeps exactly its 8 header columns (sheet contract)."""
-    sev, kind, n = PROBLEM_KINDS_COLUMNS
-    if not len(problems):
-        return pd.DataFrame(columns=list(PROBLEM_KINDS_COLUMNS))
-    counts = problems.groupby([ProblemCol.SEVERITY, ProblemCol.KIND], dropna=False).size()
-    frame = counts.rename(n).reset_index().rename(columns={ProblemCol.SEVERITY: sev,
-                                                            ProblemCol.KIND: kind})
-    frame["_e"] = frame[sev] != "错误"
-    frame = frame.sort_values(["_e", n, kind], ascending=[True, False, True]).drop(columns="_e")
-    total = pd.DataFrame([{sev: "合计", kind: "", n: int(frame[n].sum())}])
-    return pd.concat([frame, total], ignore_index=True)
-
-
-def _problem_sheets(problems: pd.DataFrame) -> dict[str, Any]:
-    """write_results arguments for 问题 and its 问题分类 summary."""
-    return {"problems": problems, "extra": {PROBLEM_KINDS_SHEET: problem_kinds_frame(problems)}}
-
-
 def load_settings(campaign: Campaign) -> Settings:
     return workbook_io.read_settings(campaign.workbook)
 
@@ -165,7 +144,7 @@ def merge(campaign: Campaign, *, progress: Progress = _noop) -> Report:
         report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              **_problem_sheets(problem_frame(problems)))
+                              problems=problem_frame(problems))
     report.outputs += feedback_outputs(campaign, settings, problems, mreport)
     return report
 
@@ -178,7 +157,7 @@ def amounts(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     existing = workbook_io.read_problems(campaign.workbook)
     report = make_report("amounts", roster, problems)
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              **_problem_sheets(problem_frame(problems, existing, {"amounts"})))
+                              problems=problem_frame(problems, existing, {"amounts"}))
     return report
 
 
@@ -194,7 +173,7 @@ def check(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     if len(roster):
         report.notes.append("已重新检查名册；金额已清空，请再运行“计算金额”（weiwen amounts）。")
     progress("写入工作簿")
-    workbook_io.write_results(campaign.workbook, campaign.root, roster=roster, **_problem_sheets(
+    workbook_io.write_results(campaign.workbook, campaign.root, roster=roster, problems=(
         problem_frame(problems, existing, {"settings", "checks", "amounts"})))
     return report
 
@@ -212,7 +191,7 @@ def run(campaign: Campaign, *, progress: Progress = _noop) -> Report:
         report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              **_problem_sheets(problem_frame(problems)))
+                              problems=problem_frame(problems))
     report.outputs += feedback_outputs(campaign, settings, problems, mreport)
     for step in OUTPUT_STEPS:
         progress(step.__doc__.split(":")[0] if step.__doc__ else step.__name__)

@@ -11,7 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .names import PROBLEM_COLUMNS, ProblemCol, Severity
+from .names import PROBLEM_COLUMNS, PROBLEM_KINDS_COLUMNS, ProblemCol, Severity
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,22 @@ def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
     for p in problems:
         counts[p.kind] = counts.get(p.kind, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def kinds_frame(problems: pd.DataFrame) -> pd.DataFrame:
+    """The 问题分类 sheet: the 问题 sheet's rows counted by 级别 and 问题类型 (错误 first, most first).
+
+    A separate sheet, so the 问题 sheet keeps exactly its 8 header columns (sheet contract)."""
+    sev, kind, n = PROBLEM_KINDS_COLUMNS
+    if not len(problems):
+        return pd.DataFrame(columns=list(PROBLEM_KINDS_COLUMNS))
+    counts = problems.groupby([ProblemCol.SEVERITY, ProblemCol.KIND], dropna=False).size()
+    frame = counts.rename(n).reset_index().rename(columns={ProblemCol.SEVERITY: sev,
+                                                            ProblemCol.KIND: kind})
+    frame["_e"] = frame[sev] != "错误"
+    frame = frame.sort_values(["_e", n, kind], ascending=[True, False, True]).drop(columns="_e")
+    total = pd.DataFrame([{sev: "合计", kind: "", n: int(frame[n].sum())}])
+    return pd.concat([frame, total], ignore_index=True)
 
 
 # --- codes of the settings loader (stage "settings") ----------------------------------------

@@ -159,6 +159,10 @@ def build_workbook() -> Workbook:
                      rows=200000)
     _row_colours(problems, PROBLEM_COLUMNS, ProblemCol.SEVERITY, (Severity.ERROR, Severity.WARNING))
 
+    # present from the start, so the first write splices rows instead of re-saving with openpyxl
+    from .names import PROBLEM_KINDS_COLUMNS
+    _header(wb.create_sheet(Sheet.PROBLEM_KINDS), PROBLEM_KINDS_COLUMNS)
+
     summary = wb.create_sheet(Sheet.SUMMARY)
     summary.append(["运行“生成汇总表”后，这里显示各单位、各类别的户数、人数和金额。"])
     summary.column_dimensions["A"].width = 60

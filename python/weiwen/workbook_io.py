@@ -20,6 +20,7 @@ from .errors import CampaignError
 from .fileio import atomic_write, backup
 from .sheet_splice import SpliceError, splice_frames
 from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
+from .problems import kinds_frame
 from .settings import Settings, load_settings
 from .values import is_blank, to_text
 
@@ -178,6 +179,8 @@ def result_frames(*, roster: pd.DataFrame | None = None, problems: pd.DataFrame 
         frames[Sheet.ROSTER] = roster.reindex(columns=list(ROSTER_COLUMNS))
     if problems is not None:
         frames[Sheet.PROBLEMS] = problems.reindex(columns=list(PROBLEM_COLUMNS))
+        # the counts always come from the same rows, whoever rewrites 问题
+        frames[Sheet.PROBLEM_KINDS] = kinds_frame(frames[Sheet.PROBLEMS])
     frames.update(extra or {})
     return frames
 

@@ -7,7 +7,6 @@ to the payload's grids and compare with what the command line writes into the fi
 """
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,84 +20,14 @@ from weiwen.campaign import Campaign, init
 from weiwen.names import RETURN_COLUMNS, Sheet
 
 xw = pytest.importorskip("xlwings")
+from xlwings_remote import apply, payload, press, remote_engine  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _remote_engine():
-    """xlwings' remote engine under its noncommercial license, set for these tests only.
-
-    xlwings registers the engine at import time when the key is set; when it was imported
-    without one, the engine is registered here once the key is in the environment.
-    """
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
-        if "remote" not in [engine.name for engine in xw.engines]:
-            from xlwings.pro import _xlremote
-            xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    """xlwings' remote engine under its noncommercial license, set for these tests only."""
+    with remote_engine():
         yield
-
-
-# --- the VBA client's payload and a tiny action applier ----------------------------------------
-
-def _client_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)   # Excel keeps every number as a double; COM hands Python floats
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%dT00:00:00.000Z")
-    return value
-
-
-def payload(path: Path) -> dict:
-    wb = load_workbook(path, data_only=True)
-    sheets = []
-    for ws in wb.worksheets:
-        rows = [[_client_value(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        sheets.append({"name": ws.title, "values": rows or [[]], "pictures": [], "tables": []})
-    return {"client": "VBA", "version": xw.__version__,
-            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
-            "names": [], "sheets": sheets}
-
-
-def press(tag: str, campaign: Campaign) -> tuple[str, dict, list[dict]]:
-    """Press one button on the campaign workbook: (message, payload, actions)."""
-    data = payload(campaign.workbook)
-    book = xw.Book(json=data)
-    message = excel.run(tag, book=book, folder=campaign.root)
-    return message, data, book.json()["actions"]
-
-
-def apply(data: dict, actions: list[dict]) -> dict[str, list[list[Any]]]:
-    """The sheets' values after the actions (values and clears only; formats are ignored)."""
-    grids = {s["name"]: [list(r) for r in s["values"]] for s in data["sheets"]}
-    names = [s["name"] for s in data["sheets"]]
-
-    def grid_at(position: int, rows: int, cols: int) -> list[list[Any]]:
-        grid = grids[names[position]]
-        while len(grid) < rows:
-            grid.append([])
-        for row in grid:
-            row.extend([""] * (cols - len(row)))
-        return grid
-
-    for a in actions:
-        if a["func"] == "setValues":
-            r0, c0 = a["start_row"], a["start_column"]
-            grid = grid_at(a["sheet_position"], r0 + len(a["values"]),
-                           c0 + max(len(v) for v in a["values"]))
-            for i, row in enumerate(a["values"]):
-                for j, value in enumerate(row):
-                    grid[r0 + i][c0 + j] = value
-        elif a["func"] in ("clearContents", "rangeClearContents", "clear"):
-            r0, c0 = a["start_row"], a["start_column"]
-            grid = grid_at(a["sheet_position"], r0 + a["row_count"], c0 + a["column_count"])
-            for i in range(a["row_count"]):
-                for j in range(a["column_count"]):
-                    grid[r0 + i][c0 + j] = ""
-    return grids
 
 
 def _norm(rows: list[list[Any]]) -> list[list[Any]]:

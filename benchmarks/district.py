@@ -19,7 +19,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
 import subprocess
 import sys

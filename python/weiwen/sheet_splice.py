@@ -22,6 +22,8 @@ from xml.sax.saxutils import escape
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from .names import PROBLEM_KINDS_SHEET
+
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEETDATA = re.compile(rb"<(?:\w+:)?sheetData\s*/>|<(?:\w+:)?sheetData>.*?</(?:\w+:)?sheetData>",
@@ -130,6 +132,9 @@ def _new_sheet_xml(old: bytes, table: Table) -> Iterable[bytes]:
     yield _MERGES.sub(b"", old[match.end():])   # merges of the old rows would not fit the new
 
 
+#: result sheets the pipeline writes that an older workbook may lack: added here, in the zip;
+#: any other missing sheet still goes through openpyxl (workbook_io's fallback)
+ADDABLE = frozenset({PROBLEM_KINDS_SHEET})
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _WORKSHEET_TYPE = f"{_NS_REL}/worksheet"
 _WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -190,6 +195,8 @@ def splice_frames(source: Path, target: Path,
         paths = sheet_paths(src)
         missing = [name for name in frames if name not in paths]
         changed: dict[str, bytes] = {}
+        if any(name not in ADDABLE for name in missing):
+            raise SpliceError(f"sheets not found: {missing}")
         if missing:
             changed, added = _add_sheets(src, missing)
             paths.update(added)

@@ -19,6 +19,7 @@ from .. import problems as P
 from ..fileio import atomic_write
 from ..names import Severity
 from ..settings import Settings
+from ..printing import print_setup
 from .merge import MergeReport
 
 FEEDBACK_DIR = "退回修改"
@@ -81,9 +82,7 @@ def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str) -> Path:
     for r in range(5, 5 + len(frame)):
         ws.cell(row=r, column=len(COLUMNS)).alignment = Alignment(wrap_text=True)
     ws.freeze_panes = "A5"
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    print_setup(ws, title_rows="4:4")
     return atomic_write(path, wb.save)
 
 

@@ -29,6 +29,7 @@ from ..names import (AUDIT_COLUMNS, AUDIT_FILE, AUDIT_FILLED_COLUMNS, AUDIT_FOLL
                      CALL_METHODS, AuditCol, CallResult, Col)
 from ..settings import Settings
 from ..values import is_blank, to_text
+from ..printing import print_setup
 from .common import by_unit, ceil_ratio, mask_id, paid_households, put, put_row, style_array
 
 NOT_CALLED = "（未回访）"
@@ -117,13 +118,7 @@ def _sheet(wb: Workbook, title: str, heading: str, info: str, frame: pd.DataFram
             ws.add_data_validation(dv)
         ws.column_dimensions[get_column_letter(columns.index(AuditCol.DATE) + 1)].number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A4"
-    ws.print_title_rows = "1:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    print_setup(ws, title_rows="1:3")
 
 
 def _counts_sheet(wb: Workbook, title: str, header: tuple[str, ...], rows: list[tuple]) -> None:

@@ -24,6 +24,7 @@ from ..names import (BANK_COLUMNS, BANK_FILE, SUMMARY_FILE, SUMMARY_VISITS_SHEET
                      Payment)
 from ..settings import Settings
 from ..values import to_text
+from ..printing import print_setup
 from .common import (by_roster_order, by_unit, paid_households, payment_order, put, put_row,
                      style_array)
 
@@ -155,11 +156,7 @@ def _write_visits_sheet(wb: Workbook, visits: pd.DataFrame) -> None:
     for c, name in enumerate(visits.columns, start=1):
         if pd.api.types.is_numeric_dtype(visits[name]):
             put(ws, r + 1, c, float(visits[name].sum())).font = Font(bold=True)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    print_setup(ws, title_rows="1:1")
 
 
 def _write_summary_book(path: Path, result: SummaryResult,
@@ -195,12 +192,7 @@ def _write_summary_book(path: Path, result: SummaryResult,
             ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=WIDTH)
     for c, w in enumerate((16, 12, 22, 10, 9, 9, 15), start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    print_setup(ws, landscape=False)
     if visits is not None and len(visits):
         _write_visits_sheet(wb, visits)
     wb.save(path)

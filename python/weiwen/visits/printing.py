@@ -21,8 +21,8 @@ from ..fileio import atomic_write
 from ..names import VISITS_OUTPUT_DIR, VISITS_OVERVIEW_FILE, Col, TargetCol
 from ..settings import Settings
 from ..workbook_io import cell_value
+from ..printing import print_setup
 
-FOOTER = "第 &P 页，共 &N 页"
 _THIN = Side(style="thin")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 HEADER_ROW = 5          # the table header of a group list (rows 1-4: title and the group's facts)
@@ -43,23 +43,6 @@ def mask_id(value: Any) -> str:
 
 def safe_file_name(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "未命名组"
-
-
-def print_setup(ws, *, title_rows: str, landscape: bool = True, footer_left: str = "") -> None:
-    """A4, fitted to one page wide (as many pages tall as needed), header rows on every page,
-    page numbers in the footer, centred horizontally."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = title_rows
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
-    ws.oddFooter.center.text = FOOTER
-    if footer_left:
-        ws.oddFooter.left.text = footer_left
 
 
 def _value(column: str, value: Any) -> Any:

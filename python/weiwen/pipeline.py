@@ -237,7 +237,14 @@ def make_report(command: str, roster: pd.DataFrame, problems: list[P.Problem],
 
 # --- outputs: signature sheets, summary + bank list, audit sample, signature check ---------------
 # `*_outputs` take the settings and roster as data (the Excel buttons pass the open workbook's);
-# the operations below read them from the workbook on disk.
+# the operations read them from the workbook on disk through _on_disk.
+
+def _on_disk(outputs: Callable[..., Any], campaign: Campaign, **options: Any) -> Any:
+    """An `*_outputs` function on the settings and 名册 of the workbook on disk (the CLI's case;
+    the Excel buttons pass the open workbook's instead)."""
+    return outputs(campaign, load_settings(campaign), workbook_io.read_roster(campaign.workbook),
+                   **options)
+
 
 def signoff_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, *,
                     pdf: bool = False, today: Any = None) -> Report:
@@ -263,8 +270,7 @@ def signoff_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame
 def signoff(campaign: Campaign, *, pdf: bool = False, progress: Progress = _noop) -> Report:
     """weiwen signoff: 名册 → output/签字确认表/<单位>.xlsx (+ PDF with LibreOffice)."""
     progress("生成签字确认表")
-    return signoff_outputs(campaign, load_settings(campaign),
-                           workbook_io.read_roster(campaign.workbook), pdf=pdf)
+    return _on_disk(signoff_outputs, campaign, pdf=pdf)
 
 
 def summary_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, *,
@@ -287,8 +293,7 @@ def summary_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame
 def summary(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     """weiwen summary: output/汇总表.xlsx, output/银行代发.xlsx and the workbook's 汇总 sheet."""
     progress("生成汇总表")
-    report, rows = summary_outputs(campaign, load_settings(campaign),
-                                   workbook_io.read_roster(campaign.workbook))
+    report, rows = _on_disk(summary_outputs, campaign)
     workbook_io.write_results(campaign.workbook, campaign.root, summary_rows=rows)
     return report
 
@@ -320,8 +325,7 @@ def audit_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, 
 def audit(campaign: Campaign, *, redraw: bool = False, progress: Progress = _noop) -> Report:
     """weiwen audit: output/抽查名单.xlsx, or the follow-up list once it comes back filled."""
     progress("抽取抽查名单")
-    return audit_outputs(campaign, load_settings(campaign),
-                         workbook_io.read_roster(campaign.workbook), redraw=redraw)
+    return _on_disk(audit_outputs, campaign, redraw=redraw)
 
 
 def signatures_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFrame, *,
@@ -350,8 +354,7 @@ def signatures_outputs(campaign: Campaign, settings: Settings, roster: pd.DataFr
 def signatures(campaign: Campaign, *, progress: Progress = _noop, today: Any = None) -> Report:
     """weiwen signatures: 回收签字/ → problems in 问题 (stage signatures)."""
     progress("核对签字")
-    report = signatures_outputs(campaign, load_settings(campaign),
-                                workbook_io.read_roster(campaign.workbook), today=today)
+    report = _on_disk(signatures_outputs, campaign, today=today)
     existing = workbook_io.read_problems(campaign.workbook)
     workbook_io.write_results(campaign.workbook, campaign.root,
                               problems=problem_frame(report.problems, existing, {"signatures"}))

@@ -78,8 +78,7 @@ def _keep_other_stages(existing: pd.DataFrame, stages: set[str]) -> pd.DataFrame
     if not len(existing):
         return existing
     kinds = {c.kind: c.stage for c in P.all_codes().values()}
-    keep = existing[ProblemCol.KIND].map(lambda k: kinds.get(k, "") not in stages)
-    return existing[keep]
+    return existing[~existing[ProblemCol.KIND].map(kinds).isin(list(stages))]
 
 
 def problem_frame(problems: list[P.Problem], existing: pd.DataFrame | None = None,

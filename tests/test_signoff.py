@@ -16,7 +16,8 @@ from weiwen.money import to_daxie
 from weiwen.names import (OUTPUT_DIR, SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE,
                           TEMPLATES_DIR, Col, Payment, Status)
 from weiwen.outputs import signoff_template
-from weiwen.outputs.common import mask_id, mask_phone, paid_households
+from weiwen.masking import mask_id, mask_phone
+from weiwen.outputs.common import paid_households
 from weiwen.outputs.signoff import write_signoff
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,13 @@ from typing import Callable
 from .names import BACKUP_DIR
 
 BACKUPS_KEPT = 10
+_FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def safe_file_stem(name: str, default: str = "未命名单位") -> str:
+    """A file name from a unit or group name: characters Windows forbids become _."""
+    from .values import to_text
+    return _FORBIDDEN_IN_NAMES.sub("_", to_text(name)).strip(" .") or default
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:

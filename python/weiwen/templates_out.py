@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from . import problems as P
 from .campaign import Campaign
-from .fileio import atomic_write
+from .fileio import atomic_write, safe_file_stem
 from .intake.layout import (CATEGORY_LIST_COLUMN, DATA_SHEET, LAYOUT_NAME, REPO_LAYOUT,
                             build_layout)
 from .intake.readers import META_CAMPAIGN, META_CODE, META_NAME, META_SHEET, META_TIME
@@ -25,7 +25,6 @@ from .names import Param, UnitCol
 from .settings import Settings, Unit
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_BAD_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 
 
 @dataclass
@@ -46,7 +45,7 @@ def layout_path(campaign: Campaign) -> Path:
 
 def file_name(unit: Unit) -> str:
     """东湖社区.xlsx — the unit's name, made safe for Windows file names."""
-    return f"{_BAD_FILENAME.sub('_', unit.name).strip(' .') or unit.code}.xlsx"
+    return f"{safe_file_stem(unit.name, unit.code)}.xlsx"
 
 
 def _values(settings: Settings, unit: Unit) -> dict[str, str]:

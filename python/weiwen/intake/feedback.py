@@ -7,7 +7,6 @@ Every cell is written as text: a value beginning with = + - @ is never a formula
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from .. import problems as P
-from ..fileio import atomic_write
+from ..fileio import atomic_write, safe_file_stem
+from ..masking import mask_id, mask_ids_in_text
 from ..names import Severity
 from ..settings import Settings
 from ..printing import print_setup
@@ -24,13 +24,6 @@ from .merge import MergeReport
 
 FEEDBACK_DIR = "退回修改"
 COLUMNS = ("序号", "文件", "行号", "单元格", "户主姓名", "身份证号", "级别", "问题", "请这样修改")
-_ID = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{5,8}(\d{3}[\dXx])(?![\dA-Za-z])")
-_BAD_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]+')
-
-
-def mask_id(text: str) -> str:
-    """330106199001011234 → 330106********1234 (also inside a sentence)."""
-    return _ID.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 10) + m.group(2), text or "")
 
 
 def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, pd.DataFrame]:
@@ -44,7 +37,7 @@ def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, p
             "文件": p.file, "行号": int(p.row), "单元格": f"{letter}{int(p.row)}" if letter else "",
             "户主姓名": p.name, "身份证号": mask_id(p.id),
             "级别": p.severity.value if isinstance(p.severity, Severity) else str(p.severity),
-            "问题": p.kind, "请这样修改": mask_id(p.message),
+            "问题": p.kind, "请这样修改": mask_ids_in_text(p.message),
         })
     out = {}
     for unit, rows in by_unit.items():
@@ -101,6 +94,6 @@ def write_feedback(output_dir: Path, problems: list[P.Problem], report: MergeRep
                      if deadline is not None and hasattr(deadline, "year") else "")
     written = []
     for unit, frame in feedback_rows(problems, report).items():
-        name = _BAD_FILENAME.sub("_", unit).strip(" .") or "单位"
+        name = safe_file_stem(unit, "单位")
         written.append(_write(folder / f"{name}.xlsx", unit, frame, deadline_text))
     return written

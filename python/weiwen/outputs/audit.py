@@ -30,7 +30,8 @@ from ..names import (AUDIT_COLUMNS, AUDIT_FILE, AUDIT_FILLED_COLUMNS, AUDIT_FOLL
 from ..settings import Settings
 from ..values import is_blank, to_text
 from ..printing import print_setup
-from .common import by_unit, ceil_ratio, mask_id, paid_households, put, put_row, style_array
+from ..masking import mask_id
+from .common import by_unit, ceil_ratio, paid_households, put, put_row, style_array
 
 NOT_CALLED = "（未回访）"
 _WIDTHS = {AuditCol.SEQ: 6, AuditCol.UNIT: 12, AuditCol.NAME: 10, AuditCol.ID: 21,

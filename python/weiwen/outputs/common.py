@@ -19,30 +19,6 @@ from ..settings import Settings
 from ..values import is_blank, to_number, to_text
 from ..workbook_io import cell_value
 
-_DIGITS = re.compile(r"\d")
-
-
-def mask_id(value: Any) -> str:
-    """330106195409222888 → 330106********2888: the region and the last four stay readable."""
-    text = to_text(value).replace(" ", "")
-    if not text:
-        return ""
-    if len(text) >= 15:
-        return text[:6] + "*" * (len(text) - 10) + text[-4:]
-    if len(text) > 4:
-        return "*" * (len(text) - 4) + text[-4:]
-    return "*" * len(text)
-
-
-def mask_phone(value: Any) -> str:
-    """13724207189 → 137****7189; 0571-88001234 → 057****1234. Enough for the owner to recognise."""
-    text = to_text(value).replace(" ", "")
-    digits = "".join(_DIGITS.findall(text))
-    if len(digits) < 7:
-        return "*" * len(text)
-    return digits[:3] + "****" + digits[-4:]
-
-
 def ceil_ratio(ratio: float, count: int) -> int:
     """ceil(ratio × count) without float noise: 0.1 × 170 is 17, not 18."""
     return min(count, int(math.ceil(round(float(ratio) * count, 9))))
@@ -107,11 +83,6 @@ def safe_sheet_title(name: str, taken: Iterable[str] = ()) -> str:
         title = base[:31 - len(suffix)] + suffix
         n += 1
     return title
-
-
-def safe_file_stem(name: str) -> str:
-    """A file name from a unit name: characters Windows forbids become _."""
-    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", to_text(name)).strip(" .") or "未命名单位"
 
 
 def put(ws, row: int, column: int, value: Any, *, style_from: Cell | None = None,

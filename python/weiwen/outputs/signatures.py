@@ -26,7 +26,8 @@ from ..names import (DEFAULT_ALLOWED_RELATIONS, PARAM_ALLOWED_RELATIONS, SIGNED_
                      Severity, SignCol)
 from ..settings import Settings
 from ..values import is_blank, to_number, to_text
-from .common import mask_id, mask_phone, paid_households, unit_order
+from ..masking import mask_id, mask_phone
+from .common import paid_households, unit_order
 
 S = "signatures"
 P.register("signatures.no_signature", "未签字", Severity.ERROR, S,

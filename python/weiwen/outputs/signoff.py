@@ -26,15 +26,16 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..fileio import atomic_write
+from ..fileio import atomic_write, safe_file_stem
+from ..masking import mask_id, mask_phone
 from ..money import to_daxie
 from ..names import (SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR, Col,
                      SignCol)
 from ..settings import Settings
 from ..values import to_text
 from . import signoff_template as T
-from .common import (by_roster_order, by_unit, mask_id, mask_phone, paid_households,
-                     payment_order, put, put_row, safe_file_stem, safe_sheet_title)
+from .common import (by_roster_order, by_unit, paid_households, payment_order, put, put_row,
+                     safe_sheet_title)
 
 
 @dataclass

@@ -10,7 +10,8 @@ command and the summary table), demo.
 """
 
 from .demo import demo_plan, demo_sheets, fill_demo
-from .model import VisitGroup, VisitResult, load_plan, load_targets, mask_id
+from ..masking import mask_id
+from .model import VisitGroup, VisitResult, load_plan, load_targets
 from .propose import propose
 from .step import (read_visits_summary, visits, visits_command, visits_frames,
                    visits_summary)

@@ -103,14 +103,6 @@ def is_reported(value: Any) -> bool:
     return to_text(value).upper() in REPORTED_MARKS
 
 
-def mask_id(value: Any) -> str:
-    """330106199001011234 → 330106********1234 (first 6 and last 4 kept)."""
-    text = to_text(value)
-    if len(text) <= 10:
-        return text
-    return text[:6] + "*" * (len(text) - 10) + text[-4:]
-
-
 # --- reading the two sheets ----------------------------------------------------------------------
 
 def _index(rows: Sequence[Sequence[Any]]) -> dict[str, int]:

@@ -8,7 +8,6 @@ signature sheets' helper had not landed when this was written).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,7 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ..fileio import atomic_write
+from ..fileio import atomic_write, safe_file_stem
+from ..masking import mask_id
+from ..outputs.common import safe_sheet_title
 from ..names import VISITS_OUTPUT_DIR, VISITS_OVERVIEW_FILE, Col, TargetCol
 from ..settings import Settings
 from ..workbook_io import cell_value
@@ -34,15 +35,6 @@ GROUP_LIST: tuple[tuple[str, str, float], ...] = (
     ("家庭住址", Col.ADDRESS, 30), ("联系电话", Col.PHONE, 13), ("慰问金（元）", Col.AMOUNT, 11),
     ("发放方式", Col.PAYMENT, 9), ("走访日期", TargetCol.VISIT_DATE, 11), ("备注", "", 14),
 )
-
-
-def mask_id(value: Any) -> str:
-    from .model import mask_id as mask
-    return mask(value)
-
-
-def safe_file_name(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "未命名组"
 
 
 def _value(column: str, value: Any) -> Any:
@@ -89,7 +81,7 @@ def group_workbook(group, details: pd.DataFrame, settings: Settings) -> Workbook
     """One group's printable list: leader, staff, dates, contact points, then the households."""
     wb = Workbook()
     ws = wb.active
-    ws.title = safe_file_name(group.name)[:31]
+    ws.title = safe_sheet_title(group.name)
     n = len(GROUP_LIST)
     _title(ws, f"{settings.params.title}  走访安排（{group.name}）", n)
     dates = "、".join(d.isoformat() for d in group.dates) or "（未定）"
@@ -156,7 +148,7 @@ def write_outputs(output: Path, result, settings: Settings) -> list[Path]:
     for group in result.groups:
         details = result.details[result.details[TargetCol.GROUP] == group.name]
         wb = group_workbook(group, details, settings)
-        written.append(atomic_write(folder / f"{safe_file_name(group.name)}.xlsx", wb.save))
+        written.append(atomic_write(folder / f"{safe_file_stem(group.name, '未命名组')}.xlsx", wb.save))
     overview = overview_workbook(result, settings)
     written.append(atomic_write(folder / VISITS_OVERVIEW_FILE, overview.save))
     for old in folder.glob("*.xlsx"):

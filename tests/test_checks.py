@@ -12,7 +12,8 @@ from checks_helpers import found, make_id, office_settings, roster
 from weiwen.checks import CHECKS, run_checks
 from weiwen.checks.coverage import check_coverage, reference_frame
 from weiwen.checks.fields import luhn_valid, phone_valid
-from weiwen.names import MEMBER_IDS, Col, Internal, Severity, Status
+from weiwen.defaults import DEFAULT_STANDARDS
+from weiwen.names import MEMBER_IDS, Col, Internal, Severity, Status, StdCol
 
 S = office_settings()
 
@@ -202,10 +203,17 @@ def test_several_categories_paid_once_at_the_highest_tier():
 
 def test_tie_goes_to_the_lower_priority_number():
     same = make_id(seq="777")
-    standards = [dict(r) for r in office_settings().standards and []] or None
     out, problems = check({Col.ID: same, Col.CATEGORY: "重点优抚对象"},   # 800, 优先级 3
                           {Col.ID: same, Col.CATEGORY: "参战涉核人员"})   # 800, 优先级 3
     assert statuses(out) == ["有效", "重复"]                            # same: first listed
+    # a real tie on the amount: the lower 优先级 number wins even when it is listed second
+    standards = [dict(r, **({StdCol.PRIORITY: 2} if r[StdCol.CATEGORY] == "参战涉核人员" else {}))
+                 for r in DEFAULT_STANDARDS]
+    out, problems = check({Col.ID: same, Col.CATEGORY: "重点优抚对象"},   # 800, 优先级 3
+                          {Col.ID: same, Col.CATEGORY: "参战涉核人员"},   # 800, 优先级 2
+                          settings=office_settings(standards))
+    assert statuses(out) == ["重复", "有效"]
+    assert "参战涉核人员" in problems[0].message
     out, problems = check({Col.ID: same, Col.CATEGORY: "大重病患者"},      # 700, 优先级 2
                           {Col.ID: same, Col.CATEGORY: "低保", Col.SIZE: 2,
                            Col.CARD: "6222020000000000000"})            # 900, 优先级 1

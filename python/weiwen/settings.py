@@ -7,33 +7,36 @@ A bad row is left out (and reported); the rest of the settings stay usable.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from . import problems as P
 from .defaults import PARAM_SPECS, ParamSpec
-from .names import (WORKBOOK_FILE, Method, Param, ParamCol, Payment, Sheet, StdCol, UnitCol,
-                    UnitType)
+from .names import (CONDITION_AGE, WORKBOOK_FILE, Col, Method, Param, ParamCol, Payment, Sheet,
+                    StdCol, UnitCol, UnitType)
 from .values import is_blank, to_date, to_number, to_text
 
 Rows = Sequence[Sequence[Any]]
 
+_COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+            "==": operator.eq}
 _OPS = {">=": ">=", "≥": ">=", "<=": "<=", "≤": "<=", ">": ">", "<": "<", "=": "==", "==": "=="}
-_COND_RE = re.compile(r"^\s*(年龄|家庭人口)\s*(>=|<=|==|≥|≤|>|<|=)\s*(\d+)\s*$")
+_COND_RE = re.compile(rf"^\s*({CONDITION_AGE}|{Col.SIZE})\s*(>=|<=|==|≥|≤|>|<|=)\s*(\d+)\s*$")
 
 
 @dataclass(frozen=True)
 class Condition:
     """One clause of 标准.条件, e.g. 年龄>=70. Several clauses are joined by ； or 且."""
-    field: str   # 年龄 | 家庭人口
+    field: str   # names.CONDITION_AGE | Col.SIZE
     op: str      # >= <= > < ==
     value: int
     text: str
 
-    def holds(self, x: float) -> bool:
-        return {">=": x >= self.value, "<=": x <= self.value, ">": x > self.value,
-                "<": x < self.value, "==": x == self.value}[self.op]
+    def holds(self, x):
+        """Whether x meets the clause; x may be a number or a pandas Series (element-wise)."""
+        return _COMPARE[self.op](x, self.value)
 
 
 @dataclass(frozen=True)

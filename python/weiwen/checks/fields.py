@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from ..names import REQUIRED_COLUMNS, Col, Internal, Method, Payment, Severity, Status
+from ..names import CONDITION_AGE, REQUIRED_COLUMNS, Col, Internal, Method, Payment, Severity, Status
 from ..settings import Settings
 from ._base import emit, register, text
 
@@ -129,11 +129,11 @@ def check_card(roster: pd.DataFrame, settings: Settings):
 def check_conditions(roster: pd.DataFrame, settings: Settings):
     """标准.条件 such as 年龄>=70: a row that does not meet it is 待核 with the reason."""
     category = text(roster, Col.CATEGORY)
-    values = {"年龄": pd.to_numeric(roster.get(Internal.AGE), errors="coerce")
+    values = {CONDITION_AGE: pd.to_numeric(roster.get(Internal.AGE), errors="coerce")
               if Internal.AGE in roster else pd.Series(np.nan, index=roster.index),
-              "家庭人口": size_numbers(roster)}
-    units = {"年龄": "岁", "家庭人口": "人"}
-    sources = {"年龄": "按身份证号计算年龄为", "家庭人口": "家庭人口为"}
+              Col.SIZE: size_numbers(roster)}
+    units = {CONDITION_AGE: "岁", Col.SIZE: "人"}
+    sources = {CONDITION_AGE: "按身份证号计算年龄为", Col.SIZE: f"{Col.SIZE}为"}
     out = []
     for std in settings.standards:
         rows = category == std.category
@@ -141,9 +141,7 @@ def check_conditions(roster: pd.DataFrame, settings: Settings):
             continue
         for cond in std.conditions:
             x = values[cond.field]
-            ops = {">=": x >= cond.value, "<=": x <= cond.value, ">": x > cond.value,
-                   "<": x < cond.value, "==": x == cond.value}
-            fails = rows & x.notna() & ~ops[cond.op]
+            fails = rows & x.notna() & ~cond.holds(x).fillna(False).astype(bool)
             actual = sources[cond.field] + x.astype("Int64").astype(str) + units[cond.field]
             out += emit(roster, fails, CONDITION, column=Col.CATEGORY, category=std.category,
                         condition=cond.text, actual=actual)

@@ -18,9 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from . import pipeline
+from . import problems as P
 from .campaign import Campaign, init as init_campaign
 from .errors import WeiwenError
 from .lock import campaign_lock
+from .names import ProblemCol, Sheet
 from .pipeline import Report
 from .protect import ENV_VAR as PASSWORD_ENV, check_password, protect_outputs
 
@@ -85,10 +87,10 @@ def print_report(report: Report) -> None:
         table.add_row("进入名册", f"{report.roster_rows} 行")
         table.add_row("未能合并的行", f"{report.rejected_rows} 行")
     elif report.roster_rows:
-        table.add_row("名册", f"{report.roster_rows} 行")
+        table.add_row(Sheet.ROSTER, f"{report.roster_rows} 行")
     if report.merge is not None and report.merge.superseded:
         table.add_row("被新版本替换的文件", "、".join(report.merge.superseded))
-    errors = sum(p.severity == "错误" for p in report.problems)
+    errors = P.count_errors(report.problems)
     table.add_row("问题", f"{len(report.problems)} 条（错误 {errors} 条）")
     if report.households_paid or report.command in ("run", "amounts", "demo"):
         table.add_row("发放户数", f"{report.households_paid} 户")
@@ -96,8 +98,8 @@ def print_report(report: Report) -> None:
     console.print(table)
     by_kind = report.problems_by_kind()
     if by_kind:
-        kinds = Table(title="问题分类", title_justify="left", show_lines=False)
-        kinds.add_column("问题类型")
+        kinds = Table(title=Sheet.PROBLEM_KINDS, title_justify="left", show_lines=False)
+        kinds.add_column(ProblemCol.KIND)
         kinds.add_column("条数", justify="right")
         for kind, n in by_kind.items():
             kinds.add_row(kind, str(n))

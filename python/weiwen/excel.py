@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
+from . import problems as P
 from .campaign import Campaign
 from .errors import WeiwenError
 from .lock import campaign_lock
@@ -88,7 +89,7 @@ def _problem_frame(problems, existing: pd.DataFrame | None = None,
 
 def _count_text(report) -> str:
     problems = list(report.problems)
-    errors = sum(str(p.severity) == "错误" for p in problems)
+    errors = P.count_errors(problems)
     text = f"问题 {len(problems)} 条"
     return text + (f"（其中错误 {errors} 条）" if errors else "") + "。"
 
@@ -108,7 +109,7 @@ def op_merge(ctx: Context) -> Outcome:
     report = pipeline.make_report("merge", roster, problems, merge_report)
     pipeline.feedback_outputs(ctx.campaign, settings, problems, merge_report)
     if not merge_report.files_read:
-        message = f"inbox 文件夹里没有回收表，没有可合并的内容。\n请把各单位交回的表格放进：\n{ctx.campaign.inbox}"
+        message = pipeline.empty_inbox_note(ctx.campaign)
     else:
         message = (f"合并完成：读取 {report.files_read} 个文件、{report.rows_read} 行，"
                    f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行；"

@@ -7,7 +7,6 @@ every operation is also exposed (`*_frames`) so excel.py can run it on the open 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
@@ -49,7 +48,7 @@ class Report:
             "command": self.command, "files_read": self.files_read, "rows_read": self.rows_read,
             "roster_rows": self.roster_rows, "rejected_rows": self.rejected_rows,
             "problems": len(self.problems), "problems_by_kind": self.problems_by_kind(),
-            "errors": sum(p.severity == "错误" for p in self.problems),
+            "errors": P.count_errors(self.problems),
             "households_paid": self.households_paid, "total_amount": self.total_amount,
             "outputs": self.outputs, "notes": self.notes,
         }
@@ -132,20 +131,36 @@ def amounts_frames(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFra
 
 # --- operations -------------------------------------------------------------------------------
 
-def merge(campaign: Campaign, *, progress: Progress = _noop) -> Report:
-    """weiwen merge: inbox/ → 名册 + 问题 (with checks)."""
+def empty_inbox_note(campaign: Campaign) -> str:
+    return (f"inbox 文件夹里没有回收表，没有可合并的内容。"
+            f"请把各单位交回的表格放进：{campaign.inbox}")
+
+
+def _merge_and_write(command: str, campaign: Campaign, progress: Progress, *,
+                     with_amounts: bool) -> Report:
+    """inbox/ → 名册 + 问题 (with checks; with amounts for `run`), one workbook write, and the
+    units' feedback files."""
     settings = load_settings(campaign)
     previous = workbook_io.read_roster(campaign.workbook)
     roster, problems, mreport = merge_frames(campaign, settings, previous, progress)
+    if with_amounts:
+        progress("计算金额")
+        roster, amount_problems = amounts_frames(roster, settings)
+        problems = problems + amount_problems
     problems = settings.problems + problems
-    report = make_report("merge", roster, problems, mreport)
+    report = make_report(command, roster, problems, mreport)
     if not mreport.files_read:
-        report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
+        report.notes.append(empty_inbox_note(campaign))
     progress("写入工作簿")
     workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
                               problems=problem_frame(problems))
     report.outputs += feedback_outputs(campaign, settings, problems, mreport)
     return report
+
+
+def merge(campaign: Campaign, *, progress: Progress = _noop) -> Report:
+    """weiwen merge: inbox/ → 名册 + 问题 (with checks)."""
+    return _merge_and_write("merge", campaign, progress, with_amounts=False)
 
 
 def amounts(campaign: Campaign, *, progress: Progress = _noop) -> Report:
@@ -179,19 +194,7 @@ def check(campaign: Campaign, *, progress: Progress = _noop) -> Report:
 
 def run(campaign: Campaign, *, progress: Progress = _noop) -> Report:
     """weiwen run: merge → checks → amounts in memory, one workbook write, then the outputs."""
-    settings = load_settings(campaign)
-    previous = workbook_io.read_roster(campaign.workbook)
-    roster, problems, mreport = merge_frames(campaign, settings, previous, progress)
-    progress("计算金额")
-    roster, amount_problems = amounts_frames(roster, settings)
-    problems = settings.problems + problems + amount_problems
-    report = make_report("run", roster, problems, mreport)
-    if not mreport.files_read:
-        report.notes.append(f"inbox 文件夹里没有回收表，没有可合并的内容（{campaign.inbox}）。")
-    progress("写入工作簿")
-    workbook_io.write_results(campaign.workbook, campaign.root, roster=roster,
-                              problems=problem_frame(problems))
-    report.outputs += feedback_outputs(campaign, settings, problems, mreport)
+    report = _merge_and_write("run", campaign, progress, with_amounts=True)
     for step in OUTPUT_STEPS:
         progress(step.__doc__.split(":")[0] if step.__doc__ else step.__name__)
         step_report = step(campaign)
@@ -375,6 +378,3 @@ def planned_visits(campaign: Campaign, *, progress: Progress = _noop) -> Report:
 #: output steps `run` calls after the roster is written
 OUTPUT_STEPS: list[Callable[[Campaign], Report]] = [signoff, planned_visits, summary, audit]
 
-
-def open_campaign(path: Path | str) -> Campaign:
-    return Campaign.open(path)

@@ -98,6 +98,11 @@ def to_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     return frame
 
 
+def count_errors(problems: Iterable[Problem]) -> int:
+    """How many of the problems are 错误 (the rest are 警告)."""
+    return sum(p.severity == Severity.ERROR for p in problems)
+
+
 def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for p in problems:

@@ -188,7 +188,7 @@ def excel_op(ctx):
                            ctx.sheets.get(VisitSheet.TARGETS, []),
                            list_photos(ctx.campaign.root / PHOTO_DIR))
     outputs = write_outputs(ctx.campaign.output, result, settings)
-    errors = sum(p.severity == "错误" for p in result.problems)
+    errors = P.count_errors(result.problems)
     message = "\n".join(report_notes(result, limit=5)) + (
         f"\n问题 {len(result.problems)} 条（其中错误 {errors} 条）；"
         f"已生成 {len(outputs)} 个文件，在 output/{VISITS_OUTPUT_DIR} 文件夹。")

@@ -74,7 +74,6 @@ class Planted:
 class DemoPlan:
     root: Path
     households: int = 0
-    rows_written: int = 0
     planted: list[Planted] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
@@ -322,7 +321,6 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
             plan.planted.append(Planted("superseded_file", unit, old, None, f"replaced by {fname}"))
             plan.files.append(old)
         plan.files.append(fname)
-        plan.rows_written += len(body)
         for h, excel_row in zip(rows_h, excel_rows):
             if "_plant" in h:
                 kind, detail = h["_plant"]

@@ -22,7 +22,6 @@ class Sheet(StrEnum):
 
 
 SETTINGS_SHEETS = (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS)
-RESULT_SHEETS = (Sheet.ROSTER, Sheet.PROBLEMS, Sheet.SUMMARY)
 #: the order of sheets in the workbook the build script makes
 WORKBOOK_SHEETS = (Sheet.GUIDE, Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS,
                    Sheet.ROSTER, Sheet.PROBLEMS, Sheet.PROBLEM_KINDS, Sheet.SUMMARY)

@@ -109,12 +109,6 @@ class Settings:
     def categories(self) -> list[str]:
         return [s.category for s in self.standards]
 
-    def unit_by_code(self, code: str) -> Unit | None:
-        return next((u for u in self.units if u.code == code), None)
-
-    def unit_by_name(self, name: str) -> Unit | None:
-        return next((u for u in self.units if u.name == name), None)
-
 
 # --- helpers -----------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import pandas as pd
 from .. import problems as P
 from ..names import Col, Status
 from ..settings import Settings
-from ._base import Check, apply, emit, text, where
+from ._base import Check, apply, emit, where
 from .coverage import check_coverage, load_reference
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
 from .fields import FIELD_CHECKS

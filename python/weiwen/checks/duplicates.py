@@ -148,7 +148,6 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
 def check_same_name_address(roster: pd.DataFrame, settings: Settings):
     """Same 户主姓名 and a near-identical 地址 (rapidfuzz), IDs not the same: 待核."""
     ids = text(roster, Col.ID)
-    name = text(roster, Col.NAME)
     phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
     pairs = [(a, b) for a, b in near_address_pairs(roster)
              if ids[a] != ids[b] and not (phone[a] and phone[a] == phone[b])]

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..names import Col, Internal, Severity, Status
+from ..names import Col, Internal, Severity
 from ..settings import Settings
 from ._base import emit, register, text
 

@@ -17,13 +17,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from .. import problems as P
 from ..fileio import atomic_write, safe_file_stem
 from ..masking import mask_id, mask_ids_in_text
-from ..names import Severity
+from ..names import Col, ProblemCol, Severity
 from ..settings import Settings
 from ..printing import print_setup
 from .merge import MergeReport
 
 FEEDBACK_DIR = "退回修改"
-COLUMNS = ("序号", "文件", "行号", "单元格", "户主姓名", "身份证号", "级别", "问题", "请这样修改")
+COLUMNS = ("序号", "文件", "行号", "单元格", Col.NAME, Col.ID, ProblemCol.SEVERITY, "问题", "请这样修改")
 
 
 def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, pd.DataFrame]:
@@ -35,8 +35,8 @@ def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, p
         letter = report.columns[p.file].get(p.column, "") if p.column else ""
         by_unit.setdefault(p.unit, []).append({
             "文件": p.file, "行号": int(p.row), "单元格": f"{letter}{int(p.row)}" if letter else "",
-            "户主姓名": p.name, "身份证号": mask_id(p.id),
-            "级别": p.severity.value if isinstance(p.severity, Severity) else str(p.severity),
+            Col.NAME: p.name, Col.ID: mask_id(p.id),
+            ProblemCol.SEVERITY: p.severity.value if isinstance(p.severity, Severity) else str(p.severity),
             "问题": p.kind, "请这样修改": mask_ids_in_text(p.message),
         })
     out = {}

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..names import RETURN_COLUMNS, TEXT_COLUMNS, Col, Param, UnitCol
+from ..names import RETURN_COLUMNS, TEXT_COLUMNS, Col
 from .readers import META_CAMPAIGN, META_CODE, META_NAME, META_SHEET, META_TIME, META_VERSION
 
 LAYOUT_NAME = "回收模板.xlsx"
@@ -33,8 +33,6 @@ VERSION = "1"
 CATEGORY_LIST_COLUMN = "D"
 REPO_LAYOUT = Path(__file__).resolve().parents[3] / "templates" / LAYOUT_NAME
 
-PLACEHOLDERS = (Param.TITLE, UnitCol.NAME, UnitCol.CODE, Param.RETURN_DEADLINE, UnitCol.CONTACT,
-                UnitCol.PHONE)
 
 INSTRUCTIONS = (
     "填表说明：",

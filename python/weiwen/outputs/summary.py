@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from ..fileio import atomic_write
 from ..money import to_daxie
 from ..names import (BANK_COLUMNS, BANK_FILE, SUMMARY_FILE, SUMMARY_VISITS_SHEET, BankCol, Col,
-                     Payment)
+                     Payment, StdCol)
 from ..settings import Settings
 from ..values import to_text
 from ..printing import print_setup
@@ -30,9 +30,10 @@ from .common import (by_roster_order, by_unit, paid_households, payment_order, p
 
 MONEY = "#,##0.00"
 WIDTH = 7
-UNIT_HEADER = ("单位", "类别组", "类别", "发放方式", "户数", "人数", "金额")
-GROUP_HEADER = ("类别组", "类别", "发放方式", "户数", "人数", "金额")
-PAYMENT_HEADER = ("发放方式", "户数", "人数", "金额")
+COUNTS = ("户数", "人数", Col.AMOUNT)
+UNIT_HEADER = (Col.UNIT, StdCol.GROUP, Col.CATEGORY, Col.PAYMENT, *COUNTS)
+GROUP_HEADER = (StdCol.GROUP, Col.CATEGORY, Col.PAYMENT, *COUNTS)
+PAYMENT_HEADER = (Col.PAYMENT, *COUNTS)
 SUBTOTAL, TOTAL = "小计", "合计"
 
 

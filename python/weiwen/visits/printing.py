@@ -30,10 +30,10 @@ HEADER_ROW = 5          # the table header of a group list (rows 1-4: title and 
 
 #: (header printed, source column of the details frame, width)
 GROUP_LIST: tuple[tuple[str, str, float], ...] = (
-    ("序号", "", 5), ("联系点", TargetCol.UNIT, 10), ("户主姓名", TargetCol.NAME, 9),
-    ("身份证号", TargetCol.ID, 20), ("类别", Col.CATEGORY, 18), ("家庭人口", Col.SIZE, 7),
-    ("家庭住址", Col.ADDRESS, 30), ("联系电话", Col.PHONE, 13), ("慰问金（元）", Col.AMOUNT, 11),
-    ("发放方式", Col.PAYMENT, 9), ("走访日期", TargetCol.VISIT_DATE, 11), ("备注", "", 14),
+    ("序号", "", 5), ("联系点", TargetCol.UNIT, 10), (Col.NAME, TargetCol.NAME, 9),
+    (Col.ID, TargetCol.ID, 20), (Col.CATEGORY, Col.CATEGORY, 18), (Col.SIZE, Col.SIZE, 7),
+    ("家庭住址", Col.ADDRESS, 30), (Col.PHONE, Col.PHONE, 13), ("慰问金（元）", Col.AMOUNT, 11),
+    (Col.PAYMENT, Col.PAYMENT, 9), ("走访日期", TargetCol.VISIT_DATE, 11), ("备注", "", 14),
 )
 
 

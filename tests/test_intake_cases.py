@@ -329,3 +329,22 @@ def test_two_row_header_under_merged_cells(cli, camp):
     assert roster[Col.SRC_ROW].tolist() == [4, 5]
     assert roster[Col.PHONE].tolist() == [rows[0][4], rows[1][4]]
     assert roster[Col.CARD].tolist()[0] == "6222020000000000003"
+
+
+def test_bank_name_is_read_and_reaches_the_bank_list(cli, camp):
+    """开户银行 in a return is kept in 名册 and printed in 银行代发.xlsx next to the card."""
+    from weiwen.names import BANK_FILE
+    header = ["户主姓名", "身份证号", "类别", "家庭人口", "联系电话", "银行卡号", "开户银行", "地址"]
+    rows = [person(n, "低保")[:6] + ["", f"文一路{n}号"] for n in (1, 2)]
+    rows[0][5], rows[0][6] = "6222020000000000003", "中国农业银行杭州文一支行"
+    rows[1][5], rows[1][6] = "6217001540012345679", "杭州联合农商银行"
+    write_openpyxl(camp.inbox / "东湖社区.xlsx", [header, *rows])
+    roster, _, _ = merged(cli, camp)
+    assert roster[Col.BANK].tolist() == ["中国农业银行杭州文一支行", "杭州联合农商银行"]
+    cli("amounts", camp.root)
+    cli("summary", camp.root)
+    ws = load_workbook(camp.output / BANK_FILE).active
+    body = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)][:-1]
+    assert [(r[1], r[2], r[3]) for r in body] == [
+        ("测试0001", "6222020000000000003", "中国农业银行杭州文一支行"),
+        ("测试0002", "6217001540012345679", "杭州联合农商银行")]

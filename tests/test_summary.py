@@ -72,9 +72,10 @@ def test_bank_list(demo_source):
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert tuple(rows[0]) == BANK_COLUMNS
     body, total = rows[1:-1], rows[-1]
-    assert sorted((r[1], r[2], r[3]) for r in body) == sorted(
-        zip(card[Col.NAME], card[Col.CARD], card[Col.AMOUNT]))
-    assert total[:4] == ["合计", f"{len(card)}户", None, card[Col.AMOUNT].sum()]
+    bank = card[Col.BANK].fillna("")
+    assert sorted((r[1], r[2], r[3] or "", r[4]) for r in body) == sorted(
+        zip(card[Col.NAME], card[Col.CARD], bank, card[Col.AMOUNT]))
+    assert total[:5] == ["合计", f"{len(card)}户", None, None, card[Col.AMOUNT].sum()]
     assert all(ws.cell(r, 3).data_type == "s" for r in range(2, len(rows)))
     ids = set(roster[Col.ID].dropna())
     assert not {str(v) for r in rows for v in r if v is not None} & ids

@@ -37,6 +37,7 @@ class Col(StrEnum):
     SIZE = "家庭人口"
     PHONE = "联系电话"
     CARD = "银行卡号"
+    BANK = "开户银行"                 # optional: the receiving bank, carried to 银行代发
     ADDRESS = "地址"
     AMOUNT = "金额"
     PAYMENT = "发放方式"
@@ -277,6 +278,7 @@ class BankCol(StrEnum):
     SEQ = "序号"
     HOLDER = "户名"
     CARD = "银行卡号"
+    BANK = "开户银行"
     AMOUNT = "金额"
     MEMO = "摘要"
 

@@ -37,7 +37,7 @@ SETTINGS_FILL = PatternFill("solid", fgColor="FFF2CC")
 #: column widths (characters) by header; anything not named gets 12
 WIDTHS: dict[str, float] = {
     Col.SEQ: 6, Col.UNIT: 14, Col.NAME: 10, Col.ID: 21, Col.CATEGORY: 20, Col.SIZE: 9,
-    Col.PHONE: 14, Col.CARD: 22, Col.ADDRESS: 30, Col.AMOUNT: 9, Col.PAYMENT: 10,
+    Col.PHONE: 14, Col.CARD: 22, Col.BANK: 16, Col.ADDRESS: 30, Col.AMOUNT: 9, Col.PAYMENT: 10,
     Col.BASIS: 40, Col.STATUS: 8, Col.ISSUES: 40, Col.SRC_FILE: 24, Col.SRC_ROW: 8, Col.NOTE: 24,
     ProblemCol.SEVERITY: 6, ProblemCol.KIND: 18, ProblemCol.MESSAGE: 70,
     ParamCol.KEY: 16, ParamCol.VALUE: 22, ParamCol.HELP: 50,

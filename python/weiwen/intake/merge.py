@@ -195,6 +195,7 @@ def _normalised(piece: _Piece) -> pd.DataFrame:
         Col.SIZE: N.sizes(col(Col.SIZE)),
         Col.PHONE: N.phones(col(Col.PHONE)),
         Col.CARD: cards,
+        Col.BANK: N.texts(col(Col.BANK)),
         Col.ADDRESS: N.texts(col(Col.ADDRESS)),
         Col.NOTE: N.texts(col(Col.NOTE)),
         Col.SRC_FILE: piece.table.source,

@@ -21,8 +21,8 @@ NOTE_PREFIXES = ("注", "说明", "填表说明", "填报说明", "备注:", "�
                  "负责人", "联系人", "填报人", "填报日期", "单位盖章", "经办人", "签字", "盖章")
 _HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第.{1,4}[部分批类组])")
 #: columns that hold data; a row with only 序号 or 单位 filled is an empty template row
-DATA_COLUMNS = (Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.ADDRESS,
-                Col.NOTE)
+DATA_COLUMNS = (Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.BANK,
+                Col.ADDRESS, Col.NOTE)
 ROW = "_行"          # Excel row number as the unit sees it
 
 

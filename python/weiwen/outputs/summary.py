@@ -208,20 +208,22 @@ def _write_bank_book(path: Path, card: pd.DataFrame, memo: str) -> None:
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 12
     ws.column_dimensions["C"].width = 24
-    ws.column_dimensions["D"].width = 12
-    ws.column_dimensions["E"].width = 30
+    ws.column_dimensions["D"].width = 20
+    ws.column_dimensions["E"].width = 12
+    ws.column_dimensions["F"].width = 30
     with_card = card[card[Col.CARD].map(to_text) != ""]
     r = 1
-    styles = [None, None, style_array(ws, number_format="@"), style_array(ws, number_format=MONEY),
-              None]
-    for r, row in enumerate(with_card.to_dict("records"), start=2):
+    styles = [None, None, style_array(ws, number_format="@"), None,
+              style_array(ws, number_format=MONEY), None]
+    bank = with_card[Col.BANK] if Col.BANK in with_card else pd.Series("", index=with_card.index)
+    for r, (row, bank_name) in enumerate(zip(with_card.to_dict("records"), bank), start=2):
         put_row(ws, r, [r - 1, to_text(row[Col.NAME]), to_text(row[Col.CARD]).replace(" ", ""),
-                        float(row[Col.AMOUNT]), memo], styles=styles)
+                        to_text(bank_name), float(row[Col.AMOUNT]), memo], styles=styles)
     r += 1
     put(ws, r, 1, TOTAL).font = Font(bold=True)
     put(ws, r, 2, f"{len(with_card)}户").font = Font(bold=True)
-    put(ws, r, 4, float(with_card[Col.AMOUNT].sum()), number_format=MONEY).font = Font(bold=True)
-    put(ws, r, 5, to_daxie(float(with_card[Col.AMOUNT].sum())))
+    put(ws, r, 5, float(with_card[Col.AMOUNT].sum()), number_format=MONEY).font = Font(bold=True)
+    put(ws, r, 6, to_daxie(float(with_card[Col.AMOUNT].sum())))
     missing = card[card[Col.CARD].map(to_text) == ""]
     if len(missing):
         ws2 = wb.create_sheet("缺少卡号")

@@ -114,14 +114,15 @@ def tables_of(raw: RawFile) -> list[Table]:
         body = pd.DataFrame([(list(r[:width]) + [None] * (width - len(r)))[:width]
                              for r in body_rows],
                             columns=range(width), dtype=object)
-        first = header_index + 2 + sub_rows
-        body.index = range(first, first + len(body))   # Excel rows
+        first = header_index + 1 + sub_rows
+        body.index = (range(first + 1, first + 1 + len(body)) if sheet.row_numbers is None
+                      else sheet.row_numbers[first:first + len(body)])   # Excel rows
         if len(body):
             body = body[~_skipped(body, mapping)]
         frame = pd.DataFrame({name: body[i] for i, name in mapping.items()}, index=body.index)
         frame[ROW] = body.index.astype(int)
         found.append(Table(raw, sheet.name, raw.relname, frame.reset_index(drop=True),
-                           {name: get_column_letter(i + 1) for i, name in mapping.items()},
+                           {name: get_column_letter(sheet.col_number(i)) for i, name in mapping.items()},
                            _title_text(sheet.rows, header_index)))
     if len(found) > 1:
         for table in found:

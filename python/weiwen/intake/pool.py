@@ -1,0 +1,272 @@
+"""Read returned files in separate reader processes, each file under a memory and a time limit.
+
+A file from outside may make the reading library panic (a BaseException), abort the process
+(`memory allocation of 549755813888 bytes failed`), eat all memory or never finish. Each of those
+stays inside the reader process: the process is replaced, that file gets a Chinese reason, the
+other files are read. Two processes also put both cores to work on a large inbox.
+
+How the limits hold on every system the clerk may use:
+- memory: the parent polls each busy reader's resident memory (psutil, every 50 ms) and kills
+  it above `Limits.memory`; this is the limit on Windows, which has no RLIMIT. Where RLIMIT_AS
+  exists (Linux, macOS) the reader also caps its own address space, so a single huge allocation
+  fails at once instead of between two polls.
+- time: the parent kills a reader that spends more than `Limits.seconds` on one file.
+- a crash (abort, segfault, a panic that escapes) ends the reader's pipe: that file's problem.
+Readers are started as `python -m weiwen.intake.worker` with subprocess (the same on Windows and
+Linux; multiprocessing's spawn would re-import the caller's __main__, i.e. pandas), and import
+only python-calamine and the standard library.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterable
+
+from . import reasons as R
+from .formats import FileData, read_any
+
+LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-read.log"
+POLL = 0.05
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits. WEIWEN_READ_MEMORY_MB / WEIWEN_READ_SECONDS / WEIWEN_READ_WORKERS change
+    the defaults (a slow PC, a test)."""
+    memory: int = 1 << 30                 # bytes of resident memory for one reader process
+    seconds: float = 60.0                 # for one file
+    workers: int = 2
+
+    @classmethod
+    def default(cls) -> "Limits":
+        return cls(memory=int(_env_number("WEIWEN_READ_MEMORY_MB", 1024) * 2 ** 20),
+                   seconds=_env_number("WEIWEN_READ_SECONDS", 60.0),
+                   workers=max(1, int(_env_number("WEIWEN_READ_WORKERS",
+                                                  min(2, os.cpu_count() or 1)))))
+
+
+@dataclass
+class Outcome:
+    """One file read: its data, or the reason it could not be read (Chinese) and the detail
+    (library text, for the log)."""
+    data: FileData | None
+    reason: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+    peak: int = 0                         # highest resident memory seen, bytes (0: not measured)
+
+
+def read_in_process(path: Path) -> Outcome:
+    """The same reading without a separate process: a panic or any exception becomes the
+    outcome, but an abort or a memory blow-up would still end the run (see read_files)."""
+    start = time.perf_counter()
+    try:
+        data = read_any(path)
+    except R.ReadFailure as exc:
+        return Outcome(None, exc.reason, exc.detail, time.perf_counter() - start)
+    except MemoryError:
+        return Outcome(None, R.MEMORY.format(limit="可用内存"), "MemoryError",
+                       time.perf_counter() - start)
+    except BaseException as exc:   # a Rust panic from calamine is a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return Outcome(None, R.CRASHED, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+    return Outcome(data, seconds=time.perf_counter() - start)
+
+
+class _Reader:
+    """One reader process and the thread that waits for its answers."""
+
+    def __init__(self, limits: Limits, answers: "queue.Queue", log: IO[bytes]) -> None:
+        cmd = [sys.executable, "-m", "weiwen.intake.worker", str(limits.memory)]
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)      # no console flashing on Windows
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=log, creationflags=flags, env=_child_env())
+        self.job: Path | None = None
+        self.started = 0.0
+        self.peak = 0
+        self.killed = ""                  # why the parent ended it
+        self.answers = answers
+        self._ps = _psutil_process(self.proc.pid)
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        try:
+            while True:
+                self.answers.put((self, pickle.load(self.proc.stdout)))
+        except Exception:             # EOF: the process ended (or sent garbage)
+            self.answers.put((self, None))
+
+    def send(self, path: Path) -> None:
+        self.job, self.started, self.peak, self.killed = path, time.monotonic(), 0, ""
+        pickle.dump(str(path), self.proc.stdin)
+        self.proc.stdin.flush()
+
+    def rss(self) -> int:
+        if self._ps is None:
+            return 0
+        try:
+            return self._ps.memory_info().rss
+        except Exception:
+            return 0
+
+    def kill(self, why: str) -> None:
+        self.killed = why
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=2)
+        except Exception:
+            self.kill("closing")
+            try:
+                self.proc.wait(timeout=2)
+            except Exception:
+                pass
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RUST_BACKTRACE", "0")
+    # the reader must import the same weiwen as the caller, installed or not
+    here = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _psutil_process(pid: int):
+    try:
+        import psutil
+        return psutil.Process(pid)
+    except Exception:
+        return None
+
+
+def read_files(paths: Iterable[Path], limits: Limits | None = None, *,
+               done: Callable[[Path, Outcome], None] | None = None) -> dict[Path, Outcome]:
+    """Every path read by the reader processes, each under `limits`. Never raises for a file."""
+    limits = limits or Limits.default()
+    todo = deque(paths)
+    results: dict[Path, Outcome] = {}
+    if not todo:
+        return results
+    answers: "queue.Queue" = queue.Queue()
+    readers: list[_Reader] = []
+    with open(LOG_FILE, "ab") as log:
+        log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} reading {len(todo)} files\n".encode())
+        log.flush()
+        try:
+            _loop(todo, results, limits, answers, readers, log, done)
+        finally:
+            for reader in readers:
+                reader.close()
+    return results
+
+
+def _loop(todo: deque, results: dict[Path, Outcome], limits: Limits, answers: "queue.Queue",
+          readers: list[_Reader], log: IO[bytes], done) -> None:
+    busy = 0
+
+    def finish(path: Path, outcome: Outcome) -> None:
+        results[path] = outcome
+        if outcome.data is None:
+            log.write(f"[{path.name}] {outcome.reason} | {outcome.detail}\n"[:4000].encode())
+            log.flush()
+        if done is not None:
+            done(path, outcome)
+
+    while todo or busy:
+        while todo and (busy < len(readers) or len(readers) < limits.workers):
+            reader = next((r for r in readers if r.job is None), None)
+            if reader is None:
+                reader = _Reader(limits, answers, log)
+                readers.append(reader)
+            reader.send(todo.popleft())
+            busy += 1
+        try:
+            reader, answer = answers.get(timeout=POLL)
+        except queue.Empty:
+            _watch(readers, limits)
+            continue
+        if reader.job is None:       # a reader that ended while idle
+            if answer is None and reader in readers:
+                readers.remove(reader)
+            continue
+        path, elapsed = reader.job, time.monotonic() - reader.started
+        reader.job = None
+        busy -= 1
+        if answer is None:           # the process ended mid-file
+            readers.remove(reader)
+            reader.proc.wait()
+            finish(path, _death(reader, path, limits, elapsed))
+            continue
+        status, payload, peak = answer
+        reader.peak = max(reader.peak, peak)
+        if status == "ok":
+            finish(path, Outcome(payload, seconds=elapsed, peak=reader.peak))
+        else:
+            reason, detail = payload
+            finish(path, Outcome(None, reason, detail, elapsed, reader.peak))
+        if reader.peak > limits.memory // 2:        # give the memory back before the next file
+            readers.remove(reader)
+            reader.close()
+
+
+def _watch(readers: list[_Reader], limits: Limits) -> None:
+    now = time.monotonic()
+    for reader in readers:
+        if reader.job is None or reader.killed:
+            continue
+        rss = reader.rss()
+        reader.peak = max(reader.peak, rss)
+        if rss > limits.memory:
+            reader.kill("memory")
+        elif now - reader.started > limits.seconds:
+            reader.kill("time")
+
+
+def _death(reader: _Reader, path: Path, limits: Limits, elapsed: float) -> Outcome:
+    code = reader.proc.returncode
+    detail = f"reader process ended: exit code {code}, killed for {reader.killed or 'nothing'}"
+    if reader.killed == "time":
+        return Outcome(None, R.TIMEOUT.format(seconds=f"{limits.seconds:g}"), detail, elapsed,
+                       reader.peak)
+    if reader.killed == "memory" or reader.peak > limits.memory * 0.8:
+        return Outcome(None, R.MEMORY.format(limit=R.megabytes(limits.memory)), detail, elapsed,
+                       reader.peak)
+    log_says_memory = _alloc_failed(path)
+    reason = R.MEMORY.format(limit=R.megabytes(limits.memory)) if log_says_memory else R.CRASHED
+    return Outcome(None, reason, detail, elapsed, reader.peak)
+
+
+def _alloc_failed(path: Path) -> bool:
+    """Whether the reader's last words in the log, after it started on `path`, were a failed
+    allocation (Rust prints "memory allocation of N bytes failed" before aborting)."""
+    try:
+        with open(LOG_FILE, "rb") as f:
+            f.seek(max(0, f.seek(0, 2) - (1 << 20)))
+            tail = f.read().decode("utf-8", "replace")
+    except OSError:
+        return False
+    marker = f"[start] {path.name}"
+    return marker in tail and "memory allocation of" in tail.rsplit(marker, 1)[-1]

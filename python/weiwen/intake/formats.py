@@ -63,6 +63,23 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def read_guarded(path: Path) -> tuple[FileData | None, str, str]:
+    """(data, "", "") or (None, the clerk's reason, the library's detail): never raises for the
+    file's sake. A Rust panic from calamine is a BaseException, so that is what is caught."""
+    try:
+        return read_any(path), "", ""
+    except R.ReadFailure as exc:
+        return None, exc.reason, exc.detail
+    except MemoryError:
+        return None, R.MEMORY.format(limit="可用内存"), "MemoryError"
+    except RecursionError as exc:
+        return None, R.DAMAGED, f"RecursionError: {exc}"
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return None, R.CRASHED, f"{type(exc).__name__}: {exc}"
+
+
 def read_any(path: Path) -> FileData:
     """The file's sheets, or ReadFailure with the reason the clerk reads."""
     try:
@@ -124,7 +141,7 @@ def _read_ooxml(path: Path, z: zipfile.ZipFile, budget: ooxml.Budget) -> FileDat
             out.skip(part.name, NOT_DATA.get(part.kind, "非数据工作表"))
             continue
         try:
-            if part.part not in z.namelist():
+            if not ooxml.has_member(z, part.part):
                 raise R.ReadFailure(R.TRUNCATED, f"missing part {part.part}")
             extent = ooxml.measure(z, part.part, budget)
             sheet = None
@@ -270,12 +287,15 @@ def _read_ole(path: Path) -> FileData:
                     raise R.ReadFailure(R.RENAMED.format(what="演示文稿"), "ppt")
                 raise R.ReadFailure(R.RENAMED.format(what="不含表格的 Office 文件"),
                                     f"OLE streams {sorted(streams)[:8]}")
-            if _biff_encrypted(ole.openstream(book).read(1 << 20)):
+            stream = ole.openstream(book).read()
+            if _biff_encrypted(stream):
                 raise R.ReadFailure(R.PASSWORD, "BIFF FILEPASS record")
     except R.ReadFailure:
         raise
     except Exception as exc:   # olefile on a damaged container
         raise R.ReadFailure(R.TRUNCATED, f"olefile: {type(exc).__name__}: {exc}") from None
+    if _biff_large(stream):    # calamine's dense grid of 65,536 × 256 cells would take 1 GB
+        return _read_xlrd(path, sparse=True)
     try:
         return _read_calamine(path)
     except R.ReadFailure as first:
@@ -298,7 +318,40 @@ def _biff_encrypted(data: bytes) -> bool:
     return False
 
 
-def _read_xlrd(path: Path) -> FileData:
+def _biff_large(data: bytes) -> bool:
+    """Whether a sheet's DIMENSIONS record declares a grid larger than ooxml.DENSE_OK (each
+    BOUNDSHEET record of the globals gives the offset of a sheet's BOF; DIMENSIONS follows it)."""
+    offsets, pos = [], 0
+    while pos + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, pos)
+        if kind == 0x0085 and size >= 4:
+            offsets.append(struct.unpack_from("<I", data, pos + 4)[0])
+        if kind == 0x000A:
+            break
+        pos += 4 + size
+    for start in offsets:
+        pos = start
+        for _ in range(200):
+            if pos + 4 > len(data):
+                break
+            kind, size = struct.unpack_from("<HH", data, pos)
+            if kind == 0x0200 and size >= 8:
+                if size >= 14:
+                    rows, cols = struct.unpack_from("<I", data, pos + 8)[0], \
+                        struct.unpack_from("<H", data, pos + 14)[0]
+                else:
+                    rows, cols = struct.unpack_from("<H", data, pos + 6)[0], \
+                        struct.unpack_from("<H", data, pos + 10)[0]
+                if rows * cols > ooxml.DENSE_OK:
+                    return True
+                break
+            if kind == 0x000A:
+                break
+            pos += 4 + size
+    return False
+
+
+def _read_xlrd(path: Path, sparse: bool = False) -> FileData:
     import xlrd
     try:
         book = xlrd.open_workbook(str(path), on_demand=True, ragged_rows=True,
@@ -315,9 +368,15 @@ def _read_xlrd(path: Path) -> FileData:
     for index, name in enumerate(book.sheet_names()):
         try:
             sheet = book.sheet_by_index(index)
+            hidden = bool(getattr(sheet, "visibility", 0))
             rows = [[_xlrd_value(cell, book.datemode) for cell in sheet.row(r)]
                     for r in range(sheet.nrows)]
-            out.add(RawSheet(name, rows, bool(getattr(sheet, "visibility", 0))))
+            if sparse:
+                cells = {r + 1: {c + 1: v for c, v in enumerate(row) if v != ""}
+                         for r, row in enumerate(rows)}
+                out.add(ooxml.compact(name, {r: c for r, c in cells.items() if c}, hidden=hidden))
+            else:
+                out.add(RawSheet(name, rows, hidden))
         except Exception as exc:
             _log_detail(path, f"xlrd sheet {name!r}: {type(exc).__name__}: {exc}")
             out.failed(name, R.DAMAGED)

@@ -127,8 +127,15 @@ def _parse(data: bytes, start) -> None:
 
 def _member(z: zipfile.ZipFile, name: str) -> str | None:
     """The zip member `name`, matched without regard to case (some writers capitalise)."""
-    names = {n.lower(): n for n in z.namelist()}
+    names = getattr(z, "_weiwen_names", None)
+    if names is None:
+        names = {n.lower(): n for n in z.namelist()}
+        z._weiwen_names = names          # type: ignore[attr-defined]  (10,000 sheets: look up once)
     return names.get(name.lstrip("/").lower())
+
+
+def has_member(z: zipfile.ZipFile, name: str) -> bool:
+    return _member(z, name) is not None
 
 
 def _rels(z: zipfile.ZipFile, part: str, budget: Budget) -> dict[str, tuple[str, str]]:
@@ -371,7 +378,9 @@ def _feed(parser, z: zipfile.ZipFile, part: str, budget: Budget) -> None:
             parser.Parse(data, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise R.ReadFailure(R.TRUNCATED, f"XML in {part}: {exc}") from None
+        cut = exc.code in (expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS],
+                           expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN])
+        raise R.ReadFailure(R.TRUNCATED if cut else R.DAMAGED, f"XML in {part}: {exc}") from None
 
 
 def _unescape(text: str) -> str:

@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import IO, Callable, Iterable
 
 from . import reasons as R
-from .formats import FileData, read_any
+from .formats import FileData, read_guarded
 
 LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-read.log"
 POLL = 0.05
+STARTUP = 60.0          # s for a reader process to start (a slow PC right after boot)
 
 
 def _env_number(name: str, default: float) -> float:
@@ -76,18 +77,8 @@ def read_in_process(path: Path) -> Outcome:
     """The same reading without a separate process: a panic or any exception becomes the
     outcome, but an abort or a memory blow-up would still end the run (see read_files)."""
     start = time.perf_counter()
-    try:
-        data = read_any(path)
-    except R.ReadFailure as exc:
-        return Outcome(None, exc.reason, exc.detail, time.perf_counter() - start)
-    except MemoryError:
-        return Outcome(None, R.MEMORY.format(limit="可用内存"), "MemoryError",
-                       time.perf_counter() - start)
-    except BaseException as exc:   # a Rust panic from calamine is a BaseException
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        return Outcome(None, R.CRASHED, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
-    return Outcome(data, seconds=time.perf_counter() - start)
+    data, reason, detail = read_guarded(path)
+    return Outcome(data, reason, detail, time.perf_counter() - start)
 
 
 class _Reader:
@@ -99,6 +90,8 @@ class _Reader:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=log, creationflags=flags, env=_child_env())
         self.job: Path | None = None
+        self.ready = False
+        self.born = time.monotonic()
         self.started = 0.0
         self.peak = 0
         self.killed = ""                  # why the parent ended it
@@ -115,6 +108,8 @@ class _Reader:
 
     def send(self, path: Path) -> None:
         self.job, self.started, self.peak, self.killed = path, time.monotonic(), 0, ""
+        if not self.ready:
+            self.started = float("inf")       # set when the process says it is ready
         pickle.dump(str(path), self.proc.stdin)
         self.proc.stdin.flush()
 
@@ -208,11 +203,16 @@ def _loop(todo: deque, results: dict[Path, Outcome], limits: Limits, answers: "q
         except queue.Empty:
             _watch(readers, limits)
             continue
+        if answer == "ready":
+            reader.ready = True
+            if reader.job is not None:
+                reader.started = time.monotonic()
+            continue
         if reader.job is None:       # a reader that ended while idle
             if answer is None and reader in readers:
                 readers.remove(reader)
             continue
-        path, elapsed = reader.job, time.monotonic() - reader.started
+        path, elapsed = reader.job, max(0.0, time.monotonic() - min(reader.started, time.monotonic()))
         reader.job = None
         busy -= 1
         if answer is None:           # the process ended mid-file
@@ -243,6 +243,8 @@ def _watch(readers: list[_Reader], limits: Limits) -> None:
             reader.kill("memory")
         elif now - reader.started > limits.seconds:
             reader.kill("time")
+        elif not reader.ready and now - reader.born > STARTUP:
+            reader.kill("start")              # Python did not even start: counted as a crash
 
 
 def _death(reader: _Reader, path: Path, limits: Limits, elapsed: float) -> Outcome:

@@ -32,7 +32,7 @@ META_VERSION = "模板版本"
 SMALL_INBOX = 0
 
 P.register("intake.unreadable", "文件无法读取", Severity.ERROR, "intake",
-           "无法读取文件“{file}”（{reason}）。请让该单位用模板重新保存为 .xlsx 后再发送。")
+           "无法读取文件“{file}”：{reason}。")
 P.register("intake.unsupported", "文件类型不支持", Severity.WARNING, "intake",
            "“{file}”不是表格文件（{suffix}），已跳过。如是名单，请另存为 .xlsx 或 .csv 后放回 inbox。")
 P.register("intake.sheet_skipped", "工作表未读取", Severity.WARNING, "intake",

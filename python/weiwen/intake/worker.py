@@ -40,19 +40,18 @@ def main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())      # stray prints go to the log
     requests = sys.stdin.buffer
     from . import reasons as R
-    from .pool import read_in_process
+    from .formats import read_guarded
     _cap_memory(limit + (256 << 20))                      # the interpreter's own share on top
+    pickle.dump("ready", answers)                         # the clock of the first file starts now
+    answers.flush()
     while True:
         try:
             path = pickle.load(requests)
         except EOFError:
             return
         print(f"[start] {Path(path).name}", file=sys.stderr, flush=True)
-        outcome = read_in_process(Path(path))
-        if outcome.data is not None:
-            answer = ("ok", outcome.data, _peak())
-        else:
-            answer = ("fail", (outcome.reason, outcome.detail), _peak())
+        data, reason, detail = read_guarded(Path(path))
+        answer = ("ok", data, _peak()) if data is not None else ("fail", (reason, detail), _peak())
         try:
             pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:

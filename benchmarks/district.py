@@ -30,6 +30,7 @@ import pandas as pd
 import xlsxwriter
 
 from weiwen import pipeline, workbook_io
+from weiwen.books import FileBook
 from weiwen.campaign import Campaign, init
 from weiwen.demo import PLAN_COUNTS, _People
 from weiwen.names import RETURN_COLUMNS, UNIT_COLUMNS, Sheet, UnitCol
@@ -117,15 +118,16 @@ def step_times(campaign: Campaign) -> dict[str, float]:
     out["amounts"], (roster, _) = timed(compute_amounts, roster, settings)
     out["write workbook"], _ = timed(workbook_io.write_results, campaign.workbook, campaign.root,
                                      roster=roster)
+    book = FileBook(campaign)
     for step in pipeline.OUTPUT_STEPS:
-        out[step.__name__], _ = timed(step, campaign)
+        out[step.__name__], _ = timed(step, book, pipeline.Options(), pipeline.no_progress)
     return out
 
 
 def whole_run(campaign: Campaign) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of `weiwen run` in a fresh process."""
     code = ("import resource, sys, time; from weiwen import pipeline; from weiwen.campaign import Campaign;"
-            "t=time.perf_counter(); pipeline.run(Campaign.open(sys.argv[1]));"
+            "t=time.perf_counter(); pipeline.on_disk('run', Campaign.open(sys.argv[1]));"
             "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     done = subprocess.run([sys.executable, "-c", code, str(campaign.root)], capture_output=True,
                           text=True, check=True)

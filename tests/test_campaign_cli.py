@@ -117,12 +117,12 @@ def test_demo_is_the_same_every_time(tmp_path):
 
 def test_an_internal_error_is_one_chinese_line_and_a_log_not_a_traceback(campaign, cli, monkeypatch):
     from weiwen import cli as cli_module
-    from weiwen import pipeline
+    from weiwen.pipeline import ops_roster
 
     def broken(*args, **kwargs):
         raise KeyError("boom")
 
-    monkeypatch.setattr(pipeline, "merge", broken)
+    monkeypatch.setattr(ops_roster, "read_inbox", broken)
     result = cli("merge", campaign.root, ok=False)
     assert result.exit_code == 1
     lines = [l for l in result.output.splitlines() if l.strip()]

@@ -89,7 +89,7 @@ def small(tmp_path) -> Campaign:
 
 # --- tests -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tag", list(excel.OPERATIONS))
+@pytest.mark.parametrize("tag", list(excel.BUTTONS))
 def test_every_button_runs_and_says_one_thing(tag, small):
     message, _, actions = press(tag, small)
     said = alerts(actions)
@@ -103,7 +103,7 @@ def test_every_button_runs_and_says_one_thing(tag, small):
 def test_merge_button_writes_what_the_cli_writes_small(small, tmp_path):
     cli_copy = Campaign(shutil.copytree(small.root, tmp_path / "cli"))
     _, data, actions = press("merge", small)
-    pipeline.merge(cli_copy)
+    pipeline.on_disk("merge", cli_copy)
     expected = workbook_io.read_sheets(cli_copy.workbook, (Sheet.ROSTER, Sheet.PROBLEMS))
     got = apply(data, actions)
     for sheet in (Sheet.ROSTER, Sheet.PROBLEMS):
@@ -115,7 +115,7 @@ def test_merge_button_writes_what_the_cli_writes(demo_campaign, tmp_path):
     cli_copy = Campaign(shutil.copytree(demo_campaign.root, tmp_path / "cli"))
     message, data, actions = press("merge", demo_campaign)
     assert message.startswith("合并完成")
-    pipeline.merge(cli_copy)
+    pipeline.on_disk("merge", cli_copy)
     expected = workbook_io.read_sheets(cli_copy.workbook, (Sheet.ROSTER, Sheet.PROBLEMS))
     got = apply(data, actions)
     for sheet in (Sheet.ROSTER, Sheet.PROBLEMS):
@@ -124,11 +124,11 @@ def test_merge_button_writes_what_the_cli_writes(demo_campaign, tmp_path):
 
 @pytest.mark.slow
 def test_amounts_button_writes_what_the_cli_writes(demo_campaign, tmp_path):
-    pipeline.merge(demo_campaign)          # the roster as the CLI left it
+    pipeline.on_disk("merge", demo_campaign)          # the roster as the CLI left it
     cli_copy = Campaign(shutil.copytree(demo_campaign.root, tmp_path / "cli"))
     message, data, actions = press("amounts", demo_campaign)
     assert message.startswith("金额计算完成")
-    pipeline.amounts(cli_copy)
+    pipeline.on_disk("amounts", cli_copy)
     expected = workbook_io.read_sheets(cli_copy.workbook, (Sheet.ROSTER, Sheet.PROBLEMS))
     got = apply(data, actions)
     for sheet in (Sheet.ROSTER, Sheet.PROBLEMS):
@@ -136,7 +136,7 @@ def test_amounts_button_writes_what_the_cli_writes(demo_campaign, tmp_path):
 
 
 def test_a_second_merge_clears_the_old_rows(small):
-    pipeline.merge(small)
+    pipeline.on_disk("merge", small)
     for f in small.inbox.iterdir():
         if f.name.startswith("红旗村"):
             f.unlink()
@@ -192,7 +192,8 @@ def test_actions_do_not_grow_with_rows(tmp_path):
 def test_error_is_one_readable_message(small, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("模拟的内部错误")
-    monkeypatch.setattr(pipeline, "merge_frames", broken)
+    from weiwen.pipeline import ops_roster
+    monkeypatch.setattr(ops_roster, "merge_files", broken)
     monkeypatch.setattr(excel, "LOG_FILE", small.root / "weiwen-excel.log")
     message, _, actions = press("merge", small)
     assert alerts(actions) == [(message, "critical")]

@@ -8,6 +8,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from weiwen import pipeline, workbook_io
+from weiwen.books import MemoryBook
 from weiwen.names import SIGNED_DIR, SIGNOFF_DIR, Col, ProblemCol
 from weiwen.outputs.signatures import check_signatures
 
@@ -43,7 +44,7 @@ def _fill_returned(campaign, unit: str):
 
 def test_returned_sheet_flags_each_kind_and_writes_problems(demo_campaign):
     target, bad, removed = _fill_returned(demo_campaign, "东湖社区")
-    report = pipeline.signatures(demo_campaign, today=dt.date(2027, 2, 1))
+    report = pipeline.on_disk("signatures", demo_campaign, today=dt.date(2027, 2, 1))
     mine = [(p.row, p.code) for p in report.problems if p.unit == "东湖社区" and p.row]
     assert sorted(mine) == sorted(bad.items())
     missing = [p for p in report.problems if p.code == "signatures.missing_row"]
@@ -54,16 +55,15 @@ def test_returned_sheet_flags_each_kind_and_writes_problems(demo_campaign):
     kinds = sheet[ProblemCol.KIND].tolist()
     assert {"未签字", "代签", "金额不符", "签收未留电话", "未填领取日期", "签字表缺户"} <= set(kinds)
     assert any(k == "重复人员" for k in kinds)                       # other stages' rows kept
-    again = pipeline.signatures(demo_campaign, today=dt.date(2027, 2, 1))
+    again = pipeline.on_disk("signatures", demo_campaign, today=dt.date(2027, 2, 1))
     assert len(workbook_io.read_problems(demo_campaign.workbook)) == len(sheet)   # no pile-up
     assert len(again.problems) == len(report.problems)
 
 
 def test_units_not_back_after_the_deadline(demo_campaign):
     _fill_returned(demo_campaign, "东湖社区")
-    report = pipeline.signatures_outputs(
-        demo_campaign, workbook_io.read_settings(demo_campaign.workbook),
-        workbook_io.read_roster(demo_campaign.workbook), today=dt.date(2027, 3, 1))
+    book = MemoryBook(demo_campaign, workbook_io.read_sheets(demo_campaign.workbook))
+    report = pipeline.perform("signatures", book, pipeline.Options(today=dt.date(2027, 3, 1)))
     late = [p.unit for p in report.problems if p.code == "signatures.not_returned"]
     assert len(late) == 11 and "东湖社区" not in late
 

@@ -104,10 +104,11 @@ def test_summary_counts_leader_visits_per_group(demo_campaign, cli):
     """After 走访安排 the finance summary has a 领导走访 sheet: households per group and a total."""
     from openpyxl import load_workbook as _load
     from weiwen.names import SUMMARY_FILE, SUMMARY_VISITS_SHEET
-    from weiwen.visits import read_visits_summary
+    from weiwen.books import FileBook
+    from weiwen.pipeline import visits_table
     cli("visits", demo_campaign.root)
     cli("summary", demo_campaign.root)
-    expected = read_visits_summary(demo_campaign)
+    expected = visits_table(FileBook(demo_campaign))
     ws = _load(demo_campaign.output / SUMMARY_FILE)[SUMMARY_VISITS_SHEET]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == list(expected.columns)

@@ -229,8 +229,9 @@ def test_visits_summary_counts_visits_per_group(visited):
     _put(visited, VisitSheet.TARGETS, rows)
     (visited.root / PHOTO_DIR).mkdir()
     (visited.root / PHOTO_DIR / "x.jpg").write_bytes(b"jpg")
-    from weiwen.visits import read_visits_summary
-    table = read_visits_summary(visited).set_index("组别")
+    from weiwen.books import FileBook
+    from weiwen.pipeline import visits_table
+    table = visits_table(FileBook(visited)).set_index("组别")
     assert list(table.index) == ["第一组", "第二组", "第三组", "第四组", "第五组", "第六组", "第七组",
                                  "第八组"]
     assert table.loc["第一组", ["计划走访户数", "已备案户数", "已走访户数", "有照片户数"]].tolist() == \
@@ -319,14 +320,16 @@ def test_cli_help_has_an_example(cli):
 
 
 def test_excel_button_operation_on_the_open_books_sheets(demo_campaign):
-    from weiwen.excel import Context
-    from weiwen.visits.step import excel_op
-    ctx = Context(None, demo_campaign, read_sheets(demo_campaign.workbook))
-    ctx.sheets[VisitSheet.TARGETS] = ctx.sheets[VisitSheet.TARGETS][:1]   # the clerk emptied it
-    outcome = excel_op(ctx)
-    assert outcome.activate == VisitSheet.TARGETS and "走访组 8 个" in outcome.message
-    assert len(outcome.extra[VisitSheet.TARGETS]) == 48
-    assert set(outcome.problems["问题类型"]) >= {"走访对象未备案"}
+    from weiwen.books import MemoryBook
+    from weiwen.pipeline import perform
+    book = MemoryBook(demo_campaign, read_sheets(demo_campaign.workbook))
+    book.sheets[VisitSheet.TARGETS] = book.sheets[VisitSheet.TARGETS][:1]   # the clerk emptied it
+    report = perform("visits", book)
+    assert report.activate == VisitSheet.TARGETS and "走访组 8 个" in report.outcome
+    [writes] = book.writes
+    assert len(writes.frames[VisitSheet.TARGETS]) == 48
+    assert set(writes.frames[Sheet.PROBLEMS]["问题类型"]) >= {"走访对象未备案"}
+    assert len(book.changes()[VisitSheet.TARGETS]) == 1 + 48
     assert (demo_campaign.output / VISITS_OUTPUT_DIR / "第八组.xlsx").is_file()
 
 

@@ -75,9 +75,10 @@ def test_missing_result_sheet_falls_back_to_openpyxl(campaign):
     wb = load_workbook(campaign.workbook, keep_vba=True)
     del wb[Sheet.PROBLEMS]
     wb.save(campaign.workbook)
-    problems = pd.DataFrame([["错误", "东湖社区", "a.xlsx", 3, "张三", "", "类别无效", "说明"]],
-                            columns=list(PROBLEM_COLUMNS))
+    problems = pd.DataFrame([["错误", "东湖社区", "a.xlsx", 3, "张三", "", "类别无效", "说明",
+                              "checks.unknown_category"]], columns=list(PROBLEM_COLUMNS))
     workbook_io.write_results(campaign.workbook, campaign.root, roster=_roster(2), problems=problems)
     back = workbook_io.read_problems(campaign.workbook)
-    assert list(back.iloc[0]) == ["错误", "东湖社区", "a.xlsx", 3, "张三", None, "类别无效", "说明"]
+    assert list(back.iloc[0]) == ["错误", "东湖社区", "a.xlsx", 3, "张三", None, "类别无效", "说明",
+                                  "checks.unknown_category"]
     assert len(workbook_io.read_roster(campaign.workbook)) == 2

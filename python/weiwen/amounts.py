@@ -12,17 +12,12 @@ import pandas as pd
 from . import problems as P
 from .names import Col, Method, Severity, Status
 from .settings import Settings
+from .values import text_column
 
-P.register("amounts.over_budget", "超出预算", Severity.WARNING, "amounts",
+OVER_BUDGET = P.register("amounts.over_budget", "超出预算", Severity.WARNING, "amounts",
            "慰问金合计 {total:,.0f} 元，超出预算 {budget:,.0f} 元（超出 {over:,.0f} 元）。请核对名单或调整预算。")
-P.register("amounts.no_amount", "无法计算金额", Severity.ERROR, "amounts",
+NO_AMOUNT = P.register("amounts.no_amount", "无法计算金额", Severity.ERROR, "amounts",
            "无法按“{category}”的标准计算金额：{reason}。")
-
-
-def _text(roster: pd.DataFrame, column: str) -> pd.Series:
-    if column not in roster:
-        return pd.Series("", index=roster.index, dtype=object)
-    return roster[column].where(roster[column].notna(), "").astype(str).str.strip()
 
 
 def _sizes(roster: pd.DataFrame) -> pd.Series:
@@ -33,7 +28,7 @@ def _sizes(roster: pd.DataFrame) -> pd.Series:
 def tier_amounts(roster: pd.DataFrame, settings: Settings) -> pd.Series:
     """What one row of its category is paid by 标准 (NaN: unknown category, or 按户人数分档
     without a usable 家庭人口). Vectorised `Standard.amount_for`."""
-    category = _text(roster, Col.CATEGORY)
+    category = text_column(roster, Col.CATEGORY)
     size = _sizes(roster)
     out = pd.Series(np.nan, index=roster.index)
     for std in settings.standards:
@@ -54,7 +49,7 @@ def _money(values: pd.Series) -> pd.Series:
 
 def _basis(roster: pd.DataFrame, settings: Settings, amount: pd.Series) -> pd.Series:
     """"低保 3人户 1100元", "残疾户 按户 700元", "重点优抚对象 按人 800元"."""
-    category = _text(roster, Col.CATEGORY)
+    category = text_column(roster, Col.CATEGORY)
     method = category.map({s.category: s.method for s in settings.standards})
     size = _sizes(roster).astype("Int64").astype(str)
     tier = np.where(_sizes(roster) > 3, size + "人户（3人及以上户）", size + "人户")
@@ -65,9 +60,9 @@ def _basis(roster: pd.DataFrame, settings: Settings, amount: pd.Series) -> pd.Se
 def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, list[P.Problem]]:
     roster = roster.copy()
     problems: list[P.Problem] = []
-    status = _text(roster, Col.STATUS).replace("", Status.VALID.value)
-    category = _text(roster, Col.CATEGORY)
-    ids = _text(roster, Col.ID)
+    status = text_column(roster, Col.STATUS).replace("", Status.VALID.value)
+    category = text_column(roster, Col.CATEGORY)
+    ids = text_column(roster, Col.ID)
     tier = tier_amounts(roster, settings)
     payable = status.isin([Status.VALID, Status.REVIEW])
     basis = _basis(roster, settings, tier)
@@ -90,7 +85,7 @@ def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
     paid_of = pd.Series(np.nan, index=roster.index, dtype=object)
     if paid_rows.any():
         first_paid = pd.DataFrame({"id": ids[paid_rows], "c": category[paid_rows],
-                                   "u": _text(roster, Col.UNIT)[paid_rows],
+                                   "u": text_column(roster, Col.UNIT)[paid_rows],
                                    "a": _money(tier[paid_rows])}).drop_duplicates("id")
         first_paid = first_paid.set_index("id")
         paid_of = ids.map(first_paid["u"] + "按“" + first_paid["c"] + "”" + first_paid["a"])
@@ -100,7 +95,7 @@ def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
     roster[Col.AMOUNT] = amount
     roster[Col.PAYMENT] = category.map({s.category: s.payment.value for s in settings.standards}) \
         .fillna("")
-    reason = _text(roster, Col.ISSUES).str.split("；").str[0]
+    reason = text_column(roster, Col.ISSUES).str.split("；").str[0]
     dup_text = ("不发放（重复）：同一户已在" + paid_of.fillna("") + "发放").where(paid_of.notna(),
                                                                       "不发放（重复）：" + reason)
     roster[Col.BASIS] = np.select(
@@ -108,7 +103,7 @@ def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
         ["不发放（有错误）：" + reason, dup_text, "不发放：无法按“标准”计算金额（检查家庭人口和类别）",
          "待核，核实后发放：" + basis + also],
         default=basis + also)
-    problems += [P.make("amounts.no_amount", unit=u, file=f, row=_int(r), name=n, id=i,
+    problems += [P.make(NO_AMOUNT, unit=u, file=f, row=_int(r), name=n, id=i,
                         category=c, reason="缺少有效的家庭人口或该类别的金额")
                  for u, f, r, n, i, c in zip(*(roster.loc[no_tier, k] for k in (
                      Col.UNIT, Col.SRC_FILE, Col.SRC_ROW, Col.NAME, Col.ID, Col.CATEGORY)))]
@@ -116,7 +111,7 @@ def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
     total = float(amount[payable].sum())
     budget = settings.params.budget
     if budget and total > budget:
-        problems.append(P.make("amounts.over_budget", total=total, budget=budget,
+        problems.append(P.make(OVER_BUDGET, total=total, budget=budget,
                                over=total - budget))
     return roster, problems
 

@@ -11,19 +11,20 @@ import tempfile
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import pipeline
 from . import problems as P
+from .books import FileBook
 from .campaign import Campaign, init as init_campaign
 from .errors import WeiwenError
 from .lock import campaign_lock
+from .money import to_daxie
 from .names import ProblemCol, Sheet
-from .pipeline import Report
+from .pipeline import Options, Report, perform
 from .protect import ENV_VAR as PASSWORD_ENV, check_password, protect_outputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -49,11 +50,6 @@ PasswordOpt = Annotated[Optional[str], typer.Option(
     help="把要邮寄的 .xlsx 输出加上打开密码，另存到 output/加密发送（也可用环境变量设置）")]
 
 
-def _command_name(op: Callable[..., Report]) -> str:
-    """"weiwen run" for the lock file and messages: who is working on the campaign."""
-    return f"weiwen {getattr(op, '__name__', '').replace('_', '-')}".strip()
-
-
 LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-error.log"
 
 
@@ -73,35 +69,31 @@ def _fail(message: str) -> None:
 
 
 def _amount(value: float) -> str:
-    from .money import to_daxie
     return f"{value:,.2f} 元（{to_daxie(value)}）"
 
 
 def print_report(report: Report) -> None:
+    if report.outcome:
+        console.print(report.outcome)
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    if report.merge is not None or report.files_read:
-        table.add_row("读取文件", f"{report.files_read} 个")
-        table.add_row("读取数据行", f"{report.rows_read} 行")
-        table.add_row("进入名册", f"{report.roster_rows} 行")
-        table.add_row("未能合并的行", f"{report.rejected_rows} 行")
-    elif report.roster_rows:
-        table.add_row(Sheet.ROSTER, f"{report.roster_rows} 行")
+    for label, value in report.facts:
+        table.add_row(label, value)
     if report.merge is not None and report.merge.superseded:
         table.add_row("被新版本替换的文件", "、".join(report.merge.superseded))
-    errors = P.count_errors(report.problems)
-    table.add_row("问题", f"{len(report.problems)} 条（错误 {errors} 条）")
+    if report.command not in ("merge", "run", "check"):   # there the sheet is this command's
+        table.add_row("本次发现问题", f"{len(report.problems)} 条（错误 {P.count_errors(report.problems)} 条）")
+    table.add_row("问题表", f"{report.workbook_problems} 条（错误 {report.workbook_errors} 条）")
     if report.households_paid or report.command in ("run", "amounts", "demo"):
         table.add_row("发放户数", f"{report.households_paid} 户")
         table.add_row("发放金额", _amount(report.total_amount))
     console.print(table)
-    by_kind = report.problems_by_kind()
-    if by_kind:
+    if report.workbook_kinds:
         kinds = Table(title=Sheet.PROBLEM_KINDS, title_justify="left", show_lines=False)
         kinds.add_column(ProblemCol.KIND)
         kinds.add_column("条数", justify="right")
-        for kind, n in by_kind.items():
+        for kind, n in report.workbook_kinds.items():
             kinds.add_row(kind, str(n))
         console.print(kinds)
     if report.merge is not None and report.merge.rows_per_unit:
@@ -131,23 +123,28 @@ def _output_lines(outputs: list[str]) -> list[str]:
     return lines
 
 
-def _run(op: Callable[..., Report], directory: Path, as_json: bool, quiet: bool,
-         *, password: str | None = None) -> None:
+def _run(tag: str, directory: Path, as_json: bool, quiet: bool, *,
+         password: str | None = None, **options: Any) -> None:
+    """The whole of a command: open the campaign, lock it, run the operation on the workbook
+    file, print the report (or one JSON object)."""
+    command = f"weiwen {tag}"
     try:
         campaign = Campaign.open(directory)
-        with campaign_lock(campaign.root, _command_name(op)):
+        book = FileBook(campaign)
+        with campaign_lock(campaign.root, command):
             if quiet or as_json:
-                report = op(campaign)
+                report = perform(tag, book, Options(**options))
             else:
                 with console.status("正在处理…") as status:
-                    report = op(campaign, progress=lambda msg: status.update(f"{msg}…"))
+                    report = perform(tag, book, Options(**options),
+                                     lambda msg: status.update(f"{msg}…"))
             if password:
                 report.notes += protect_outputs(campaign.root, report.outputs, password).notes()
     except WeiwenError as exc:
         _fail(str(exc))
         return
     except Exception:  # a bug of ours: one readable line for the clerk, the details in a log
-        _internal_error(_command_name(op))
+        _internal_error(command)
         return
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
@@ -177,7 +174,7 @@ def templates(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = Fal
 
     例：weiwen templates 2027春节慰问
     """
-    _run(pipeline.templates, directory, as_json, quiet)
+    _run("templates", directory, as_json, quiet)
 
 
 @app.command()
@@ -187,7 +184,7 @@ def merge(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
 
     例：weiwen merge 2027春节慰问
     """
-    _run(pipeline.merge, directory, as_json, quiet, password=password)
+    _run("merge", directory, as_json, quiet, password=password)
 
 
 @app.command()
@@ -196,7 +193,7 @@ def amounts(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False
 
     例：weiwen amounts 2027春节慰问
     """
-    _run(pipeline.amounts, directory, as_json, quiet)
+    _run("amounts", directory, as_json, quiet)
 
 
 @app.command()
@@ -206,7 +203,7 @@ def check(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) 
     改过“标准”表或在“备注”里填了“已核实”后用它；检查后请再计算金额。
     例：weiwen check 2027春节慰问
     """
-    _run(pipeline.check, directory, as_json, quiet)
+    _run("check", directory, as_json, quiet)
 
 
 @app.command()
@@ -216,15 +213,7 @@ def run(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
 
     例：weiwen run 2027春节慰问
     """
-    _run(pipeline.run, directory, as_json, quiet, password=password)
-
-
-def _with(op: Callable[..., Report], **options) -> Callable[..., Report]:
-    """`op` with fixed keyword options (keeps its name for messages and the lock)."""
-    def call(campaign: Campaign, **kwargs) -> Report:
-        return op(campaign, **options, **kwargs)
-    call.__name__ = op.__name__
-    return call
+    _run("run", directory, as_json, quiet, password=password)
 
 
 @app.command()
@@ -236,7 +225,7 @@ def signoff(directory: DirArg,
 
     例：weiwen signoff 2027春节慰问 --pdf
     """
-    _run(_with(pipeline.signoff, pdf=pdf), directory, as_json, quiet, password=password)
+    _run("signoff", directory, as_json, quiet, password=password, pdf=pdf)
 
 
 @app.command()
@@ -246,7 +235,7 @@ def summary(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False
 
     例：weiwen summary 2027春节慰问
     """
-    _run(pipeline.summary, directory, as_json, quiet, password=password)
+    _run("summary", directory, as_json, quiet, password=password)
 
 
 @app.command()
@@ -258,7 +247,7 @@ def audit(directory: DirArg,
 
     例：weiwen audit 2027春节慰问
     """
-    _run(_with(pipeline.audit, redraw=redraw), directory, as_json, quiet, password=password)
+    _run("audit", directory, as_json, quiet, password=password, redraw=redraw)
 
 
 @app.command()
@@ -267,7 +256,7 @@ def signatures(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = Fa
 
     例：weiwen signatures 2027春节慰问
     """
-    _run(pipeline.signatures, directory, as_json, quiet)
+    _run("signatures", directory, as_json, quiet)
 
 
 @app.command()
@@ -280,8 +269,7 @@ def visits(directory: DirArg,
     “走访对象”表为空时自动为每个联系点安排走访户；之后只检查，加 --propose 才补足。
     例：weiwen visits 2027春节慰问 --propose
     """
-    from .visits import visits_command
-    _run(visits_command(propose=propose), directory, as_json, quiet)
+    _run("visits", directory, as_json, quiet, propose=True if propose else None)
 
 
 @app.command()
@@ -302,7 +290,7 @@ def demo(directory: Annotated[Optional[Path], typer.Argument(
     if not (quiet or as_json):
         console.print(f"演示活动：{plan.root}（{len(plan.files)} 个回收表，{plan.households} 户，"
                       f"预置 {len(plan.planted)} 处常见错误）")
-    _run(pipeline.run, plan.root, as_json, quiet)
+    _run("run", plan.root, as_json, quiet)
 
 
 def _new_demo_dir(base: Path) -> Path:

@@ -14,6 +14,11 @@ from .names import (DEFAULT_ALLOWED_RELATIONS, PARAM_ALLOWED_RELATIONS,
                     STANDARD_COLUMNS, VisitParam)
 
 
+#: leader visits: the minimum households per contact point, the categories proposed first
+DEFAULT_MIN_PER_POINT = 4
+DEFAULT_PREFERRED = "大重病患者、70岁以上特困独居老人"
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     key: str
@@ -37,9 +42,9 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               "（可选）民政系统导出的低保户名单：活动文件夹里的文件名（如 低保名单.xlsx）或本工作簿中的工作表名；"
               "用来查出名单上没有任何单位报送的户，以及报为低保却不在名单上的户", required=False),
     # leader visits (issue 7): optional rows, older workbooks without them use these defaults
-    ParamSpec(VisitParam.MIN_PER_POINT, "int", 4, "领导走访：每个组在每个联系点至少走访的户数",
+    ParamSpec(VisitParam.MIN_PER_POINT, "int", DEFAULT_MIN_PER_POINT, "领导走访：每个组在每个联系点至少走访的户数",
               required=False),
-    ParamSpec(VisitParam.PREFERRED, "text", "大重病患者、70岁以上特困独居老人",
+    ParamSpec(VisitParam.PREFERRED, "text", DEFAULT_PREFERRED,
               "领导走访：自动安排走访对象时优先选择的类别，用顿号分隔", required=False),
     # signature check (issue 5): optional; older workbooks without the row use the default list
     ParamSpec(PARAM_ALLOWED_RELATIONS, "text", "、".join(DEFAULT_ALLOWED_RELATIONS),

@@ -16,7 +16,7 @@ class Sheet(StrEnum):
     STANDARDS = "标准"
     ROSTER = "名册"
     PROBLEMS = "问题"
-    PROBLEM_KINDS = "问题分类"     # counts of 问题 by 级别 and 问题类型 (问题 keeps its 8 columns)
+    PROBLEM_KINDS = "问题分类"     # counts of 问题 by 级别 and 问题类型
     SUMMARY = "汇总"
     XLWINGS_CONF = "xlwings.conf"
 
@@ -79,6 +79,7 @@ class ProblemCol(StrEnum):
     ID = "身份证号"
     KIND = "问题类型"
     MESSAGE = "说明"
+    CODE = "代码"           # the problem's stable code (problems.py); the stage is its prefix
 
 
 PROBLEM_COLUMNS: tuple[str, ...] = tuple(ProblemCol)
@@ -334,7 +335,7 @@ SIGNED_MARKS: tuple[str, ...] = ("已签字", "已签", "已领", "√", "✓", 
 #: 参数 row (optional): the reference list to check coverage against — a file (path relative to the
 #: campaign folder) or a sheet of Weiwen.xlsm, e.g. the 低保 roll exported from the civil-affairs system
 PARAM_REFERENCE = "低保名单"
-#: result sheet: the 问题 sheet's rows counted by 级别 and 问题类型 (问题 keeps its 8 columns)
+#: result sheet: the 问题 sheet's rows counted by 级别 and 问题类型
 PROBLEM_KINDS_SHEET = Sheet.PROBLEM_KINDS
 PROBLEM_KINDS_COLUMNS: tuple[str, ...] = ("级别", "问题类型", "条数")
 #: optional return column: ID numbers of the household's other members (、 or , separated)

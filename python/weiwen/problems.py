@@ -2,7 +2,8 @@
 
 Every code lives in the registry below with its 问题类型 label, severity, the pipeline stage that
 produces it and a message template. Codes never change meaning; add new ones instead.
-The 问题 sheet is `to_frame(problems)`.
+The 问题 sheet is `to_frame(problems)`; its last column 代码 keeps each row's code, so a stage
+can replace its own rows (the stage is the code's prefix) without reading the Chinese label.
 """
 from __future__ import annotations
 
@@ -14,22 +15,44 @@ import pandas as pd
 from .names import PROBLEM_COLUMNS, PROBLEM_KINDS_COLUMNS, ProblemCol, Severity
 
 
-@dataclass(frozen=True)
-class Code:
-    code: str
-    kind: str            # 问题类型 shown to the clerk
+#: the stages of the pipeline; a code's stage is its prefix ("visits.no_photo" → visits)
+STAGES: tuple[str, ...] = ("settings", "intake", "checks", "amounts", "signatures", "audit",
+                           "visits")
+
+
+class Code(str):
+    """A problem code: the stable string ("checks.id_invalid") carrying its 问题类型 label,
+    severity, stage and message template. Modules keep the constant `register` returns and use
+    it (tests and filters compare with the constant, never with the Chinese label)."""
+
+    kind: str
     severity: Severity
-    stage: str           # settings | intake | checks | amounts | signatures | audit | visits
-    template: str        # str.format template for 说明
+    stage: str
+    template: str
+
+    def __new__(cls, code: str, kind: str, severity: Severity, template: str) -> "Code":
+        stage, _, name = code.partition(".")
+        if stage not in STAGES or not name:
+            raise ValueError(f"problem code {code!r} must be <stage>.<name>, stage one of {STAGES}")
+        self = super().__new__(cls, code)
+        self.kind, self.severity, self.stage, self.template = kind, severity, stage, template
+        return self
+
+    @property
+    def code(self) -> str:
+        return str(self)
 
 
 _REGISTRY: dict[str, Code] = {}
 
 
 def register(code: str, kind: str, severity: Severity, stage: str, template: str) -> Code:
+    """Register a code once (a second registration of the same code fails at import)."""
     if code in _REGISTRY:
         raise ValueError(f"problem code {code!r} registered twice")
-    c = Code(code, kind, severity, stage, template)
+    c = Code(code, kind, severity, template)
+    if c.stage != stage:
+        raise ValueError(f"problem code {code!r} is not of stage {stage!r}")
     _REGISTRY[code] = c
     return c
 
@@ -40,6 +63,12 @@ def code_info(code: str) -> Code:
 
 def all_codes() -> dict[str, Code]:
     return dict(_REGISTRY)
+
+
+def stage_of(code: str) -> str:
+    """The stage of a code, from its prefix (no registry needed): "visits.no_photo" → visits."""
+    stage = str(code).partition(".")[0]
+    return stage if stage in STAGES else ""
 
 
 @dataclass(frozen=True)
@@ -62,15 +91,15 @@ class Problem:
 
     @property
     def stage(self) -> str:
-        return _REGISTRY[self.code].stage if self.code in _REGISTRY else ""
+        return stage_of(self.code)
 
 
-def make(code: str, *, unit: str = "", file: str = "", row: int | None = None, column: str = "",
+def make(code: Code | str, *, unit: str = "", file: str = "", row: int | None = None, column: str = "",
          name: str = "", id: str = "", severity: Severity | None = None, **values) -> Problem:
     """Build a Problem from the registry template: `make("settings.not_number", sheet=..., ...)`."""
     info = _REGISTRY[code]
     fmt = dict(unit=unit, file=file, row=row, column=column, name=name, id=id, **values)
-    return Problem(code=code, message=info.template.format(**fmt),
+    return Problem(code=info, message=info.template.format(**fmt),
                    severity=severity or info.severity, unit=unit, file=file, row=row,
                    column=column, name=name, id=id, extra=values)
 
@@ -87,6 +116,7 @@ def to_frame(problems: Iterable[Problem]) -> pd.DataFrame:
             ProblemCol.ID: p.id,
             ProblemCol.KIND: p.kind,
             ProblemCol.MESSAGE: p.message,
+            ProblemCol.CODE: str(p.code),
         }
         for p in problems
     ]
@@ -113,7 +143,7 @@ def count_by_kind(problems: Iterable[Problem]) -> dict[str, int]:
 def kinds_frame(problems: pd.DataFrame) -> pd.DataFrame:
     """The 问题分类 sheet: the 问题 sheet's rows counted by 级别 and 问题类型 (错误 first, most first).
 
-    A separate sheet, so the 问题 sheet keeps exactly its 8 header columns (sheet contract)."""
+    A separate sheet: 问题 itself stays one row per problem."""
     sev, kind, n = PROBLEM_KINDS_COLUMNS
     if not len(problems):
         return pd.DataFrame(columns=list(PROBLEM_KINDS_COLUMNS))

@@ -16,7 +16,7 @@ from . import problems as P
 from .defaults import PARAM_SPECS, ParamSpec
 from .names import (CONDITION_AGE, WORKBOOK_FILE, Col, Method, Param, ParamCol, Payment, Sheet,
                     StdCol, UnitCol, UnitType)
-from .values import is_blank, to_date, to_number, to_text
+from .values import as_typed, is_blank, to_date, to_number, to_text
 
 Rows = Sequence[Sequence[Any]]
 
@@ -159,7 +159,7 @@ def _parse_param(spec: ParamSpec, raw: Any, row: int, problems: list[P.Problem])
             problems.append(_p("settings.missing_value", sheet=sheet, row=row, column=spec.key))
         return spec.default
     if spec.kind == "text":
-        return to_text(raw)
+        return as_typed(raw)        # shown on titles and lists exactly as the clerk typed it
     if spec.kind == "date":
         value = to_date(raw)
         if value is None:
@@ -242,9 +242,10 @@ def load_units(rows: Rows, problems: list[P.Problem]) -> list[Unit]:
                                    column=UnitCol.TYPE, value=unit_type, choices="、".join(types)))
         if bad:
             continue
-        units.append(Unit(code=code, name=name, type=unit_type,
-                          contact=values[UnitCol.CONTACT], phone=values[UnitCol.PHONE],
-                          email=values[UnitCol.EMAIL], row=excel_row))
+        shown = {c: as_typed(_cell(row, index, c)) for c in (UnitCol.CONTACT, UnitCol.PHONE,
+                                                             UnitCol.EMAIL)}
+        units.append(Unit(code=code, name=name, type=unit_type, contact=shown[UnitCol.CONTACT],
+                          phone=shown[UnitCol.PHONE], email=shown[UnitCol.EMAIL], row=excel_row))
     if not units and not any(p.code == "settings.missing_column" for p in problems):
         problems.append(_p("settings.no_units", sheet=sheet))
     return units

@@ -6,22 +6,23 @@ round-trips every part through openpyxl's model (which drops what it does not kn
 frozen panes, data validations and conditional formats, and every other zip entry — VBA project,
 ribbon, the clerk's own sheets — are copied byte for byte.
 
-Strings are always written as text cells, so a value starting with = + - @ can never become a
-formula. Characters XML cannot hold (control characters) are dropped.
+Cells follow the one writer contract (cells.py): strings are always text cells, so a value
+starting with = + - @ can never become a formula; a date is an Excel serial with a date style
+(added to styles.xml when the workbook has none). Characters XML cannot hold are dropped.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from .cells import DATE_FORMAT, DATETIME_FORMAT, cell_value, date_format, excel_serial, finite
 from .names import PROBLEM_KINDS_SHEET
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -54,24 +55,19 @@ def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _cell_xml(ref: str, value: Any, style: str = "") -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
+def _cell_xml(ref: str, value: Any, style: str, dates: Mapping[str, str]) -> str:
+    """One cell under the writer contract (cells.py): numbers and dates as numbers (a date with
+    a date style), booleans as booleans, everything else as inline text, exactly as given."""
+    value = cell_value(value)
+    if value is None:
         return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(value, bool):
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)) and math.isfinite(value):
+    if isinstance(value, (int, float)) and finite(value):
         return f'<c r="{ref}"{style}><v>{value!r}</v></c>' if isinstance(value, float) \
             else f'<c r="{ref}"{style}><v>{value}</v></c>'
-    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
-        value = value.date().isoformat() if isinstance(value, dt.datetime) and \
-            value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="{dates[date_format(value)]}"><v>{excel_serial(value)}</v></c>'
     text = _ILLEGAL.sub("", str(value))
     if not text:
         return ""
@@ -79,14 +75,15 @@ def _cell_xml(ref: str, value: Any, style: str = "") -> str:
             f"{escape(text)}</t></is></c>")
 
 
-def _rows_xml(rows: Iterable[Sequence[Any]], header_style: str) -> Iterable[str]:
+def _rows_xml(rows: Iterable[Sequence[Any]], header_style: str,
+              dates: Mapping[str, str]) -> Iterable[str]:
     letters: list[str] = []
     for r, values in enumerate(rows, start=1):
         values = list(values)
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
         style = header_style if r == 1 else ""
-        cells = "".join(_cell_xml(f"{l}{r}", v, style) for l, v in zip(letters, values))
+        cells = "".join(_cell_xml(f"{l}{r}", v, style, dates) for l, v in zip(letters, values))
         yield f'<row r="{r}">{cells}</row>'
 
 
@@ -104,7 +101,7 @@ def as_table(data: pd.DataFrame | Sequence[Sequence[Any]]) -> Table:
     return (list(rows[0]), rows[1:], len(rows) - 1, max(len(r) for r in rows))
 
 
-def _new_sheet_xml(old: bytes, table: Table) -> Iterable[bytes]:
+def _new_sheet_xml(old: bytes, table: Table, dates: Mapping[str, str]) -> Iterable[bytes]:
     match = _SHEETDATA.search(old)
     if match is None:
         raise SpliceError("no sheetData")
@@ -121,7 +118,7 @@ def _new_sheet_xml(old: bytes, table: Table) -> Iterable[bytes]:
     yield b"<sheetData>"
     chunk: list[str] = []
     all_rows = (r for part in ([header], rows) for r in part)
-    for row in _rows_xml(all_rows, header_style):
+    for row in _rows_xml(all_rows, header_style, dates):
         chunk.append(row)
         if len(chunk) >= 2000:
             yield "".join(chunk).encode("utf-8")
@@ -185,6 +182,76 @@ def _add_sheets(src: zipfile.ZipFile, names: list[str]) -> tuple[dict[str, bytes
     return parts, paths
 
 
+_STYLES = "xl/styles.xml"
+_NUMFMTS = re.compile(rb"<(?:\w+:)?numFmts\b[^>]*?(?:/>|>.*?</(?:\w+:)?numFmts>)", re.S)
+_NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*/>")
+_CELLXFS = re.compile(rb"(<(?:\w+:)?cellXfs\b[^>]*>)(.*?)(</(?:\w+:)?cellXfs>)", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*?(?:/>|>.*?</(?:\w+:)?xf>)", re.S)
+
+
+def _attr(element: bytes, name: str) -> str | None:
+    m = re.search(rb"\b" + name.encode() + rb'="([^"]*)"', element)
+    return m.group(1).decode() if m else None
+
+
+def date_styles(styles: bytes) -> tuple[dict[str, str], bytes | None]:
+    """The cellXfs index of a plain cell with each of our date formats: an existing one when the
+    workbook has it, else added (the new styles.xml is returned, None when unchanged)."""
+    from xml.sax.saxutils import unescape
+    changed = False
+    formats = {unescape(_attr(m.group(0), "formatCode") or ""): _attr(m.group(0), "numFmtId")
+               for m in _NUMFMT.finditer(styles)}
+    ids: dict[str, str] = {}
+    for code in (DATE_FORMAT, DATETIME_FORMAT):
+        if formats.get(code):
+            ids[code] = str(formats[code])
+            continue
+        used = [int(v) for v in formats.values() if v and v.isdigit()]
+        new_id = str(max([163, *used]) + 1)
+        element = f'<numFmt numFmtId="{new_id}" formatCode="{escape(code)}"/>'.encode()
+        block = _NUMFMTS.search(styles)
+        if block is None:
+            root = re.search(rb"<(?:\w+:)?styleSheet\b[^>]*>", styles)
+            if root is None:
+                raise SpliceError("styles.xml without styleSheet")
+            styles = (styles[:root.end()] + b'<numFmts count="1">' + element + b"</numFmts>"
+                      + styles[root.end():])
+        else:
+            inner = block.group(0)
+            if inner.endswith(b"/>") and b"</" not in inner:
+                inner = inner[:-2].rstrip() + b">" + element + b"</numFmts>"
+            else:
+                inner = inner[:inner.rindex(b"</")] + element + inner[inner.rindex(b"</"):]
+            inner = re.sub(rb'\bcount="\d+"', f'count="{len(used) + 1}"'.encode(), inner, count=1)
+            styles = styles[:block.start()] + inner + styles[block.end():]
+        formats[code] = new_id
+        ids[code] = new_id
+        changed = True
+    xfs = _CELLXFS.search(styles)
+    if xfs is None:
+        raise SpliceError("styles.xml without cellXfs")
+    elements = [m.group(0) for m in _XF.finditer(xfs.group(2))]
+    out: dict[str, str] = {}
+    added = b""
+    for code, fmt in ids.items():
+        plain = next((i for i, x in enumerate(elements) if _attr(x, "numFmtId") == fmt
+                      and all(_attr(x, a) in (None, "0") for a in ("fontId", "fillId", "borderId"))
+                      and b"<" not in x[1:].split(b">", 1)[-1]), None)
+        if plain is None:
+            plain = len(elements)
+            element = (f'<xf numFmtId="{fmt}" fontId="0" fillId="0" borderId="0" xfId="0" '
+                       f'applyNumberFormat="1"/>').encode()
+            elements.append(element)
+            added += element
+            changed = True
+        out[code] = str(plain)
+    if added:
+        opening = re.sub(rb'\bcount="\d+"', f'count="{len(elements)}"'.encode(), xfs.group(1))
+        styles = (styles[:xfs.start()] + opening + xfs.group(2) + added + xfs.group(3)
+                  + styles[xfs.end():])
+    return out, (styles if changed else None)
+
+
 def splice_frames(source: Path, target: Path,
                   frames: Mapping[str, pd.DataFrame | Sequence[Sequence[Any]]]) -> None:
     """Write `source` to `target` with each named sheet's rows replaced: a DataFrame under a
@@ -201,16 +268,19 @@ def splice_frames(source: Path, target: Path,
             changed, added = _add_sheets(src, missing)
             paths.update(added)
         replace = {paths[name]: as_table(data) for name, data in frames.items()}
+        dates = _DateStyles(src.read(_STYLES) if _STYLES in src.NameToInfo else None)
         new_parts = [p for p in changed if p not in src.NameToInfo]
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
+                if info.filename == _STYLES:
+                    continue                      # last: date cells may add a style
                 if info.filename in replace:
                     new_info = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                     new_info.compress_type = zipfile.ZIP_DEFLATED
                     new_info.external_attr = info.external_attr
                     with dst.open(new_info, "w", force_zip64=True) as out:
                         for part in _new_sheet_xml(src.read(info.filename),
-                                                   replace[info.filename]):
+                                                   replace[info.filename], dates):
                             out.write(part)
                 elif info.filename in changed:
                     dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)
@@ -220,5 +290,36 @@ def splice_frames(source: Path, target: Path,
                 new_info = zipfile.ZipInfo(path, date_time=dt.datetime.now().timetuple()[:6])
                 new_info.compress_type = zipfile.ZIP_DEFLATED
                 with dst.open(new_info, "w", force_zip64=True) as out:
-                    for part in _new_sheet_xml(changed[path], replace[path]):
+                    for part in _new_sheet_xml(changed[path], replace[path], dates):
                         out.write(part)
+            if _STYLES in src.NameToInfo:
+                info = src.getinfo(_STYLES)
+                dst.writestr(info, dates.styles or src.read(_STYLES),
+                             compress_type=info.compress_type)
+
+
+
+class _DateStyles(Mapping[str, str]):
+    """Date format → cellXfs index, worked out (and styles.xml changed) only when a date is
+    written; `styles` is then the new styles.xml (None while unchanged)."""
+
+    def __init__(self, styles: bytes | None) -> None:
+        self._source = styles
+        self._ids: dict[str, str] | None = None
+        self.styles: bytes | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self._ids is None:
+            if self._source is None:
+                raise SpliceError("no styles part for date cells")
+            self._ids, self.styles = date_styles(self._source)
+        return self._ids
+
+    def __getitem__(self, key: str) -> str:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())

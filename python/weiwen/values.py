@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import Any
 
+import pandas as pd
+
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -22,8 +24,17 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def as_typed(value: Any) -> str:
+    """The clerk's text as typed, for showing and printing: only the ends trimmed — no NFKC, no
+    folding of inner spaces (numbers and dates rendered like `to_text`). Use `to_text` for keys."""
+    if isinstance(value, str):
+        return value.strip()
+    return to_text(value)
+
+
 def to_text(value: Any) -> str:
-    """A cell as clean text: NFKC (full-width → half-width), stripped, integral floats without .0."""
+    """A cell as a clean key: NFKC (full-width → half-width), stripped, single inner spaces,
+    integral floats without .0. For matching and comparing; what is shown uses `as_typed`."""
     if is_blank(value):
         return ""
     if isinstance(value, bool):
@@ -78,3 +89,12 @@ def to_date(value: Any) -> dt.date | None:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A DataFrame column as stripped str (blank for None/NaN, '' when the column is missing),
+    whatever dtype it came in with: for comparing and masking, not for writing back."""
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    col = frame[column]
+    return col.where(col.notna(), "").astype(str).str.strip()

@@ -7,24 +7,24 @@ and preceded by a backup. (The live workbook in Excel is written by excel.py thr
 """
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
 from python_calamine import CalamineWorkbook
 
+from .cells import cell_value, date_format, finite
 from .errors import CampaignError
 from .fileio import atomic_write, backup
-from .sheet_splice import SpliceError, splice_frames
 from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
+from .openpyxl_access import drop_rows_below, place
 from .problems import kinds_frame
 from .settings import Settings, load_settings
+from .sheet_splice import SpliceError, splice_frames
 from .values import is_blank, to_text
-
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 def read_sheets(path: Path, names: Iterable[str] | None = None) -> dict[str, list[list[Any]]]:
@@ -75,28 +75,21 @@ def read_problems(path: Path) -> pd.DataFrame:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def cell_value(value: Any) -> Any:
-    """What goes into a cell: None for blanks/NaN, plain Python scalars otherwise."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            return value.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+def _put(ws: Any, row: int, column: int, value: Any, *, text_column: bool = False) -> None:
+    """One cell through openpyxl under the writer contract (cells.py)."""
+    value = cell_value(value)
+    if value is None:
+        return
+    if isinstance(value, float) and not finite(value):
+        value = str(value)
+    number_format = "@" if text_column and isinstance(value, str) else (
+        date_format(value) if isinstance(value, dt.date) else None)
+    place(ws, row, column, value, number_format=number_format)
 
 
-def _replace_data(ws, frame: pd.DataFrame, *, header_row: int = 1) -> None:
+def _replace_data(ws: Any, frame: pd.DataFrame, *, header_row: int = 1) -> None:
     """Drop the sheet's data rows (keeping header, widths, validations) and write `frame`."""
-    for key in [k for k in ws._cells if k[0] > header_row]:  # bulk: no per-row shifting
-        del ws._cells[key]
-    for key in [k for k in ws.row_dimensions if k > header_row]:
-        del ws.row_dimensions[key]
+    drop_rows_below(ws, header_row)
     header = [to_text(ws.cell(row=header_row, column=c).value) for c in range(1, ws.max_column + 1)]
     positions = []
     for column in frame.columns:
@@ -109,15 +102,7 @@ def _replace_data(ws, frame: pd.DataFrame, *, header_row: int = 1) -> None:
     text_positions = {p for p, c in zip(positions, frame.columns) if c in TEXT_COLUMNS}
     for r, values in enumerate(frame.itertuples(index=False, name=None), start=header_row + 1):
         for c, value in zip(positions, values):
-            value = cell_value(value)
-            if value is None:
-                continue
-            cell = Cell(ws, row=r, column=c, value=value)
-            if isinstance(value, str) and (value.startswith("=") or c in text_positions):
-                cell.data_type = "s"       # data from returns is never a formula
-                if c in text_positions:
-                    cell.number_format = "@"
-            ws._cells[(r, c)] = cell
+            _put(ws, r, c, value, text_column=c in text_positions)
 
 
 def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFrame],
@@ -156,17 +141,10 @@ def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],
         _replace_data(ws, frame)
     for sheet, rows in (raw_sheets or {}).items():
         ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
-        for key in list(ws._cells):
-            del ws._cells[key]
+        drop_rows_below(ws, 0)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
-                value = cell_value(value)
-                if value is None:
-                    continue
-                cell = Cell(ws, row=r, column=c, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"
-                ws._cells[(r, c)] = cell
+                _put(ws, r, c, value)
     atomic_write(path, wb.save)
 
 

@@ -13,7 +13,7 @@ from .. import problems as P
 from ..names import Col, Status
 from ..settings import Settings
 from ._base import Check, apply, emit, where
-from .coverage import check_coverage, load_reference
+from .coverage import check_coverage, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
 from .fields import FIELD_CHECKS
 from .ids import BIRTH, ID_CHECKS, ID_OK, ID_RAW, prepare_ids
@@ -26,14 +26,14 @@ CHECKS: tuple[tuple[Check, ...], ...] = (
 )
 _WORKING = (ID_RAW, BIRTH, ID_OK)
 
-__all__ = ["CHECKS", "Check", "run_checks", "check_coverage", "load_reference", "where", "emit"]
+__all__ = ["CHECKS", "Check", "run_checks", "check_coverage", "reference_frame", "where", "emit"]
 
 
 def run_checks(roster: pd.DataFrame, settings: Settings, *,
                reference: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[P.Problem]]:
     """The roster with 状态 / 问题 (re)computed from scratch, and every problem found.
 
-    `reference`: an optional reference list (coverage.load_reference) to find missed households.
+    `reference`: an optional reference list (coverage.reference_frame) to find missed households.
     Previous 状态 / 问题 values (a 名册 read back from the workbook) are replaced."""
     roster = prepare_ids(roster, settings)
     roster[Col.STATUS] = Status.VALID.value

@@ -14,6 +14,7 @@ import pandas as pd
 from .. import problems as P
 from ..names import REVIEWED_MARKS, Col, Severity, Status
 from ..settings import Settings
+from ..values import text_column as text
 
 Check = Callable[[pd.DataFrame, Settings], list[P.Problem]]
 
@@ -25,20 +26,12 @@ _BY_RANK = {v: k for k, v in _RANK.items()}
 
 
 def register(code: str, kind: str, severity: Severity, template: str, *,
-             status: Status | None = None, stage: str = "checks") -> str:
+             status: Status | None = None, stage: str = "checks") -> P.Code:
     """P.register plus the status a problem of this code gives its row."""
-    P.register(code, kind, severity, stage, template)
+    registered = P.register(code, kind, severity, stage, template)
     if status is not None:
-        STATUS_OF[code] = status
-    return code
-
-
-def text(roster: pd.DataFrame, column: str) -> pd.Series:
-    """A column as clean str (blank for None/NaN), whatever dtype it came in with."""
-    if column not in roster:
-        return pd.Series("", index=roster.index, dtype=object)
-    col = roster[column]
-    return col.where(col.notna(), "").astype(str).str.strip()
+        STATUS_OF[registered] = status
+    return registered
 
 
 def where(row: pd.Series | dict) -> str:

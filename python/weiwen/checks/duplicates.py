@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from ..amounts import tier_amounts
 from ..names import MEMBER_IDS, Col, Severity, Status
 from ..settings import Settings
 from ._base import emit, register, text
@@ -48,7 +49,6 @@ def check_duplicate_ids(roster: pd.DataFrame, settings: Settings):
     """Same 身份证号 more than once (two units, twice in a unit, several categories): keep the row
     paid most (then 标准.优先级, lower first; a row that meets its conditions before a 待核 one;
     then the first listed), mark the others 重复 naming where the kept row is."""
-    from ..amounts import tier_amounts
     ids = text(roster, Col.ID)
     status = text(roster, Col.STATUS)
     pool = (ids != "") & roster[ID_OK].astype(bool) & ~status.isin([Status.ERROR, Status.DUPLICATE])

@@ -55,16 +55,22 @@ def _float_image(value: str) -> bool:
     return int(float(f"{float(n):.15g}")) == n
 
 
+def to_id18(ids: pd.Series) -> pd.Series:
+    """IDs without spaces and hyphens, upper-case X; a 15-digit legacy number with a real birth
+    date converted to 18 digits (19 inserted before the birth year, check digit added)."""
+    raw = ids.fillna("").astype(str).str.replace(r"[\s\-]", "", regex=True).str.upper()
+    legacy = raw.str.fullmatch(r"\d{15}")
+    body = (raw.str.slice(0, 6) + "19" + raw.str.slice(6, 15)).where(legacy, "")
+    legacy &= _birth_dates(body).notna()
+    return raw.where(~legacy, body + check_digits(body))
+
+
 def prepare_ids(roster: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Add ID_RAW, BIRTH, ID_OK and names.Internal.AGE; convert valid 15-digit IDs to 18 digits."""
     roster = roster.copy()
     raw = text(roster, Col.ID).str.replace(r"[\s\-]", "", regex=True).str.upper()
     roster[ID_RAW] = raw
-    legacy = raw.str.fullmatch(r"\d{15}")
-    body = ("" + raw.str.slice(0, 6) + "19" + raw.str.slice(6, 15)).where(legacy, "")
-    legacy &= _birth_dates(body).notna()
-    converted = body + check_digits(body)
-    ids = raw.where(~legacy, converted)
+    ids = to_id18(raw)
     roster[Col.ID] = ids.where(ids != "", roster[Col.ID])
     well_formed = ids.str.fullmatch(r"\d{17}[\dX]")
     birth = _birth_dates(ids.where(well_formed, ""))

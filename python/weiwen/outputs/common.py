@@ -17,7 +17,7 @@ from openpyxl.styles.cell_style import StyleArray
 from ..names import ROSTER_COLUMNS, Col, Payment, Status
 from ..settings import Settings
 from ..values import is_blank, to_number, to_text
-from ..workbook_io import cell_value
+from ..cells import cell_value
 
 def ceil_ratio(ratio: float, count: int) -> int:
     """ceil(ratio × count) without float noise: 0.1 × 170 is 17, not 18."""

@@ -10,7 +10,8 @@ import pandas as pd
 from .. import problems as P
 from ..names import Col, TargetCol, VisitSheet
 from ..settings import Settings
-from .model import ROW, VisitGroup, _where, is_reported, min_per_point, valid_rows
+from .model import (BAD_DATE, DATE_OUTSIDE, LISTED_TWICE, MISSING_VALUE, NOT_IN_ROSTER, NOT_REPORTED, NOT_VALID, NO_PHOTO, PHOTO_MISSING_FILE, PHOTO_UNMATCHED, TOO_FEW, TWICE, UNKNOWN_GROUP, WRONG_UNIT,
+                    ROW, VisitGroup, _where, is_reported, min_per_point, valid_rows)
 from .photos import PhotoMatch
 
 @dataclass
@@ -36,7 +37,7 @@ def check_minimum(d: VisitData) -> list[P.Problem]:
     minimum = min_per_point(d.settings)
     counts = (d.targets.groupby([TargetCol.GROUP, TargetCol.UNIT]).size().to_dict()
               if len(d.targets) else {})
-    return [P.make("visits.too_few", unit=point, file=_where(VisitSheet.PLAN), row=g.row,
+    return [P.make(TOO_FEW, unit=point, file=_where(VisitSheet.PLAN), row=g.row,
                    group=g.name, n=counts.get((g.name, point), 0), minimum=minimum)
             for g in d.groups for point in g.points if counts.get((g.name, point), 0) < minimum]
 
@@ -48,7 +49,7 @@ def check_twice(d: VisitData) -> list[P.Problem]:
             first[row[TargetCol.ID]] = row
             continue
         seen = first[row[TargetCol.ID]]
-        code = "visits.listed_twice" if seen[TargetCol.GROUP] == row[TargetCol.GROUP] else "visits.twice"
+        code = LISTED_TWICE if seen[TargetCol.GROUP] == row[TargetCol.GROUP] else TWICE
         out.append(_target_problem(code, row, other=seen[TargetCol.GROUP],
                                    first_row=int(seen[ROW])))
     return out
@@ -63,15 +64,15 @@ def check_known(d: VisitData) -> list[P.Problem]:
               if len(d.roster) else {})
     for _, row in d.targets.iterrows():
         if row[TargetCol.GROUP] not in groups:
-            out.append(_target_problem("visits.unknown_group", row, value=row[TargetCol.GROUP]))
+            out.append(_target_problem(UNKNOWN_GROUP, row, value=row[TargetCol.GROUP]))
         if not row[TargetCol.ID]:
-            out.append(P.make("visits.missing_value", file=_where(VisitSheet.TARGETS),
+            out.append(P.make(MISSING_VALUE, file=_where(VisitSheet.TARGETS),
                               row=int(row[ROW]), column=TargetCol.ID, name=row[TargetCol.NAME],
                               sheet=VisitSheet.TARGETS))
         elif row[TargetCol.ID] not in status:
-            out.append(_target_problem("visits.not_in_roster", row))
+            out.append(_target_problem(NOT_IN_ROSTER, row))
         elif row[TargetCol.ID] not in valid_ids:
-            out.append(_target_problem("visits.not_valid", row, status=status[row[TargetCol.ID]]))
+            out.append(_target_problem(NOT_VALID, row, status=status[row[TargetCol.ID]]))
     return out
 
 
@@ -80,12 +81,12 @@ def check_unit(d: VisitData) -> list[P.Problem]:
     for _, row in d.targets.iterrows():
         g = groups.get(row[TargetCol.GROUP])
         if g and g.points and row[TargetCol.UNIT] not in g.points:
-            out.append(_target_problem("visits.wrong_unit", row, points="、".join(g.points)))
+            out.append(_target_problem(WRONG_UNIT, row, points="、".join(g.points)))
     return out
 
 
 def check_reported(d: VisitData) -> list[P.Problem]:
-    return [_target_problem("visits.not_reported", row)
+    return [_target_problem(NOT_REPORTED, row)
             for _, row in d.targets.iterrows()
             if row[TargetCol.ID] and not is_reported(row[TargetCol.REPORTED])]
 
@@ -96,10 +97,10 @@ def check_visit_dates(d: VisitData) -> list[P.Problem]:
         value = row[TargetCol.VISIT_DATE]
         where = dict(column=TargetCol.VISIT_DATE)
         if isinstance(value, str) and value:
-            out.append(_target_problem("visits.bad_date", row, sheet=VisitSheet.TARGETS,
+            out.append(_target_problem(BAD_DATE, row, sheet=VisitSheet.TARGETS,
                                        value=value, **where))
         elif isinstance(value, dt.date) and ((start and value < start) or (end and value > end)):
-            out.append(_target_problem("visits.date_outside", row, date=value.isoformat(),
+            out.append(_target_problem(DATE_OUTSIDE, row, date=value.isoformat(),
                                        start=start, end=end, **where))
     return out
 
@@ -109,11 +110,11 @@ def check_photos(d: VisitData) -> list[P.Problem]:
     for _, row in d.targets.iterrows():
         visited = isinstance(row[TargetCol.VISIT_DATE], dt.date)
         if visited and not d.photos.by_row.get(int(row[ROW])):
-            out.append(_target_problem("visits.no_photo", row, date=row[TargetCol.VISIT_DATE]))
+            out.append(_target_problem(NO_PHOTO, row, date=row[TargetCol.VISIT_DATE]))
         for name in d.photos.missing.get(int(row[ROW]), ()):
-            out.append(_target_problem("visits.photo_missing_file", row, value=name))
+            out.append(_target_problem(PHOTO_MISSING_FILE, row, value=name))
     for name, reason in d.photos.unmatched.items():
-        out.append(P.make("visits.photo_unmatched", file=name, value=name, reason=reason))
+        out.append(P.make(PHOTO_UNMATCHED, file=name, value=name, reason=reason))
     return out
 
 

@@ -5,7 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ..names import PLAN_COLUMNS, PlanCol, VisitSheet
+from ..defaults import PARAM_SPECS
+from ..names import PLAN_COLUMNS, Param, PlanCol, VisitSheet
 
 #: the demo's 8 groups: (leader, staff, contact points, planned date offset from 开始日期)
 DEMO_GROUPS: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
@@ -30,19 +31,8 @@ def demo_plan(start: dt.date) -> pd.DataFrame:
         columns=list(PLAN_COLUMNS))
 
 
-def fill_demo(campaign) -> None:
-    """Write the demo 走访安排 into the campaign workbook (走访对象 stays empty: `weiwen visits`
-    proposes the households on its first run)."""
-    from .. import workbook_io
-    settings = workbook_io.read_settings(campaign.workbook)
-    start = settings.params.start or dt.date(2027, 1, 20)
-    workbook_io.write_frames(campaign.workbook, campaign.root, {VisitSheet.PLAN: demo_plan(start)})
-
-
 def demo_sheets(start: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """The visits sheets `demo.make_demo` writes with 单位 (one workbook write): 走访安排 only."""
     if start is None:
-        from ..defaults import PARAM_SPECS
-        from ..names import Param
         start = next(s.default for s in PARAM_SPECS if s.key == Param.START)
     return {VisitSheet.PLAN: demo_plan(start)}

@@ -21,8 +21,9 @@ from ..masking import mask_id
 from ..outputs.common import safe_sheet_title
 from ..names import VISITS_OUTPUT_DIR, VISITS_OVERVIEW_FILE, Col, TargetCol
 from ..settings import Settings
-from ..workbook_io import cell_value
+from ..cells import cell_value
 from ..printing import print_setup
+from .step import visits_summary
 
 _THIN = Side(style="thin")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -117,7 +118,6 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str, floa
 
 def overview_workbook(result, settings: Settings) -> Workbook:
     """The office's overview: 总表 (per group), 明细 (every household), 照片核对."""
-    from .step import visits_summary
     wb = Workbook()
     wb.remove(wb.active)
     title = settings.params.title

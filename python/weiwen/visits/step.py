@@ -1,4 +1,7 @@
-"""The whole visits step: sheets in, result out; the `weiwen visits` command; the summary table."""
+"""The whole visits step on sheet values: sheets in, result out; its notes and summary table.
+
+Pure: the pipeline reads 走访安排 / 走访对象 / 名册 and the photo folder's listing, and writes
+走访对象, 问题 and the printed lists (visits/printing.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,14 +11,16 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .. import problems as P
-from ..names import (PHOTO_DIR, PLAN_COLUMNS, ROSTER_COLUMNS, TARGET_COLUMNS, VISIT_SHEETS,
-                     VISITS_OUTPUT_DIR, Col, Sheet, TargetCol, VisitSheet)
+from ..names import ROSTER_COLUMNS, TARGET_COLUMNS, Col, TargetCol, VisitSheet
 from ..settings import Settings
 from .checks import CHECKS, VisitData
-from .model import (ROW, V, VisitGroup, VisitResult, _where, is_reported, load_plan, load_targets,
-                    valid_rows)
-from .photos import PhotoMatch, list_photos, match_photos, photo_names
+from .model import (FROM_SHEET, MISSING_VALUE, RAW, NO_PHOTO, NO_PLAN, ROW, VisitGroup, VisitResult, _where, is_reported,
+                    load_plan, load_targets, valid_rows)
+from .photos import PhotoMatch, match_photos, photo_names
 from .propose import propose
+
+#: working column: the row's 照片 were filled by the tool (so that cell is written, not kept)
+PHOTOS_FILLED = "_照片已补"
 
 DETAIL_COLUMNS: tuple[str, ...] = (
     TargetCol.GROUP, TargetCol.UNIT, TargetCol.NAME, TargetCol.ID, Col.CATEGORY, Col.SIZE,
@@ -38,14 +43,14 @@ def _details(targets: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
 
 def _fill_photos(targets: pd.DataFrame, photos: PhotoMatch) -> tuple[pd.DataFrame, bool]:
     """The 照片 column lists what the clerk wrote plus every file matched to the row."""
-    values, changed = [], False
+    values, filled = [], []
     for _, row in targets.iterrows():
         listed = photo_names(row[TargetCol.PHOTOS])
         names = listed + [f for f in photos.by_row.get(int(row[ROW]), [])
                           if f not in listed and Path(f).name not in listed]
         values.append("、".join(names))
-        changed |= names != listed
-    return targets.assign(**{TargetCol.PHOTOS: values}), changed
+        filled.append(names != listed)
+    return targets.assign(**{TargetCol.PHOTOS: values, PHOTOS_FILLED: filled}), any(filled)
 
 
 def visits_frames(settings: Settings, roster: pd.DataFrame, plan_rows: Sequence[Sequence[Any]],
@@ -59,8 +64,8 @@ def visits_frames(settings: Settings, roster: pd.DataFrame, plan_rows: Sequence[
     roster = roster.reindex(columns=list(dict.fromkeys([*ROSTER_COLUMNS, *roster.columns])))
     groups, problems = load_plan(plan_rows, settings)
     targets, extra = load_targets(target_rows)
-    if not groups and not any(p.code == "visits.missing_value" for p in problems):
-        problems.append(P.make("visits.no_plan", file=_where(VisitSheet.PLAN)))
+    if not groups and not any(p.code == MISSING_VALUE for p in problems):
+        problems.append(P.make(NO_PLAN, file=_where(VisitSheet.PLAN)))
     proposed = 0
     new = _propose_if(groups, targets, roster, settings, propose)
     changed = bool(len(new))
@@ -84,8 +89,21 @@ def _propose_if(groups, targets, roster, settings, wanted: bool | None) -> pd.Da
 
 
 def target_sheet(result: VisitResult) -> pd.DataFrame:
-    """走访对象 as written back: its columns, then the clerk's extra columns."""
-    return result.targets.reindex(columns=[*TARGET_COLUMNS, *result.extra_columns])
+    """走访对象 as written back: its columns, then the clerk's extra columns. The clerk's rows keep
+    every cell as typed, except 照片 where files were found for the row; proposed rows are new."""
+    targets = result.targets
+    own = targets[FROM_SHEET].fillna(False).astype(bool) if FROM_SHEET in targets else \
+        pd.Series(False, index=targets.index)
+    filled = targets[PHOTOS_FILLED].fillna(False).astype(bool) if PHOTOS_FILLED in targets else \
+        pd.Series(False, index=targets.index)
+    out = {}
+    for column in TARGET_COLUMNS:
+        keep = own & ~filled if column == TargetCol.PHOTOS else own
+        raw = targets[RAW + column] if RAW + column in targets else targets[column]
+        out[column] = raw.where(keep, targets[column]).astype(object)
+    for column in result.extra_columns:
+        out[column] = targets[column]
+    return pd.DataFrame(out, columns=[*TARGET_COLUMNS, *result.extra_columns], index=targets.index)
 
 
 def visits_summary(groups: Sequence[VisitGroup], details: pd.DataFrame) -> pd.DataFrame:
@@ -117,91 +135,11 @@ SUMMARY_COLUMNS: tuple[str, ...] = ("组别", "带队领导", "陪同人员", "�
                                     "慰问金合计")
 
 
-# --- the command -------------------------------------------------------------------------------------
-
-def _read(campaign) -> tuple[Settings, pd.DataFrame, dict[str, list[list[Any]]]]:
-    from .. import workbook_io
-    sheets = workbook_io.read_sheets(campaign.workbook, (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS,
-                                                         Sheet.ROSTER, *VISIT_SHEETS))
-    from ..settings import load_settings
-    settings = load_settings(sheets)
-    roster = workbook_io.frame_from_rows(sheets.get(Sheet.ROSTER, []), ROSTER_COLUMNS)
-    return settings, roster, sheets
-
-
-def read_visits_summary(campaign) -> pd.DataFrame:
-    """`visits_summary` straight from a campaign folder (for summary.py): no writes, no outputs."""
-    settings, roster, sheets = _read(campaign)
-    result = visits_frames(settings, roster, sheets.get(VisitSheet.PLAN, []),
-                           sheets.get(VisitSheet.TARGETS, []),
-                           list_photos(campaign.root / PHOTO_DIR), propose=False)
-    return visits_summary(result.groups, result.details)
-
-
-def visits(campaign, *, propose: bool | None = None, progress=lambda _m: None):
-    """weiwen visits: check 走访安排/走访对象, propose households, match photos, print lists."""
-    from .. import workbook_io
-    from ..pipeline import Report, problem_frame
-    from .printing import write_outputs
-    progress("读取走访安排")
-    settings, roster, sheets = _read(campaign)
-    result = visits_frames(settings, roster, sheets.get(VisitSheet.PLAN, []),
-                           sheets.get(VisitSheet.TARGETS, []),
-                           list_photos(campaign.root / PHOTO_DIR), propose=propose)
-    progress("生成走访名单")
-    outputs = write_outputs(campaign.output, result, settings)
-    frames = {}
-    if result.changed or VisitSheet.TARGETS not in sheets:
-        frames[VisitSheet.TARGETS] = target_sheet(result)
-    if VisitSheet.PLAN not in sheets:
-        frames[VisitSheet.PLAN] = pd.DataFrame(columns=list(PLAN_COLUMNS))
-    progress("写入工作簿")
-    existing = workbook_io.read_problems(campaign.workbook)
-    workbook_io.write_results(campaign.workbook, campaign.root,
-                              problems=problem_frame(result.problems, existing, {V}),
-                              extra=frames)
-    report = Report(command="visits", problems=result.problems, roster_rows=len(roster),
-                    outputs=[str(p) for p in outputs], notes=report_notes(result),
-                    extra=report_counts(result))
-    return report
-
-
-def visits_command(*, propose: bool = False):
-    """The operation the CLI runs: `--propose` tops up short contact points, otherwise households
-    are proposed only on the first run (empty 走访对象)."""
-    def call(campaign, **kwargs):
-        return visits(campaign, propose=True if propose else None, **kwargs)
-    call.__name__ = "visits"
-    return call
-
-
-def excel_op(ctx):
-    """The 走访安排 button (ribbon tag "visits"), for weiwen.excel.OPERATIONS: the same step on
-    the open workbook's sheets; files go to output/走访安排, 走访对象 and 问题 back to the book."""
-    from ..excel import Outcome, _problem_frame, read_sheets
-    from .printing import write_outputs
-    missing = [s for s in VISIT_SHEETS if s not in ctx.sheets]
-    if missing and ctx.book is not None:
-        ctx.sheets.update(read_sheets(ctx.book, missing))
-    settings = ctx.settings
-    result = visits_frames(settings, ctx.roster, ctx.sheets.get(VisitSheet.PLAN, []),
-                           ctx.sheets.get(VisitSheet.TARGETS, []),
-                           list_photos(ctx.campaign.root / PHOTO_DIR))
-    outputs = write_outputs(ctx.campaign.output, result, settings)
-    errors = P.count_errors(result.problems)
-    message = "\n".join(report_notes(result, limit=5)) + (
-        f"\n问题 {len(result.problems)} 条（其中错误 {errors} 条）；"
-        f"已生成 {len(outputs)} 个文件，在 output/{VISITS_OUTPUT_DIR} 文件夹。")
-    return Outcome(message, problems=_problem_frame(result.problems, ctx.problems, {V}),
-                   extra={VisitSheet.TARGETS: target_sheet(result)} if result.changed else {},
-                   activate=VisitSheet.TARGETS)
-
-
 def report_counts(result: VisitResult) -> dict[str, int]:
     visited = result.details[TargetCol.VISIT_DATE].map(lambda v: isinstance(v, dt.date))
     return {"groups": len(result.groups), "visit_households": len(result.targets),
             "proposed": result.proposed, "visited": int(visited.sum()),
-            "visited_without_photo": sum(p.code == "visits.no_photo" for p in result.problems),
+            "visited_without_photo": sum(p.code == NO_PHOTO for p in result.problems),
             "photos_unmatched": len(result.photos.unmatched)}
 
 
@@ -211,7 +149,7 @@ def report_notes(result: VisitResult, limit: int = 20) -> list[str]:
     notes = [f"走访组 {c['groups']} 个，走访对象 {c['visit_households']} 户"
              + (f"（本次自动安排 {c['proposed']} 户）" if c["proposed"] else "")
              + f"，已走访 {c['visited']} 户。"]
-    no_photo = [p for p in result.problems if p.code == "visits.no_photo"]
+    no_photo = [p for p in result.problems if p.code == NO_PHOTO]
     if no_photo:
         names = "、".join(f"{p.extra.get('group', '')}{p.name}" for p in no_photo[:limit])
         notes.append(f"已走访但没有照片 {len(no_photo)} 户：{names}"

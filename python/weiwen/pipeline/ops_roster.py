@@ -1,0 +1,202 @@
+"""The operations on 名册 itself: templates, merge, check, amounts, and run (merge → … → audit).
+
+Each is one function over a Book (books/): read what it needs, run the pure steps (intake →
+checks → amounts), write the results back through the book, return a Report.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import problems as P
+from ..amounts import compute_amounts
+from ..books import Book, Writes, read_problems, read_roster, read_settings
+from ..checks import reference_frame, run_checks
+from ..checks.coverage import unreadable_reference
+from ..intake.feedback import write_feedback
+from ..intake.merge import MergeReport, merge_files
+from ..intake.readers import read_csv, read_inbox
+from ..names import PARAM_REFERENCE, Col, Sheet, Status
+from ..settings import Settings
+from ..templates_out import write_templates
+from ..values import to_text
+from ..workbook_io import read_sheets
+from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
+from .report import Options, Progress, Report
+
+#: the stages merge and check own in 问题 (a re-merge keeps LATER_STAGES' rows)
+MERGE_STAGES = frozenset(P.STAGES) - LATER_STAGES
+CHECK_STAGES = frozenset({"settings", "checks", "amounts"})
+
+
+def paid(roster: pd.DataFrame) -> tuple[int, float]:
+    if not len(roster) or Col.AMOUNT not in roster:
+        return 0, 0.0
+    amounts = pd.to_numeric(roster[Col.AMOUNT], errors="coerce").fillna(0)
+    mask = (roster[Col.STATUS] == Status.VALID) & (amounts > 0)
+    return int(mask.sum()), float(amounts[mask].sum())
+
+
+def make_report(command: str, roster: pd.DataFrame, problems: list[P.Problem],
+                mreport: MergeReport | None = None) -> Report:
+    households, total = paid(roster)
+    report = Report(command=command, problems=problems, roster_rows=len(roster),
+                    households_paid=households, total_amount=total, merge=mreport)
+    if mreport is not None:
+        report.files_read = mreport.files_read
+        report.rows_read = mreport.rows_read
+        report.rejected_rows = mreport.rejected_rows
+        report.facts += [("读取文件", f"{report.files_read} 个"), ("读取数据行", f"{report.rows_read} 行"),
+                         ("进入名册", f"{report.roster_rows} 行"),
+                         ("未能合并的行", f"{report.rejected_rows} 行")]
+    else:
+        report.facts.append(("名册", f"{report.roster_rows} 行"))
+    return report
+
+
+def write_results(book: Book, report: Report, writes: Writes) -> None:
+    """Write, and count the 问题 sheet as the command leaves it (written now, or as it was)."""
+    book.write(writes)
+    problems = writes.frames.get(Sheet.PROBLEMS)
+    report.count_sheet(problems if problems is not None else read_problems(book))
+
+
+# --- the reference list (参数 低保名单): read here, checked by checks.coverage (pure) --------------
+
+def load_reference(book: Book, settings: Settings) -> tuple[pd.DataFrame | None, list[P.Problem]]:
+    """The list named in 参数: a file under the campaign folder, or a sheet of the workbook."""
+    value = to_text(settings.params.get(PARAM_REFERENCE) or "")
+    if not value:
+        return None, []
+    path = Path(value) if Path(value).is_absolute() else book.campaign.root / value
+    try:
+        if path.is_file():
+            if path.suffix.lower() in (".csv", ".txt"):
+                sheets = [s.rows for s in read_csv(path)]
+            else:
+                sheets = list(read_sheets(path).values())
+            name = path.name
+        else:
+            sheets = list(book.read((value,)).values())
+            name = value
+    except Exception as exc:  # a damaged list must not stop the checks
+        return None, [unreadable_reference(value, f"无法读取（{exc}）")]
+    if not sheets:
+        return None, [unreadable_reference(value, "既不是活动文件夹中的文件，也不是工作簿中的工作表")]
+    frames = [f for f in (reference_frame(rows, name) for rows in sheets) if f is not None]
+    if not frames:
+        return None, [unreadable_reference(value, "中找不到“身份证号”列")]
+    return pd.concat(frames, ignore_index=True), []
+
+
+def check_roster(book: Book, roster: pd.DataFrame, settings: Settings, *,
+                 fresh: bool) -> tuple[pd.DataFrame, list[P.Problem]]:
+    """Checks on a roster (just merged, or 名册 read back): 状态 / 问题 recomputed, with the
+    coverage check against 参数.低保名单. A re-check (not `fresh`) clears 金额 / 发放方式 /
+    计发依据, which may no longer match the new 状态: 计算金额 fills them again."""
+    reference, problems = load_reference(book, settings)
+    roster, check_problems = run_checks(roster, settings, reference=reference)
+    if not fresh and len(roster):
+        roster[Col.AMOUNT] = None
+        roster[Col.PAYMENT] = None
+        roster[Col.BASIS] = None
+    return roster, problems + check_problems
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+def empty_inbox_note(book: Book) -> str:
+    return (f"inbox 文件夹里没有回收表，没有可合并的内容。"
+            f"请把各单位交回的表格放进：{book.campaign.inbox}")
+
+
+def templates(book: Book, options: Options, progress: Progress) -> Report:
+    """生成下发模板: one blank return per unit of 单位 in outbox/."""
+    settings = read_settings(book)
+    progress("生成下发模板")
+    result = write_templates(book.campaign, settings)
+    report = Report(command="templates", problems=settings.problems + result.problems)
+    report.outputs = [str(p) for p in result.files]
+    report.outcome = f"已为 {len(result.files)} 个单位生成下发模板，在 outbox 文件夹。"
+    report.facts.append(("单位", f"{len(settings.units)} 个"))
+    report.notes += [p.message for p in report.problems]      # e.g. 单位 sheet still empty
+    report.notes.append(f"模板版式：{result.layout}（可在 Excel 中修改样式后放到活动文件夹的"
+                        f" templates 文件夹里使用）")
+    report.count_sheet(read_problems(book))
+    return report
+
+
+def _merge(command: str, book: Book, progress: Progress, *, with_amounts: bool) -> Report:
+    """inbox/ → 名册 + 问题 (checked; with amounts for `run`), one workbook write, and the units'
+    feedback files. The 问题 rows of the later stages (signatures, visits, audit) are kept."""
+    settings = read_settings(book)
+    previous = read_roster(book)
+    existing = read_problems(book)
+    progress("读取回收表")
+    files, problems = read_inbox(book.campaign.inbox)
+    progress("合并名单")
+    roster, merge_problems, mreport = merge_files(files, settings, previous=previous)
+    problems += merge_problems
+    mreport.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
+    progress("检查名单")
+    roster, check_problems = check_roster(book, roster, settings, fresh=True)
+    problems = settings.problems + problems + check_problems
+    if with_amounts:
+        progress("计算金额")
+        roster, amount_problems = compute_amounts(roster, settings)
+        problems += amount_problems
+    report = make_report(command, roster, problems, mreport)
+    if mreport.files_read:
+        report.outcome = (f"合并完成：读取 {report.files_read} 个文件、{report.rows_read} 行，"
+                          f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行。")
+    else:
+        report.outcome = empty_inbox_note(book)
+    kept = kept_later_stages(existing)
+    if kept:
+        report.notes.append("保留了上次" + "、".join(f"{STAGE_NAMES[s]}的 {n} 条问题"
+                                               for s, n in kept.items())
+                            + "（名单有变动时，请重新核对签字、重新运行走访安排）。")
+    progress("写入工作簿")
+    write_results(book, report, Writes.results(
+        roster=roster, problems=problem_frame(problems, existing, MERGE_STAGES)))
+    report.outputs += [str(p) for p in write_feedback(book.campaign.output, problems, mreport,
+                                                       settings)]
+    report.activate = Sheet.ROSTER
+    return report
+
+
+def merge(book: Book, options: Options, progress: Progress) -> Report:
+    """合并回收表: inbox/ → 名册 + 问题 (with checks)."""
+    return _merge("merge", book, progress, with_amounts=False)
+
+
+def check(book: Book, options: Options, progress: Progress) -> Report:
+    """检查: the checks again on 名册 as it is (inbox/ is not read again)."""
+    settings = read_settings(book)
+    progress("检查名单")
+    roster, problems = check_roster(book, read_roster(book), settings, fresh=False)
+    problems = settings.problems + problems
+    report = make_report("check", roster, problems)
+    report.outcome = f"检查完成：名册共 {report.roster_rows} 行。"
+    if len(roster):
+        report.notes.append("已重新检查名册；金额已清空，请再运行“计算金额”（weiwen amounts）。")
+    progress("写入工作簿")
+    write_results(book, report, Writes.results(
+        roster=roster, problems=problem_frame(problems, read_problems(book), CHECK_STAGES)))
+    report.activate = Sheet.PROBLEMS
+    return report
+
+
+def amounts(book: Book, options: Options, progress: Progress) -> Report:
+    """计算金额: 名册 → 金额 / 发放方式 / 计发依据 from 标准."""
+    settings = read_settings(book)
+    progress("计算金额")
+    roster, problems = compute_amounts(read_roster(book), settings)
+    report = make_report("amounts", roster, problems)
+    report.outcome = (f"金额计算完成：发放 {report.households_paid} 户，"
+                      f"合计 {report.total_amount:,.2f} 元。")
+    write_results(book, report, Writes.results(
+        roster=roster, problems=problem_frame(problems, read_problems(book), {"amounts"})))
+    report.activate = Sheet.ROSTER
+    return report

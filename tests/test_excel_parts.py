@@ -47,12 +47,6 @@ def test_rebuild_equals_the_committed_workbook(built):
     assert workbook.build_bytes() == built
 
 
-def test_vba_bin_was_generated_from_the_current_bas():
-    record = excel_parts.vba_record()
-    assert record["source"] == excel_parts.VBA_SOURCE.name
-    excel_parts.check_vba_record()   # raises with the regeneration command when stale
-
-
 def test_bas_is_ascii_and_has_the_callback():
     text = excel_parts.VBA_SOURCE.read_bytes().decode("ascii")
     assert "Public Sub OnWeiwenButton(control As IRibbonControl)" in text
@@ -86,7 +80,6 @@ def test_relationships_and_content_types(built):
         ["ribbon_part", "ribbon_relationship", "vba_part", "vba_relationship", "macro_enabled"],
         True)
     z = zipfile.ZipFile(io.BytesIO(built))
-    assert z.read(excel_parts.VBA_PART) == excel_parts.VBA_BIN.read_bytes()
     assert b"customUI14" not in z.read("_rels/.rels")
 
 
@@ -95,7 +88,8 @@ def test_hidden_xlwings_conf_sheet_and_messages():
     ws = wb[Sheet.XLWINGS_CONF]
     assert ws.sheet_state == "hidden"
     settings = {row[0]: row[1] for row in ws.iter_rows(values_only=True)}
-    assert settings == {"PYTHONPATH": None, "ADD_WORKBOOK_TO_PYTHONPATH": "False"}
+    # only keys with values: a key with an empty value would override the clerk's own setting
+    assert settings == {"ADD_WORKBOOK_TO_PYTHONPATH": "False"}
     for name, text in excel_parts.VBA_TEXTS.items():
         assert wb.defined_names[name].attr_text == f'"{text}"'
         assert wb.defined_names[name].hidden
@@ -109,8 +103,15 @@ def test_olevba_returns_the_bas_source_exactly():
     finally:
         parser.close()
     source = excel_parts.VBA_SOURCE.read_text(encoding="ascii")
-    assert [(name, code.replace("\r\n", "\n")) for name, code in modules] == \
-        [("Weiwen.bas", source)]
+    code = dict(modules)
+    assert code.pop("Weiwen.bas").replace("\r\n", "\n") == source
+    wb = load_workbook(BUILT, keep_vba=True)
+    documents = ["ThisWorkbook", *(ws.sheet_properties.codeName for ws in wb.worksheets)]
+    assert sorted(code) == sorted(f"{name}.cls" for name in documents)
+    for name, text in code.items():   # document modules: Excel's attribute header, no code
+        lines = text.splitlines()
+        assert lines[0] == f'Attribute VB_Name = "{name[:-4]}"'
+        assert all(line.startswith("Attribute VB_") for line in lines), name
 
 
 def test_openpyxl_round_trips_keep_ribbon_and_vba(campaign):
@@ -121,11 +122,14 @@ def test_openpyxl_round_trips_keep_ribbon_and_vba(campaign):
     data = campaign.workbook.read_bytes()
     assert all(excel_parts.parts_report(data).values()), excel_parts.parts_report(data)
     z = zipfile.ZipFile(io.BytesIO(data))
-    assert z.read(excel_parts.VBA_PART) == excel_parts.VBA_BIN.read_bytes()
+    shipped = zipfile.ZipFile(BUILT)
+    assert z.read(excel_parts.VBA_PART) == shipped.read(excel_parts.VBA_PART)
     assert z.read(excel_parts.RIBBON_PART) == excel_parts.RIBBON_SOURCE.read_bytes()
     wb = load_workbook(campaign.workbook, keep_vba=True)
     assert wb[Sheet.XLWINGS_CONF].sheet_state == "hidden"
     assert set(excel_parts.VBA_TEXTS) <= set(wb.defined_names)
+    assert wb.code_name == "ThisWorkbook"   # the document modules still match after the writes
+    assert [ws.sheet_properties.codeName for ws in wb.worksheets][:2] == ["Sheet1", "Sheet2"]
 
 
 def _lo_ready() -> bool:
@@ -136,10 +140,13 @@ def _lo_ready() -> bool:
 @pytest.mark.skipif(not _lo_ready(), reason="LibreOffice headless (soffice + python3-uno) absent")
 def test_libreoffice_compiles_and_runs_the_module():
     """An independent VBA implementation loads the workbook with macros on and runs SelfTest."""
-    script = excel_parts.SRC / "make_vba_bin.py"
-    done = subprocess.run([sys.executable, str(script), "--selftest", str(BUILT)],
+    script = Path(__file__).with_name("libreoffice_vba.py")
+    done = subprocess.run([sys.executable, str(script), str(BUILT)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    wb = load_workbook(BUILT, keep_vba=True)
+    documents = ["ThisWorkbook", *(ws.sheet_properties.codeName for ws in wb.worksheets)]
     assert result == {"D1": "import weiwen.excel; weiwen.excel.run('selftest')",
-                      "D2": excel_parts.VBA_TEXTS["WeiwenText_Title"], "modules": ["Weiwen"]}
+                      "D2": excel_parts.VBA_TEXTS["WeiwenText_Title"],
+                      "modules": sorted([*documents, "Weiwen"])}

@@ -1,21 +1,20 @@
 """The Excel parts of Weiwen.xlsm: the 慰问 ribbon, the VBA project and the xlwings settings.
 
-Sources live in `excel_src/`: `customUI.xml` (the ribbon, 2006/01 schema), `Weiwen.bas` (the one
-ASCII VBA module) and `vbaProject.bin` generated from it by `excel_src/make_vba_bin.py`, with
-`vbaProject.json` recording which `.bas` it came from. The workbook build calls:
+Sources live in `excel_src/`: `customUI.xml` (the ribbon, 2006/01 schema) and `Weiwen.bas` (the
+one ASCII VBA module). The workbook build calls:
 
 - `add_conf_sheet(wb)` on the openpyxl workbook: the hidden `xlwings.conf` sheet and the hidden
-  defined names holding the VBA module's Chinese messages;
+  defined names holding the VBA module's Chinese messages; `set_code_names(wb)`: the codeNames
+  the VBA project's document modules are named after (ThisWorkbook, Sheet1 … in sheet order);
 - `add_parts(data)` on the saved bytes (workbook.ADD_PARTS): the ribbon part and its root
-  relationship, the VBA project, its relationship and content types (a macro-enabled workbook).
+  relationship, the VBA project built by `excel_vba.project_bin` (Excel-made base project plus
+  our module), its relationship and content types (a macro-enabled workbook).
 
 Both are pure and repeatable: the same input gives the same bytes.
 """
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
@@ -23,13 +22,12 @@ from pathlib import Path
 
 from openpyxl.workbook.defined_name import DefinedName
 
+from .excel_vba import project_bin
 from .names import Sheet
 
 SRC = Path(__file__).resolve().parent / "excel_src"
 RIBBON_SOURCE = SRC / "customUI.xml"
 VBA_SOURCE = SRC / "Weiwen.bas"
-VBA_BIN = SRC / "vbaProject.bin"
-VBA_RECORD = SRC / "vbaProject.json"
 
 RIBBON_PART = "customUI/customUI.xml"
 VBA_PART = "xl/vbaProject.bin"
@@ -46,11 +44,11 @@ VBA_REL_ID = "rIdWeiwenVba"
 CALLBACK = "OnWeiwenButton"
 
 #: rows of the hidden xlwings.conf sheet (key in A, value in B, as xlwings reads it; C explains).
-#: The package is installed by `pip install -r requirements.txt`, so PYTHONPATH stays empty; the
-#: campaign folder holds returned files, not code, so it is not put on the Python path.
+#: Only keys with values: xlwings reads column A down to the first blank cell and a key present
+#: with an empty value overrides the clerk's own setting (an empty PYTHONPATH row would hide the
+#: one set in the xlwings ribbon). `weiwen excel-setup` adds INTERPRETER_WIN / INTERPRETER_MAC.
+#: The campaign folder holds returned files, not code, so it is not put on the Python path.
 XLWINGS_CONF: tuple[tuple[str, str, str], ...] = (
-    ("PYTHONPATH", "",
-     "一般留空：weiwen 已用 pip 安装。若未安装，可填写解压后的 python 文件夹路径，如 C:\\weiwen\\python"),
     ("ADD_WORKBOOK_TO_PYTHONPATH", "False",
      "活动文件夹里只有数据文件，不把它加入 Python 路径，以免同名文件干扰程序"),
 )
@@ -87,25 +85,6 @@ def ribbon_buttons(xml: bytes | str | None = None) -> list[RibbonButton]:
     return out
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def vba_record() -> dict:
-    return json.loads(VBA_RECORD.read_text(encoding="utf-8"))
-
-
-def check_vba_record() -> None:
-    """Raise when Weiwen.bas changed since vbaProject.bin was generated (or the bin was edited)."""
-    record = vba_record()
-    if sha256(VBA_SOURCE.read_bytes()) != record["source_sha256"]:
-        raise RuntimeError(f"{VBA_SOURCE.name} 已修改，但 vbaProject.bin 还是旧的。请运行 "
-                           f"python python/weiwen/excel_src/make_vba_bin.py 重新生成。")
-    if sha256(VBA_BIN.read_bytes()) != record["bin_sha256"]:
-        raise RuntimeError("vbaProject.bin 与 vbaProject.json 的记录不符。请运行 "
-                           "python python/weiwen/excel_src/make_vba_bin.py 重新生成。")
-
-
 # --- the openpyxl side -------------------------------------------------------------------------
 
 def add_conf_sheet(wb) -> None:
@@ -120,6 +99,21 @@ def add_conf_sheet(wb) -> None:
     for name, text in VBA_TEXTS.items():
         constant = '"' + text.replace('"', '""') + '"'
         wb.defined_names[name] = DefinedName(name, attr_text=constant, hidden=True)
+
+
+#: the codeName of the workbook, as Excel names it; sheets are Sheet1 … SheetN in sheet order
+WORKBOOK_CODE_NAME = "ThisWorkbook"
+
+
+def set_code_names(wb) -> None:
+    """codeNames on the workbook and each sheet, as Excel gives them with a first macro.
+
+    The VBA project holds one document module per codeName (excel_vba.project_bin names them
+    from these); with both in place Excel invents nothing on open. openpyxl keeps codeNames on save.
+    """
+    wb.code_name = WORKBOOK_CODE_NAME
+    for place, ws in enumerate(wb.worksheets, start=1):
+        ws.sheet_properties.codeName = f"Sheet{place}"
 
 
 # --- the zip side ------------------------------------------------------------------------------
@@ -141,7 +135,7 @@ def _content_types(types: bytes) -> bytes:
 
 def add_parts(data: bytes) -> bytes:
     """The workbook bytes with the ribbon and the VBA project added (ADD_PARTS hook)."""
-    check_vba_record()
+    vba = project_bin(data, VBA_SOURCE.read_text(encoding="ascii"))
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     out = io.BytesIO()
@@ -157,7 +151,7 @@ def add_parts(data: bytes) -> bytes:
             elif name == "xl/_rels/workbook.xml.rels":
                 body = _add_relationship(body, VBA_REL_ID, VBA_REL_TYPE, "vbaProject.bin")
             dst.writestr(name, body)
-        dst.writestr(VBA_PART, VBA_BIN.read_bytes())
+        dst.writestr(VBA_PART, vba)
         dst.writestr(RIBBON_PART, RIBBON_SOURCE.read_bytes())
     return out.getvalue()
 

@@ -184,8 +184,9 @@ def build_workbook() -> Workbook:
         letter = get_column_letter(headers.index(column) + 1)
         ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
 
-    from .excel_parts import add_conf_sheet
+    from .excel_parts import add_conf_sheet, set_code_names
     add_conf_sheet(wb)  # hidden xlwings.conf sheet + the VBA module's messages
+    set_code_names(wb)  # last: one per sheet, named as Excel names them
     return wb
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,12 @@ from typer.testing import CliRunner
 
 from weiwen.campaign import Campaign, init
 from weiwen.cli import app
+
+# The tests import the source tree (pyproject: pytest `pythonpath`), whatever copy of weiwen is
+# installed; child processes (the `weiwen` console script, `python -c ...`) must do the same.
+SOURCE = Path(__file__).resolve().parents[1] / "python"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(SOURCE), os.environ.get("PYTHONPATH", "")) if p)
 
 
 class Cli:

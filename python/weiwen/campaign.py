@@ -9,9 +9,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import shipped
 from .errors import CampaignError
 from .names import INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR, WORKBOOK_FILE
-from .workbook import DEFAULT_OUTPUT as SHIPPED_WORKBOOK
+
+SHIPPED_WORKBOOK = shipped.path(f"workbook/{WORKBOOK_FILE}")
 
 
 @dataclass(frozen=True)

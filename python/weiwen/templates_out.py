@@ -16,10 +16,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from . import problems as P
+from . import shipped
 from .campaign import Campaign
 from .fileio import atomic_write, safe_file_stem
-from .intake.layout import (CATEGORY_LIST_COLUMN, DATA_SHEET, LAYOUT_NAME, REPO_LAYOUT,
-                            build_layout)
+from .intake.layout import CATEGORY_LIST_COLUMN, DATA_SHEET, LAYOUT_NAME, build_layout
 from .intake.readers import META_CAMPAIGN, META_CODE, META_NAME, META_SHEET, META_TIME
 from .names import Param, UnitCol
 from .settings import Settings, Unit
@@ -36,7 +36,8 @@ class TemplatesResult:
 
 def layout_path(campaign: Campaign) -> Path:
     """The layout to use (see the module docstring); builds the built-in one if none exists."""
-    for candidate in (campaign.root / "templates" / LAYOUT_NAME, REPO_LAYOUT):
+    for candidate in (campaign.root / "templates" / LAYOUT_NAME,
+                      shipped.path(f"templates/{LAYOUT_NAME}")):
         if candidate.is_file():
             return candidate
     built = Path(tempfile.gettempdir()) / f"weiwen-{LAYOUT_NAME}"

@@ -26,6 +26,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import shipped
 from ..fileio import atomic_write, safe_file_stem
 from ..masking import mask_id, mask_phone
 from ..money import to_daxie
@@ -65,7 +66,7 @@ class SignoffResult:
 def find_template(campaign_root: Path | None) -> Path | None:
     """The campaign's own layout (CAMPAIGN/templates/签字确认表.xlsx) or the shipped one."""
     candidates = [Path(campaign_root) / TEMPLATES_DIR / SIGNOFF_TEMPLATE_FILE] if campaign_root else []
-    candidates.append(T.DEFAULT_TEMPLATE)
+    candidates.append(shipped.path(f"{TEMPLATES_DIR}/{SIGNOFF_TEMPLATE_FILE}"))
     return next((p for p in candidates if p.is_file()), None)
 
 

@@ -4,6 +4,7 @@ or not; exit 2 with a one-line Chinese message when the campaign cannot be used.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -300,6 +301,39 @@ def _new_demo_dir(base: Path) -> Path:
         candidate = base / f"weiwen-demo-{n}"
         n += 1
     return candidate
+
+
+@app.command("excel-setup")
+def excel_setup(directory: Annotated[Optional[Path], typer.Argument(
+        help="活动文件夹（可选）：写入按钮使用的 Python，并检查这个文件夹")] = None) -> None:
+    """（每台电脑做一次）安装 xlwings 加载项，让“慰问”按钮使用装有 weiwen 的 Python，并检查设置。
+
+    例：weiwen excel-setup D:\\慰问\\2027春节
+    """
+    from .excel_setup import setup
+    root = None
+    if directory is not None:
+        try:
+            root = Campaign.open(directory).root
+        except WeiwenError as exc:
+            _fail(str(exc))
+            return
+    with campaign_lock(root, "weiwen excel-setup") if root else _nothing():
+        checks, todo = setup(root)
+    for check in checks:
+        mark = {True: "✓", False: "✗", None: "–"}[check.ok]
+        console.print(f"{mark} {check.name}：{check.message}")
+    if todo:
+        console.print("\n还需要您自己做：")
+        for i, step in enumerate(todo, start=1):
+            console.print(f"{i}. {step}")
+    if any(check.ok is False for check in checks):
+        raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _nothing():
+    yield
 
 
 @app.command("build-workbook")

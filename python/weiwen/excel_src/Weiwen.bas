@@ -9,7 +9,7 @@ Option Explicit
 ' gets a message instead of a compile error.
 ' Keep this file ASCII: the Chinese messages live in hidden defined names of the workbook
 ' (WeiwenText_*, written by python/weiwen/excel_parts.py) and are read by Text().
-' After editing: python python/weiwen/excel_src/make_vba_bin.py (see docs/excel.md).
+' After editing: python -m weiwen.workbook, which rebuilds the VBA project (docs/excel.md).
 
 Private Const RUN_PYTHON As String = "'xlwings.xlam'!RunPython"
 

@@ -1,0 +1,167 @@
+"""weiwen excel-setup: prepare a PC once for the 慰问 buttons, and say what is left to the clerk.
+
+Steps, each a `Check` (ok True / False, or None where it does not apply on this system):
+1. the xlwings add-in: installed with xlwings' own `xlwings addin install`, then looked for with
+   `xlwings addin status` (Windows and macOS only: xlwings drives Microsoft Excel there);
+2. the interpreter: this Python (pythonw.exe beside it on Windows) is written into the campaign
+   workbook's hidden xlwings.conf sheet as INTERPRETER_WIN / INTERPRETER_MAC, so the buttons start
+   the Python that has weiwen and never another one on PATH;
+3. that interpreter imports weiwen and xlwings and reads the campaign folder passed to it
+   (a folder name in Chinese has to survive the trip);
+4. the folder is not inside OneDrive (xlwings cannot find a synced workbook's local path);
+5. what only the clerk or the IT department can do: Trust Center, Mark of the Web, ASR rules.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from openpyxl import load_workbook
+
+from .fileio import atomic_write, backup
+from .names import WORKBOOK_FILE, Sheet
+
+Runner = Callable[..., subprocess.CompletedProcess]
+
+INTERPRETER_KEYS = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}
+ONEDRIVE_ENV = ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool | None          # None: does not apply on this system
+    message: str
+
+
+def excel_platform(platform: str = sys.platform) -> bool:
+    return platform in INTERPRETER_KEYS
+
+
+def interpreter(platform: str = sys.platform, python: str = sys.executable) -> Path:
+    """The Python the buttons should start: pythonw.exe (no console window) on Windows if present."""
+    path = Path(python)
+    if platform == "win32":
+        windowless = path.with_name("pythonw.exe")
+        if windowless.is_file():
+            return windowless
+    return path
+
+
+def write_interpreter(workbook: Path, key: str, value: str, campaign_root: Path) -> None:
+    """Set `key` = `value` in the workbook's hidden xlwings.conf sheet (backup first, atomic).
+
+    The sheet keeps only keys with values, in one block from A1: xlwings reads column A down to
+    the first blank cell, and a key with an empty value would override the clerk's own setting.
+    """
+    wb = load_workbook(workbook, keep_vba=True)
+    ws = wb[Sheet.XLWINGS_CONF]
+    rows = [[c.value for c in row[:3]] for row in ws.iter_rows(max_col=3)]
+    rows = [r + [None] * (3 - len(r)) for r in rows if r and r[0] and r[1] not in (None, "")]
+    rows = [r for r in rows if str(r[0]).upper() != key.upper()]
+    rows.append([key, value, "运行 weiwen excel-setup 时写入：按钮用这个 Python（装有 weiwen）"])
+    ws.delete_rows(1, ws.max_row)
+    for row in rows:
+        ws.append(row)
+    backup(workbook, campaign_root)
+    atomic_write(workbook, wb.save)
+
+
+def _addin(platform: str, python: str, run: Runner) -> list[Check]:
+    if not excel_platform(platform):
+        return [Check("xlwings 加载项", None,
+                      "这台电脑不是 Windows 或 macOS：xlwings 加载项和“慰问”选项卡的按钮只能在装有 "
+                      "Microsoft Excel 的 Windows 或 macOS 电脑上使用。这里请用命令行，"
+                      "例如 weiwen run 活动文件夹。")]
+    cli = [python, "-m", "xlwings.cli", "addin"]
+    installed = run([*cli, "install"], capture_output=True, text=True, timeout=300)
+    status = run([*cli, "status"], capture_output=True, text=True, timeout=120)
+    if "installed at" in (status.stdout or ""):
+        return [Check("xlwings 加载项", True, "已安装 xlwings 加载项。请关闭并重新打开 Excel。")]
+    detail = (installed.stderr or installed.stdout or "").strip().splitlines()[-1:] or [""]
+    return [Check("xlwings 加载项", False,
+                  "没能安装 xlwings 加载项。请先关闭所有 Excel 窗口，在命令提示符中运行 "
+                  f"xlwings addin install 再试。（{detail[0]}）")]
+
+
+def _interpreter_works(python: Path, platform: str, root: Path | None, run: Runner) -> Check:
+    # pythonw.exe prints nothing: ask python.exe beside it
+    probe = python.with_name("python.exe") if python.name.lower() == "pythonw.exe" else python
+    code = ("import sys, pathlib, weiwen.excel, xlwings; "
+            "p = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else None; "
+            "print('ok' if p is None or (p / sys.argv[2]).is_file() else 'no-folder')")
+    args = [str(probe), "-c", code] + ([str(root), WORKBOOK_FILE] if root else [])
+    try:
+        done = run(args, capture_output=True, text=True, timeout=120)
+    except OSError as exc:
+        return Check("Python 和 weiwen", False, f"无法启动 {probe}：{exc}")
+    if done.returncode != 0:
+        return Check("Python 和 weiwen", False,
+                     f"{probe} 无法导入 weiwen 或 xlwings。请在这个 Python 里运行 "
+                     "pip install -r requirements.txt（在解压的 weiwen 文件夹里）。")
+    if done.stdout.strip() != "ok":
+        return Check("Python 和 weiwen", False,
+                     f"{probe} 读不到活动文件夹 {root}（含中文的路径在传递时出错）。"
+                     "请把活动文件夹放在路径简单的位置，例如 D:\\慰问\\2027春节，再运行一次。")
+    note = "" if str(python).isascii() else \
+        "（注意：Python 装在含中文的路径下；若按钮报“找不到 Python”，请把 Python 重装到只含英文的路径。）"
+    where = f"，能读取活动文件夹 {root}" if root else ""
+    return Check("Python 和 weiwen", True, f"{python} 能导入 weiwen 和 xlwings{where}。{note}")
+
+
+def _onedrive(root: Path) -> Check:
+    synced = [Path(os.environ[v]) for v in ONEDRIVE_ENV if os.environ.get(v)]
+    inside = any(root == s or s in root.parents for s in synced) or \
+        any("onedrive" in part.lower() for part in root.parts)
+    if inside:
+        return Check("活动文件夹位置", False,
+                     f"活动文件夹 {root} 在 OneDrive 同步文件夹里：按钮找不到工作簿在本机上的位置，"
+                     "会无法运行。请把活动文件夹移到本机硬盘，例如 D:\\慰问\\2027春节。")
+    return Check("活动文件夹位置", True, f"活动文件夹 {root} 在本机硬盘上（不在 OneDrive 里）。")
+
+
+def still_to_do(platform: str, root: Path | None) -> list[str]:
+    """What only the clerk (or the IT department) can do, in plain Chinese."""
+    if not excel_platform(platform):
+        return []
+    parent = root.parent if root else Path("活动文件夹的上一级文件夹")
+    steps = [
+        f"允许宏运行：Excel → 文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置 → 添加新位置，"
+        f"选 {parent}，勾选“同时信任此位置的子文件夹”。",
+        "如果打开 Weiwen.xlsm 时出现红色提示条“Microsoft 已阻止宏运行”：关闭 Excel，右键该文件 → "
+        "属性 → 勾选“解除锁定” → 确定，再打开。",
+        "如果点按钮后没有反应或杀毒软件提示拦截：这是单位的安全策略（攻击面减少规则“阻止 Office "
+        "应用程序创建子进程”）。请信息中心把 Python 安装目录和活动文件夹加入例外；在此之前请用命令行 "
+        "weiwen run 活动文件夹，再在 Excel 中查看结果。",
+        "最后打开活动文件夹里的 Weiwen.xlsm，点“慰问”选项卡上的“说明”试一下。",
+    ]
+    return steps
+
+
+def setup(root: Path | None, *, platform: str = sys.platform, python: str = sys.executable,
+          run: Runner = subprocess.run) -> tuple[list[Check], list[str]]:
+    """Do the set-up steps that apply here; return the checks and what is left to the clerk."""
+    checks = _addin(platform, python, run)
+    chosen = interpreter(platform, python)
+    if root is not None:
+        workbook = root / WORKBOOK_FILE
+        if excel_platform(platform):
+            key = INTERPRETER_KEYS[platform]
+            try:
+                write_interpreter(workbook, key, str(chosen), root)
+                checks.append(Check("按钮使用的 Python", True,
+                                    f"已在 {WORKBOOK_FILE} 的 xlwings.conf 中写入 {key} = {chosen}。"))
+            except PermissionError:
+                checks.append(Check("按钮使用的 Python", False,
+                                    f"无法写入 {workbook}：请先在 Excel 中关闭它，再运行一次。"))
+        else:
+            checks.append(Check("按钮使用的 Python", None,
+                                f"这台电脑上没有 Excel，不修改 {WORKBOOK_FILE} 的 xlwings.conf。"))
+    checks.append(_interpreter_works(chosen, platform, root, run))
+    if root is not None:
+        checks.append(_onedrive(root))
+    return checks, still_to_do(platform, root)

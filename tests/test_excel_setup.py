@@ -1,0 +1,89 @@
+"""weiwen excel-setup: what runs here (Linux) for real, and the Windows path as far as it can run."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from weiwen import excel_parts
+from weiwen.excel_setup import setup, write_interpreter
+from weiwen.names import Sheet
+
+
+def _conf_as_xlwings_reads_it(workbook: Path) -> dict[str, object]:
+    """xlwings' GetConfigFromSheet: column A from A1 down to the first blank cell, B is the value."""
+    ws = load_workbook(workbook, keep_vba=True)[Sheet.XLWINGS_CONF]
+    out, row = {}, 1
+    while ws.cell(row, 1).value not in (None, ""):
+        out[str(ws.cell(row, 1).value).upper()] = ws.cell(row, 2).value
+        row += 1
+    return out
+
+
+def test_on_linux_it_checks_and_changes_nothing(cli, tmp_path):
+    root = tmp_path / "慰问" / "2027春节"
+    cli("init", root)
+    before = (root / "Weiwen.xlsm").read_bytes()
+    out = cli("excel-setup", root).output
+    assert "只能在装有 Microsoft Excel 的 Windows 或 macOS 电脑上使用" in out
+    assert "✓ Python 和 weiwen" in out and f"能读取活动文件夹 {root}" in out
+    assert "✓ 活动文件夹位置" in out
+    assert (root / "Weiwen.xlsm").read_bytes() == before
+
+
+def test_interpreter_written_as_xlwings_reads_it(campaign):
+    wb = campaign.workbook
+    write_interpreter(wb, "INTERPRETER_WIN", r"C:\Python312\pythonw.exe", campaign.root)
+    write_interpreter(wb, "INTERPRETER_WIN", r"C:\Program Files\Python313\pythonw.exe", campaign.root)
+    assert _conf_as_xlwings_reads_it(wb) == {
+        "ADD_WORKBOOK_TO_PYTHONPATH": "False",
+        "INTERPRETER_WIN": r"C:\Program Files\Python313\pythonw.exe"}
+    data = wb.read_bytes()
+    assert all(excel_parts.parts_report(data).values())        # ribbon and VBA still there
+    book = load_workbook(wb, keep_vba=True)
+    assert book.code_name == "ThisWorkbook" and book[Sheet.XLWINGS_CONF].sheet_state == "hidden"
+    assert len(list((campaign.root / ".backup").glob("Weiwen-*.xlsm"))) == 2
+
+
+def test_windows_path_runs_as_far_as_this_machine_allows(campaign):
+    """xlwings' own add-in install cannot work without Excel: the clerk is told what to do."""
+    checks, todo = setup(campaign.root, platform="win32")
+    by_name = {c.name: c for c in checks}
+    assert by_name["xlwings 加载项"].ok is False
+    assert "xlwings addin install" in by_name["xlwings 加载项"].message
+    assert by_name["按钮使用的 Python"].ok is True
+    assert "INTERPRETER_WIN" in _conf_as_xlwings_reads_it(campaign.workbook)
+    assert by_name["Python 和 weiwen"].ok is True
+    text = "\n".join(todo)
+    assert str(campaign.root.parent) in text and "受信任位置" in text
+    assert "解除锁定" in text and "攻击面减少规则" in text
+
+
+@pytest.mark.skipif(not Path("/usr/bin/python3").exists(), reason="no system Python")
+def test_a_python_without_weiwen_is_reported(campaign):
+    if shutil.which("python3") and Path("/usr/bin/python3").resolve() == Path(
+            __import__("sys").executable).resolve():
+        pytest.skip("the system Python is the test Python")
+    checks, _ = setup(campaign.root, python="/usr/bin/python3")
+    check = next(c for c in checks if c.name == "Python 和 weiwen")
+    assert check.ok is False and "无法导入 weiwen 或 xlwings" in check.message
+
+
+def test_a_folder_in_onedrive_is_refused(cli, tmp_path, monkeypatch):
+    synced = tmp_path / "OneDrive - 某某街道办事处"
+    root = synced / "2027春节"
+    cli("init", root)
+    result = cli("excel-setup", root, ok=False)
+    assert result.exit_code == 2
+    assert "✗ 活动文件夹位置" in result.output and "OneDrive" in result.output
+    elsewhere = tmp_path / "同步盘"
+    monkeypatch.setenv("OneDrive", str(elsewhere))
+    cli("init", elsewhere / "活动")
+    assert cli("excel-setup", elsewhere / "活动", ok=False).exit_code == 2
+
+
+def test_not_a_campaign_folder(cli, tmp_path):
+    result = cli("excel-setup", tmp_path / "没有这个文件夹", ok=False)
+    assert result.exit_code == 2

@@ -22,6 +22,7 @@ from . import problems as P
 from .books import FileBook
 from .campaign import Campaign, init as init_campaign
 from .errors import WeiwenError
+from .excel_setup import setup as setup_excel
 from .lock import campaign_lock
 from .money import to_daxie
 from .names import ProblemCol, Sheet
@@ -305,12 +306,12 @@ def _new_demo_dir(base: Path) -> Path:
 
 @app.command("excel-setup")
 def excel_setup(directory: Annotated[Optional[Path], typer.Argument(
-        help="活动文件夹（可选）：写入按钮使用的 Python，并检查这个文件夹")] = None) -> None:
+        help="活动文件夹（可选）：写入按钮使用的 Python，并检查这个文件夹")] = None,
+        quiet: QuietOpt = False) -> None:
     """（每台电脑做一次）安装 xlwings 加载项，让“慰问”按钮使用装有 weiwen 的 Python，并检查设置。
 
     例：weiwen excel-setup D:\\慰问\\2027春节
     """
-    from .excel_setup import setup
     root = None
     if directory is not None:
         try:
@@ -318,22 +319,19 @@ def excel_setup(directory: Annotated[Optional[Path], typer.Argument(
         except WeiwenError as exc:
             _fail(str(exc))
             return
-    with campaign_lock(root, "weiwen excel-setup") if root else _nothing():
-        checks, todo = setup(root)
+    with campaign_lock(root, "weiwen excel-setup") if root else contextlib.nullcontext():
+        checks, todo = setup_excel(root)
     for check in checks:
+        if quiet and check.ok is not False:
+            continue
         mark = {True: "✓", False: "✗", None: "–"}[check.ok]
         console.print(f"{mark} {check.name}：{check.message}")
-    if todo:
+    if todo and not quiet:
         console.print("\n还需要您自己做：")
         for i, step in enumerate(todo, start=1):
             console.print(f"{i}. {step}")
     if any(check.ok is False for check in checks):
         raise typer.Exit(2)
-
-
-@contextlib.contextmanager
-def _nothing():
-    yield
 
 
 @app.command("build-workbook")

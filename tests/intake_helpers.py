@@ -115,7 +115,8 @@ def merged(cli, campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     report = cli.json("merge", campaign.root)
     roster = workbook_io.read_roster(campaign.workbook)
     problems = workbook_io.read_problems(campaign.workbook)
-    assert report["rows_read"] == report["roster_rows"] + report["rejected_rows"]
+    assert report["rows_read"] == (report["roster_rows"] + report["rejected_rows"]
+                                   + report["members_folded"])
     assert report["roster_rows"] == len(roster)
     return roster, problems, report
 

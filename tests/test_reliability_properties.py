@@ -120,9 +120,10 @@ def test_map_headers_is_total_and_idempotent(row):
 def test_find_header_is_total(rows):
     found = H.find_header(rows)
     if found is not None:
-        index, mapping = found
-        assert 0 <= index < len(rows)
-        assert mapping == H.map_headers(rows[index])
+        assert 0 <= found.index < found.data_start <= len(rows)
+        if found.span == 1:
+            assert H.map_headers(rows[found.index]) == {
+                i: c for i, c in found.mapping.items() if c in set(Col)}
 
 
 @SETTINGS
@@ -131,4 +132,5 @@ def test_find_header_is_total(rows):
 def test_find_header_finds_a_real_header_below_titles(prefix, header):
     prefix = [row for row in prefix if H.find_header([row]) is None]
     found = H.find_header([*prefix, header, ["张三", "330106199001011234", "低保", 2, "", ""]])
-    assert found is not None and found[0] == len(prefix)
+    assert found is not None and found.index == len(prefix)
+    assert found.data_start == len(prefix) + 1

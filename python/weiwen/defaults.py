@@ -52,13 +52,37 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
 )
 
 
+#: how returns word each category of the plan (标准.别名): the returned value is read as the
+#: category and kept visible in 名册.填报类别
+DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
+    DIBAO: ("低保户", "城乡低保", "城市低保", "农村低保", "城镇低保", "最低生活保障", "最低生活保障对象",
+            "最低生活保障家庭", "城乡居民最低生活保障", "城市居民最低生活保障", "农村居民最低生活保障",
+            "低保对象", "低保家庭", "低保人员", "城市低保户", "农村低保户"),
+    "台胞/少数民族困难家庭": ("台胞困难家庭", "少数民族困难家庭", "台胞家庭", "少数民族家庭"),
+    "大重病患者": ("大病患者", "重病患者", "大重病", "重特大疾病患者", "重大疾病患者", "大病重病患者"),
+    "残疾户": ("残疾人家庭", "残疾家庭", "残疾人", "残疾", "困难残疾人", "重度残疾人", "一户多残", "视力残疾",
+            "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"),
+    "困难学生家庭": ("困难学生", "贫困学生", "家庭经济困难学生", "困难学生户"),
+    "70岁以上特困独居老人": ("特困独居老人", "独居老人", "高龄独居老人", "特困老人"),
+    "失地困难农民家庭": ("失地农民", "失地困难农民", "失地农民家庭"),
+    "妇联慰问对象": ("妇联", "困难妇女", "贫困母亲", "单亲困难母亲"),
+    "低收入困难家庭": ("低收入家庭", "低收入户", "低收入", "低收入困难户", "低收入人口"),
+    "重点优抚对象": ("优抚对象", "重点优抚", "伤残军人", "残疾军人", "烈属", "烈士遗属", "因公牺牲军人遗属",
+               "病故军人遗属", "三属", "三属人员", "在乡复员军人", "带病回乡退伍军人", "伤残人员"),
+    "参战涉核人员": ("参战人员", "涉核人员", "参试人员", "参战参试人员", "参战涉核", "参战退役人员", "参战",
+               "参试", "涉核"),
+    "精简老职工": ("精减老职工", "精简退职老职工", "精简下放职工", "精简职工"),
+    "大屠杀幸存者": ("南京大屠杀幸存者", "幸存者"),
+}
+
+
 def _std(category: str, group: str, method: str, *, amount=None, sizes=(None, None, None),
          priority: int, payment: str, condition: str = "") -> dict[str, Any]:
     return {
         StdCol.CATEGORY: category, StdCol.GROUP: group, StdCol.METHOD: method,
         StdCol.AMOUNT: amount, StdCol.SIZE1: sizes[0], StdCol.SIZE2: sizes[1],
         StdCol.SIZE3: sizes[2], StdCol.PRIORITY: priority, StdCol.PAYMENT: payment,
-        StdCol.CONDITION: condition,
+        StdCol.CONDITION: condition, StdCol.ALIASES: "、".join(DEFAULT_ALIASES.get(category, ())),
     }
 
 

@@ -34,6 +34,7 @@ class Col(StrEnum):
     NAME = "户主姓名"
     ID = "身份证号"
     CATEGORY = "类别"
+    REPORTED_CATEGORY = "填报类别"    # what the unit wrote, when 类别 was read from it by 标准.别名
     SIZE = "家庭人口"
     PHONE = "联系电话"
     CARD = "银行卡号"
@@ -67,6 +68,10 @@ class Internal(StrEnum):
     AGE = "_年龄"
     ID_FROM_NUMBER = "_身份证号来自数字"   # the cell held a number, not text: digits may be lost
     KEY = "_键"                           # stable key: unit + ID + category (fallback: name)
+    # a list with one row per family member (姓名 + 与户主关系 / 户主姓名 / 户主身份证号)
+    HEAD_NAME = "_户主姓名"
+    HEAD_ID = "_户主身份证号"
+    RELATION = "_与户主关系"
 
 
 class ProblemCol(StrEnum):
@@ -126,6 +131,7 @@ class StdCol(StrEnum):
     PRIORITY = "优先级"
     PAYMENT = "发放方式"
     CONDITION = "条件"
+    ALIASES = "别名"                  # other wordings of the category in returns (、 separated)
 
 
 STANDARD_COLUMNS: tuple[str, ...] = tuple(StdCol)

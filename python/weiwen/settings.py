@@ -14,8 +14,8 @@ from typing import Any, Sequence
 
 from . import problems as P
 from .defaults import PARAM_SPECS, ParamSpec
-from .names import (CONDITION_AGE, WORKBOOK_FILE, Col, Method, Param, ParamCol, Payment, Sheet,
-                    StdCol, UnitCol, UnitType)
+from .names import (CONDITION_AGE, WORKBOOK_FILE, Col, Method, Param, ParamCol, Payment, Severity,
+                    Sheet, StdCol, UnitCol, UnitType)
 from .values import as_typed, is_blank, to_date, to_number, to_text
 
 Rows = Sequence[Sequence[Any]]
@@ -50,6 +50,7 @@ class Standard:
     payment: Payment
     conditions: tuple[Condition, ...] = ()
     row: int = 0
+    aliases: tuple[str, ...] = ()      # 标准.别名: other wordings of the category in returns
 
     def amount_for(self, household_size: int | None) -> float | None:
         """The amount one row of this category is paid (按人 counts the listed person once)."""
@@ -275,6 +276,7 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
     payments = [p.value for p in Payment]
     standards: list[Standard] = []
     first: dict[str, int] = {}
+    seen_aliases: dict[str, tuple[str, int]] = {}
     for excel_row, row in enumerate(rows[1:], start=2):
         text = {c: to_text(_cell(row, index, c)) for c in StdCol}
         if not any(text.values()):
@@ -333,8 +335,34 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
             category=category, group=text[StdCol.GROUP] or category, method=Method(method),
             amount=amount, by_size=sizes, priority=priority, payment=Payment(payment),
             conditions=conditions, row=excel_row,
+            aliases=_aliases(text[StdCol.ALIASES], excel_row, category, seen_aliases, problems),
         ))
     return standards
+
+
+P.register("settings.duplicate_alias", "别名重复", Severity.WARNING, "settings",
+           "“{sheet}”表第{row}行“{column}”列的“{value}”已是第{first_row}行“{category}”的别名，"
+           "本行不再使用；一个写法只能对应一个类别，请删去其中一处。")
+
+
+def _aliases(text: str, row: int, category: str, seen: dict[str, tuple[str, int]],
+             problems: list[P.Problem]) -> tuple[str, ...]:
+    """标准.别名: words separated by 、，,；; or spaces. A word already given to another category
+    (or to this one) is reported and left out; the category keeps its own name anyway."""
+    out = []
+    for word in re.split(r"[、，,；;/\s]+", text):
+        if not word or word == category:
+            continue
+        if word in seen:
+            first, first_row = seen[word]
+            if first != category:
+                problems.append(_p("settings.duplicate_alias", sheet=Sheet.STANDARDS, row=row,
+                                   column=StdCol.ALIASES, value=word, category=first,
+                                   first_row=first_row))
+            continue
+        seen[word] = (category, row)
+        out.append(word)
+    return tuple(out)
 
 
 def load_settings(sheets: dict[str, Rows]) -> Settings:

@@ -36,14 +36,15 @@ SETTINGS_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 #: column widths (characters) by header; anything not named gets 12
 WIDTHS: dict[str, float] = {
-    Col.SEQ: 6, Col.UNIT: 14, Col.NAME: 10, Col.ID: 21, Col.CATEGORY: 20, Col.SIZE: 9,
-    Col.PHONE: 14, Col.CARD: 22, Col.BANK: 16, Col.ADDRESS: 30, Col.AMOUNT: 9, Col.PAYMENT: 10,
+    Col.SEQ: 6, Col.UNIT: 14, Col.NAME: 10, Col.ID: 21, Col.CATEGORY: 20,
+    Col.REPORTED_CATEGORY: 14, Col.SIZE: 9, Col.PHONE: 14, Col.CARD: 22, Col.BANK: 16, Col.ADDRESS: 30, Col.AMOUNT: 9, Col.PAYMENT: 10,
     Col.BASIS: 40, Col.STATUS: 8, Col.ISSUES: 40, Col.SRC_FILE: 24, Col.SRC_ROW: 8, Col.NOTE: 24,
     ProblemCol.SEVERITY: 6, ProblemCol.KIND: 18, ProblemCol.MESSAGE: 70,
     ParamCol.KEY: 16, ParamCol.VALUE: 22, ParamCol.HELP: 50,
     UnitCol.CODE: 14, UnitCol.NAME: 16, UnitCol.TYPE: 8, UnitCol.CONTACT: 10,
     UnitCol.PHONE: 14, UnitCol.EMAIL: 24,
     StdCol.GROUP: 10, StdCol.METHOD: 14, StdCol.PRIORITY: 8, StdCol.CONDITION: 14,
+    StdCol.ALIASES: 40,
 }
 
 GUIDE_LINES: tuple[str, ...] = (
@@ -61,6 +62,7 @@ GUIDE_LINES: tuple[str, ...] = (
     "9. 走访安排：在“走访安排”表填写各组带队领导、联系点和日期，点此按钮自动安排或检查走访对象（“走访对象”表），生成各组走访名单（output/走访安排）；走访后把照片放进活动文件夹的“照片”文件夹再点一次。",
     "",
     "没有 Excel 的电脑（WPS、Linux）可以在命令行对同一个活动文件夹运行 weiwen merge / amounts / signoff / summary / audit，或 weiwen run 一次做完。",
+    "“标准”表的“别名”列写各单位对该类别的其他叫法（如 低保户、城乡低保、最低生活保障），合并时按别名读成该类别，单位的原写法留在“名册”的“填报类别”列。",
     "“名册”表的“备注”列是您自己的，重新合并时会保留。“名册”“问题”“汇总”表由程序生成，请不要在其中手工改数据（备注除外）。",
     "每次写入工作簿之前，程序会在活动文件夹的 .backup 里留一份备份（保留最近 10 份）。",
 )

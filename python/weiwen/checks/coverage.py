@@ -32,14 +32,12 @@ REF_FILE, REF_ROW = "_file", "_row"
 
 def reference_frame(rows: Sequence[Sequence[Any]], name: str) -> pd.DataFrame | None:
     """户主姓名 / 身份证号 (/ 单位) of a list's rows, wherever its header row is; None without one."""
-    located = find_header(rows)
-    if located is None:
+    header = find_header(rows)
+    if header is None or Col.ID not in header.columns:
         return None
-    header_index, mapping = located
-    if Col.ID not in mapping.values():
-        return None
+    mapping = {i: c for i, c in header.mapping.items() if c in (Col.NAME, Col.ID, Col.UNIT)}
     records = []
-    for excel_row, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+    for excel_row, row in enumerate(rows[header.data_start:], start=header.data_start + 1):
         cells = {c: to_text(row[i]) if i < len(row) else "" for i, c in mapping.items()}
         if cells.get(Col.ID):
             records.append({Col.NAME: cells.get(Col.NAME, ""), Col.ID: cells[Col.ID],

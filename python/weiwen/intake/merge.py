@@ -4,6 +4,7 @@ Pure: takes RawFile objects (readers.py) and Settings, returns the roster (名�
 working columns), the problems and a MergeReport. Invariant, checked here and in the tests:
 
     rows read = roster rows + rows rejected into 问题 (each covered by a problem with a reason)
+                + family-member rows folded into their household (a list with one row per person)
 
 "Rows read" are the data rows of the files that take part: the newest version of each unit and
 files whose unit is unknown. Rows of a superseded (older) version are counted apart
@@ -27,9 +28,11 @@ from ..names import ROSTER_COLUMNS, Col, Internal, Severity, Status
 from ..settings import Settings, Unit
 from ..values import to_text
 from . import normalize as N
+from .categories import CategoryIndex, best_column, read_categories
 from .headers import find_header
+from .households import MEMBERS
 from .readers import META_TIME, RawFile
-from .tables import ROW, Table, tables_of
+from .tables import CATEGORY_OPTION, ROW, Table, tables_of
 from .units import BY_COLUMN, UnitIndex, recognise
 
 I = "intake"
@@ -47,6 +50,12 @@ P.register("intake.empty_return", "交回的是空表", Severity.WARNING, I,
            "“{file}”没有填写任何名单行，未使用。{unit}如有慰问对象，请填写后重新交回。")
 P.register("intake.card_from_number", "银行卡号被存成数字", Severity.ERROR, I,
            "银行卡号“{value}”被Excel存成了数字，只保留了前15位，后面的数字可能已变成0。请把该列设为文本后重填。")
+P.register("intake.category_from_title", "类别按标题计", Severity.WARNING, I,
+           "“{file}”没有“类别”列，{where}写的是“{word}”，本表 {rows} 户都按“{category}”计入。"
+           "如有其他类别的户，请在名册“类别”列改正，或请该单位补上“类别”列。")
+P.register("intake.head_not_listed", "户主不在名单中", Severity.WARNING, I,
+           "第{first}–{last}行是户主“{name}”一户的家庭成员，名单里没有户主本人的一行，已合为一户，"
+           "户主姓名和身份证号取自“户主”列。请核对。")
 
 PART_MARK = "分批"
 NO_ID = "名:"        # the stable key's fallback for a row without ID: 单位|名:户主姓名|类别
@@ -61,6 +70,7 @@ class FileInfo:
     rows: int = 0
     used: bool = True
     stamp: dt.datetime | None = None
+    members: int = 0            # family-member rows folded into their household
 
 
 @dataclass
@@ -69,6 +79,7 @@ class MergeReport:
     rows_read: int = 0
     roster_rows: int = 0
     rejected_rows: int = 0
+    members_folded: int = 0     # rows of family members, folded into their household's row
     superseded_rows: int = 0
     rows_per_unit: dict[str, int] = field(default_factory=dict)
     superseded: list[str] = field(default_factory=list)
@@ -79,9 +90,10 @@ class MergeReport:
 
     def check(self) -> None:
         """The row-conservation invariant; a failure is a bug in the merge, never bad input."""
-        if self.rows_read != self.roster_rows + self.rejected_rows:
+        if self.rows_read != self.roster_rows + self.rejected_rows + self.members_folded:
             raise AssertionError(f"row conservation: read {self.rows_read} ≠ roster "
-                                 f"{self.roster_rows} + rejected {self.rejected_rows}")
+                                 f"{self.roster_rows} + rejected {self.rejected_rows} + members "
+                                 f"{self.members_folded}")
 
 
 @dataclass
@@ -90,6 +102,15 @@ class _Piece:
     unit: Unit
     table: Table
     frame: pd.DataFrame
+
+    @property
+    def members(self) -> int:
+        return int(self.frame[MEMBERS].fillna(0).sum()) if MEMBERS in self.frame else 0
+
+    @property
+    def rows(self) -> int:
+        """Rows read: households (or rejected rows) and the members folded into them."""
+        return len(self.frame) + self.members
 
 
 def _is_part(relname: str) -> bool:
@@ -112,7 +133,8 @@ def _pieces(raw: RawFile, tables: list[Table], index: UnitIndex, report: MergeRe
     """Split a file's tables by unit; rows of an unknown unit are rejected here."""
     title = " ".join(t.title for t in tables)
     match = recognise(index, raw.meta, title, raw.relname)
-    info = FileInfo(raw.relname, stamp=raw.stamp, rows=sum(len(t.frame) for t in tables))
+    info = FileInfo(raw.relname, stamp=raw.stamp, rows=sum(t.rows_read for t in tables),
+                    members=sum(t.members for t in tables))
     report.files.append(info)
     if match is not None:
         info.unit, info.how = match.unit.name, match.how
@@ -121,14 +143,15 @@ def _pieces(raw: RawFile, tables: list[Table], index: UnitIndex, report: MergeRe
     unknown_rows = 0
     for table in tables:
         if Col.UNIT not in table.frame:
-            unknown_rows += len(table.frame)
+            unknown_rows += table.rows_read
             continue
         named = N.map_unique(table.frame[Col.UNIT], lambda v: index.named(to_text(v)))
         for unit in dict.fromkeys(u for u in named if u is not None):
             pieces.append(_Piece(unit, table, table.frame[named.map(lambda u: u is unit)]))
         for _, row in table.frame[named.isna()].iterrows():
-            report.rows_read += 1
-            report.rejected_rows += 1
+            members = int(row.get(MEMBERS) or 0) if MEMBERS in table.frame else 0
+            report.rows_read += 1 + members
+            report.rejected_rows += 1 + members
             problems.append(P.make("intake.unknown_unit_row", file=table.source, row=int(row[ROW]),
                                    column=Col.UNIT, value=to_text(row[Col.UNIT]) or "（空）"))
     if pieces:
@@ -155,7 +178,7 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
         def newest(key: str) -> tuple:
             return max(_stamp(p.table.raw) for p in versions[key])
         ranked = sorted(versions, key=newest)
-        filled = [k for k in ranked if sum(len(p.frame) for p in versions[k])]
+        filled = [k for k in ranked if sum(p.rows for p in versions[k])]
         winner = filled[-1] if filled else ranked[-1]
         used += versions[winner]
         if not filled:
@@ -167,7 +190,7 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
             if key == winner:
                 continue
             for relname in dict.fromkeys(p.table.raw.relname for p in versions[key]):
-                rows = sum(len(p.frame) for p in versions[key] if p.table.raw.relname == relname)
+                rows = sum(p.rows for p in versions[key] if p.table.raw.relname == relname)
                 unit = versions[key][0].unit.name
                 infos[relname].used = False
                 if rows == 0:
@@ -180,18 +203,49 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
     return used
 
 
-def _normalised(piece: _Piece) -> pd.DataFrame:
+_WHERE = {"title": "标题", "sheet": "工作表名", "file": "文件名"}
+
+
+def _categories(piece: _Piece, categories: CategoryIndex,
+                problems: list[P.Problem]) -> tuple[pd.Series, pd.Series]:
+    """(类别, 填报类别) of a piece: from its category-like column whose values name categories;
+    without one, from the one category its title, sheet name or file name names (a 警告)."""
+    raw = piece.frame
+    names = [c for c in (Col.CATEGORY, *(CATEGORY_OPTION.format(k) for k in range(1, 9)))
+             if c in raw]
+    if names:
+        best = names[best_column([raw[c] for c in names], categories)]
+        return read_categories(raw[best], categories, piece.table.headers.get(best, ""))
+    table = piece.table
+    for where, text in (("title", table.title), ("sheet", table.sheet),
+                        ("file", PurePosixPath(table.raw.relname).stem)):
+        named = categories.named_in(text)
+        if named is not None:
+            category, word = named
+            problems.append(P.make("intake.category_from_title", unit=piece.unit.name,
+                                   file=table.source, where=_WHERE[where], word=word,
+                                   rows=len(raw), category=category))
+            return (pd.Series(category, index=raw.index, dtype=object),
+                    pd.Series("", index=raw.index, dtype=object))
+    empty = pd.Series("", index=raw.index, dtype=object)
+    return empty, empty
+
+
+def _normalised(piece: _Piece, categories: CategoryIndex,
+                problems: list[P.Problem]) -> pd.DataFrame:
     """The piece's rows in roster columns, values cleaned column by column."""
     raw = piece.frame
     empty = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     col = lambda name: raw[name] if name in raw else empty  # noqa: E731
     ids, id_from_number = N.ids(col(Col.ID))
     cards, card_from_number = N.cards(col(Col.CARD))
+    category, reported = _categories(piece, categories, problems)
     out = pd.DataFrame({
         Col.UNIT: piece.unit.name,
         Col.NAME: N.names(col(Col.NAME)),
         Col.ID: ids,
-        Col.CATEGORY: N.categories(col(Col.CATEGORY)),
+        Col.CATEGORY: category,
+        Col.REPORTED_CATEGORY: reported,
         Col.SIZE: N.sizes(col(Col.SIZE)),
         Col.PHONE: N.phones(col(Col.PHONE)),
         Col.CARD: cards,
@@ -249,9 +303,9 @@ def _hidden_lists(raw: RawFile) -> list[P.Problem]:
     """Hidden sheets are left out (usually last year's list), but the clerk is told."""
     out = []
     for sheet in raw.sheets:
-        located = find_header(sheet.rows) if sheet.hidden and sheet.rows else None
-        if located is not None:
-            rows = sum(1 for r in sheet.rows[located[0] + 1:] if any(to_text(v) for v in r))
+        header = find_header(sheet.rows) if sheet.hidden and sheet.rows else None
+        if header is not None:
+            rows = sum(1 for r in sheet.rows[header.data_start:] if any(to_text(v) for v in r))
             if rows:
                 out.append(P.make("intake.hidden_sheet", file=raw.relname, sheet=sheet.name,
                                   rows=rows))
@@ -270,6 +324,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
     report = MergeReport(files_read=len(files))
     problems: list[P.Problem] = []
     index = UnitIndex(settings)
+    categories = CategoryIndex(settings)
     pieces: list[_Piece] = []
     for raw in files:
         counted = (report.rows_read, report.rejected_rows)
@@ -295,10 +350,18 @@ def merge_files(files: list[RawFile], settings: Settings, *,
         if not len(piece.frame):
             continue
         try:
-            frames.append(_normalised(piece))
+            found = []
+            frames.append(_normalised(piece, categories, found))
+            problems += found + [
+                P.make("intake.head_not_listed", unit=piece.unit.name, file=piece.table.source,
+                       row=row, column=Col.NAME, name=name or "（空）", first=first, last=last)
+                for row, name, first, last in piece.table.headless
+                if row in set(piece.frame[ROW])]
+            report.rows_read += piece.members
+            report.members_folded += piece.members
         except Exception as exc:
-            report.rows_read += len(piece.frame)
-            report.rejected_rows += len(piece.frame)
+            report.rows_read += piece.rows
+            report.rejected_rows += piece.rows
             problems.append(P.make("intake.file_failed", unit=piece.unit.name,
                                    file=piece.table.source, reason=_reason(exc)))
     columns = [*ROSTER_COLUMNS, Internal.UNIT_CODE, Internal.ID_FROM_NUMBER, "_卡号来自数字"]

@@ -1,5 +1,11 @@
 """One returned file → its data tables: header found, data rows kept, blank/title/note/合计 rows
 dropped, each row with the Excel row number the unit sees. Vectorised over whole columns.
+
+Rows that are not households are left out: blank rows, 合计/小计 rows, section headings
+(一、低保户), a header repeated on a later page, and notes and footers: a row whose filled cells
+are all label-and-value notes (制表人：… | 制表时间：…, 填表人 / 审核人 / 联系电话 / 单位盖章 …),
+however many cells it spans. A list with one row per family member is folded into one row per
+household (households.py); how many member rows were folded is kept with the table.
 """
 from __future__ import annotations
 
@@ -10,20 +16,33 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from ..names import Col
+from ..names import Col, Internal
 from ..values import to_text
 from . import normalize as N
-from .headers import canonical_header, find_header, map_headers
+from .headers import Header, find_header, header_word_of
+from .households import ROW, fold_members
 from .readers import RawFile
 
 TOTAL_WORDS = ("合计", "总计", "小计", "共计", "总数", "累计")
 NOTE_PREFIXES = ("注", "说明", "填表说明", "填报说明", "备注:", "备注：", "制表", "审核", "填表人",
                  "负责人", "联系人", "填报人", "填报日期", "单位盖章", "经办人", "签字", "盖章")
+#: labels of the notes a filler writes under (or above) a list, each followed by its value
+NOTE_LABELS = ("制表人", "制表时间", "制表日期", "制表单位", "制表", "审核人", "审核日期", "审核",
+               "审批人", "填表人", "填表时间", "填表日期", "填报人", "填报日期", "填报时间", "填报单位",
+               "报出日期", "报送日期", "统计负责人", "单位负责人", "主要负责人", "负责人", "分管领导",
+               "主管领导", "经办人", "联系人", "联系电话", "电话", "手机", "单位盖章", "盖章", "公章",
+               "签字", "签名", "日期", "时间", "注", "说明", "备注", "村委会", "居委会", "社区盖章",
+               "村委会盖章", "单位", "单位名称", "领导签字")
+_NOTE_LABEL = re.compile(
+    r"^[（(]?(" + "|".join(sorted(NOTE_LABELS, key=len, reverse=True)) + r")[）)]?"
+    r"(?=$|[:：\s（(]|[\d\u4e00-\u9fff]*[:：])")
 _HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第.{1,4}[部分批类组])")
 #: columns that hold data; a row with only 序号 or 单位 filled is an empty template row
 DATA_COLUMNS = (Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.BANK,
-                Col.ADDRESS, Col.NOTE)
-ROW = "_行"          # Excel row number as the unit sees it
+                Col.ADDRESS, Col.NOTE, Internal.HEAD_NAME, Internal.HEAD_ID)
+#: other category-like columns, kept for merge to choose the one whose values are categories
+CATEGORY_OPTION = "_类别候选{}"
+_ID_LIKE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 
 
 @dataclass
@@ -35,10 +54,41 @@ class Table:
     frame: pd.DataFrame               # canonical columns present + ROW
     letters: dict[str, str] = field(default_factory=dict)   # canonical → column letter
     title: str = ""
+    header: Header | None = None
+    members: int = 0                  # family-member rows folded into their household
+    headless: list[tuple[int, str, int, int]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)   # frame column → its header words
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame) + self.members
 
 
 def _title_text(rows: list[list[Any]], header_index: int) -> str:
     return " ".join(to_text(v) for row in rows[:header_index] for v in row if to_text(v))
+
+
+def _squeezed(value: Any) -> str:
+    return re.sub(r"\s+", "", to_text(value))
+
+
+def note_row(values: list[Any]) -> bool:
+    """Whether every filled cell is a note: a label with its value in the same cell, or a label
+    followed by its value in the next filled cell (制表人： | 王丽 | 制表时间： | 2027-01-08)."""
+    texts = [t for t in (_squeezed(v) for v in values) if t]
+    if not texts:
+        return False
+    waiting = False
+    for text in texts:
+        if waiting:
+            waiting = False
+            continue
+        match = _NOTE_LABEL.match(text)
+        if match is None:
+            return False
+        rest = text[match.end():].lstrip(":：")
+        waiting = not rest or rest in ("（盖章）", "(盖章)")
+    return True
 
 
 def _skipped(body: pd.DataFrame, mapping: dict[int, str]) -> pd.Series:
@@ -54,45 +104,40 @@ def _skipped(body: pd.DataFrame, mapping: dict[int, str]) -> pd.Series:
     total = first_mapped.str.startswith(TOTAL_WORDS) | first_any.str.startswith(TOTAL_WORDS)
     note = filled.eq(1) & (first_any.str.startswith(NOTE_PREFIXES)
                            | first_any.str.match(_HEADING))
+    # label-and-value notes over several cells: test the first cell (cheap), then the row
+    labelled = N.map_unique(first_any, lambda t: bool(_NOTE_LABEL.match(t))).astype(bool)
+    rows = body[labelled & ~note]
+    if len(rows):
+        note.loc[rows.index] = [note_row(list(r)) for r in rows.itertuples(index=False)]
     # a repeated header: test one column first (cheap), the others only on those rows
     probe_i, probe = next(((i, n) for i, n in mapping.items() if n == Col.CATEGORY),
                           next(iter(mapping.items())))
-    candidate = N.map_unique(body[probe_i], lambda v: _is_header(v, probe))
+    candidate = N.map_unique(body[probe_i], lambda v: header_word_of(v, probe))
     repeated = pd.Series(False, index=body.index)
     if candidate.any():
         rows = body[candidate.astype(bool)]
-        cells = sum(rows[i].map(lambda v, n=n: _is_header(v, n)).astype(int)
+        cells = sum(rows[i].map(lambda v, n=n: header_word_of(v, n)).astype(int)
                     for i, n in mapping.items())
-        repeated.loc[rows.index] = cells >= 3
+        repeated.loc[rows.index] = cells >= min(3, len(mapping))
     return empty | total | note | repeated
 
 
-def _is_header(value: Any, name: str) -> bool:
-    text = _squeezed(value)
-    return 0 < len(text) <= 12 and canonical_header(text) == name
+def _id_like(series: pd.Series) -> int:
+    return int(N.ids(series)[0].str.match(_ID_LIKE).sum())
 
 
-def _squeezed(value: Any) -> str:
-    return re.sub(r"\s+", "", to_text(value))
-
-
-def _with_sub_header(rows: list[list[Any]], header_index: int,
-                     mapping: dict[int, str]) -> tuple[dict[int, str], int]:
-    """A two-row header (联系方式 merged over 联系电话 / 银行卡号): when the row under the header
-    holds only header words and names columns the first row did not, both rows are the header.
-    Returns the combined mapping and how many extra header rows to skip (0 or 1)."""
-    if header_index + 1 >= len(rows):
-        return mapping, 0
-    below = rows[header_index + 1]
-    words = {i: _squeezed(v) for i, v in enumerate(below) if _squeezed(v)}
-    if not words or not all(canonical_header(w) for w in words.values()):
-        return mapping, 0
-    known = set(mapping.values())
-    extra = {i: name for i, name in map_headers(below).items()
-             if name not in known and i not in mapping}
-    if not extra:
-        return mapping, 0
-    return {**mapping, **extra}, 1
+def _choose_id(body: pd.DataFrame, header: Header, mapping: dict[int, str]) -> dict[int, str]:
+    """Of several ID columns (证件号码 and 身份证号码), the one that holds ID numbers."""
+    options = header.alternatives.get(Col.ID, ())
+    chosen = next((i for i, n in mapping.items() if n == Col.ID), None)
+    if chosen is None or not options or not len(body):
+        return mapping
+    best = max((chosen, *options), key=lambda i: (_id_like(body[i]), i == chosen))
+    if best == chosen:
+        return mapping
+    out = {i: n for i, n in mapping.items() if i != chosen}
+    out[best] = Col.ID
+    return dict(sorted(out.items()))
 
 
 def tables_of(raw: RawFile) -> list[Table]:
@@ -101,29 +146,41 @@ def tables_of(raw: RawFile) -> list[Table]:
     for sheet in raw.sheets:
         if sheet.hidden or not sheet.rows:
             continue
-        located = find_header(sheet.rows)
-        if located is None:
+        header = find_header(sheet.rows)
+        if header is None:
             continue
-        header_index, mapping = located
-        mapping, sub_rows = _with_sub_header(sheet.rows, header_index, mapping)
-        body_rows = sheet.rows[header_index + 1 + sub_rows:]
+        mapping = dict(header.mapping)
+        body_rows = sheet.rows[header.data_start:]
         # a sheet formatted down to column XFD must not cost 16k columns: data and notes sit
         # within or just beside the mapped columns
-        width = min(max([len(r) for r in body_rows] + [0]), max(mapping) + 4)
-        width = max(width, max(mapping) + 1)
+        last = max([*mapping, *(i for o in header.alternatives.values() for i in o)])
+        width = min(max([len(r) for r in body_rows] + [0]), last + 4)
+        width = max(width, last + 1)
         body = pd.DataFrame([(list(r[:width]) + [None] * (width - len(r)))[:width]
                              for r in body_rows],
                             columns=range(width), dtype=object)
-        first = header_index + 1 + sub_rows
+        first = header.data_start
         body.index = (range(first + 1, first + 1 + len(body)) if sheet.row_numbers is None
                       else sheet.row_numbers[first:first + len(body)])   # Excel rows
         if len(body):
             body = body[~_skipped(body, mapping)]
+        mapping = _choose_id(body, header, mapping)
         frame = pd.DataFrame({name: body[i] for i, name in mapping.items()}, index=body.index)
+        headers = {name: header.texts.get(i, "") for i, name in mapping.items()}
+        for k, i in enumerate(header.alternatives.get(Col.CATEGORY, ()), start=1):
+            if i not in mapping:
+                frame[CATEGORY_OPTION.format(k)] = body[i]
+                headers[CATEGORY_OPTION.format(k)] = header.texts.get(i, "")
         frame[ROW] = body.index.astype(int)
-        found.append(Table(raw, sheet.name, raw.relname, frame.reset_index(drop=True),
-                           {name: get_column_letter(sheet.col_number(i)) for i, name in mapping.items()},
-                           _title_text(sheet.rows, header_index)))
+        members, headless = 0, []
+        if header.person_level:
+            folded = fold_members(frame)
+            frame, members, headless = folded.frame, folded.members, folded.headless
+        letters = {name: get_column_letter(sheet.col_number(i)) for i, name in mapping.items()
+                   if not name.startswith("_")}
+        found.append(Table(raw, sheet.name, raw.relname, frame.reset_index(drop=True), letters,
+                           _title_text(sheet.rows, header.index), header, members, headless,
+                           headers))
     if len(found) > 1:
         for table in found:
             table.source = f"{raw.relname}〔{table.sheet}〕"

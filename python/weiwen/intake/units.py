@@ -15,6 +15,8 @@ from .readers import META_CODE, META_NAME
 
 _SUFFIXES = ("社区居民委员会", "村民委员会", "居民委员会", "社区居委会", "居委会", "村委会", "社区", "村")
 _NOISE = re.compile(r"[\s\u3000（）()【】\[\]《》“”\"'、，,。.\-_]+")
+#: a short name followed by these names a street, town or road, not the unit (文新街道 ≠ 文新社区)
+_PLACE_AFTER = ("街道", "镇", "乡", "区", "县", "市", "路", "街", "大道", "片区")
 
 #: how a file's unit was found (shown in the merge report)
 BY_CODE, BY_TITLE, BY_FILENAME, BY_COLUMN = "内嵌编码", "标题", "文件名", "单位列"
@@ -56,7 +58,7 @@ class UnitIndex:
             return None
         found: list[Unit] = []
         for needle, unit in self._needles:
-            if needle in text:
+            if self._mentions(text, needle):
                 if found and any(needle in _clean(f.name) for f in found):
                     continue              # "东湖" inside an already found "东湖社区"
                 if unit not in found:
@@ -64,6 +66,18 @@ class UnitIndex:
         if not found:
             found = [u for code, u in self.by_code.items() if len(code) >= 4 and code in text]
         return found[0] if len(found) == 1 else None
+
+    def _mentions(self, text: str, needle: str) -> bool:
+        """Whether `text` names the unit `needle` stands for; a short name (东湖) does not
+        count where it is the start of a street's or town's name (东湖街道)."""
+        if needle in self.by_name:
+            return needle in text
+        at = text.find(needle)
+        while at >= 0:
+            if not text.startswith(_PLACE_AFTER, at + len(needle)):
+                return True
+            at = text.find(needle, at + 1)
+        return False
 
     def named(self, value: str) -> Unit | None:
         """A 单位 cell: the exact name, a short name or a code."""

@@ -47,9 +47,12 @@ def make_report(command: str, roster: pd.DataFrame, problems: list[P.Problem],
         report.files_read = mreport.files_read
         report.rows_read = mreport.rows_read
         report.rejected_rows = mreport.rejected_rows
+        report.members_folded = mreport.members_folded
         report.facts += [("读取文件", f"{report.files_read} 个"), ("读取数据行", f"{report.rows_read} 行"),
                          ("进入名册", f"{report.roster_rows} 行"),
                          ("未能合并的行", f"{report.rejected_rows} 行")]
+        if report.members_folded:
+            report.facts.append(("家庭成员行", f"{report.members_folded} 行（名单按人填写，已并入户主所在的户）"))
     else:
         report.facts.append(("名册", f"{report.roster_rows} 行"))
     return report
@@ -149,7 +152,9 @@ def _merge(command: str, book: Book, progress: Progress, *, with_amounts: bool) 
     report = make_report(command, roster, problems, mreport)
     if mreport.files_read:
         report.outcome = (f"合并完成：读取 {report.files_read} 个文件、{report.rows_read} 行，"
-                          f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行。")
+                          f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行"
+                          + (f"，家庭成员 {report.members_folded} 行已并入户主所在的户"
+                             if report.members_folded else "") + "。")
     else:
         report.outcome = empty_inbox_note(book)
     kept = kept_later_stages(existing)

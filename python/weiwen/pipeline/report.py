@@ -42,6 +42,7 @@ class Report:
     rows_read: int = 0
     roster_rows: int = 0
     rejected_rows: int = 0
+    members_folded: int = 0           # family-member rows folded into their household's row
     problems: list[P.Problem] = field(default_factory=list)
     workbook_problems: int = 0
     workbook_errors: int = 0
@@ -67,7 +68,7 @@ class Report:
         out: dict[str, Any] = {
             "command": self.command, "outcome": self.outcome, "files_read": self.files_read,
             "rows_read": self.rows_read, "roster_rows": self.roster_rows,
-            "rejected_rows": self.rejected_rows,
+            "rejected_rows": self.rejected_rows, "members_folded": self.members_folded,
             "problems": len(self.problems), "problems_by_kind": self.problems_by_kind(),
             "errors": P.count_errors(self.problems),
             "workbook_problems": self.workbook_problems, "workbook_errors": self.workbook_errors,

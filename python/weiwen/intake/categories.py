@@ -16,10 +16,12 @@ import re
 
 import pandas as pd
 
-from ..names import Group
+from ..names import Col, Group
 from ..settings import Settings
 from . import normalize as N
 
+#: other category-like columns of a table, kept to choose the one whose values are categories
+CATEGORY_OPTION = "_类别候选{}"
 _SUFFIXES = ("户家庭", "家庭", "对象", "人员", "户")
 _NOISE = re.compile(r"[\s\u3000（）()【】\[\]《》“”\"'、，,。.\-_:：]+")
 #: words that contain a category's name but name something else (低保边缘 is not 低保)
@@ -92,3 +94,27 @@ def best_column(options: list[pd.Series], index: CategoryIndex) -> int:
     (the first on a tie)."""
     counts = [int(N.map_unique(N.categories(o), index.of).notna().sum()) for o in options]
     return max(range(len(options)), key=lambda k: (counts[k], -k))
+
+
+#: where the words naming a table's category were found, as the clerk reads it
+WHERE = ("标题", "工作表名", "文件名")
+
+
+def piece_categories(frame: pd.DataFrame, headers: dict[str, str], texts: tuple[str, str, str],
+                     index: CategoryIndex) -> tuple[pd.Series, pd.Series, tuple[str, str] | None]:
+    """(类别, 填报类别, where) of a table's rows: from its category-like column whose values name
+    categories (tables.py keeps the other candidates as CATEGORY_OPTION); without one, the one
+    category that `texts` (title, sheet name, file name) names, with (where, the words) for the
+    警告 the caller reports."""
+    names = [c for c in frame.columns
+             if c == Col.CATEGORY or str(c).startswith(CATEGORY_OPTION.format(""))]
+    if names:
+        best = names[best_column([frame[c] for c in names], index)]
+        category, reported = read_categories(frame[best], index, headers.get(best, ""))
+        return category, reported, None
+    empty = pd.Series("", index=frame.index, dtype=object)
+    for where, text in zip(WHERE, texts):
+        named = index.named_in(text)
+        if named is not None:
+            return pd.Series(named[0], index=frame.index, dtype=object), empty, (where, named[1])
+    return empty, empty, None

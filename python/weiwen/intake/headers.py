@@ -229,6 +229,17 @@ def map_headers(row: Cells) -> dict[int, str]:
     return {i: c for i, c in header.mapping.items() if c in _PUBLIC}
 
 
+def header_row_with(rows: Sequence[Cells], labels: Sequence[str], *, look: int = 30) -> int | None:
+    """The first of the top `look` rows that holds every one of `labels` (spaces and line breaks
+    ignored): how a sheet we laid out ourselves (a returned signature sheet, a filled audit list,
+    the signature-sheet template) finds its header; None when there is none."""
+    wanted = {re.sub(r"\s+", "", label) for label in labels}
+    for i, row in enumerate(rows[:look]):
+        if wanted <= {re.sub(r"\s+", "", to_text(v)) for v in row}:
+            return i
+    return None
+
+
 def header_word_of(value: Any, column: str) -> bool:
     """Whether a cell reads as the header of `column` (a header repeated on a later page)."""
     found = classify_key(header_key(value))

@@ -28,11 +28,11 @@ from ..names import ROSTER_COLUMNS, Col, Internal, Severity, Status
 from ..settings import Settings, Unit
 from ..values import to_text
 from . import normalize as N
-from .categories import CategoryIndex, best_column, read_categories
+from .categories import CategoryIndex, piece_categories
 from .headers import find_header
 from .households import MEMBERS
 from .readers import META_TIME, RawFile
-from .tables import CATEGORY_OPTION, ROW, Table, tables_of
+from .tables import ROW, Table, tables_of
 from .units import BY_COLUMN, UnitIndex, recognise
 
 I = "intake"
@@ -203,34 +203,6 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
     return used
 
 
-_WHERE = {"title": "标题", "sheet": "工作表名", "file": "文件名"}
-
-
-def _categories(piece: _Piece, categories: CategoryIndex,
-                problems: list[P.Problem]) -> tuple[pd.Series, pd.Series]:
-    """(类别, 填报类别) of a piece: from its category-like column whose values name categories;
-    without one, from the one category its title, sheet name or file name names (a 警告)."""
-    raw = piece.frame
-    names = [c for c in (Col.CATEGORY, *(CATEGORY_OPTION.format(k) for k in range(1, 9)))
-             if c in raw]
-    if names:
-        best = names[best_column([raw[c] for c in names], categories)]
-        return read_categories(raw[best], categories, piece.table.headers.get(best, ""))
-    table = piece.table
-    for where, text in (("title", table.title), ("sheet", table.sheet),
-                        ("file", PurePosixPath(table.raw.relname).stem)):
-        named = categories.named_in(text)
-        if named is not None:
-            category, word = named
-            problems.append(P.make("intake.category_from_title", unit=piece.unit.name,
-                                   file=table.source, where=_WHERE[where], word=word,
-                                   rows=len(raw), category=category))
-            return (pd.Series(category, index=raw.index, dtype=object),
-                    pd.Series("", index=raw.index, dtype=object))
-    empty = pd.Series("", index=raw.index, dtype=object)
-    return empty, empty
-
-
 def _normalised(piece: _Piece, categories: CategoryIndex,
                 problems: list[P.Problem]) -> pd.DataFrame:
     """The piece's rows in roster columns, values cleaned column by column."""
@@ -239,7 +211,14 @@ def _normalised(piece: _Piece, categories: CategoryIndex,
     col = lambda name: raw[name] if name in raw else empty  # noqa: E731
     ids, id_from_number = N.ids(col(Col.ID))
     cards, card_from_number = N.cards(col(Col.CARD))
-    category, reported = _categories(piece, categories, problems)
+    table = piece.table
+    category, reported, named = piece_categories(
+        raw, table.headers, (table.title, table.sheet, PurePosixPath(table.raw.relname).stem),
+        categories)
+    if named is not None:
+        problems.append(P.make("intake.category_from_title", unit=piece.unit.name,
+                               file=table.source, where=named[0], word=named[1],
+                               rows=len(raw), category=category.iloc[0]))
     out = pd.DataFrame({
         Col.UNIT: piece.unit.name,
         Col.NAME: N.names(col(Col.NAME)),

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from ..names import Col, Internal
 from ..values import to_text
 from . import normalize as N
+from .categories import CATEGORY_OPTION
 from .headers import Header, find_header, header_word_of
 from .households import ROW, fold_members
 from .readers import RawFile
@@ -40,8 +41,6 @@ _HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一�
 #: columns that hold data; a row with only 序号 or 单位 filled is an empty template row
 DATA_COLUMNS = (Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.BANK,
                 Col.ADDRESS, Col.NOTE, Internal.HEAD_NAME, Internal.HEAD_ID)
-#: other category-like columns, kept for merge to choose the one whose values are categories
-CATEGORY_OPTION = "_类别候选{}"
 _ID_LIKE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 
 

@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from ..fileio import atomic_write, backup
+from ..intake.headers import header_row_with
 from ..names import (AUDIT_COLUMNS, AUDIT_FILE, AUDIT_FILLED_COLUMNS, AUDIT_FOLLOWUP_FILE,
                      CALL_METHODS, AuditCol, CallResult, Col)
 from ..settings import Settings
@@ -150,8 +151,7 @@ def read_filled(path: Path) -> pd.DataFrame:
     """The 抽查名单 sheet of a (filled) audit file: the header row is the one with 回访结果."""
     book = CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_name(book.sheet_names[0]).to_python(skip_empty_area=False)
-    header_at = next((i for i, r in enumerate(rows[:20])
-                      if AuditCol.RESULT in [to_text(v) for v in r]), None)
+    header_at = header_row_with(rows, (AuditCol.RESULT,), look=20)
     if header_at is None:
         return pd.DataFrame(columns=list(AUDIT_COLUMNS))
     header = [to_text(v) for v in rows[header_at]]

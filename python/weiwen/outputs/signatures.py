@@ -24,6 +24,7 @@ from python_calamine import CalamineWorkbook
 from .. import problems as P
 from ..names import (DEFAULT_ALLOWED_RELATIONS, PARAM_ALLOWED_RELATIONS, SIGNED_MARKS, Col,
                      Severity, SignCol)
+from ..intake.headers import header_row_with
 from ..settings import Settings
 from ..values import is_blank, to_number, to_text
 from ..masking import mask_id, mask_phone
@@ -102,8 +103,7 @@ def read_returned(folder: Path, units: list[str]) -> tuple[list[_Row], list[P.Pr
 
 def _sheet_rows(cells, path: Path, sheet: str, units: list[str],
                 problems: list[P.Problem]) -> list[_Row]:
-    header_at = next((i for i, r in enumerate(cells[:30])
-                      if {SignCol.NAME, SignCol.SIGNATURE} <= {_label(v) for v in r}), None)
+    header_at = header_row_with(cells, (SignCol.NAME, SignCol.SIGNATURE))
     if header_at is None:
         return []
     where = f"{path.name}〔{sheet}〕"

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import shipped
 from ..fileio import atomic_write, safe_file_stem
+from ..intake.headers import header_row_with
 from ..masking import mask_id, mask_phone
 from ..money import to_daxie
 from ..names import (SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR, Col,
@@ -78,8 +79,9 @@ def _open_template(template: Path | None):
 
 def read_layout(ws: Worksheet) -> Layout:
     """Find the header row (the one holding 户主姓名) and the prototype rows under it."""
-    header_row = next((c.row for row in ws.iter_rows(max_row=30) for c in row
-                       if to_text(c.value).replace("\n", "") == SignCol.NAME), None)
+    found = header_row_with([list(r) for r in ws.iter_rows(max_row=30, values_only=True)],
+                            (SignCol.NAME,))
+    header_row = None if found is None else found + 1
     if header_row is None:
         raise ValueError(f"签字表模板里找不到“{SignCol.NAME}”表头")
     columns: dict[str, int] = {}

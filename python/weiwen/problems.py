@@ -158,23 +158,23 @@ def kinds_frame(problems: pd.DataFrame) -> pd.DataFrame:
 
 # --- codes of the settings loader (stage "settings") ----------------------------------------
 S = "settings"
-register("settings.missing_sheet", "设置表缺失", Severity.ERROR, S,
+SETTINGS_MISSING_SHEET = register("settings.missing_sheet", "设置表缺失", Severity.ERROR, S,
          "工作簿缺少“{sheet}”工作表，请从 workbook/Weiwen.xlsm 复制该表，或重新运行 weiwen init --force。")
-register("settings.missing_column", "设置表缺列", Severity.ERROR, S,
+SETTINGS_MISSING_COLUMN = register("settings.missing_column", "设置表缺列", Severity.ERROR, S,
          "“{sheet}”表第1行缺少“{column}”列，请补上该列标题。")
-register("settings.not_number", "设置值不是数字", Severity.ERROR, S,
+SETTINGS_NOT_NUMBER = register("settings.not_number", "设置值不是数字", Severity.ERROR, S,
          "“{sheet}”表第{row}行“{column}”列的值“{value}”不是数字，请改为数字（如 700）。")
-register("settings.not_date", "设置值不是日期", Severity.ERROR, S,
+SETTINGS_NOT_DATE = register("settings.not_date", "设置值不是日期", Severity.ERROR, S,
          "“{sheet}”表第{row}行“{column}”列的值“{value}”不是日期，请填写如 2027-01-20 的日期。")
-register("settings.bad_choice", "设置值不在可选范围", Severity.ERROR, S,
+SETTINGS_BAD_CHOICE = register("settings.bad_choice", "设置值不在可选范围", Severity.ERROR, S,
          "“{sheet}”表第{row}行“{column}”列的值“{value}”无效，可选：{choices}。")
-register("settings.duplicate", "设置值重复", Severity.ERROR, S,
+SETTINGS_DUPLICATE = register("settings.duplicate", "设置值重复", Severity.ERROR, S,
          "“{sheet}”表第{row}行“{column}”列的“{value}”与第{first_row}行重复，请删除或改名其中一行。")
-register("settings.missing_value", "设置值缺失", Severity.ERROR, S,
+SETTINGS_MISSING_VALUE = register("settings.missing_value", "设置值缺失", Severity.ERROR, S,
          "“{sheet}”表第{row}行缺少“{column}”，请补填。")
-register("settings.bad_condition", "条件无法识别", Severity.ERROR, S,
+SETTINGS_BAD_CONDITION = register("settings.bad_condition", "条件无法识别", Severity.ERROR, S,
          "“{sheet}”表第{row}行“{column}”列的条件“{value}”无法识别，请写成如 年龄>=70 的形式。")
-register("settings.bad_ratio", "抽查比例无效", Severity.ERROR, S,
+SETTINGS_BAD_RATIO = register("settings.bad_ratio", "抽查比例无效", Severity.ERROR, S,
          "“{sheet}”表第{row}行“{column}”列的抽查比例“{value}”应在 0 到 100% 之间，如 10%。")
-register("settings.no_units", "未填写单位", Severity.WARNING, S,
+SETTINGS_NO_UNITS = register("settings.no_units", "未填写单位", Severity.WARNING, S,
          "“{sheet}”表没有任何单位，请先填写各社区/村的单位编码和名称，再生成下发模板。")

@@ -125,7 +125,7 @@ def _header_index(sheet: str, rows: Rows, wanted: Sequence[str],
     index = {name: header.index(name) for name in wanted if name in header}
     for name in required:
         if name not in index:
-            problems.append(_p("settings.missing_column", sheet=sheet, column=name))
+            problems.append(_p(P.SETTINGS_MISSING_COLUMN, sheet=sheet, column=name))
     return index
 
 
@@ -157,14 +157,14 @@ def _parse_param(spec: ParamSpec, raw: Any, row: int, problems: list[P.Problem])
     sheet, column = Sheet.PARAMS, ParamCol.VALUE
     if is_blank(raw):
         if spec.required:
-            problems.append(_p("settings.missing_value", sheet=sheet, row=row, column=spec.key))
+            problems.append(_p(P.SETTINGS_MISSING_VALUE, sheet=sheet, row=row, column=spec.key))
         return spec.default
     if spec.kind == "text":
         return as_typed(raw)        # shown on titles and lists exactly as the clerk typed it
     if spec.kind == "date":
         value = to_date(raw)
         if value is None:
-            problems.append(_p("settings.not_date", sheet=sheet, row=row, column=column,
+            problems.append(_p(P.SETTINGS_NOT_DATE, sheet=sheet, row=row, column=column,
                                    value=to_text(raw)))
             return spec.default
         return value
@@ -173,12 +173,12 @@ def _parse_param(spec: ParamSpec, raw: Any, row: int, problems: list[P.Problem])
         if number is not None and number > 1 and isinstance(raw, (int, float)):
             number = number / 100          # a clerk who typed 10 meant 10 %
         if number is None or not 0 <= number <= 1:
-            problems.append(_p("settings.bad_ratio", sheet=sheet, row=row, column=column,
+            problems.append(_p(P.SETTINGS_BAD_RATIO, sheet=sheet, row=row, column=column,
                                    value=to_text(raw)))
             return spec.default
         return number
     if number is None:
-        problems.append(_p("settings.not_number", sheet=sheet, row=row, column=column,
+        problems.append(_p(P.SETTINGS_NOT_NUMBER, sheet=sheet, row=row, column=column,
                                value=to_text(raw)))
         return spec.default
     return int(number) if spec.kind == "int" else number
@@ -200,7 +200,7 @@ def load_params(rows: Rows, problems: list[P.Problem]) -> Params:
     for spec in PARAM_SPECS:
         if spec.key not in seen:
             if spec.required:
-                problems.append(_p("settings.missing_value", sheet=Sheet.PARAMS,
+                problems.append(_p(P.SETTINGS_MISSING_VALUE, sheet=Sheet.PARAMS,
                                        row=None, column=spec.key))
             values[spec.key] = spec.default
     return Params(
@@ -226,20 +226,20 @@ def load_units(rows: Rows, problems: list[P.Problem]) -> list[Unit]:
         bad = False
         for column, value in ((UnitCol.CODE, code), (UnitCol.NAME, name)):
             if not value:
-                problems.append(_p("settings.missing_value", sheet=sheet, row=excel_row,
+                problems.append(_p(P.SETTINGS_MISSING_VALUE, sheet=sheet, row=excel_row,
                                        column=column))
                 bad = True
         for column, value, first in ((UnitCol.CODE, code, first_code),
                                      (UnitCol.NAME, name, first_name)):
             if value and value in first:
-                problems.append(_p("settings.duplicate", sheet=sheet, row=excel_row,
+                problems.append(_p(P.SETTINGS_DUPLICATE, sheet=sheet, row=excel_row,
                                        column=column, value=value, first_row=first[value]))
                 bad = True
             elif value:
                 first[value] = excel_row
         unit_type = values[UnitCol.TYPE]
         if unit_type and unit_type not in types:
-            problems.append(_p("settings.bad_choice", sheet=sheet, row=excel_row,
+            problems.append(_p(P.SETTINGS_BAD_CHOICE, sheet=sheet, row=excel_row,
                                    column=UnitCol.TYPE, value=unit_type, choices="、".join(types)))
         if bad:
             continue
@@ -247,8 +247,8 @@ def load_units(rows: Rows, problems: list[P.Problem]) -> list[Unit]:
                                                              UnitCol.EMAIL)}
         units.append(Unit(code=code, name=name, type=unit_type, contact=shown[UnitCol.CONTACT],
                           phone=shown[UnitCol.PHONE], email=shown[UnitCol.EMAIL], row=excel_row))
-    if not units and not any(p.code == "settings.missing_column" for p in problems):
-        problems.append(_p("settings.no_units", sheet=sheet))
+    if not units and not any(p.code == P.SETTINGS_MISSING_COLUMN for p in problems):
+        problems.append(_p(P.SETTINGS_NO_UNITS, sheet=sheet))
     return units
 
 
@@ -256,13 +256,13 @@ def _number_cell(row, index, column, excel_row, problems, *, required: bool) -> 
     raw = _cell(row, index, column)
     if is_blank(raw):
         if required:
-            problems.append(_p("settings.missing_value", sheet=Sheet.STANDARDS,
+            problems.append(_p(P.SETTINGS_MISSING_VALUE, sheet=Sheet.STANDARDS,
                                    row=excel_row, column=column))
             return None, False
         return None, True
     number = to_number(raw)
     if number is None or number < 0:
-        problems.append(_p("settings.not_number", sheet=Sheet.STANDARDS, row=excel_row,
+        problems.append(_p(P.SETTINGS_NOT_NUMBER, sheet=Sheet.STANDARDS, row=excel_row,
                                column=column, value=to_text(raw)))
         return None, False
     return number, True
@@ -284,24 +284,24 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
         category = text[StdCol.CATEGORY]
         ok = True
         if not category:
-            problems.append(_p("settings.missing_value", sheet=sheet, row=excel_row,
+            problems.append(_p(P.SETTINGS_MISSING_VALUE, sheet=sheet, row=excel_row,
                                    column=StdCol.CATEGORY))
             continue
         if category in first:
-            problems.append(_p("settings.duplicate", sheet=sheet, row=excel_row,
+            problems.append(_p(P.SETTINGS_DUPLICATE, sheet=sheet, row=excel_row,
                                    column=StdCol.CATEGORY, value=category,
                                    first_row=first[category]))
             continue
         first[category] = excel_row
         method = text[StdCol.METHOD]
         if method not in methods:
-            problems.append(_p("settings.bad_choice", sheet=sheet, row=excel_row,
+            problems.append(_p(P.SETTINGS_BAD_CHOICE, sheet=sheet, row=excel_row,
                                    column=StdCol.METHOD, value=method or "（空）",
                                    choices="、".join(methods)))
             ok = False
         payment = text[StdCol.PAYMENT]
         if payment not in payments:
-            problems.append(_p("settings.bad_choice", sheet=sheet, row=excel_row,
+            problems.append(_p(P.SETTINGS_BAD_CHOICE, sheet=sheet, row=excel_row,
                                    column=StdCol.PAYMENT, value=payment or "（空）",
                                    choices="、".join(payments)))
             ok = False
@@ -320,13 +320,13 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
         if not is_blank(priority_raw):
             number = to_number(priority_raw)
             if number is None:
-                problems.append(_p("settings.not_number", sheet=sheet, row=excel_row,
+                problems.append(_p(P.SETTINGS_NOT_NUMBER, sheet=sheet, row=excel_row,
                                        column=StdCol.PRIORITY, value=to_text(priority_raw)))
             else:
                 priority = int(number)
         conditions = parse_conditions(text[StdCol.CONDITION])
         if conditions is None:
-            problems.append(_p("settings.bad_condition", sheet=sheet, row=excel_row,
+            problems.append(_p(P.SETTINGS_BAD_CONDITION, sheet=sheet, row=excel_row,
                                    column=StdCol.CONDITION, value=text[StdCol.CONDITION]))
             ok = False
         if not ok:
@@ -371,7 +371,7 @@ def load_settings(sheets: dict[str, Rows]) -> Settings:
     parts = {}
     for sheet in (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS):
         if sheet not in sheets:
-            problems.append(_p("settings.missing_sheet", sheet=sheet))
+            problems.append(_p(P.SETTINGS_MISSING_SHEET, sheet=sheet))
         parts[sheet] = sheets.get(sheet) or []
     params = load_params(parts[Sheet.PARAMS], problems) if Sheet.PARAMS in sheets else Params(
         **{k: v for k, v in _default_params().items()})

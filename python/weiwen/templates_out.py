@@ -23,6 +23,7 @@ from .intake.layout import CATEGORY_LIST_COLUMN, DATA_SHEET, LAYOUT_NAME, build_
 from .intake.readers import META_CAMPAIGN, META_CODE, META_NAME, META_SHEET, META_TIME
 from .names import Param, UnitCol
 from .settings import Settings, Unit
+from .values import cn_date
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -54,8 +55,7 @@ def _values(settings: Settings, unit: Unit) -> dict[str, str]:
     return {
         Param.TITLE: settings.params.title or "",
         UnitCol.NAME: unit.name, UnitCol.CODE: unit.code,
-        Param.RETURN_DEADLINE: f"{deadline.year}年{deadline.month}月{deadline.day}日"
-        if isinstance(deadline, dt.date) else "",
+        Param.RETURN_DEADLINE: cn_date(deadline),
         UnitCol.CONTACT: unit.contact, UnitCol.PHONE: unit.phone,
     }
 

@@ -98,3 +98,10 @@ def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
         return pd.Series("", index=frame.index, dtype=object)
     col = frame[column]
     return col.where(col.notna(), "").astype(str).str.strip()
+
+
+def cn_date(value: dt.date | None, default: str = "") -> str:
+    """2027年1月20日 — how dates are printed on titles, notices and lists; `default` for none."""
+    if not isinstance(value, dt.date):
+        return default
+    return f"{value.year}年{value.month}月{value.day}日"

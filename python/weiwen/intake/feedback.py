@@ -20,6 +20,7 @@ from ..masking import mask_id, mask_ids_in_text
 from ..names import Col, ProblemCol, Severity
 from ..settings import Settings
 from ..printing import print_setup
+from ..values import cn_date
 from .merge import MergeReport
 
 FEEDBACK_DIR = "退回修改"
@@ -90,8 +91,7 @@ def write_feedback(output_dir: Path, problems: list[P.Problem], report: MergeRep
         except OSError:
             pass                                   # open in Excel: it is replaced below or kept
     deadline = settings.params.return_deadline
-    deadline_text = (f"{deadline.year}年{deadline.month}月{deadline.day}日"
-                     if deadline is not None and hasattr(deadline, "year") else "")
+    deadline_text = cn_date(deadline)
     written = []
     for unit, frame in feedback_rows(problems, report).items():
         name = safe_file_stem(unit, "单位")

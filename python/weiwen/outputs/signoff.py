@@ -34,7 +34,7 @@ from ..money import to_daxie
 from ..names import (SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR, Col,
                      SignCol)
 from ..settings import Settings
-from ..values import to_text
+from ..values import as_typed, cn_date, to_text
 from . import signoff_template as T
 from .common import (by_roster_order, by_unit, paid_households, payment_order, put, put_row,
                      safe_sheet_title)
@@ -129,7 +129,7 @@ def _fill(value: Any, values: dict[str, Any]) -> Any:
         token = "{" + key + "}"
         if value == token and isinstance(v, (int, float)):
             return v
-        value = value.replace(token, to_text(v) if not isinstance(v, float) else f"{v:,.2f}")
+        value = value.replace(token, as_typed(v) if not isinstance(v, float) else f"{v:,.2f}")
     return value.replace("慰问慰问金", "慰问金")   # 活动名称 "…走访慰问" + "慰问金…"
 
 
@@ -215,8 +215,8 @@ def _copy_print_settings(source: Worksheet, target: Worksheet) -> None:
 def _context(settings: Settings, today: dt.date) -> dict[str, Any]:
     deadline = settings.params.signoff_deadline
     return {"活动名称": settings.params.title,
-            "签字表上交日期": f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else "规定日期",
-            "打印日期": f"{today.year}年{today.month}月{today.day}日"}
+            "签字表上交日期": cn_date(deadline, "规定日期"),
+            "打印日期": cn_date(today)}
 
 
 def _book_for(template: Path | None, units: list[tuple[str, pd.DataFrame]],

@@ -23,7 +23,7 @@ from ..money import to_daxie
 from ..names import (BANK_COLUMNS, BANK_FILE, SUMMARY_FILE, SUMMARY_VISITS_SHEET, BankCol, Col,
                      Payment, StdCol)
 from ..settings import Settings
-from ..values import to_text
+from ..values import cn_date, to_text
 from ..printing import print_setup
 from .common import (by_roster_order, by_unit, paid_households, payment_order, put, put_row,
                      style_array)
@@ -85,7 +85,7 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
         kinds.append(kind)
 
     add("title", title.replace("慰问慰问金", "慰问金"))
-    add("info", f"编制日期：{today.year}年{today.month}月{today.day}日", "", "", "", "", "",
+    add("info", f"编制日期：{cn_date(today)}", "", "", "", "", "",
         "单位：元")
     add("blank")
     add("section", "一、分单位分类别")

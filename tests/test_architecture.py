@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from weiwen import excel, problems as P
+from weiwen import excel
+from weiwen import problems as P
 from weiwen.names import Severity
 from weiwen.pipeline import OPERATIONS
 

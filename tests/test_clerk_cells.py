@@ -94,6 +94,8 @@ def _plant(campaign) -> set[tuple[str, int, str]]:
 
 
 def test_every_command_leaves_the_clerks_cells_as_they_were(demo_campaign, cli):
+    plan = load_workbook(demo_campaign.workbook)[VisitSheet.PLAN]
+    assert all(row[4].is_date for row in plan.iter_rows(min_row=2, max_row=9))  # dates, not text
     computed = _plant(demo_campaign)
     before = _snapshot(demo_campaign.workbook, computed)
     assert sum(1 for k in before if k[0] == Sheet.ROSTER) > 1000

@@ -25,7 +25,7 @@ def test_every_command_reports_the_workbooks_real_problem_counts(demo_campaign, 
         assert (data["workbook_problems"], data["workbook_errors"]) == _sheet_counts(demo_campaign)
         assert data["workbook_problems"] == total and data["outcome"]      # not "问题 0 条"
         printed = cli(command, demo_campaign.root).output
-        line = next(l for l in printed.splitlines() if l.startswith("问题表"))
+        line = next(x for x in printed.splitlines() if x.startswith("问题表"))
         assert f"{total} 条（错误 {errors} 条）" in line, printed
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import shipped
 from .errors import CampaignError
+from .fileio import atomic_write, backup
 from .names import INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR, WORKBOOK_FILE
 
 SHIPPED_WORKBOOK = shipped.path(f"workbook/{WORKBOOK_FILE}")
@@ -62,9 +63,7 @@ def init(path: Path | str, *, force: bool = False, workbook: Path = SHIPPED_WORK
         raise CampaignError(f"找不到工作簿模板 {workbook}。请运行 python -m weiwen.workbook 重新生成。")
     root.mkdir(parents=True, exist_ok=True)
     if target.exists():
-        from .fileio import backup
         backup(target, root)
-    from .fileio import atomic_write
     atomic_write(target, lambda tmp: shutil.copyfile(workbook, tmp))
     campaign = Campaign(root)
     for folder in (campaign.inbox, campaign.outbox, campaign.output):

@@ -13,6 +13,9 @@ import datetime as dt
 import io
 import os
 import random
+import re
+import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,9 @@ from stdnum.cn import ric
 from . import workbook_io
 from .campaign import Campaign, init
 from .fileio import atomic_write, atomic_write_bytes
+from .settings import Unit
+from .templates_out import file_name, write_templates
+from .visits import demo_sheets
 from .names import (DIBAO, RETURN_COLUMNS, UNIT_COLUMNS, Col, Sheet, UnitCol,
                     UnitType)
 
@@ -185,8 +191,6 @@ def _write_from_template(campaign: Campaign, unit: str, path: Path, rows: list[d
     """Fill the unit's blank template from outbox/ the way a unit does in Excel; the file is then
     renamed by the unit, so only the hidden code tells the unit. Returns the Excel rows."""
     from openpyxl import load_workbook
-    from .templates_out import file_name
-    from .settings import Unit
     wb = load_workbook(campaign.outbox / file_name(Unit(code="", name=unit)))
     ws = wb["名单"]
     header = next(r for r in range(1, 40) if ws.cell(row=r, column=1).value == RETURN_COLUMNS[0])
@@ -207,9 +211,6 @@ def _write_from_template(campaign: Campaign, unit: str, path: Path, rows: list[d
 
 def _stamp_saved(path: Path, when: dt.datetime) -> None:
     """Set the "last saved" time inside an .xlsx (what Excel records) and the file's mtime."""
-    import re
-    import shutil
-    import zipfile
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
@@ -231,9 +232,7 @@ def make_demo(root: Path, *, seed: int = SEED, force: bool = False) -> DemoPlan:
                            UnitCol.EMAIL: f"mz{c[-3:]}@example.cn"}
                           for i, (c, n, t, who) in enumerate(UNITS, start=1)],
                          columns=list(UNIT_COLUMNS))
-    from .visits import demo_sheets   # issue 7: the 8 visit groups of 走访安排
     workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.UNITS: units, **demo_sheets()})
-    from .templates_out import write_templates   # what `weiwen templates` sends out
     write_templates(campaign, workbook_io.read_settings(campaign.workbook),
                     now=dt.datetime(2027, 1, 2, 9, 0))
     for old in campaign.inbox.glob("*"):

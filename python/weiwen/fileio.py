@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .names import BACKUP_DIR
+from .values import to_text
 
 BACKUPS_KEPT = 10
 _FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -21,7 +22,6 @@ _FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 def safe_file_stem(name: str, default: str = "未命名单位") -> str:
     """A file name from a unit or group name: characters Windows forbids become _."""
-    from .values import to_text
     return _FORBIDDEN_IN_NAMES.sub("_", to_text(name)).strip(" .") or default
 
 

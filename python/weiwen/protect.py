@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .fileio import atomic_write
+from .names import OUTPUT_DIR
 
 ENCRYPTABLE = {".xlsx", ".xlsm", ".docx", ".pptx"}
 MIN_LENGTH = 4
@@ -122,7 +123,6 @@ def protect_outputs(root: Path, outputs: Iterable[str | Path], password: str) ->
     under `root`; a folder stands for every file in it) in output/加密发送/, replacing the copies
     of the previous run. Files outside output/ are copied under their own name."""
     check_password(password)
-    from .names import OUTPUT_DIR
     output = Path(root) / OUTPUT_DIR
     target_dir = output / ENCRYPTED_DIR
     files: list[Path] = []

@@ -10,7 +10,7 @@ import datetime as dt
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from . import problems as P
 from .defaults import PARAM_SPECS, ParamSpec
@@ -340,7 +340,7 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
     return standards
 
 
-P.register("settings.duplicate_alias", "别名重复", Severity.WARNING, "settings",
+SETTINGS_DUPLICATE_ALIAS = P.register("settings.duplicate_alias", "别名重复", Severity.WARNING, "settings",
            "“{sheet}”表第{row}行“{column}”列的“{value}”已是第{first_row}行“{category}”的别名，"
            "本行不再使用；一个写法只能对应一个类别，请删去其中一处。")
 
@@ -356,7 +356,7 @@ def _aliases(text: str, row: int, category: str, seen: dict[str, tuple[str, int]
         if word in seen:
             first, first_row = seen[word]
             if first != category:
-                problems.append(_p("settings.duplicate_alias", sheet=Sheet.STANDARDS, row=row,
+                problems.append(_p(SETTINGS_DUPLICATE_ALIAS, sheet=Sheet.STANDARDS, row=row,
                                    column=StdCol.ALIASES, value=word, category=first,
                                    first_row=first_row))
             continue
@@ -365,7 +365,7 @@ def _aliases(text: str, row: int, category: str, seen: dict[str, tuple[str, int]
     return tuple(out)
 
 
-def load_settings(sheets: dict[str, Rows]) -> Settings:
+def load_settings(sheets: Mapping[str, Rows]) -> Settings:
     """Settings from the three sheets' values; a missing sheet is a problem, not an exception."""
     problems: list[P.Problem] = []
     parts = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -41,7 +42,6 @@ class SpliceError(Exception):
 
 def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → zip path of its XML, from workbook.xml and its relationships."""
-    import xml.etree.ElementTree as ET
     wb = ET.fromstring(archive.read("xl/workbook.xml"))
     rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target") for r in rels}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal
 
 import pandas as pd
 
@@ -148,7 +148,7 @@ class _Quiet:
             pass
         return self
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self.remote:
             return False
         try:

@@ -147,7 +147,7 @@ def visits(book: Book, options: Options, progress: Progress) -> Report:
                            list_photos(book.campaign.root / PHOTO_DIR), propose=options.propose)
     progress("生成走访名单")
     outputs = write_outputs(book.campaign.output, result, settings)
-    frames = {}
+    frames: dict[str, pd.DataFrame] = {}
     if result.changed or VisitSheet.TARGETS not in sheets:
         frames[VisitSheet.TARGETS] = target_sheet(result)
     if VisitSheet.PLAN not in sheets:

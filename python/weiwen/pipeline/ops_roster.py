@@ -130,7 +130,7 @@ def templates(book: Book, options: Options, progress: Progress) -> Report:
     return report
 
 
-def _merge(command: str, book: Book, progress: Progress, *, with_amounts: bool) -> Report:
+def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: bool) -> Report:
     """inbox/ → 名册 + 问题 (checked; with amounts for `run`), one workbook write, and the units'
     feedback files. The 问题 rows of the later stages (signatures, visits, audit) are kept."""
     settings = read_settings(book)
@@ -173,7 +173,7 @@ def _merge(command: str, book: Book, progress: Progress, *, with_amounts: bool) 
 
 def merge(book: Book, options: Options, progress: Progress) -> Report:
     """合并回收表: inbox/ → 名册 + 问题 (with checks)."""
-    return _merge("merge", book, progress, with_amounts=False)
+    return merge_inbox("merge", book, progress, with_amounts=False)
 
 
 def check(book: Book, options: Options, progress: Progress) -> Report:

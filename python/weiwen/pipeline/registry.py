@@ -3,7 +3,7 @@ the ribbon buttons (their tags must all be here) and the page are built from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from ..books import Book, FileBook
 from ..campaign import Campaign
@@ -11,14 +11,15 @@ from . import ops_outputs as O
 from . import ops_roster as R
 from .report import Options, Progress, Report, no_progress
 
-Operation_ = Callable[[Book, Options, Progress], Report]
+#: an operation's function: what it does to a book
+Step = Callable[[Book, Options, Progress], Report]
 
 
 @dataclass(frozen=True)
 class Operation:
     tag: str                          # the ribbon tag, the command name, the page's action
     label: str                        # the button's Chinese label, used in messages
-    run: Operation_
+    run: Step
     options: tuple[str, ...] = ()     # fields of Options the operation reads
     excel: bool = True                # a ribbon button
     cli: bool = True                  # a `weiwen` command
@@ -26,7 +27,7 @@ class Operation:
 
 def run(book: Book, options: Options, progress: Progress) -> Report:
     """一次做完: merge → checks → amounts in memory, one workbook write, then the outputs."""
-    report = R._merge("run", book, progress, with_amounts=True)
+    report = R.merge_inbox("run", book, progress, with_amounts=True)
     report.notes.insert(0, report.outcome)
     for step in OUTPUT_STEPS:
         progress(OPERATIONS[step.__name__.replace("planned_", "")].label)
@@ -42,7 +43,7 @@ def run(book: Book, options: Options, progress: Progress) -> Report:
 
 
 #: the output steps `run` takes after the roster is written
-OUTPUT_STEPS: tuple[Operation_, ...] = (O.signoff, O.planned_visits, O.summary, O.audit)
+OUTPUT_STEPS: tuple[Step, ...] = (O.signoff, O.planned_visits, O.summary, O.audit)
 
 OPERATIONS: dict[str, Operation] = {op.tag: op for op in (
     Operation("templates", "生成下发模板", R.templates),
@@ -67,6 +68,6 @@ def perform(tag: str, book: Book, options: Options | None = None,
 
 
 def on_disk(tag: str, campaign: Campaign, progress: Progress = no_progress,
-            **options: object) -> Report:
+            **options: Any) -> Report:
     """`perform` on the campaign's workbook file: what the command line does (and tests)."""
-    return perform(tag, FileBook(campaign), Options(**options), progress)  # type: ignore[arg-type]
+    return perform(tag, FileBook(campaign), Options(**options), progress)

@@ -88,6 +88,7 @@ class Report:
         severity = frame[ProblemCol.SEVERITY].astype(str) if len(frame) else pd.Series(dtype=str)
         self.workbook_problems = int(len(frame))
         self.workbook_errors = int((severity == Severity.ERROR.value).sum())
-        kinds = frame[ProblemCol.KIND].astype(str).value_counts() if len(frame) else {}
-        self.workbook_kinds = dict(sorted(((str(k), int(n)) for k, n in dict(kinds).items()),
-                                          key=lambda kv: (-kv[1], kv[0])))
+        kinds: dict[str, int] = {}
+        if len(frame):
+            kinds = {str(k): int(n) for k, n in frame[ProblemCol.KIND].astype(str).value_counts().items()}
+        self.workbook_kinds = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))

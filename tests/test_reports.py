@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from weiwen import pipeline, workbook_io
 from weiwen.books import FileBook, MemoryBook
@@ -17,6 +18,7 @@ def _sheet_counts(campaign) -> tuple[int, int]:
     return len(sheet), int((sheet[ProblemCol.SEVERITY] == Severity.ERROR).sum())
 
 
+@pytest.mark.slow
 def test_every_command_reports_the_workbooks_real_problem_counts(demo_campaign, cli):
     total, errors = _sheet_counts(demo_campaign)
     assert total > 10

@@ -262,7 +262,10 @@ def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series
     if previous is None or not len(previous) or not len(roster):
         return roster[Col.NOTE]
     prev = previous.assign(_k=_occurrence_key(previous)).drop_duplicates("_k").set_index("_k")
-    notes = prev[Col.NOTE]           # the clerk's cell as it was: value and type, never normalised
+    # the clerk's cell as it was, value and type, never normalised ('' for an empty cell, as a
+    # unit's empty 备注 is)
+    notes = prev[Col.NOTE].map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
+                               else v)
     keys = _occurrence_key(roster)
     known = keys.isin(notes.index)
     return roster[Col.NOTE].where(~known, keys.map(notes))

@@ -152,9 +152,8 @@ class VbaProject:
         for r in self.records:
             if r.id == 0x16:
                 name = r.data.decode("latin-1")
-            elif r.id == 0x0D:
-                libid = r.data[8:8 + struct.unpack_from("<I", r.data, 4)[0]].decode("latin-1")
-                out.append(f"{name} {libid.split('#')[0]} {libid.split('#')[1]}")
+            elif r.id == 0x0D:     # SizeOfLibid u32, Libid, Reserved1 u32, Reserved2 u16
+                out.append(f"{name} {_libid(r)}")
             elif r.id in (0x2F, 0x0E, 0x33):
                 out.append(f"{name} ({RECORD_NAMES[r.id]})")
         return out
@@ -234,6 +233,12 @@ class VbaProject:
         wm = self.oletools["projectwm"].split(b"\x00\x00\x00")
         return all(n.encode("latin-1") + b"\x00" in self.oletools["projectwm"] for n in names) and \
             bool(wm)
+
+
+def _libid(rec: Record) -> str:
+    """The LibidReference of a REFERENCEREGISTERED record ([MS-OVBA] 2.3.4.2.2.5, 2.1.1.8)."""
+    size = struct.unpack_from("<I", rec.data, 0)[0]
+    return rec.data[4:4 + size].decode("latin-1")
 
 
 def _one(records: list[Record], rid: int) -> Record:
@@ -316,15 +321,33 @@ def differences(ours: VbaProject, reference: VbaProject) -> dict[str, tuple[str,
 
 
 def side_by_side(ours: VbaProject, reference: VbaProject) -> str:
-    """Markdown: every dir record of both projects in order, then the compared facets."""
-    lines = ["| # | Weiwen.xlsm record | value | xlwings.xlam record | value |",
-             "|---|---|---|---|---|"]
-    for i in range(max(len(ours.records), len(reference.records))):
-        cells = []
-        for project in (ours, reference):
-            rec = project.records[i] if i < len(project.records) else None
-            cells += [rec.name, _show(rec)] if rec else ["", ""]
-        lines.append(f"| {i + 1} | " + " | ".join(cells) + " |")
+    """Markdown: both projects' records next to each other, then the compared facets.
+
+    dir records before the modules are paired by kind (a kind one project lacks shows as
+    absent); each MODULE record is one row (name, kind, MODULETYPE, MODULEOFFSET), under a row
+    with the record layout they share; then the PROJECT stream line by line and _VBA_PROJECT.
+    """
+    lines = ["| dir record | Weiwen.xlsm | xlwings.xlam |", "|---|---|---|"]
+    for name, a, b in _paired(_before_modules(ours), _before_modules(reference)):
+        lines.append(f"| {name} | {a} | {b} |")
+    layout = [" ".join(r.name for r in m) for p in (ours, reference)
+              for m in p._module_records()[:1]]
+    lines.append(f"| MODULE (layout) | {layout[0]} | {layout[1]} |")
+    mods = [p.modules() for p in (ours, reference)]
+    for i in range(max(map(len, mods))):
+        cells = [(f"{m[i][0]} — {m[i][1]}, "
+                  f"0x{0x21 if m[i][1] == 'procedural' else 0x22:04X}, offset {m[i][2]}")
+                 if i < len(m) else "" for m in mods]
+        lines.append(f"| MODULE {i + 1} | {cells[0]} | {cells[1]} |")
+    lines.append("| dir.Terminator | 0x0010 | 0x0010 |")
+    lines += ["", "| PROJECT line | Weiwen.xlsm | xlwings.xlam |", "|---|---|---|"]
+    a_lines, b_lines = ours.project_lines, reference.project_lines
+    for i in range(max(len(a_lines), len(b_lines))):
+        cells = [f"`{p[i]}`" if i < len(p) and p[i] else ("(empty)" if i < len(p) else "")
+                 for p in (a_lines, b_lines)]
+        lines.append(f"| {i + 1} | {cells[0]} | {cells[1]} |")
+    lines += ["", "| stream | Weiwen.xlsm | xlwings.xlam |", "|---|---|---|",
+              f"| _VBA_PROJECT | {ours.vba_project.hex(' ')} | {reference.vba_project.hex(' ')} |"]
     lines += ["", "| facet | Weiwen.xlsm | xlwings.xlam | same |", "|---|---|---|---|"]
     a, b = ours.facets(), reference.facets()
     for key in dict.fromkeys([*a, *b]):
@@ -333,14 +356,38 @@ def side_by_side(ours: VbaProject, reference: VbaProject) -> str:
     return "\n".join(lines)
 
 
+def _before_modules(project: VbaProject) -> list[tuple[str, str]]:
+    out = []
+    for rec in project.records:
+        if rec.id == 0x19:
+            break
+        out.append((rec.name, _show(rec)))
+    return out
+
+
+def _paired(a: list[tuple[str, str]], b: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Two record sequences side by side, a kind only one side has shown against "(absent)"."""
+    out, i, j = [], 0, 0
+    while i < len(a) or j < len(b):
+        if i < len(a) and j < len(b) and a[i][0] == b[j][0]:
+            out.append((a[i][0], a[i][1], b[j][1]))
+            i, j = i + 1, j + 1
+        elif i < len(a) and a[i][0] not in [name for name, _ in b[j:]]:
+            out.append((a[i][0], a[i][1], "(absent)"))
+            i += 1
+        else:
+            out.append((b[j][0], "(absent)", b[j][1]))
+            j += 1
+    return out
+
+
 def _show(rec: Record) -> str:
     if rec.id in (0x47, 0x32, 0x3E, 0x40, 0x3C, 0x48):
         return rec.data.decode("utf-16-le").replace("|", "/") or "''"
     if rec.id in (0x19, 0x1A, 0x04, 0x16, 0x05, 0x06, 0x3D, 0x0C, 0x1C):
         return rec.data.decode("latin-1") or "''"
     if rec.id == 0x0D:
-        size = struct.unpack_from("<I", rec.data, 4)[0]
-        return rec.data[8:8 + size].decode("latin-1").split("#")[0]
+        return _libid(rec).replace("|", "/")
     return rec.data.hex() or "-"
 
 

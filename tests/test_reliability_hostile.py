@@ -223,6 +223,8 @@ def measure(case, root: Path) -> dict:
                           timeout=TIME_BOUND * 2, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     head, _, rest = done.stdout.partition("\n")
     code, seconds, peak_mb = head.split()
+    if not rest.strip():
+        raise AssertionError(f"{case.key}: exit {code}, no JSON; stderr: {done.stderr[-1500:]}")
     run = Run(root, type("R", (), {"stdout": rest})(), [case])
     outcome = "merged" if len(run.rows_of(case)) else "; ".join(
         f"{k}" for k in run.problems_of(case)[ProblemCol.KIND])
@@ -254,3 +256,16 @@ def measure_all() -> None:  # pragma: no cover - run by hand: python tests/hosti
             print(f"{case.key:22} {f['exit']:>4} {f['seconds']:>7.2f} {f['peak_mb']:>6}  {f['outcome']}"
                   f"{'  TRACEBACK' if f['traceback'] else ''}  ({time.perf_counter() - start:.0f} s)",
                   flush=True)
+
+
+def test_one_file_from_outside_is_read_in_isolation(tmp_path):
+    """read_isolated: the same protection for a single outside file (signature sheets, 低保名单)."""
+    from weiwen.intake.readers import read_isolated
+    case = next(c for c in hostile.CASES if c.key == "far_xlsb")
+    hostile.write(tmp_path, [case])
+    raw, problems = read_isolated(tmp_path / case.filename)
+    assert raw is None and [p.code for p in problems] == ["intake.unreadable"]
+    good = next(c for c in hostile.CASES if c.key == "far_XFD1048576")
+    hostile.write(tmp_path, [good])
+    raw, problems = read_isolated(tmp_path / good.filename)
+    assert problems == [] and raw.relname == good.filename and len(raw.sheets[0].rows) == 9

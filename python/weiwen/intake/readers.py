@@ -16,7 +16,7 @@ from . import pool
 from .formats import META_SHEET, FileData, read_text
 from .raw import RawFile, RawSheet
 
-__all__ = ["RawFile", "RawSheet", "list_inbox", "read_file", "read_inbox", "read_csv",
+__all__ = ["RawFile", "RawSheet", "list_inbox", "read_file", "read_isolated", "read_inbox", "read_csv",
            "EXCEL_SUFFIXES", "CSV_SUFFIXES", "META_SHEET"]
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".xlsb", ".et", ".ett",
@@ -28,8 +28,6 @@ META_NAME = "单位名称"
 META_CAMPAIGN = "活动名称"
 META_TIME = "生成时间"
 META_VERSION = "模板版本"
-#: below this many bytes in all, an inbox is read in this process (see _in_process)
-SMALL_INBOX = 0
 
 P.register("intake.unreadable", "文件无法读取", Severity.ERROR, "intake",
            "无法读取文件“{file}”：{reason}。")
@@ -87,6 +85,13 @@ def _raw_file(path: Path, inbox: Path, outcome: pool.Outcome) -> tuple[RawFile |
 def read_file(path: Path, inbox: Path) -> tuple[RawFile | None, list[P.Problem]]:
     """One file, read in this process (a panic is caught; an abort is not: read_inbox isolates)."""
     return _raw_file(path, inbox, pool.read_in_process(path))
+
+
+def read_isolated(path: Path, folder: Path | None = None) -> tuple[RawFile | None, list[P.Problem]]:
+    """One file from outside (a returned signature sheet, a 低保 list exported by another
+    system), read in a reader process like the inbox: an abort or a blow-up is a problem."""
+    folder = folder or path.parent
+    return _raw_file(path, folder, pool.read_files([path])[path])
 
 
 def read_inbox(inbox: Path, limits: pool.Limits | None = None

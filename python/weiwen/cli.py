@@ -334,6 +334,27 @@ def excel_setup(directory: Annotated[Optional[Path], typer.Argument(
         raise typer.Exit(2)
 
 
+@app.command()
+def serve(directory: Annotated[Path, typer.Argument(
+              help="活动文件夹（默认：当前文件夹）")] = Path("."),
+          port: Annotated[int, typer.Option("--port", help="端口（被占用时自动换一个）")] = 8765,
+          host: Annotated[str, typer.Option(
+              "--host", help="监听地址；默认只有本机能打开（127.0.0.1），一般不要改")] = "127.0.0.1",
+          no_browser: Annotated[bool, typer.Option("--no-browser", help="不自动打开浏览器")] = False) -> None:
+    """工作台：在浏览器里做整个活动（上传回收表、按步骤运行、看问题和名册、下载输出文件）。
+
+    给没有 Excel（WPS、信创电脑）的电脑用；按 Ctrl+C 关闭。
+    例：weiwen serve 2027春节慰问
+    """
+    from .web.server import serve as run_server
+    try:
+        run_server(directory, host=host, port=port, open_browser=not no_browser)
+    except WeiwenError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"无法启动工作台：{exc}")
+
+
 @app.command("build-workbook")
 def build_workbook(output: Annotated[Optional[Path], typer.Argument(
         help="输出文件（默认：仓库里的 workbook/Weiwen.xlsm）")] = None) -> None:

@@ -1,0 +1,223 @@
+"""The workbench's routes: seven pages, a small JSON API, downloads and previews by file ID.
+
+`create_app(campaign, token=…)` builds the Starlette app behind the Guard (token, Host, Origin).
+Pages are rendered on the server (Jinja2, autoescaped); the one script (static/app.js) adds the
+upload area, the step buttons' progress and the scrolling tables. Every asset is in the package.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from ..campaign import Campaign
+from . import ops, tables, views
+from .files import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, FileIndex, UploadRefused, save_upload
+from .jobs import Runner
+from .preview import Previewer
+from .security import Guard, new_token
+from .state import CampaignState
+
+HERE = Path(__file__).parent
+log = logging.getLogger("weiwen.web")
+NAV = (("/", "概况"), ("/files", "回收表"), ("/steps", "步骤"), ("/problems", "问题"),
+       ("/roster", "名册"), ("/outputs", "输出文件"), ("/settings", "设置"))
+#: the package's assets, listed once at start: served by name from this list only
+STATIC = {p.name: p for p in (HERE / "static").iterdir() if p.is_file()}
+MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".svg": "image/svg+xml", ".png": "image/png"}
+
+
+class Workbench:
+    """Everything one served campaign needs; the routes are its methods."""
+
+    def __init__(self, campaign: Campaign, *, token: str, cache: Path,
+                 upload_limit: int = MAX_UPLOAD_BYTES,
+                 perform: Callable[..., ops.Outcome] = ops.perform) -> None:
+        self.campaign = campaign
+        self.token = token
+        self.state = CampaignState(campaign)
+        self.files = FileIndex(campaign, secret=token)
+        self.runner = Runner(campaign, perform=perform)
+        self.previewer = Previewer(cache)
+        self.upload_limit = upload_limit
+        self.env = Environment(loader=FileSystemLoader(HERE / "templates"),
+                               autoescape=select_autoescape(("html",)))
+        self.env.filters["money"] = lambda v: f"{v:,.2f}" if isinstance(v, (int, float)) else ""
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def render(self, request: Request, name: str, **context: Any) -> HTMLResponse:
+        template = self.env.get_template(name)
+        page = template.render(nav=NAV, path=request.url.path, campaign=self.campaign,
+                               title=self.state.snapshot().settings.params.title or self.campaign.root.name,
+                               busy=self.runner.busy(), **context)
+        return HTMLResponse(page)
+
+    async def overview(self, request: Request) -> Response:
+        return self.render(request, "overview.html",
+                           **views.overview(self.state, self.files, self.runner))
+
+    async def returned(self, request: Request) -> Response:
+        return self.render(request, "files.html", **views.returned_files(self.state, self.files),
+                           limit_mb=self.upload_limit // (1024 * 1024),
+                           accept=",".join(sorted(UPLOAD_SUFFIXES)))
+
+    async def steps(self, request: Request) -> Response:
+        return self.render(request, "steps.html", **views.steps(self.state, self.runner))
+
+    async def problems(self, request: Request) -> Response:
+        return self.render(request, "problems.html", **views.problems_page(self.state))
+
+    async def roster(self, request: Request) -> Response:
+        return self.render(request, "roster.html", **views.roster_page(self.state))
+
+    async def outputs(self, request: Request) -> Response:
+        return self.render(request, "outputs.html", **views.outputs_page(self.state, self.files))
+
+    async def settings(self, request: Request) -> Response:
+        return self.render(request, "settings.html", **views.settings_page(self.state))
+
+    async def preview(self, request: Request) -> Response:
+        entry = self.files.get(request.path_params["file_id"])
+        if entry is None:
+            return self.render(request, "missing.html")
+        rendered = self.previewer.render(entry)
+        return self.render(request, "preview.html", entry=entry, pages=len(rendered.pages),
+                           sheet_html=rendered.html, note=rendered.note)
+
+    async def preview_page(self, request: Request) -> Response:
+        entry = self.files.get(request.path_params["file_id"])
+        if entry is None:
+            return Response(status_code=404)
+        pages = self.previewer.render(entry).pages
+        n = request.path_params["n"]
+        if not 1 <= n <= len(pages):
+            return Response(status_code=404)
+        return FileResponse(pages[n - 1], media_type="image/png")
+
+    async def download(self, request: Request) -> Response:
+        entry = self.files.get(request.path_params["file_id"])
+        if entry is None:
+            return self.render(request, "missing.html")
+        return FileResponse(entry.path, filename=entry.path.name,
+                            media_type="application/octet-stream")
+
+    async def static(self, request: Request) -> Response:
+        path = STATIC.get(request.path_params["name"])
+        if path is None:
+            return Response(status_code=404)
+        return FileResponse(path, media_type=MEDIA.get(path.suffix, "application/octet-stream"),
+                            headers={"cache-control": "no-cache"})
+
+    # --- API ----------------------------------------------------------------------------------
+
+    async def upload(self, request: Request) -> Response:
+        raw = unquote(request.headers.get("x-file-name", ""))
+        try:
+            declared = int(request.headers["content-length"])
+        except (KeyError, ValueError):
+            declared = None
+        try:
+            saved = await save_upload(self.campaign, raw, request.stream(), declared_size=declared,
+                                      limit=self.upload_limit)
+        except UploadRefused as exc:
+            log.info("upload refused (%s)", exc.status)
+            return JSONResponse({"ok": False, "message": str(exc)}, status_code=exc.status)
+        log.info("upload saved")
+        return JSONResponse({"ok": True, "name": saved.name,
+                             "message": f"已保存到 inbox：{saved.name}"})
+
+    async def run(self, request: Request) -> Response:
+        body = await _json(request)
+        tag = body.get("tag") if isinstance(body.get("tag"), str) else ""
+        options = body.get("options") if isinstance(body.get("options"), dict) else {}
+        job, why = self.runner.start(tag, options)
+        if job is None:
+            return JSONResponse({"ok": False, "message": why}, status_code=409)
+        return JSONResponse({"ok": True, "job": job.view()}, status_code=202)
+
+    async def job(self, request: Request) -> Response:
+        job = self.runner.current or self.runner.last
+        return JSONResponse({"job": job.view() if job else None, "busy": self.runner.busy()})
+
+    async def roster_rows(self, request: Request) -> Response:
+        query = tables.Query.from_json(await _json(request))
+        table = self._table("roster")
+        index = tables.roster_rows(table, query)
+        return JSONResponse(tables.page(table, index, tables.ROSTER_VIEW, query))
+
+    async def reveal(self, request: Request) -> Response:
+        body = await _json(request)
+        value = tables.reveal(self.state.snapshot().roster, body.get("row"), body.get("column"))
+        if value is None:
+            return JSONResponse({"ok": False}, status_code=404)
+        return JSONResponse({"ok": True, "value": value})
+
+    async def problem_rows(self, request: Request) -> Response:
+        query = tables.Query.from_json(await _json(request))
+        table = self._table("problems")
+        index = tables.problem_rows(table, query)
+        return JSONResponse(tables.page(table, index, tables.PROBLEM_VIEW, query))
+
+    def _table(self, which: str) -> tables.Table:
+        snap = self.state.snapshot()
+        key = f"table-{which}"
+        if key not in snap.extra:
+            snap.extra[key] = (tables.roster_table(snap.roster) if which == "roster"
+                               else tables.problem_table(snap.problems))
+        return snap.extra[key]
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.overview), Route("/files", self.returned), Route("/steps", self.steps),
+            Route("/problems", self.problems), Route("/roster", self.roster),
+            Route("/outputs", self.outputs), Route("/settings", self.settings),
+            Route("/preview/{file_id:str}", self.preview),
+            Route("/preview/{file_id:str}/page/{n:int}", self.preview_page),
+            Route("/download/{file_id:str}", self.download),
+            Route("/static/{name:str}", self.static),
+            Route("/api/upload", self.upload, methods=["POST"]),
+            Route("/api/run", self.run, methods=["POST"]),
+            Route("/api/job", self.job),
+            Route("/api/roster", self.roster_rows, methods=["POST"]),
+            Route("/api/roster/reveal", self.reveal, methods=["POST"]),
+            Route("/api/problems", self.problem_rows, methods=["POST"]),
+        ]
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def create_app(campaign: Campaign, *, token: str | None = None, port_of: Callable[[], int],
+               hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), allow_origins: tuple[str, ...] = (),
+               cache: Path | None = None, **options: Any) -> tuple[Guard, Workbench]:
+    """The guarded app and its Workbench (tests reach the runner and state through it)."""
+    token = token or new_token()
+    cache = cache or Path(tempfile.mkdtemp(prefix="weiwen-web-"))
+    bench = Workbench(campaign, token=token, cache=cache, **options)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):
+        yield
+        shutil.rmtree(cache, ignore_errors=True)      # previews: nobody's business after us
+
+    app = Starlette(routes=bench.routes(), lifespan=lifespan,
+                    max_body_size=bench.upload_limit + 1024 * 1024)   # a cap for every request
+    return Guard(app, token=token, hosts=hosts, allow_origins=allow_origins, port_of=port_of), bench

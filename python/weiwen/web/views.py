@@ -1,0 +1,212 @@
+"""What each page shows, as plain dicts for the templates (reads only; no HTML here)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..fileio import safe_file_stem
+from ..intake.feedback import FEEDBACK_DIR
+from ..lock import read_lock
+from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, SIGNOFF_DIR, SUMMARY_FILE,
+                     VISITS_OUTPUT_DIR, Col, ParamCol, ProblemCol, Sheet)
+from ..values import to_text
+from . import chart, ops, state, tables
+from .files import FileEntry, FileIndex
+from .jobs import Runner, workbook_in_use
+
+SUPERSEDED_KIND = "旧版本已被替换"
+#: output/ entries that are made from 名册 (stale once 名册 changes after them)
+FROM_ROSTER = (SIGNOFF_DIR, VISITS_OUTPUT_DIR, FEEDBACK_DIR, SUMMARY_FILE, BANK_FILE, AUDIT_FILE,
+               AUDIT_FOLLOWUP_FILE)
+KEY_OUTPUTS = (("退回修改", FEEDBACK_DIR), ("签字确认表", SIGNOFF_DIR), ("走访安排", VISITS_OUTPUT_DIR),
+               ("汇总表", SUMMARY_FILE), ("银行代发名单", BANK_FILE), ("抽查名单", AUDIT_FILE))
+PREVIEWABLE = {"xlsx", "xlsm", "pdf"}
+
+
+def when(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return to_text(value)
+
+
+def freshness(entry: FileEntry, snap: state.Snapshot) -> tuple[str, str]:
+    """(css class, words) saying whether an output was made from today's 名册."""
+    if entry.folder != "output" or entry.relname.split("/", 1)[0] not in FROM_ROSTER:
+        return "", ""
+    changed = snap.roster_changed
+    if changed is None:
+        return "", ""
+    if entry.modified + dt.timedelta(seconds=2) >= changed:
+        return "ok", "与当前名册一致"
+    return "stale", "名册已更新，需要重新生成"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[str, Any]:
+    snap = st.snapshot()
+    params = snap.settings.params
+    roster = snap.roster
+    households, total = state.paid(roster)
+    today = dt.date.today()
+    deadline = params.return_deadline
+    rows_by_unit = roster[Col.UNIT].map(to_text).value_counts().to_dict() if len(roster) else {}
+    units = []
+    for unit in snap.settings.units:
+        n = int(rows_by_unit.get(unit.name, 0))
+        if n:
+            status, css = "已交回", "ok"
+        elif deadline and today > deadline:
+            status, css = "逾期", "bad"
+        else:
+            status, css = "未交回", "warn"
+        units.append({"name": unit.name, "type": unit.type, "rows": n, "status": status, "css": css,
+                      "contact": unit.contact})
+    entries = index.scan()
+    outputs = []
+    for label, name in KEY_OUTPUTS:
+        found = [e for e in entries if e.folder == "output"
+                 and (e.relname == name or e.relname.startswith(name + "/"))]
+        if not found:
+            outputs.append({"label": label, "state": "未生成", "css": "muted", "time": ""})
+            continue
+        newest = max(found, key=lambda e: e.modified)
+        oldest = min(found, key=lambda e: e.modified)
+        css, words = freshness(oldest, snap)
+        outputs.append({"label": label, "state": words or "已生成", "css": css or "ok",
+                        "time": when(newest.modified), "count": len(found)})
+    budget = params.budget
+    return {
+        "params": params, "start": _date(params.start), "end": _date(params.end),
+        "deadline": _date(deadline), "signoff_deadline": _date(params.signoff_deadline),
+        "budget": budget, "used": total, "households": households,
+        "ratio": (total / budget * 100) if budget else None,
+        "units": units, "returned": sum(u["rows"] > 0 for u in units),
+        "overdue": sum(u["status"] == "逾期" for u in units),
+        "roster_rows": len(roster), "status": state.status_counts(roster),
+        "roster_changed": when(snap.roster_changed), "roster_exact": snap.roster_changed_exact,
+        "workbook_modified": when(snap.modified), "amounts": state.amounts_state(roster),
+        "problems": len(snap.problems),
+        "errors": int((snap.problems[ProblemCol.SEVERITY].map(to_text) == "错误").sum())
+        if len(snap.problems) else 0,
+        "outputs": outputs, "templates": sum(e.folder == "outbox" for e in entries),
+        "settings_problems": len(snap.settings.problems),
+        "last": runner.last.view() if runner.last else None,
+    }
+
+
+def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
+    snap = st.snapshot()
+    roster, problems = snap.roster, snap.problems
+    rows = (roster.assign(_f=roster[Col.SRC_FILE].map(state.source_file))
+            .groupby("_f")[Col.UNIT].agg(lambda s: (s.map(to_text).mode().iat[0], len(s)))
+            .to_dict()) if len(roster) else {}
+    by_file = state.problems_by_file(problems)
+    unit_of_problem: dict[str, str] = {}
+    superseded: set[str] = set()
+    if len(problems):
+        files = problems[ProblemCol.FILE].map(state.source_file)
+        for file, unit, kind in zip(files, problems[ProblemCol.UNIT].map(to_text),
+                                    problems[ProblemCol.KIND].map(to_text)):
+            if unit and file not in unit_of_problem:
+                unit_of_problem[file] = unit
+            if kind == SUPERSEDED_KIND:
+                superseded.add(file)
+    entries = [e for e in index.scan() if e.folder == "inbox"]
+    feedback = {e.relname.split("/", 1)[1]: e for e in index.scan()
+                if e.folder == "output" and e.relname.startswith(FEEDBACK_DIR + "/")}
+    changed = snap.roster_changed
+    out = []
+    for e in entries:
+        unit, n = rows.get(e.relname, (unit_of_problem.get(e.relname, ""), 0))
+        counts = by_file.get(e.relname, {})
+        merged = changed is not None and e.modified <= changed + dt.timedelta(seconds=2)
+        back = feedback.get(f"{safe_file_stem(unit)}.xlsx") if unit else None
+        if e.relname in superseded:
+            state_text, css = "旧版本，已被新版本替换", "muted"
+        elif not merged:
+            state_text, css = "尚未合并（请到“步骤”点“合并回收表”）", "warn"
+        elif n:
+            state_text, css = f"已合并 {n} 行", "ok"
+        else:
+            state_text, css = "未合并进名册", "bad"
+        out.append({"name": e.relname, "size": _size(e.size), "time": when(e.modified),
+                    "unit": unit or "（未识别）", "rows": n, "errors": counts.get("错误", 0),
+                    "warnings": counts.get("警告", 0), "state": state_text, "css": css,
+                    "feedback": back.id if back else None})
+    units_back = sorted({u for u, _ in rows.values()} - {""})
+    return {"files": out, "units_back": units_back, "feedback_all": sorted(
+        ({"unit": k.rsplit(".", 1)[0], "id": v.id, "time": when(v.modified)} for k, v in feedback.items()),
+        key=lambda r: r["unit"])}
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n / 1024, 0.1):.1f} KB"
+
+
+def steps(st: state.CampaignState, runner: Runner) -> dict[str, Any]:
+    held = read_lock(st.campaign.root)
+    return {"steps": [{"tag": s.tag, "label": s.label, "hint": s.hint,
+                       "options": [(o, ops.OPTION_LABELS[o]) for o in s.options]} for s in ops.STEPS],
+            "job": (runner.current or runner.last).view() if (runner.current or runner.last) else None,
+            "in_use": workbook_in_use(st.campaign.workbook),
+            "held": held if held and not runner.busy() else None}
+
+
+def problems_page(st: state.CampaignState) -> dict[str, Any]:
+    snap = st.snapshot()
+    p = snap.problems
+    return {"units": tables.unit_counts(p), "kinds": tables.choices(p, ProblemCol.KIND),
+            "unit_choices": tables.choices(p, ProblemCol.UNIT), "total": len(p),
+            "columns": list(tables.PROBLEM_VIEW)}
+
+
+def roster_page(st: state.CampaignState) -> dict[str, Any]:
+    snap = st.snapshot()
+    return {"total": len(snap.roster), "statuses": tables.STATUSES,
+            "units": [u.name for u in snap.settings.units] or tables.choices(snap.roster, Col.UNIT),
+            "columns": list(tables.ROSTER_VIEW), "secret": list(tables.SECRET),
+            "counts": state.status_counts(snap.roster)}
+
+
+def outputs_page(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
+    snap = st.snapshot()
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for e in index.scan():
+        if e.folder == "inbox":
+            continue
+        head = e.relname.split("/", 1)[0] if "/" in e.relname else ""
+        title = "outbox（下发模板）" if e.folder == "outbox" else (f"output / {head}" if head else "output")
+        css, words = freshness(e, snap)
+        groups.setdefault(title, []).append({
+            "id": e.id, "name": e.relname.split("/", 1)[1] if head and e.folder == "output" else e.relname,
+            "time": when(e.modified), "size": _size(e.size), "css": css, "state": words,
+            "preview": e.kind in PREVIEWABLE and not e.relname.startswith("加密发送")})
+    order = sorted(groups, key=lambda t: (not t.startswith("output"), t != "output", t))
+    units, group_names, values = chart.amounts_by_unit(snap.roster, snap.settings)
+    return {"groups": [(t, groups[t]) for t in order], "chart": chart.svg(units, group_names, values),
+            "roster_changed": when(snap.roster_changed), "roster_exact": snap.roster_changed_exact}
+
+
+def settings_page(st: state.CampaignState) -> dict[str, Any]:
+    snap = st.snapshot()
+    sheets = []
+    for name in (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS):
+        rows = [[_date(v) if isinstance(v, (dt.date, dt.datetime)) else to_text(v) for v in r]
+                for r in snap.sheets.get(name, [])]
+        rows = [r for r in rows if any(r)]
+        width = max((len(r) for r in rows), default=0)
+        while width and not any(len(r) >= width and r[width - 1] for r in rows):
+            width -= 1
+        sheets.append({"name": name, "header": rows[0][:width] if rows else [],
+                       "rows": [r[:width] + [""] * (width - len(r)) for r in rows[1:]]})
+    problems = [{"where": f"{p.file} 第 {p.row} 行" if p.row else p.file, "message": p.message}
+                for p in snap.settings.problems]
+    return {"sheets": sheets, "problems": problems, "workbook": str(st.campaign.workbook),
+            "param_col": ParamCol}

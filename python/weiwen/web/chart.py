@@ -49,7 +49,7 @@ def svg(units: list[str], groups: list[str], values: dict[tuple[str, str], float
     top_total = max(totals.values()) or 1.0
     height = top + len(units) * (bar + gap) + 10
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-label="各单位各类别组金额" xmlns="http://www.w3.org/2000/svg">']
+           f'aria-label="各单位各类别组金额">']   # inline in HTML: no namespace needed
     x = left
     for i, group in enumerate(groups):       # legend
         colour = COLOURS[i % len(COLOURS)]

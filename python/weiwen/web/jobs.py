@@ -8,6 +8,7 @@ step. A workbook open in Excel or WPS is detected before a step that writes it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import threading
@@ -49,10 +50,14 @@ def workbook_in_use(workbook: Path) -> str | None:
     return None
 
 
+_numbers = itertools.count(1)
+
+
 @dataclass
 class Job:
     tag: str
     label: str
+    number: int = field(default_factory=lambda: next(_numbers))
     started: float = field(default_factory=time.monotonic)
     started_at: dt.datetime = field(default_factory=dt.datetime.now)
     progress: list[str] = field(default_factory=list)
@@ -63,7 +68,8 @@ class Job:
 
     def view(self) -> dict[str, Any]:
         end = self.finished or time.monotonic()
-        out: dict[str, Any] = {"tag": self.tag, "label": self.label, "state": self.state,
+        out: dict[str, Any] = {"id": self.number, "tag": self.tag, "label": self.label,
+                               "state": self.state,
                                "progress": self.progress[-8:], "seconds": round(end - self.started, 1),
                                "started": self.started_at.strftime("%H:%M:%S")}
         if self.outcome is not None:

@@ -44,7 +44,7 @@ STEPS: tuple[Step, ...] = (
     Step("visits", "走访安排", ("propose",), hint="检查领导走访安排，生成各组走访名单"),
     Step("summary", "生成汇总表", hint="财政所汇总表和银行代发名单"),
     Step("audit", "抽取抽查名单", ("redraw",), writes_workbook=False, hint="节后电话回访的抽查名单"),
-    Step("run", "全部运行", ("pdf",), hint="合并 → 检查 → 金额 → 签字表 → 走访 → 汇总 → 抽查"),
+    Step("run", "全部运行", hint="合并 → 检查 → 金额 → 签字表 → 走访 → 汇总 → 抽查"),
 )
 STEP_BY_TAG: dict[str, Step] = {s.tag: s for s in STEPS}
 

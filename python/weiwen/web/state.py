@@ -3,12 +3,13 @@
 The workbook's settings, 名册 and 问题 are read once per version of the file (its size and time)
 through the package's own readers and kept in memory, so a 100,000-row roster is read once, not
 on every scroll. When 名册 last changed is read from the workbook's backups: each write first
-copies the workbook to .backup/ with the time in its name, and the 名册 sheet's checksum in the
-zip directory tells which write changed it (whoever wrote it: the page, the command line).
+copies the workbook to .backup/ with the time in its name, and a digest of the 名册 sheet's
+stored cells tells which write changed it (whoever wrote it: the page, the command line).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import threading
 import zipfile
@@ -94,14 +95,30 @@ def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else posix_join("xl", target)
 
 
-def roster_checksum(path: Path) -> int | None:
-    """The CRC of the 名册 sheet's part, from the zip directory (nothing is decompressed)."""
+_WHOLE_FLOAT = re.compile(rb"<v>(-?\d+)\.0</v>")
+_fingerprints: dict[tuple[str, int, int], str | None] = {}
+
+
+def roster_fingerprint(path: Path) -> str | None:
+    """A digest of the 名册 sheet's cells as stored (1.0 and 1 are the same number), or None.
+    Backups never change, so each file's digest is computed once."""
     try:
-        with zipfile.ZipFile(path) as book:
-            part = _sheet_part(book, Sheet.ROSTER)
-            return book.getinfo(part).CRC if part else None
-    except (OSError, zipfile.BadZipFile, KeyError):
+        st = path.stat()
+    except OSError:
         return None
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _fingerprints:
+        try:
+            with zipfile.ZipFile(path) as book:
+                part = _sheet_part(book, Sheet.ROSTER)
+                data = book.read(part) if part else None
+        except (OSError, zipfile.BadZipFile, KeyError):
+            data = None
+        _fingerprints[key] = (hashlib.blake2b(_WHOLE_FLOAT.sub(rb"<v>\1</v>", data)).hexdigest()
+                              if data is not None else None)
+        if len(_fingerprints) > 64:
+            _fingerprints.pop(next(iter(_fingerprints)))
+    return _fingerprints[key]
 
 
 def _backups(campaign: Campaign) -> list[tuple[dt.datetime, Path]]:
@@ -120,7 +137,7 @@ def roster_changed_at(campaign: Campaign, modified: dt.datetime) -> tuple[dt.dat
     Backups are the workbook before each write, named by the write's time: the newest backup
     whose 名册 differs from today's names the write that made today's 名册. A save made after the
     newest backup (Excel, WPS) may have changed it too: then the file's own time is the answer."""
-    now = roster_checksum(campaign.workbook)
+    now = roster_fingerprint(campaign.workbook)
     backups = _backups(campaign)
     if now is None:
         return None, False
@@ -130,7 +147,7 @@ def roster_changed_at(campaign: Campaign, modified: dt.datetime) -> tuple[dt.dat
     if (modified - last_write).total_seconds() > 120:   # saved by something that keeps no backup
         return modified, False
     for when, path in reversed(backups):
-        if roster_checksum(path) != now:
+        if roster_fingerprint(path) != now:
             return when, True
     return backups[0][0], False
 

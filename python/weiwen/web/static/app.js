@@ -84,6 +84,7 @@ function showJob(job, busy) {
   } else {
     var out = el("p", "msg " + (job.state === "failed" ? "bad" : "ok"), job.message);
     out.id = "outcome";
+    out.dataset.job = job.id;
     body.appendChild(out);
     (job.notes || []).forEach(function (n) { body.appendChild(el("p", "note", n)); });
     if (job.outputs) {
@@ -114,7 +115,8 @@ function initSteps() {
       postJSON("/api/run", { tag: tag, options: options }).then(function (data) {
         if (!data.ok) {
           var body = $("#job-body"); body.textContent = "";
-          var m = el("p", "msg bad", data.message); m.id = "outcome"; body.appendChild(m);
+          var m = el("p", "msg bad", data.message); m.id = "outcome"; m.dataset.job = "refused";
+          body.appendChild(m);
           return;
         }
         showJob(data.job, true);

@@ -1,0 +1,223 @@
+"""The workbench in a real browser (Playwright driving Debian's chromium): a whole campaign through
+the page — upload the returns, run every step, read the problems and the roster, download and
+preview the outputs — and, on the demo, the workbook after each step equal to the CLI's."""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from weiwen import workbook_io
+from weiwen.campaign import Campaign
+from weiwen.cli import app
+from weiwen.outputs.pdf import find_soffice
+from weiwen.web import ops
+from web_helpers import browser, chromium_missing, served, small_campaign, write_returns
+
+missing = chromium_missing()
+pytestmark = pytest.mark.skipif(missing is not None, reason=str(missing))
+STEP_TIMEOUT_MS = 240_000
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+def open_page(chromium, server):
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    seen: dict[str, list[str]] = {"urls": [], "errors": []}
+    page.on("request", lambda r: seen["urls"].append(r.url))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.goto(server.url)
+    return page, seen
+
+
+def click_step(page, tag: str, **options: bool) -> tuple[str, str]:
+    """Click a step's button (with its option boxes) and wait for its one-line outcome."""
+    page.goto(base(page) + "/steps")
+    before = page.evaluate("() => { const o = document.querySelector('#outcome');"
+                           " return o ? o.dataset.job : ''; }")
+    for name, on in options.items():
+        page.set_checked(f'input[data-tag="{tag}"][data-option="{name}"]', on)
+    page.click(f'button[data-tag="{tag}"]')
+    page.wait_for_function("before => { const o = document.querySelector('#outcome');"
+                           " return o && o.dataset.job !== before && !document.querySelector('.spinner'); }",
+                           arg=before, timeout=STEP_TIMEOUT_MS)
+    outcome = page.locator("#outcome")
+    return outcome.inner_text(), outcome.get_attribute("class") or ""
+
+
+def wait_idle(page, timeout: float = STEP_TIMEOUT_MS / 1000) -> None:
+    end = time.monotonic() + timeout
+    while page.evaluate("() => fetch('/api/job').then(r => r.json()).then(d => d.busy)"):
+        assert time.monotonic() < end, "the step did not finish"
+        time.sleep(0.3)
+
+
+def base(page) -> str:
+    return re.match(r"(http://[^/]+)", page.url).group(1)
+
+
+@pytest.mark.slow
+def test_a_whole_campaign_through_the_page(chromium, tmp_path):
+    campaign = small_campaign(tmp_path / "活动")
+    returns = write_returns(tmp_path / "收到的邮件附件")
+    with served(campaign) as server:
+        page, seen = open_page(chromium, server)
+        assert page.url == f"http://127.0.0.1:{server.port}/"          # the token left the address
+        assert "已交回 0 / 3" in page.inner_text("main")
+
+        # upload the returns (the file chooser, as a clerk picks them)
+        page.click("nav >> text=回收表")
+        page.set_input_files("#pick", [str(p) for p in returns])
+        page.wait_for_selector("#inbox-table", timeout=30_000)
+        table = page.inner_text("#inbox-table")
+        assert all(p.name in table for p in returns) and "尚未合并" in table
+        assert sorted(p.name for p in campaign.inbox.iterdir()) == sorted(p.name for p in returns)
+
+        # every step, in working order
+        outcomes = {}
+        for step in ops.STEPS:
+            text, css = click_step(page, step.tag)
+            assert "ok" in css.split(), (step.tag, text)
+            outcomes[step.tag] = text
+        assert outcomes["merge"].startswith("合并完成：读取 3 个文件、36 行，名册共 36 行")
+        assert "其中错误 1 条" in outcomes["merge"]
+        assert outcomes["run"].startswith("全部完成")
+
+        # a second click while a step runs is refused by the server
+        page.goto(base(page) + "/steps")
+        page.click('button[data-tag="run"]')
+        refused = page.evaluate("""() => fetch('/api/run', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json'}, body: JSON.stringify({tag: 'merge'})})
+            .then(r => r.json().then(d => [r.status, d.message]))""")
+        assert refused[0] == 409 and "另一个操作正在处理这个活动" in refused[1]
+        wait_idle(page)
+
+        # the overview now says every unit returned, the roster is current, amounts computed
+        page.goto(base(page) + "/")
+        main = page.inner_text("main")
+        assert "已交回 3 / 3" in main and "已计算" in main and "需要重新生成" not in main
+
+        # problems: the planted wrong check digit, found by filtering
+        page.goto(base(page) + "/problems")
+        page.wait_for_selector(".vt-row:not(.loading)")
+        page.select_option('select[name="severity"]', "错误")
+        page.wait_for_function("() => document.querySelector('#count').textContent === '共 1 行'")
+        row = page.inner_text(".vt-row")
+        assert "西湖社区" in row and "身份证号" in row
+        page.select_option('select[name="severity"]', "")
+        page.click("#unit-counts tr[data-unit='西湖社区']")
+        page.wait_for_function("() => document.querySelector('select[name=unit]').value === '西湖社区'"
+                               " && document.querySelector('#count').textContent === '共 1 行'")
+
+        # roster: search by the last digits of an ID, see the number masked, then whole
+        roster = workbook_io.read_roster(campaign.workbook)
+        wanted = roster.iloc[4]
+        page.goto(base(page) + "/roster")
+        page.fill('input[name="search"]', wanted["身份证号"][-6:])
+        page.wait_for_function("() => document.querySelector('#count').textContent === '共 1 行'")
+        text = page.inner_text(".vt-row")
+        assert wanted["户主姓名"] in text and wanted["身份证号"] not in text
+        assert wanted["身份证号"][:6] + "********" in text
+        page.click(".vt-row .eye >> nth=0")
+        page.wait_for_function(f"() => document.querySelector('.vt-row').textContent.includes('{wanted['身份证号']}')")
+
+        # outputs: download the summary, preview it as pages
+        page.goto(base(page) + "/outputs")
+        assert page.locator("svg.chart rect").count() > 3
+        link = page.locator("tr", has_text="汇总表.xlsx").locator("a", has_text="下载")
+        with page.expect_download() as download:
+            link.click()
+        saved = tmp_path / "下载的汇总表.xlsx"
+        download.value.save_as(saved)
+        assert saved.read_bytes() == (campaign.output / "汇总表.xlsx").read_bytes()
+        href = page.locator("tr", has_text="汇总表.xlsx").locator("a", has_text="预览").get_attribute("href")
+        page.goto(base(page) + href, timeout=120_000)
+        if find_soffice() and shutil.which("pdftoppm"):
+            page.wait_for_function("() => [...document.images].some(i => i.complete && i.naturalWidth > 500)",
+                                   timeout=60_000)
+        else:
+            assert "合计" in page.inner_text(".sheet-html")
+
+        # no personal number ever went into an address
+        ids = set(roster["身份证号"].dropna())
+        names = set(roster["户主姓名"].dropna())
+        for url in seen["urls"]:
+            from urllib.parse import unquote
+            assert not any(i in unquote(url) for i in ids), url
+            assert not any(n in unquote(url) for n in names), url
+        unexpected = [e for e in seen["errors"] if "409" not in e]     # the refused second click
+        assert not unexpected, unexpected
+
+
+def test_the_roster_scrolls_without_putting_every_row_in_the_page(chromium, tmp_path):
+    campaign = small_campaign(tmp_path / "活动")
+    write_returns(campaign.inbox, rows_per_unit=700)
+    from weiwen import pipeline
+    pipeline.merge(campaign)
+    with served(campaign) as server:
+        page, seen = open_page(chromium, server)
+        page.goto(base(page) + "/roster")
+        page.wait_for_selector(".vt-row:not(.loading)")
+        assert page.inner_text("#count") == "共 2100 行"
+        assert page.locator(".vt-row").count() < 80
+        page.eval_on_selector("#table", "b => b.scrollTop = b.scrollHeight")
+        page.wait_for_function("() => [...document.querySelectorAll('.vt-row:not(.loading)')]"
+                               ".some(r => r.firstChild.textContent === '2100')", timeout=10_000)
+        assert page.locator(".vt-row").count() < 80
+        # sorted by 户主姓名, descending, on the server
+        page.click(".vt-head div:text-is('序号')")
+        page.click(".vt-head div:text-is('序号')")
+        page.wait_for_function("() => document.querySelector('.vt-row:not(.loading)')"
+                               " && document.querySelector('.vt-row').firstChild.textContent === '2100'")
+        assert not seen["errors"], seen["errors"]
+
+
+# --- on the demo: the page's workbook equals the CLI's, step after step --------------------------
+
+def _norm(rows: list[list[Any]]) -> list[list[Any]]:
+    out = []
+    for row in rows:
+        cells = [None if v in ("", None) else (int(v) if isinstance(v, float) and v.is_integer() else v)
+                 for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append(cells)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def sheets_of(campaign: Campaign) -> dict[str, list[list[Any]]]:
+    return {name: _norm(rows) for name, rows in workbook_io.read_sheets(campaign.workbook).items()}
+
+
+@pytest.mark.slow
+def test_on_the_demo_each_step_through_the_page_writes_what_the_cli_writes(chromium, demo_source,
+                                                                          tmp_path):
+    by_cli = Campaign.open(shutil.copytree(demo_source, tmp_path / "cli"))
+    by_page = Campaign.open(shutil.copytree(demo_source, tmp_path / "page"))
+    assert sheets_of(by_cli) == sheets_of(by_page)
+    runner = CliRunner()
+    with served(by_page) as server:
+        page, seen = open_page(chromium, server)
+        for step in ops.STEPS:
+            result = runner.invoke(app, [step.tag, str(by_cli.root), "--quiet"], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+            text, css = click_step(page, step.tag)
+            assert "ok" in css.split(), (step.tag, text)
+            cli, web = sheets_of(by_cli), sheets_of(by_page)
+            assert cli.keys() == web.keys()
+            for name in cli:
+                assert cli[name] == web[name], f"after {step.tag}: sheet {name} differs"
+        assert not seen["errors"], seen["errors"]

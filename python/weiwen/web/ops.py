@@ -71,7 +71,8 @@ def perform(tag: str, campaign: Campaign, *, progress: Progress,
     chosen = {k: bool(v) for k, v in (options or {}).items() if k in step.options}
     with campaign_lock(campaign.root, lock_name(step)):
         report = _call(tag, campaign, progress, chosen)
-    return Outcome(tag=tag, message=_outcome(step, report, campaign), notes=list(report.notes),
+    message = _outcome(step, report, campaign)
+    return Outcome(tag=tag, message=message, notes=[n for n in report.notes if n and n != message],
                    outputs=list(report.outputs), counts=report.to_dict())
 
 

@@ -3,6 +3,7 @@ the page — upload the returns, run every step, read the problems and the roste
 preview the outputs — and, on the demo, the workbook after each step equal to the CLI's."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -85,13 +86,14 @@ def test_a_whole_campaign_through_the_page(chromium, tmp_path):
         assert sorted(p.name for p in campaign.inbox.iterdir()) == sorted(p.name for p in returns)
 
         # every step, in working order
-        outcomes = {}
+        outcomes, facts = {}, {}
         for step in ops.STEPS:
             text, css = click_step(page, step.tag)
             assert "ok" in css.split(), (step.tag, text)
             outcomes[step.tag] = text
-        assert outcomes["merge"].startswith("合并完成：读取 3 个文件、36 行，名册共 36 行")
-        assert "其中错误 1 条" in outcomes["merge"]
+            facts[step.tag] = page.inner_text("#job-body")
+        assert outcomes["merge"] == "合并完成：读取 3 个文件、36 行，名册共 36 行，退回 0 行。"
+        assert "问题表\t1 条（错误 1 条）" in facts["merge"]
         assert outcomes["run"].startswith("全部完成")
 
         # a second click while a step runs is refused by the server
@@ -164,7 +166,7 @@ def test_the_roster_scrolls_without_putting_every_row_in_the_page(chromium, tmp_
     campaign = small_campaign(tmp_path / "活动")
     write_returns(campaign.inbox, rows_per_unit=700)
     from weiwen import pipeline
-    pipeline.merge(campaign)
+    pipeline.on_disk("merge", campaign)
     with served(campaign) as server:
         page, seen = open_page(chromium, server)
         page.goto(base(page) + "/roster")
@@ -212,10 +214,12 @@ def test_on_the_demo_each_step_through_the_page_writes_what_the_cli_writes(chrom
     with served(by_page) as server:
         page, seen = open_page(chromium, server)
         for step in ops.STEPS:
-            result = runner.invoke(app, [step.tag, str(by_cli.root), "--quiet"], catch_exceptions=False)
+            result = runner.invoke(app, [step.tag, str(by_cli.root), "--json"], catch_exceptions=False)
             assert result.exit_code == 0, result.output
+            said = json.loads(result.stdout.strip().splitlines()[-1])["outcome"]
             text, css = click_step(page, step.tag)
             assert "ok" in css.split(), (step.tag, text)
+            assert text == said            # the same one line as the command
             cli, web = sheets_of(by_cli), sheets_of(by_page)
             assert cli.keys() == web.keys()
             for name in cli:

@@ -256,7 +256,7 @@ def test_searches_and_reveals_leave_no_personal_data_in_the_log(client, small, c
     write_returns(small.inbox)
     from weiwen import pipeline
     from weiwen.campaign import Campaign
-    pipeline.merge(Campaign.open(small.root))
+    pipeline.on_disk("merge", Campaign.open(small.root))
     caplog.set_level(logging.DEBUG)
     rows = client.post("/api/roster", json={"search": "王"}, headers=own()).json()["rows"]
     assert rows

@@ -28,6 +28,7 @@ from .money import to_daxie
 from .names import ProblemCol, Sheet
 from .pipeline import Options, Report, perform
 from .protect import ENV_VAR as PASSWORD_ENV, check_password, protect_outputs
+from .web.server import serve as serve_workbench
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="走访慰问：合并各单位回收表、检查、计算金额、生成签字表、汇总表和抽查名单。")
@@ -346,9 +347,8 @@ def serve(directory: Annotated[Path, typer.Argument(
     给没有 Excel（WPS、信创电脑）的电脑用；按 Ctrl+C 关闭。
     例：weiwen serve 2027春节慰问
     """
-    from .web.server import serve as run_server
     try:
-        run_server(directory, host=host, port=port, open_browser=not no_browser)
+        serve_workbench(directory, host=host, port=port, open_browser=not no_browser)
     except WeiwenError as exc:
         _fail(str(exc))
     except OSError as exc:

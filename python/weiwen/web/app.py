@@ -11,6 +11,7 @@ import json
 import logging
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -49,12 +50,25 @@ class Workbench:
         self.token = token
         self.state = CampaignState(campaign)
         self.files = FileIndex(campaign, secret=token)
-        self.runner = Runner(campaign, perform=perform)
+        self.runner = Runner(campaign, perform=perform, on_done=lambda _job: self.warm())
         self.previewer = Previewer(cache)
         self.upload_limit = upload_limit
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"),
                                autoescape=select_autoescape(("html",)))
         self.env.filters["money"] = lambda v: f"{v:,.2f}" if isinstance(v, (int, float)) else ""
+
+    def warm(self) -> None:
+        """Read the workbook and prepare the tables now (at start, after each step) so that the
+        next page does not wait for a large 名册 to be read."""
+        def work() -> None:
+            try:
+                self._table("roster")
+                self._table("problems")
+                views.overview(self.state, self.files, self.runner)
+                views.outputs_page(self.state, self.files)
+            except Exception:        # the page that needs it will say what is wrong
+                log.info("warm-up skipped", exc_info=True)
+        threading.Thread(target=work, name="weiwen-warm", daemon=True).start()
 
     # --- pages ------------------------------------------------------------------------------
 
@@ -221,6 +235,7 @@ def create_app(campaign: Campaign, *, token: str | None = None, port_of: Callabl
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
+        bench.warm()
         yield
         shutil.rmtree(cache, ignore_errors=True)      # previews: nobody's business after us
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..names import Col, Status
 from ..settings import Settings
-from ..values import to_text
+from .state import text_column
 
 #: fixed colours per group position (colour-blind-safe Okabe–Ito palette)
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
@@ -21,13 +21,13 @@ def amounts_by_unit(roster: pd.DataFrame, settings: Settings) -> tuple[list[str]
     if not len(roster):
         return [], [], {}
     amounts = pd.to_numeric(roster[Col.AMOUNT], errors="coerce").fillna(0)
-    paid = roster[(roster[Col.STATUS] == Status.VALID) & (amounts > 0)]
+    paid = roster[(text_column(roster[Col.STATUS]) == Status.VALID.value) & (amounts > 0)]
     if not len(paid):
         return [], [], {}
     group_of = {s.category: (s.group or OTHER_GROUP) for s in settings.standards}
     groups_order = list(dict.fromkeys(group_of.values()))
-    frame = pd.DataFrame({"unit": paid[Col.UNIT].map(to_text),
-                          "group": paid[Col.CATEGORY].map(lambda c: group_of.get(to_text(c), OTHER_GROUP)),
+    frame = pd.DataFrame({"unit": text_column(paid[Col.UNIT]),
+                          "group": text_column(paid[Col.CATEGORY]).map(group_of).fillna(OTHER_GROUP),
                           "amount": amounts[paid.index]})
     sums = frame.groupby(["unit", "group"])["amount"].sum()
     unit_names = [u.name for u in settings.units]

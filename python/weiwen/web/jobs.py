@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import logging
 import os
+import tempfile
 import threading
 import time
 import traceback
@@ -25,6 +26,8 @@ from ..names import WORKBOOK_FILE
 from . import ops
 
 log = logging.getLogger("weiwen.web")
+#: the workbench's log: steps, refusals and our own errors (never an address or a name)
+LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-web.log"
 
 #: the owner files Excel / WPS (~$), LibreOffice (.~lock.…#) and WPS on Linux (.~) leave beside an
 #: open workbook
@@ -73,7 +76,7 @@ class Job:
                                "progress": self.progress[-8:], "seconds": round(end - self.started, 1),
                                "started": self.started_at.strftime("%H:%M:%S")}
         if self.outcome is not None:
-            out.update(message=self.outcome.message, notes=self.outcome.notes,
+            out.update(message=self.outcome.message, notes=self.outcome.notes, facts=self.outcome.facts,
                        outputs=len(self.outcome.outputs))
         if self.error:
             out["message"] = self.error
@@ -149,5 +152,4 @@ class Runner:
 
 
 def _log_hint() -> str:
-    from .server import LOG_FILE
     return os.fspath(LOG_FILE)

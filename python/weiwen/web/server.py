@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-import tempfile
 import threading
 import time
 import webbrowser
@@ -18,11 +17,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..campaign import Campaign
+from .jobs import LOG_FILE
 from .security import new_token
 
 DEFAULT_PORT = 8765
 LOCAL = "127.0.0.1"
-LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-web.log"
 
 
 def bind(host: str, port: int) -> socket.socket:

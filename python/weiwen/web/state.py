@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as posix_join
-from typing import Any
+from typing import Any, Callable
 from xml.etree import ElementTree as ET
 
 import pandas as pd
@@ -45,6 +45,17 @@ class Snapshot:
     roster_changed: dt.datetime | None
     roster_changed_exact: bool
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per version of the workbook (a 100,000-row roster is summed once)."""
+        if key not in self.extra:
+            self.extra[key] = compute()
+        return self.extra[key]
+
+
+def text_column(series: pd.Series) -> pd.Series:
+    """A column of the roster as text, fast: frame_from_rows already gave text where it matters."""
+    return series.where(series.notna(), "").astype(str)
 
 
 class CampaignState:
@@ -155,7 +166,7 @@ def roster_changed_at(campaign: Campaign, modified: dt.datetime) -> tuple[dt.dat
 # --- small summaries the overview uses ------------------------------------------------------
 
 def status_counts(roster: pd.DataFrame) -> dict[str, int]:
-    counts = roster[Col.STATUS].value_counts() if len(roster) else pd.Series(dtype=int)
+    counts = text_column(roster[Col.STATUS]).value_counts() if len(roster) else pd.Series(dtype=int)
     return {s.value: int(counts.get(s.value, 0)) for s in Status}
 
 
@@ -163,7 +174,7 @@ def amounts_state(roster: pd.DataFrame) -> str:
     """已计算 / 未计算 / 部分计算 for the households that are paid (有效)."""
     if not len(roster):
         return "名册为空"
-    valid = roster[roster[Col.STATUS] == Status.VALID]
+    valid = roster[text_column(roster[Col.STATUS]) == Status.VALID.value]
     if not len(valid):
         return "没有有效户"
     filled = pd.to_numeric(valid[Col.AMOUNT], errors="coerce").notna()
@@ -176,7 +187,7 @@ def paid(roster: pd.DataFrame) -> tuple[int, float]:
     if not len(roster):
         return 0, 0.0
     amounts = pd.to_numeric(roster[Col.AMOUNT], errors="coerce").fillna(0)
-    mask = (roster[Col.STATUS] == Status.VALID) & (amounts > 0)
+    mask = (text_column(roster[Col.STATUS]) == Status.VALID.value) & (amounts > 0)
     return int(mask.sum()), float(amounts[mask].sum())
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from ..masking import mask_id, mask_ids_in_text, mask_phone
 from ..names import Col, ProblemCol, Severity, Status
 from ..values import to_text
+from .state import text_column
 
 PAGE_MAX = 500
 #: 名册 columns shown on the page (all of the sheet's, in its order)
@@ -62,7 +63,7 @@ class Query:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.map(to_text)
+    return text_column(series)
 
 
 class Table:
@@ -96,8 +97,12 @@ class Table:
         index = self.frame.index[mask.to_numpy()]
         if query.sort in self.frame.columns:
             column = query.sort
-            key_values = (pd.to_numeric(self.frame.loc[index, column], errors="coerce")
-                          if column in NUMERIC else self.text.get(column, _text(self.frame[column]))[index])
+            if column in NUMERIC:
+                key_values = pd.to_numeric(self.frame.loc[index, column], errors="coerce")
+            else:
+                if column not in self.text:
+                    self.text[column] = _text(self.frame[column])
+                key_values = self.text[column][index]
             index = key_values.sort_values(ascending=not query.descending, kind="stable",
                                            na_position="last").index
         if len(self._selections) > 16:
@@ -107,8 +112,7 @@ class Table:
 
 
 def roster_table(roster: pd.DataFrame) -> Table:
-    return Table(roster, (Col.UNIT, Col.NAME, Col.ID, Col.STATUS, Col.CATEGORY, Col.ADDRESS,
-                          Col.PAYMENT, Col.ISSUES, Col.SRC_FILE, Col.NOTE, Col.BASIS, Col.PHONE, Col.CARD))
+    return Table(roster, (Col.UNIT, Col.NAME, Col.ID, Col.STATUS))   # others when sorted by
 
 
 def problem_table(problems: pd.DataFrame) -> Table:

@@ -53,10 +53,11 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
     snap = st.snapshot()
     params = snap.settings.params
     roster = snap.roster
-    households, total = state.paid(roster)
+    households, total = snap.cached("paid", lambda: state.paid(roster))
     today = dt.date.today()
     deadline = params.return_deadline
-    rows_by_unit = roster[Col.UNIT].map(to_text).value_counts().to_dict() if len(roster) else {}
+    rows_by_unit = snap.cached("rows_by_unit", lambda: state.text_column(roster[Col.UNIT])
+                               .value_counts().to_dict() if len(roster) else {})
     units = []
     for unit in snap.settings.units:
         n = int(rows_by_unit.get(unit.name, 0))
@@ -89,11 +90,13 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
         "ratio": (total / budget * 100) if budget else None,
         "units": units, "returned": sum(u["rows"] > 0 for u in units),
         "overdue": sum(u["status"] == "逾期" for u in units),
-        "roster_rows": len(roster), "status": state.status_counts(roster),
+        "roster_rows": len(roster),
+        "status": snap.cached("status", lambda: state.status_counts(roster)),
         "roster_changed": when(snap.roster_changed), "roster_exact": snap.roster_changed_exact,
-        "workbook_modified": when(snap.modified), "amounts": state.amounts_state(roster),
+        "workbook_modified": when(snap.modified),
+        "amounts": snap.cached("amounts", lambda: state.amounts_state(roster)),
         "problems": len(snap.problems),
-        "errors": int((snap.problems[ProblemCol.SEVERITY].map(to_text) == "错误").sum())
+        "errors": int((state.text_column(snap.problems[ProblemCol.SEVERITY]) == "错误").sum())
         if len(snap.problems) else 0,
         "outputs": outputs, "templates": sum(e.folder == "outbox" for e in entries),
         "settings_problems": len(snap.settings.problems),
@@ -104,9 +107,7 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
 def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
     snap = st.snapshot()
     roster, problems = snap.roster, snap.problems
-    rows = (roster.assign(_f=roster[Col.SRC_FILE].map(state.source_file))
-            .groupby("_f")[Col.UNIT].agg(lambda s: (s.map(to_text).mode().iat[0], len(s)))
-            .to_dict()) if len(roster) else {}
+    rows = snap.cached("rows_by_file", lambda: _rows_by_file(roster))
     by_file = state.problems_by_file(problems)
     unit_of_problem: dict[str, str] = {}
     superseded: set[str] = set()
@@ -146,6 +147,19 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
         key=lambda r: r["unit"])}
 
 
+def _rows_by_file(roster) -> dict[str, tuple[str, int]]:
+    """来源文件 → (the unit most of its rows went to, its rows in 名册)."""
+    if not len(roster):
+        return {}
+    files = state.text_column(roster[Col.SRC_FILE]).str.split("〔", n=1).str[0]
+    counts = roster.groupby([files.rename("f"), state.text_column(roster[Col.UNIT]).rename("u")]).size()
+    out: dict[str, tuple[str, int]] = {}
+    for (file, unit), n in counts.sort_values(ascending=False).items():
+        unit_n = out.get(file)
+        out[file] = (unit_n[0], unit_n[1] + int(n)) if unit_n else (unit, int(n))
+    return out
+
+
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n / 1024, 0.1):.1f} KB"
 
@@ -172,7 +186,7 @@ def roster_page(st: state.CampaignState) -> dict[str, Any]:
     return {"total": len(snap.roster), "statuses": tables.STATUSES,
             "units": [u.name for u in snap.settings.units] or tables.choices(snap.roster, Col.UNIT),
             "columns": list(tables.ROSTER_VIEW), "secret": list(tables.SECRET),
-            "counts": state.status_counts(snap.roster)}
+            "counts": snap.cached("status", lambda: state.status_counts(snap.roster))}
 
 
 def outputs_page(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
@@ -189,8 +203,8 @@ def outputs_page(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
             "time": when(e.modified), "size": _size(e.size), "css": css, "state": words,
             "preview": e.kind in PREVIEWABLE and not e.relname.startswith("加密发送")})
     order = sorted(groups, key=lambda t: (not t.startswith("output"), t != "output", t))
-    units, group_names, values = chart.amounts_by_unit(snap.roster, snap.settings)
-    return {"groups": [(t, groups[t]) for t in order], "chart": chart.svg(units, group_names, values),
+    picture = snap.cached("chart", lambda: chart.svg(*chart.amounts_by_unit(snap.roster, snap.settings)))
+    return {"groups": [(t, groups[t]) for t in order], "chart": picture,
             "roster_changed": when(snap.roster_changed), "roster_exact": snap.roster_changed_exact}
 
 

@@ -86,6 +86,13 @@ function showJob(job, busy) {
     out.id = "outcome";
     out.dataset.job = job.id;
     body.appendChild(out);
+    if (job.facts && job.facts.length) {
+      var t = el("table", "plain facts-table");
+      job.facts.forEach(function (f) {
+        var tr = el("tr"); tr.appendChild(el("td", "", f[0])); tr.appendChild(el("td", "", f[1])); t.appendChild(tr);
+      });
+      body.appendChild(t);
+    }
     (job.notes || []).forEach(function (n) { body.appendChild(el("p", "note", n)); });
     if (job.outputs) {
       var more = el("p", "note");
@@ -150,9 +157,9 @@ function VTable(box, filters, onCount) {
 }
 VTable.prototype.build = function () {
   var self = this;
+  this.box.style.setProperty("--cols", this.template);
+  this.box.style.setProperty("--width", this.width + "px");
   this.head = el("div", "vt-head");
-  this.head.style.gridTemplateColumns = this.template;
-  this.head.style.width = this.width + "px";
   this.columns.forEach(function (c) {
     var h = el("div", "", c);
     h.title = "点击排序";
@@ -165,7 +172,6 @@ VTable.prototype.build = function () {
     self.head.appendChild(h);
   });
   this.body = el("div", "vt-body");
-  this.body.style.width = this.width + "px";
   this.box.appendChild(this.head);
   this.box.appendChild(this.body);
   var pending = false;
@@ -183,6 +189,8 @@ VTable.prototype.query = function (offset) {
 };
 VTable.prototype.reset = function () {
   this.pages = {}; this.loading = {}; this.total = null; this.generation = (this.generation || 0) + 1;
+  for (var key in (this.shown || {})) this.shown[key].remove();
+  this.shown = {};
   this.box.scrollTop = 0;
   this.load(0);
 };
@@ -210,21 +218,34 @@ VTable.prototype.draw = function () {
   var p0 = Math.floor(first / PAGE), p1 = Math.floor(Math.max(first, last - 1) / PAGE);
   for (var p = p0; p <= p1; p++) this.load(p);
   if (last < this.total && (last % PAGE) > PAGE - 60) this.load(p1 + 1);   // read ahead
-  var frag = document.createDocumentFragment();
-  for (var i = first; i < last; i++) {
-    var page = this.pages[Math.floor(i / PAGE)];
-    frag.appendChild(this.row(i, page ? page[i % PAGE] : null));
+  // keep the rows already drawn (a scroll of three rows draws three rows, not forty)
+  var keep = {}, shown = this.shown || {};
+  for (var key in shown) {
+    var i = +key, node = shown[key];
+    if (i >= first && i < last && !node.classList.contains("loading")) keep[i] = node;
+    else node.remove();
   }
-  this.body.textContent = "";
+  var frag = document.createDocumentFragment();
+  for (var j = first; j < last; j++) {
+    if (keep[j]) continue;
+    var page = this.pages[Math.floor(j / PAGE)];
+    keep[j] = this.row(j, page ? page[j % PAGE] : null);
+    frag.appendChild(keep[j]);
+  }
   this.body.appendChild(frag);
-  if (!this.total) this.body.appendChild(el("div", "muted", "没有符合条件的行。"));
+  this.shown = keep;
+  if (this.empty) { this.empty.remove(); this.empty = null; }
+  if (!this.total) { this.empty = el("div", "muted", "没有符合条件的行。"); this.body.appendChild(this.empty); }
+};
+VTable.prototype.redraw = function () {
+  for (var key in (this.shown || {})) this.shown[key].remove();
+  this.shown = {};
+  this.draw();
 };
 VTable.prototype.row = function (i, data) {
   var self = this;
-  var r = el("div", "vt-row" + (data ? "" : " loading"));
-  r.style.top = (i * this.rowH) + "px";
-  r.style.gridTemplateColumns = this.template;
-  r.style.width = this.width + "px";
+  var r = el("div", "vt-row" + (i % 2 ? " odd" : "") + (data ? "" : " loading"));
+  r.style.transform = "translateY(" + (i * this.rowH) + "px)";
   if (!data) { r.appendChild(el("div", "", "…")); return r; }
   var id = data[0];
   this.columns.forEach(function (c, k) {
@@ -239,7 +260,7 @@ VTable.prototype.row = function (i, data) {
         eye.title = "显示完整号码";
         eye.addEventListener("click", function () {
           postJSON(self.revealUrl, { row: id, column: c }).then(function (d) {
-            if (d.ok) { self.revealed[key] = d.value; self.draw(); }
+            if (d.ok) { self.revealed[key] = d.value; self.redraw(); }
           });
         });
         cell.appendChild(eye);

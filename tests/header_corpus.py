@@ -14,7 +14,8 @@ the notes a filler adds ("填表人：… | 联系电话：…"). The real `weiw
   households all got a 类别.
 
 `python tests/header_corpus.py [DIR]` writes the campaign to DIR (a temporary folder if omitted),
-runs the merge and prints the figures.
+runs the merge and prints the figures, for the whole corpus and per batch (tests/header_corpus_forms.py:
+the second and third batches were collected after the reader was written).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from stdnum.cn import ric
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from header_corpus_forms import FORMS as FIRST_BATCH  # noqa: E402
-from header_corpus_forms import SECOND_BATCH, Form  # noqa: E402
+from header_corpus_forms import SECOND_BATCH, THIRD_BATCH, Form  # noqa: E402
 
 from weiwen import workbook_io  # noqa: E402
 from weiwen.campaign import init  # noqa: E402
@@ -55,7 +56,7 @@ _BANKS = ("中国农业银行", "中国工商银行杭州文新支行", "中国�
 _TEXTS = ("因病", "因残", "缺劳动力", "正常", "集中供养", "分散供养", "农业", "非农业", "已婚", "小学",
           "群众", "无业", "健康", "完全丧失", "城乡居民医保")
 _RELATIONS = ("配偶", "子", "女", "孙子", "母亲")
-FORMS: tuple[Form, ...] = (*FIRST_BATCH, *SECOND_BATCH)
+FORMS: tuple[Form, ...] = (*FIRST_BATCH, *SECOND_BATCH, *THIRD_BATCH)
 
 
 def unit_names(n: int) -> list[str]:
@@ -403,7 +404,7 @@ def run(root: Path) -> tuple[list[FormResult], dict[str, Any], dict[str, Any]]:
     settings = workbook_io.read_settings(campaign.workbook)
     results = measure(written, roster, set(settings.categories))
     summary = totals(results)
-    for batch in (1, 2):
+    for batch in (1, 2, 3):
         summary[f"batch_{batch}"] = totals([r for r in results if r.batch == batch])
     return results, summary, report
 

@@ -426,3 +426,22 @@ SECOND_BATCH: tuple[Form, ...] = (
          "text hname pname pid phone cat text date text date", persons=True,
          categories=("临时救助", "医疗救助"), extra=B2),
 )
+
+#: a third look, after the second batch was fixed: three more forms, run before any change
+B3 = {"batch": 3}
+THIRD_BATCH: tuple[Form, ...] = (
+    Form("staff_allowance", "github-index:20624161858 (ASP.NET grid: dgfrmDSISchoolStaffAllowanceList)",
+         "困难职工补助 grid: the name column headed 申报职工",
+         (("申报项目", "所属单位", "申报职工", "性别", "身份证号", "年龄", "身份", "婚姻", "困难类别", "致困主要原因",
+           "补助金额", "申报时间"),),
+         "text employer name sex id age text text cat text money date",
+         categories=("特困职工", "困难职工"), extra=B3),
+    Form("elderly_columns", "github-index:43180446131 (map.put(\"老人身份证号\", …))",
+         "老人名单 columns", (("id", "老人姓名", "老人身份证号", "老人住址", "老人联系方式"),),
+         "code name id addr phone", extra=B3),
+    Form("cadre_relatives", "github-index:38733254187 (Arrays.asList(\"干部姓名\",\"干部身份证号\", …))",
+         "干部亲属 per-member list: 家庭成员姓名 with 身份证号 under 户主姓名 / 户主身份证号",
+         (("干部姓名", "干部身份证号", "户主姓名", "户主身份证号", "家庭住址", "家庭成员姓名", "身份证号", "机动车牌号",
+           "车型", "登记状态"),),
+         "mname mid hname hid addr pname pid code text text", persons=True, extra=B3),
+)

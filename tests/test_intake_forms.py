@@ -147,3 +147,25 @@ def test_an_alias_given_to_two_categories_is_reported():
         ("settings.duplicate_alias", 3, StdCol.ALIASES)]
     assert standards[1].aliases == ("大病患者",)
     assert "低保户" in standards[0].aliases and Sheet.STANDARDS in problems[0].message
+
+
+def test_a_name_column_headed_by_whom_the_list_is_about(cli, camp):
+    rows = [["申报项目", "申报职工", "身份证号", "困难类别"],
+            ["春节慰问", "测试1", person_id(1), "困难职工"]]
+    write_openpyxl(camp.inbox / "东湖社区.xlsx", rows)
+    roster, _, _ = merged(cli, camp)
+    assert roster[[Col.NAME, Col.ID, Col.CATEGORY]].values.tolist() == [
+        ["测试1", person_id(1), "困难职工"]]
+
+
+def test_family_members_under_the_heads_columns(cli, camp):
+    """户主姓名 / 户主身份证号, then one row per 家庭成员姓名 with that member's 身份证号."""
+    rows = [["户主姓名", "户主身份证号", "家庭住址", "家庭成员姓名", "身份证号"],
+            ["钱一", person_id(1), "文一路1号", "钱一", person_id(1)],
+            ["钱一", person_id(1), "文一路1号", "钱二", person_id(2)],
+            ["孙三", person_id(3), "文一路3号", "孙四", person_id(4)]]
+    write_openpyxl(camp.inbox / "东湖社区.xlsx", rows)
+    roster, _, report = merged(cli, camp)
+    assert roster[[Col.NAME, Col.ID, Col.SIZE]].values.tolist() == [
+        ["钱一", person_id(1), 2], ["孙三", person_id(3), 1]]
+    assert report["members_folded"] == 1

@@ -76,6 +76,11 @@ def assign(candidates: Sequence[tuple[Candidate, ...]]) -> Header:
     relation = _best(by_column.get(Internal.RELATION, []))
     head_name = _best(by_column.get(Internal.HEAD_NAME, []))
     head_id = _best(by_column.get(Internal.HEAD_ID, []))
+    # 家庭成员姓名 beside 户主姓名 / 户主身份证号: each row is a member of the head's household
+    members = [(i, Candidate(Col.NAME, c.score)) for i, c in by_column.get(OTHER, [])
+               if c.subject == "成员"]
+    if not person_names and (head_name or head_id):
+        person_names = members
     person_level = bool(person_names and person_ids and (relation or head_name or head_id))
 
     chosen: dict[str, tuple[int, Candidate]] = {}

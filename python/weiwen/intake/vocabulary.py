@@ -61,6 +61,10 @@ _SUBJECTS = ("户主", "受助人", "受助对象", "救助对象", "慰问对�
              "职工", "享受人员", "享受对象", "保障对象", "补助对象", "对象", "残疾人", "优抚对象",
              "参战人员", "困难群众", "被慰问人", "本人", "人员", "学生", "户名")
 _HEAD = "户主"
+#: a household member (not somebody outside the family)
+_MEMBERS = ("成员", "家属", "亲属")
+#: what a list says it does to the person it names (申报职工, 帮扶对象, 慰问老人)
+_DOING = ("申报", "慰问", "救助", "帮扶", "补助", "资助", "享受", "困难", "走访", "保障", "供养")
 _MEMBER_NUMBER = re.compile(r"(成员|家属|子女)[一二三四五六七八九十\d]|[一二三四五六七八九十\d]$")
 _CERTIFICATE = ("低保", "残疾", "特困", "五保", "优待", "优抚", "军人", "军官", "退役", "供养", "救助证")
 
@@ -146,6 +150,10 @@ def _name(key: str) -> Candidate | None:
             return Candidate(Col.NAME, 95, head=True, subject=_HEAD)
         if key in _SUBJECTS and key not in ("人员", "本人", "对象"):
             return Candidate(Col.NAME, 75, subject=key)
+        doing = next((d for d in _DOING if key.startswith(d)), "")
+        subject = key[len(doing):] if doing else ""
+        if subject in _SUBJECTS and subject not in ("本人", "户名"):
+            return Candidate(Col.NAME, 70, subject=subject)   # 申报职工, 帮扶对象
         return None
     if tail == "名" and prefix not in ("户", "户主", "账户", "帐户", "姓"):
         return None                       # 地名, 病名 … are no names of people
@@ -156,7 +164,8 @@ def _name(key: str) -> Candidate | None:
             return Candidate(Col.NAME, 35, subject="账户")
         return None                       # 单位名称, 银行名称, 学校名称 …
     if _about_someone_else(prefix):
-        return Candidate(OTHER, 90)
+        member = _has_any(prefix, _MEMBERS) and not _MEMBER_NUMBER.search(prefix)
+        return Candidate(OTHER, 90, subject="成员" if member else "")
     if _HEAD in prefix and "与户主" not in prefix:
         return Candidate(Col.NAME, 100, head=True, subject=_HEAD)
     if prefix in ("", "姓"):

@@ -1,0 +1,143 @@
+"""What the workbench's pages say about a campaign (HTTP, no browser): the command itself, which
+outputs are stale after 名册 changes, units 逾期 after the deadline, previews without LibreOffice."""
+from __future__ import annotations
+
+import datetime as dt
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("httpx")
+from starlette.testclient import TestClient  # noqa: E402
+
+from weiwen import workbook_io  # noqa: E402
+from weiwen.names import ParamCol, Sheet  # noqa: E402
+from weiwen.web import ops, preview  # noqa: E402
+from weiwen.web.app import create_app  # noqa: E402
+from weiwen.web.security import cookie_name  # noqa: E402
+from web_helpers import small_campaign, write_returns  # noqa: E402
+
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+@pytest.fixture
+def merged(tmp_path):
+    campaign = small_campaign(tmp_path / "活动")
+    write_returns(campaign.inbox)
+    return campaign
+
+
+def client_for(campaign) -> TestClient:
+    app, _ = create_app(campaign, token="t" * 24, port_of=lambda: PORT, cache=campaign.root.parent / "c")
+    client = TestClient(app, base_url=BASE, follow_redirects=False)
+    client.cookies.set(cookie_name(PORT), "t" * 24)
+    return client
+
+
+def step(campaign, tag: str) -> ops.Outcome:
+    time.sleep(1.1)          # backups are named to the second: one write per second, as a clerk
+    return ops.perform(tag, campaign, progress=lambda _m: None)
+
+
+def row_state(page: str, label: str) -> str:
+    match = re.search(rf"<td>{label}</td><td><span class=\"[a-z]*\">([^<]*)</span>", page)
+    assert match, label
+    return match.group(1)
+
+
+def test_outputs_made_before_the_roster_changed_are_marked_stale(merged):
+    client = client_for(merged)
+    for tag in ("merge", "amounts", "signoff", "summary"):
+        step(merged, tag)
+    page = client.get("/").text
+    assert row_state(page, "签字确认表") == "与当前名册一致"
+    assert row_state(page, "汇总表") == "与当前名册一致"
+    step(merged, "check")                       # 名册 rewritten: amounts cleared
+    page = client.get("/").text
+    assert row_state(page, "签字确认表") == "名册已更新，需要重新生成"
+    assert "未计算" in page
+    step(merged, "amounts")
+    step(merged, "signoff")
+    page = client.get("/").text
+    assert row_state(page, "签字确认表") == "与当前名册一致"
+    assert row_state(page, "汇总表") == "名册已更新，需要重新生成"
+    outputs = client.get("/outputs").text
+    assert "名册已更新，需要重新生成" in outputs and "与当前名册一致" in outputs
+
+
+def test_units_are_overdue_after_the_return_deadline(merged):
+    rows = workbook_io.read_sheets(merged.workbook, (Sheet.PARAMS,))[Sheet.PARAMS]
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    frame.loc[frame[ParamCol.KEY] == "回收截止日期", ParamCol.VALUE] = dt.datetime(2020, 1, 10)
+    workbook_io.write_frames(merged.workbook, merged.root, {Sheet.PARAMS: frame})
+    client = client_for(merged)
+    page = client.get("/").text
+    assert page.count("<span>逾期</span>") == 3 and "逾期 3" in page
+    (merged.inbox / "青山村慰问名单.xlsx").unlink()
+    step(merged, "merge")
+    page = client.get("/").text
+    assert page.count("<span>逾期</span>") == 1 and "已交回 2 / 3" in page
+
+
+def test_the_returned_files_page_tells_each_file_apart(merged):
+    client = client_for(merged)
+    step(merged, "merge")
+    time.sleep(1.1)
+    (merged.inbox / "后来收到.xlsx").write_bytes(b"not yet merged")
+    page = client.get("/files").text
+    assert "西湖社区慰问名单.xlsx" in page and "已合并 12 行" in page
+    assert re.search(r"后来收到\.xlsx</td><td>（未识别）</td><td><span class=\"warn\">尚未合并", page)
+    assert "/download/" in page.split("退回修改")[-1]          # 西湖社区's file to send back
+
+
+def test_a_preview_without_libreoffice_is_the_sheet_as_a_table(merged, monkeypatch):
+    for tag in ("merge", "amounts", "summary"):
+        step(merged, tag)
+    monkeypatch.setattr(preview, "find_soffice", lambda: None)
+    client = client_for(merged)
+    outputs = client.get("/outputs").text
+    href = re.search(r'href="(/preview/[0-9a-f]{20})"[^>]*>预览</a></td></tr>',
+                     outputs.split("汇总表.xlsx")[1]).group(1)
+    page = client.get(href).text
+    assert "本机没有安装 LibreOffice" in page and '<table class="xl">' in page
+    assert "合计" in page and "东湖社区" in page
+
+
+def test_weiwen_serve_prints_the_address_and_answers_it(merged):
+    process = subprocess.Popen([sys.executable, "-m", "weiwen", "serve", str(merged.root), "--port", "0",
+                                "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    try:
+        url = None
+        for _ in range(20):
+            line = process.stdout.readline()
+            found = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", line)
+            if found:
+                url = found.group(0)
+                break
+        assert url, "no address printed"
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(url, timeout=20) as response:    # the redirect sets the cookie
+            assert response.status == 200 and response.url == url.split("?")[0]
+            assert "走访慰问工作台" in response.read().decode("utf-8")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url.split("?")[0], timeout=20)   # no token, no cookie
+        assert refused.value.code == 403
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_folder_that_is_not_a_campaign_is_one_line(tmp_path, cli):
+    result = cli("serve", str(tmp_path / "没有"), "--no-browser", ok=False)
+    assert result.exit_code == 2 and "找不到活动文件夹" in result.output

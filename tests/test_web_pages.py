@@ -98,6 +98,9 @@ def test_the_returned_files_page_tells_each_file_apart(merged):
     assert "西湖社区慰问名单.xlsx" in page and "已合并 12 行" in page
     assert re.search(r"后来收到\.xlsx</td><td>（未识别）</td><td><span class=\"warn\">尚未合并", page)
     assert "/download/" in page.split("退回修改")[-1]          # 西湖社区's file to send back
+    os.utime(merged.inbox / "东湖社区慰问名单.xlsx")                 # the clerk saved it again
+    page = client.get("/files").text
+    assert "合并后又改过（名册里是旧的 12 行），请重新合并" in page
 
 
 def test_a_preview_without_libreoffice_is_the_sheet_as_a_table(merged, monkeypatch):

@@ -271,3 +271,19 @@ def test_searches_and_reveals_leave_no_personal_data_in_the_log(client, small, c
                        headers=own()).status_code == 404
     text = caplog.text
     assert full not in text and "王" not in text
+
+
+def test_errors_are_chinese_and_say_nothing_of_the_server(client, small, monkeypatch):
+    r = client.get("/没有这页")
+    assert r.status_code == 404 and "没有这个页面" in r.text and "Not Found" not in r.text
+    assert client.get("/api/run").json()["message"] == "不支持这种请求。"
+    from weiwen.web import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom /secret/path")
+    monkeypatch.setattr(views, "overview", broken)
+    app, _ = create_app(small, token=TOKEN, port_of=lambda: PORT, cache=small.root.parent / "c2")
+    c = TestClient(app, base_url=BASE, raise_server_exceptions=False)
+    c.cookies.set(cookie_name(PORT), TOKEN)
+    r = c.get("/")
+    assert r.status_code == 500 and "工作台内部出错" in r.text and "boom" not in r.text

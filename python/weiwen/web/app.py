@@ -225,6 +225,22 @@ async def _json(request: Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _plain(message: str, status: int):
+    async def handler(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"ok": False, "message": message}, status_code=status)
+        return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>走访慰问工作台</title>"
+                            f"<p>{message}</p><p><a href=\"/\">回到概况</a></p>", status_code=status)
+    return handler
+
+
+async def _failed(request: Request, exc: Exception) -> Response:
+    """A bug of ours: one Chinese line on the page, the details in the workbench's log."""
+    log.error("page %s failed", request.url.path, exc_info=exc)
+    message = "工作台内部出错，详细信息已记录在日志里（weiwen-web.log），请把它发给技术支持。"
+    return await _plain(message, 500)(request, exc)
+
+
 def create_app(campaign: Campaign, *, token: str | None = None, port_of: Callable[[], int],
                hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), allow_origins: tuple[str, ...] = (),
                cache: Path | None = None, **options: Any) -> tuple[Guard, Workbench]:
@@ -239,5 +255,8 @@ def create_app(campaign: Campaign, *, token: str | None = None, port_of: Callabl
         yield
         shutil.rmtree(cache, ignore_errors=True)      # previews: nobody's business after us
 
-    app = Starlette(routes=bench.routes(), lifespan=lifespan)
+    app = Starlette(routes=bench.routes(), lifespan=lifespan, exception_handlers={
+        404: _plain("没有这个页面。请从页面上方的标签进入。", 404),
+        405: _plain("不支持这种请求。", 405),
+        Exception: _failed})
     return Guard(app, token=token, hosts=hosts, allow_origins=allow_origins, port_of=port_of), bench

@@ -30,7 +30,7 @@ from ..settings import Settings, load_settings
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_STAMP = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?$")
+_STAMP = re.compile(r"-(\d{8}-\d{6})(?:-(\d{1,6}))?$")
 
 
 @dataclass
@@ -138,7 +138,9 @@ def _backups(campaign: Campaign) -> list[tuple[dt.datetime, Path]]:
     for path in (campaign.root / BACKUP_DIR).glob(f"{stem}-*{suffix}"):
         match = _STAMP.search(path.stem)
         if match:
-            found.append((dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S"), path))
+            when = dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
+            micro = int((match.group(2) or "0").ljust(6, "0"))
+            found.append((when.replace(microsecond=micro), path))
     return sorted(found)
 
 

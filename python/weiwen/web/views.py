@@ -42,7 +42,7 @@ def freshness(entry: FileEntry, snap: state.Snapshot) -> tuple[str, str]:
     changed = snap.roster_changed
     if changed is None:
         return "", ""
-    if entry.modified + dt.timedelta(seconds=2) >= changed:
+    if entry.modified >= changed:
         return "ok", "与当前名册一致"
     return "stale", "名册已更新，需要重新生成"
 
@@ -123,20 +123,24 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
     feedback = {e.relname.split("/", 1)[1]: e for e in index.scan()
                 if e.folder == "output" and e.relname.startswith(FEEDBACK_DIR + "/")}
     changed = snap.roster_changed
+    now = dt.datetime.now()
     out = []
     for e in entries:
         unit, n = rows.get(e.relname, (unit_of_problem.get(e.relname, ""), 0))
         counts = by_file.get(e.relname, {})
-        merged = changed is not None and e.modified <= changed + dt.timedelta(seconds=2)
+        # saved after 名册 last changed (a time in the future is a copied file's, not a save)
+        newer = changed is None or (changed < e.modified <= now)
         back = feedback.get(f"{safe_file_stem(unit)}.xlsx") if unit else None
         if e.relname in superseded:
             state_text, css = "旧版本，已被新版本替换", "muted"
-        elif not merged:
-            state_text, css = "尚未合并（请到“步骤”点“合并回收表”）", "warn"
+        elif n and newer:
+            state_text, css = f"合并后又改过（名册里是旧的 {n} 行），请重新合并", "warn"
         elif n:
             state_text, css = f"已合并 {n} 行", "ok"
+        elif newer:
+            state_text, css = "尚未合并（请到“步骤”点“合并回收表”）", "warn"
         else:
-            state_text, css = "未合并进名册", "bad"
+            state_text, css = "没有行进入名册（原因见错误）", "bad"
         out.append({"name": e.relname, "size": _size(e.size), "time": when(e.modified),
                     "unit": unit or "（未识别）", "rows": n, "errors": counts.get("错误", 0),
                     "warnings": counts.get("警告", 0), "state": state_text, "css": css,

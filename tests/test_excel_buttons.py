@@ -93,7 +93,9 @@ def small(tmp_path) -> Campaign:
 def test_every_button_runs_and_says_one_thing(tag, small):
     message, _, actions = press(tag, small)
     said = alerts(actions)
-    assert len(said) <= 1 and all(mode == "info" for _, mode in said), said
+    # before the returns are merged an output button refuses, naming the step to run first
+    refused = tag in ("signoff", "summary", "audit") and "先合并回收表" in message
+    assert len(said) <= 1 and all(mode == "info" or refused for _, mode in said), said
     assert "Traceback" not in message
     assert not any(a["func"] in ("save", "openWorkbook") for a in actions)
     if tag not in ("guide", "open_folder"):

@@ -265,7 +265,9 @@ def test_workbook_keeps_its_parts_after_every_command(small_campaign, cli):
         if command not in KNOWN_BROKEN:
             assert result.exception is None or isinstance(result.exception, SystemExit), \
                 (command, result.exception)
-            assert result.exit_code == 0, (command, result.output)
+            # after `check` cleared the amounts an output command refuses (exit 2, one line)
+            refused = result.exit_code == 2 and "先计算金额" in result.output
+            assert result.exit_code == 0 or refused, (command, result.output)
         assert_intact(book, before, command)     # even a command that crashed left it whole
         if command == "run":
             assert len(workbook_io.read_roster(book)) > 300

@@ -19,9 +19,10 @@ def _rows(path, sheet=None):
 
 
 def _section(rows, title):
+    """A section's rows after its heading, up to its 合计 (one header for every section)."""
     start = next(i for i, r in enumerate(rows) if r[0] == title)
-    end = next(i for i in range(start + 2, len(rows)) if rows[i][0] == "合计")
-    return rows[start + 2:end + 1]
+    end = next(i for i in range(start + 1, len(rows)) if rows[i][0] == "合计")
+    return rows[start + 1:end + 1]
 
 
 def test_summary_totals_equal_the_roster(demo_source):
@@ -38,18 +39,20 @@ def test_summary_totals_equal_the_roster(demo_source):
         assert sub[4:7] == [len(part), int(part[Col.SIZE].sum()), part[Col.AMOUNT].sum()]
         for category, cat in part.groupby(Col.CATEGORY):
             assert sum(r[6] for r in data if r[0] == unit and r[2] == category) == cat[Col.AMOUNT].sum()
+    assert rows[rows.index(total) + 1][0] == "合计金额（大写）：" + to_daxie(paid[Col.AMOUNT].sum())
     groups = _section(rows, "二、分类别组汇总")
-    assert groups[-1][3:6] == total[4:7]
-    assert next(r for r in groups if r[0] == "低保 小计")[3] == (paid[Col.CATEGORY] == "低保").sum()
+    assert groups[-1][4:7] == total[4:7]
+    assert next(r for r in groups if r[0] == "低保 小计")[4] == (paid[Col.CATEGORY] == "低保").sum()
     payments = _section(rows, "三、按发放方式")
     for payment, part in paid.groupby(Col.PAYMENT):
-        assert next(r for r in payments if r[0] == payment)[1:4] == [
+        assert next(r for r in payments if r[3] == payment)[4:7] == [
             len(part), int(part[Col.SIZE].sum()), part[Col.AMOUNT].sum()]
-    daxie = next(r for r in rows if r[0] == "合计金额（大写）")
-    assert daxie[1] == to_daxie(paid[Col.AMOUNT].sum())
+    daxie = [r[0] for r in rows if str(r[0]).startswith("合计金额（大写）")]
+    assert daxie == ["合计金额（大写）：" + to_daxie(paid[Col.AMOUNT].sum())] * 3   # under each 合计
     budget = next(r for r in rows if r[0] == "预算")
-    assert budget[1] == 1_500_000
-    assert next(r for r in rows if r[0] == "结余")[1] == 1_500_000 - paid[Col.AMOUNT].sum()
+    assert budget[6] == 1_500_000
+    assert next(r for r in rows if r[0] == "结余")[6] == 1_500_000 - paid[Col.AMOUNT].sum()
+    assert rows[2] == ["单位", "类别组", "类别", "发放方式", "户数", "人数", "金额"]
 
 
 def test_summary_has_no_ids_or_phones_and_is_in_the_workbook(demo_source):
@@ -59,8 +62,11 @@ def test_summary_has_no_ids_or_phones_and_is_in_the_workbook(demo_source):
     assert not {str(v) for r in rows for v in r if v is not None} & secret
     in_workbook = workbook_io.read_sheets(demo_source / "Weiwen.xlsm", (Sheet.SUMMARY,))[Sheet.SUMMARY]
     as_text = lambda rs: [[to_text(v) for v in r] for r in rs]
-    assert [r[:7] for r in as_text(in_workbook)][3:-2] == [
-        (r + [""] * 7)[:7] for r in as_text(rows)][3:-2]
+    ours = [r for r in as_text(in_workbook)][3:-1]
+    printed = [(r + [""] * 7)[:7] for r in as_text(rows)][3:-1]
+    # the same table: 大写 rows are one merged cell on paper, label and amount in the workbook
+    assert [r[:7] for r in ours if not r[0].startswith("合计金额")] == [
+        r for r in printed if not r[0].startswith("合计金额")]
 
 
 def test_bank_list(demo_source):
@@ -70,13 +76,15 @@ def test_bank_list(demo_source):
     wb = load_workbook(demo_source / OUTPUT_DIR / BANK_FILE)
     ws = wb.active
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert tuple(rows[0]) == BANK_COLUMNS
-    body, total = rows[1:-1], rows[-1]
+    assert rows[0][0] == "2027年春节走访慰问金银行代发明细"                  # a title to print
+    assert tuple(rows[2]) == BANK_COLUMNS and ws.print_title_rows.replace("$", "") == "1:3"
+    body, total, daxie = rows[3:-2], rows[-2], rows[-1]
     bank = card[Col.BANK].fillna("")
     assert sorted((r[1], r[2], r[3] or "", r[4]) for r in body) == sorted(
         zip(card[Col.NAME], card[Col.CARD], bank, card[Col.AMOUNT]))
     assert total[:5] == ["合计", f"{len(card)}户", None, None, card[Col.AMOUNT].sum()]
-    assert all(ws.cell(r, 3).data_type == "s" for r in range(2, len(rows)))
+    assert daxie[0] == "合计金额（大写）：" + to_daxie(card[Col.AMOUNT].sum())
+    assert all(ws.cell(r, 3).data_type == "s" for r in range(4, len(rows) - 1))
     ids = set(roster[Col.ID].dropna())
     assert not {str(v) for r in rows for v in r if v is not None} & ids
 
@@ -96,8 +104,10 @@ def test_card_household_without_card_is_kept_out_of_the_upload(campaign):
     assert (result.households, result.total, result.bank_households) == (2, 1450.0, 1)
     assert result.no_card == ["甲村 李四"]
     wb = load_workbook(campaign.output / BANK_FILE)
-    assert wb["缺少卡号"]["B2"].value == "李四"
-    assert build_summary(roster, settings).rows[-3][1] == "壹仟肆佰伍拾元整"
+    assert wb["缺少卡号"]["B4"].value == "李四"
+    assert build_summary(roster, settings).rows[-2][6] in ("（未填）", "0.1%")   # budget use
+    assert [r[1] for r in build_summary(roster, settings).rows if r[0] == "合计金额（大写）"] == [
+        "壹仟肆佰伍拾元整"] * 3
 
 
 def test_summary_counts_leader_visits_per_group(demo_campaign, cli):
@@ -111,8 +121,11 @@ def test_summary_counts_leader_visits_per_group(demo_campaign, cli):
     expected = visits_table(FileBook(demo_campaign))
     ws = _load(demo_campaign.output / SUMMARY_FILE)[SUMMARY_VISITS_SHEET]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert rows[0] == list(expected.columns)
-    assert [r[0] for r in rows[1:-1]] == list(expected.iloc[:, 0])
-    assert rows[-1][0] == "合计" and len(rows) - 2 == 8
+    assert rows[0][0].endswith("领导走访慰问汇总") and ws.print_title_rows.replace("$", "") == "1:2"
+    assert rows[1] == list(expected.columns)
+    assert [r[0] for r in rows[2:-2]] == list(expected.iloc[:, 0])
+    total = rows[-2]
+    assert total[0] == "合计" and len(rows) - 4 == 8
     planned = list(expected.columns).index("计划走访户数")
-    assert rows[-1][planned] == expected["计划走访户数"].sum() >= 8 * 4
+    assert total[planned] == expected["计划走访户数"].sum() >= 8 * 4
+    assert rows[-1][0].startswith("合计金额（大写）：")

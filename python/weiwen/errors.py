@@ -16,3 +16,8 @@ class CampaignError(WeiwenError):
 
 class CampaignBusy(WeiwenError):
     """Another command is working on the same campaign right now."""
+
+
+class NotReady(WeiwenError):
+    """An output step cannot make a meaningful output from the roster as it is (empty, no amounts,
+    nothing paid); the message names the step to run first. Existing outputs are left as they are."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 #: "第 N 页 共 M 页" in Excel's header/footer codes
 FOOTER = "第 &P 页 共 &N 页"
+FOOTER_FONT = "宋体,Regular"      # the one font of every printed output (outputs.layout.FONT)
 
 
 def print_setup(ws, *, title_rows: str | None = None, landscape: bool = True,
@@ -24,5 +25,9 @@ def print_setup(ws, *, title_rows: str | None = None, landscape: bool = True,
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
     ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.font = FOOTER_FONT
+    ws.oddFooter.center.size = 9
     if footer_left:
         ws.oddFooter.left.text = footer_left
+        ws.oddFooter.left.font = FOOTER_FONT
+        ws.oddFooter.left.size = 8

@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
@@ -30,17 +29,16 @@ from ..names import (AUDIT_COLUMNS, AUDIT_FILE, AUDIT_FILLED_COLUMNS, AUDIT_FOLL
                      CALL_METHODS, AuditCol, CallResult, Col)
 from ..settings import Settings
 from ..values import is_blank, to_text
-from ..printing import print_setup
 from ..masking import mask_id
-from .common import by_unit, ceil_ratio, paid_households, put, put_row, style_array
+from . import layout as L
+from .common import by_unit, ceil_ratio, paid_households
+from .sheetkit import Column, TableSheet
+from .state import record, require_paid, roster_state
 
 NOT_CALLED = "（未回访）"
-_WIDTHS = {AuditCol.SEQ: 6, AuditCol.UNIT: 12, AuditCol.NAME: 10, AuditCol.ID: 21,
-           AuditCol.CATEGORY: 18, AuditCol.AMOUNT: 10, AuditCol.PAYMENT: 10, AuditCol.PHONE: 14,
-           AuditCol.ADDRESS: 30, AuditCol.METHOD: 9, AuditCol.RESULT: 10, AuditCol.CALLER: 9,
-           AuditCol.DATE: 11, AuditCol.NOTE: 16}
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+#: fixed widths of the columns filled by hand and of the wrapped address
+_WIDTHS = {AuditCol.ADDRESS: 24, AuditCol.METHOD: 8, AuditCol.RESULT: 9, AuditCol.CALLER: 8,
+           AuditCol.DATE: 10, AuditCol.NOTE: 12}
 
 
 @dataclass
@@ -83,31 +81,24 @@ def draw_sample(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame,
     return frame, per_unit
 
 
+_KINDS = {AuditCol.SEQ: "int", AuditCol.ID: "id", AuditCol.AMOUNT: "money", AuditCol.PHONE: "id",
+          AuditCol.ADDRESS: "wrap", AuditCol.METHOD: "hand", AuditCol.RESULT: "hand",
+          AuditCol.CALLER: "hand", AuditCol.DATE: "hand", AuditCol.NOTE: "hand"}
+
+
 def _sheet(wb: Workbook, title: str, heading: str, info: str, frame: pd.DataFrame, *,
-           dropdowns: bool) -> None:
+           dropdowns: bool, footer: str = "") -> None:
     ws = wb.active if wb.active.title == "Sheet" else wb.create_sheet()
     ws.title = title
     columns = list(frame.columns)
-    last = get_column_letter(len(columns))
-    put(ws, 1, 1, heading).font = Font(size=16, bold=True)
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].alignment = Alignment(horizontal="center")
-    put(ws, 2, 1, info)
-    ws.merge_cells(f"A2:{last}2")
-    for c, name in enumerate(columns, start=1):
-        cell = put(ws, 3, c, name)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[get_column_letter(c)].width = _WIDTHS.get(name, 12)
-    boxed = style_array(ws, border=_BORDER)
-    styles = [style_array(ws, border=_BORDER, number_format="#,##0.00") if name == AuditCol.AMOUNT
-              else style_array(ws, border=_BORDER, number_format="@") if name == AuditCol.PHONE
-              else boxed for name in columns]
-    for r, values in enumerate(frame.itertuples(index=False, name=None), start=4):
-        put_row(ws, r, [v if not is_blank(v) else None for v in values], styles=styles)
-        ws.row_dimensions[r].height = 22
+    specs = [Column(name, _KINDS.get(name, "text"), width=_WIDTHS.get(name)
+                    if _KINDS.get(name) in ("wrap", "hand") else None, maximum=24)
+             for name in columns]
+    table = TableSheet(ws, specs, heading, [info], page=L.Page(landscape=True), row_height=24,
+                       footer_left=footer)
+    for values in frame.itertuples(index=False, name=None):
+        table.row([v if not is_blank(v) else None for v in values])
+    table.finish()
     if dropdowns and len(frame):
         end = 3 + len(frame)
         for name, choices in ((AuditCol.RESULT, [c.value for c in CallResult]),
@@ -119,31 +110,32 @@ def _sheet(wb: Workbook, title: str, heading: str, info: str, frame: pd.DataFram
             dv.add(f"{letter}4:{letter}{end}")
             ws.add_data_validation(dv)
         ws.column_dimensions[get_column_letter(columns.index(AuditCol.DATE) + 1)].number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A4"
-    print_setup(ws, title_rows="1:3")
 
 
-def _counts_sheet(wb: Workbook, title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
+def _counts_sheet(wb: Workbook, title: str, heading: str, header: tuple[str, ...],
+                  rows: list[tuple], footer: str = "") -> None:
     ws = wb.create_sheet(title)
-    for c, name in enumerate(header, start=1):
-        put(ws, 1, c, name).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(c)].width = 14
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            put(ws, r, c, value)
+    specs = [Column(name, "int" if i else "text") for i, name in enumerate(header)]
+    table = TableSheet(ws, specs, heading, [], page=L.Page(landscape=False), footer_left=footer)
+    for row in rows:
+        table.row(list(row), kind="total" if row and row[0] == "合计" else "data")
+    table.finish()
 
 
 def write_sample(path: Path, frame: pd.DataFrame, per_unit: dict[str, tuple[int, int]],
-                 settings: Settings, today: dt.date) -> None:
+                 settings: Settings, today: dt.date, state=None) -> None:
+    footer = state.footer() if state is not None else ""
     title = (settings.params.title + "慰问金发放回访抽查名单").replace("慰问慰问金", "慰问金")
     info = (f"随机种子：{settings.params.seed}　抽查比例：{settings.params.audit_ratio:.0%}　"
             f"抽取日期：{today.isoformat()}　（种子和名册不变，重新抽取的名单相同）"
-            f"　回访结果请从下拉列表选择：{'、'.join(c.value for c in CallResult)}")
+            f"　回访结果请从下拉列表选择：{'、'.join(c.value for c in CallResult)}"
+            + (f"　{state.line()}" if state is not None else ""))
     wb = Workbook()
-    _sheet(wb, "抽查名单", title, info, frame, dropdowns=True)
+    _sheet(wb, "抽查名单", title, info, frame, dropdowns=True, footer=footer)
     total = (sum(p for p, _ in per_unit.values()), sum(n for _, n in per_unit.values()))
-    _counts_sheet(wb, "各单位抽查数", ("单位", "发放户数", "抽查户数"),
-                  [(u, p, n) for u, (p, n) in per_unit.items()] + [("合计", *total)])
+    _counts_sheet(wb, "各单位抽查数", title.replace("回访抽查名单", "各单位抽查户数"),
+                  ("单位", "发放户数", "抽查户数"),
+                  [(u, p, n) for u, (p, n) in per_unit.items()] + [("合计", *total)], footer)
     atomic_write(path, wb.save)
 
 
@@ -185,8 +177,9 @@ def write_followup(path: Path, filled: pd.DataFrame, settings: Settings, today: 
     by_result = [(u, *[int(((open_[AuditCol.UNIT] == u) & (open_[AuditCol.RESULT] == r)).sum())
                        for r in (CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
                                  CallResult.UNREACHABLE, NOT_CALLED)], counts[u]) for u in units]
-    _counts_sheet(wb, "各单位未确认数", ("单位", CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
-                                         CallResult.UNREACHABLE, NOT_CALLED, "合计"), by_result)
+    _counts_sheet(wb, "各单位未确认数", title.replace("名单", "户数"),
+                  ("单位", CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
+                   CallResult.UNREACHABLE, NOT_CALLED, "合计"), by_result)
     atomic_write(path, wb.save)
     return counts
 
@@ -208,7 +201,10 @@ def run_audit(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
                                    followup_path=followup, sample=filled)
             if backup_root is not None:
                 backup(path, backup_root)
+    require_paid(roster, "抽查名单")
     frame, per_unit = draw_sample(roster, settings)
-    write_sample(path, frame, per_unit, settings, today)
+    state = roster_state(roster)
+    write_sample(path, frame, per_unit, settings, today, state)
+    record(Path(output_dir), "audit", [path], state)
     return AuditResult("drawn", path, settings.params.seed, settings.params.audit_ratio,
                        per_unit=per_unit, sample=frame)

@@ -33,33 +33,45 @@ def find_soffice() -> str | None:
     return None
 
 
+def convert(files: Sequence[Path], outdir: Path, *, soffice: str | None = None,
+            timeout: float = TIMEOUT_SECONDS) -> dict[Path, Path]:
+    """Convert every file to PDF into `outdir` in one LibreOffice run: {file: its PDF}.
+    Input names must differ by stem (LibreOffice names each PDF after its input)."""
+    files = [Path(f) for f in files]
+    soffice = soffice or find_soffice()
+    if not soffice:
+        raise PdfUnavailable("本机没有安装 LibreOffice，未生成 PDF；签字表 .xlsx 已生成，可在 Excel/WPS 中直接打印。")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="weiwen-lo-") as tmp:
+        profile = Path(tmp) / "profile"
+        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=timeout,
+                           env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise PdfUnavailable(f"LibreOffice 转换 PDF 失败（{exc.__class__.__name__}），"
+                                 f"签字表 .xlsx 已生成，可在 Excel/WPS 中直接打印。") from exc
+    made = {f: outdir / (f.stem + ".pdf") for f in files}
+    missing = [f for f, pdf in made.items() if not pdf.is_file()]
+    if missing:
+        raise PdfUnavailable(f"LibreOffice 没有生成 {missing[0].stem}.pdf；签字表 .xlsx 已生成。")
+    return made
+
+
 def to_pdf(files: Sequence[Path], *, soffice: str | None = None) -> list[Path]:
     """Convert each .xlsx to a .pdf beside it; returns the PDFs. Raises PdfUnavailable."""
     files = [Path(f) for f in files]
     if not files:
         return []
-    soffice = soffice or find_soffice()
-    if not soffice:
-        raise PdfUnavailable("本机没有安装 LibreOffice，未生成 PDF；签字表 .xlsx 已生成，可在 Excel/WPS 中直接打印。")
     with tempfile.TemporaryDirectory(prefix="weiwen-pdf-") as tmp:
-        profile = Path(tmp) / "profile"
-        out = Path(tmp) / "out"
-        out.mkdir()
-        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(out), *map(str, files)]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=TIMEOUT_SECONDS,
-                           env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise PdfUnavailable(f"LibreOffice 转换 PDF 失败（{exc.__class__.__name__}），"
-                                 f"签字表 .xlsx 已生成，可在 Excel/WPS 中直接打印。") from exc
+        made = convert(files, Path(tmp) / "out", soffice=soffice)
         pdfs = []
         for f in files:
-            made = out / (f.stem + ".pdf")
-            if not made.is_file():
-                raise PdfUnavailable(f"LibreOffice 没有生成 {f.stem}.pdf；签字表 .xlsx 已生成。")
             target = f.with_suffix(".pdf")
-            shutil.move(str(made), str(target.with_name(".~tmp-" + target.name)))
-            os.replace(target.with_name(".~tmp-" + target.name), target)
+            staged = target.with_name(".~tmp-" + target.name)
+            shutil.move(str(made[f]), str(staged))
+            os.replace(staged, target)
             pdfs.append(target)
         return pdfs

@@ -1,9 +1,12 @@
 """签字确认表: one printable sheet per unit from the layout in templates/签字确认表.xlsx.
 
-Only paid households (有效, 金额 > 0) are listed, cash and card in separate sections (the card
-section starts on a new page), each with a 小计, then the unit's 合计 with the amount in 大写 and
-the 经办人 / 审核人 / 负责人 line. The layout's print settings (A4 landscape, header rows repeated,
-one page wide, "第 N 页 共 M 页") are kept as the office set them.
+Only paid households (有效, 金额 > 0) are listed, cash and card in separate sections with one
+序号 running through both, each with a 小计, then the unit's 合计 with the amount in 大写 and
+the 经办人 / 审核人 / 负责人 line. A card-paid household without a card number is marked in 备注.
+The layout's print settings (A4 landscape, header rows repeated, one page wide, "第 N 页 共 M 页")
+are kept as the office set them; the name and category columns widen to their longest text, and
+page breaks keep each section heading with its rows and no row alone on a page. The roster state
+(名册校验码) is in the footer and, with {名册}, on the sheet.
 
 Privacy: the sheet goes from door to door, so 身份证号 is masked (330106********2888) and the
 phone is printed masked too (137****7189): the signer can recognise and confirm their own number,
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 from copy import copy, deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,15 +31,19 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import shipped
-from ..fileio import atomic_write, safe_file_stem
+from ..fileio import safe_file_stem
 from ..intake.headers import header_row_with
 from ..masking import mask_id, mask_phone
 from ..money import to_daxie
 from ..names import (SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR, Col,
-                     SignCol)
+                     Payment, SignCol)
 from ..settings import Settings
 from ..values import as_typed, cn_date, to_text
+from . import layout as L
 from . import signoff_template as T
+from .outset import OutputSet
+from .pdf import PdfUnavailable, convert
+from .state import RosterState, record, require_paid, roster_state
 from .common import (by_roster_order, by_unit, paid_households, payment_order, put, put_row,
                      safe_sheet_title)
 
@@ -59,6 +67,9 @@ class Layout:
 class SignoffResult:
     files: list[Path] = field(default_factory=list)       # per-unit workbooks
     batch: Path | None = None
+    pdfs: list[Path] = field(default_factory=list)
+    pdf_note: str = ""                                    # why there are no PDFs
+    not_removed: list[Path] = field(default_factory=list)  # stale files open elsewhere
     households: dict[str, int] = field(default_factory=dict)
     amounts: dict[str, float] = field(default_factory=dict)
     template: str = ""
@@ -143,12 +154,18 @@ def _proto_row(ws: Worksheet, r: int, proto: _Proto, values: dict[str, Any]) -> 
         ws.row_dimensions[r].height = proto.height
 
 
+NO_CARD = "缺银行卡号，请补"
+
+
 def _data_values(row: dict[str, Any], seq: int) -> dict[str, Any]:
-    return {
+    values = {
         SignCol.SEQ: seq, SignCol.NAME: to_text(row[Col.NAME]), SignCol.ID: mask_id(row[Col.ID]),
         SignCol.CATEGORY: to_text(row[Col.CATEGORY]), SignCol.SIZE: row[Col.SIZE],
         SignCol.AMOUNT: float(row[Col.AMOUNT]), SignCol.PHONE: mask_phone(row[Col.PHONE]),
     }
+    if to_text(row.get(Col.PAYMENT)) == Payment.CARD.value and not to_text(row.get(Col.CARD)):
+        values[SignCol.NOTE] = NO_CARD             # paid by card, but 名册 has no card number
+    return values
 
 
 def _totals(frame: pd.DataFrame) -> dict[str, Any]:
@@ -159,7 +176,9 @@ def _totals(frame: pd.DataFrame) -> dict[str, Any]:
 
 def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
            context: dict[str, Any]) -> int:
-    """Fill one sheet (a copy of the template sheet) for `unit`; returns the last row written."""
+    """Fill one sheet (a copy of the template sheet) for `unit`; returns the last row written.
+    序号 runs on through the sections; the page breaks keep each heading with its rows and
+    leave no row alone on a page (`paginate`)."""
     values = dict(context, 单位=unit)
     for row in ws.iter_rows(max_row=layout.header_row):
         for cell in row:
@@ -175,16 +194,18 @@ def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
         styles[c - 1] = style
     slots = [(label, c - 1) for label, c in layout.columns.items()]
     sections = [(p, households[households[Col.PAYMENT] == p]) for p in payment_order(households)]
-    for index, (payment, section) in enumerate(sections):
+    kinds: list[str] = []
+    seq = 0
+    for payment, section in sections:
         section = by_roster_order(section)
         totals = dict(values, 发放方式=payment, **_totals(section))
         if T.MARK_GROUP in protos:
             r += 1
-            if index:
-                ws.row_breaks.append(Break(id=r - 1))   # the card section starts a new page
             _proto_row(ws, r, protos[T.MARK_GROUP], totals)
-        for seq, household in enumerate(section.to_dict("records"), start=1):
+            kinds.append("heading")
+        for household in section.to_dict("records"):
             r += 1
+            seq += 1
             cells = _data_values(household, seq)
             row_values: list[Any] = [None] * len(styles)
             for label, i in slots:
@@ -192,14 +213,58 @@ def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
             put_row(ws, r, row_values, styles=styles)
             if data.height:
                 ws.row_dimensions[r].height = data.height
+            kinds.append("data")
         if len(sections) > 1 and T.MARK_SUBTOTAL in protos:
             r += 1
             _proto_row(ws, r, protos[T.MARK_SUBTOTAL], totals)
+            kinds.append("total")
     for mark in (T.MARK_TOTAL, T.MARK_SIGN, T.MARK_NOTE):
         if mark in protos:
             r += 1
             _proto_row(ws, r, protos[mark], dict(values, 发放方式="", **_totals(households)))
+            kinds.append("total" if mark == T.MARK_TOTAL else "end")
+    _fit_columns(ws, layout, households)
+    paginate(ws, layout.header_row, kinds)
     return r
+
+
+def _fit_columns(ws: Worksheet, layout: Layout, households: pd.DataFrame) -> None:
+    """Widen (never narrow) the template's columns that hold data to their longest text, so a
+    long category such as 70岁以上特困独居老人 stays on one line and the bold 合计 never prints
+    as ###."""
+    if not len(households):
+        return
+    total = float(households[Col.AMOUNT].sum())
+    texts = {SignCol.NAME: households[Col.NAME].map(to_text),
+             SignCol.CATEGORY: households[Col.CATEGORY].map(to_text),
+             SignCol.ID: households[Col.ID].map(mask_id),
+             SignCol.AMOUNT: [f"{total:,.2f}"]}
+    for label, values in texts.items():
+        column = layout.columns.get(label)
+        if column is None:
+            continue
+        letter = get_column_letter(column)
+        size = float(ws.cell(row=layout.header_row + 1, column=column).font.size or 11)
+        if label == SignCol.AMOUNT:
+            size *= 1.1                                  # the totals are bold
+        needed = L.fit_width(values, size=size, pad=2.0)
+        current = ws.column_dimensions[letter].width or 8.43
+        ws.column_dimensions[letter].width = max(current, needed)
+
+
+def paginate(ws: Worksheet, header_row: int, kinds: list[str]) -> None:
+    """Manual page breaks from the rows' heights and the sheet's own page setup."""
+    ws.row_breaks.brk = []
+    last_col = max((c for c in range(1, ws.max_column + 1)), default=1)
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last_col + 1)]
+    m = ws.page_margins
+    page = L.Page(landscape=ws.page_setup.orientation == "landscape", left=m.left, right=m.right,
+                  top=m.top, bottom=m.bottom)
+    height = lambda r: ws.row_dimensions[r].height or 15.0
+    titles = sum(height(r) for r in range(1, header_row + 1))
+    lines = [L.Line(height(header_row + 1 + i), kind) for i, kind in enumerate(kinds)]
+    for row in L.page_breaks(lines, titles=titles, widths=widths, page=page, first=header_row + 1):
+        ws.row_breaks.append(Break(id=row))
 
 
 def _copy_print_settings(source: Worksheet, target: Worksheet) -> None:
@@ -212,15 +277,16 @@ def _copy_print_settings(source: Worksheet, target: Worksheet) -> None:
     target.page_setup._parent = target
 
 
-def _context(settings: Settings, today: dt.date) -> dict[str, Any]:
+def _context(settings: Settings, today: dt.date, state: RosterState | None = None) -> dict[str, Any]:
     deadline = settings.params.signoff_deadline
     return {"活动名称": settings.params.title,
             "签字表上交日期": cn_date(deadline, "规定日期"),
-            "打印日期": cn_date(today)}
+            "打印日期": cn_date(today),
+            "名册": state.line() if state else ""}
 
 
 def _book_for(template: Path | None, units: list[tuple[str, pd.DataFrame]],
-              context: dict[str, Any]):
+              context: dict[str, Any], footer: str = ""):
     wb = _open_template(template)
     source = wb.worksheets[0]
     layout = read_layout(source)
@@ -230,6 +296,9 @@ def _book_for(template: Path | None, units: list[tuple[str, pd.DataFrame]],
         _copy_print_settings(source, ws)
         ws.title = safe_sheet_title(unit, taken)
         taken.append(ws.title)
+        if footer and not ws.oddFooter.left.text:
+            ws.oddFooter.left.text = footer
+            ws.oddFooter.left.size = 8
         render(ws, layout, unit, households, context)
     for other in list(wb.worksheets):
         if other is source or other.title not in taken[1:]:
@@ -240,31 +309,55 @@ def _book_for(template: Path | None, units: list[tuple[str, pd.DataFrame]],
 
 def write_signoff(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
                   template: Path | None = None, today: dt.date | None = None,
-                  batch: bool = True) -> SignoffResult:
-    """Write output/签字确认表/<单位>.xlsx for every unit with paid households (+ the batch book).
+                  batch: bool = True, pdf: bool = False) -> SignoffResult:
+    """Write output/签字确认表/<单位>.xlsx for every unit with paid households (+ the batch book,
+    + a PDF of each with `pdf`), replacing the folder's whole set: the sheets (and PDFs) of units
+    no longer paid, and PDFs not made again this time, are removed. Refuses (NotReady, nothing
+    touched) when no household would be paid.
 
     Every unit's sheet is rendered once into one workbook; each unit file is that workbook saved
     with only the unit's sheet, the batch file is it saved with all of them.
     """
+    require_paid(roster, "签字确认表")
+    state = roster_state(roster)
     paid = paid_households(roster)
     folder = Path(output_dir) / SIGNOFF_DIR
-    context = _context(settings, today or dt.date.today())
+    context = _context(settings, today or dt.date.today(), state)
     result = SignoffResult(template=str(template) if template else "（内置版式）")
     units = by_unit(paid, settings)
-    if not units:
-        return result
-    wb = _book_for(template, units, context)
+    wb = _book_for(template, units, context, state.footer())
     sheets = list(wb._sheets)
-    try:
-        for (unit, households), ws in zip(units, sheets):
-            wb._sheets = [ws]
+    unit_files: list[tuple[Path, Path]] = []          # (staged temp file, target)
+    with OutputSet(folder, patterns=("*.xlsx", "*.pdf")) as out:
+        try:
+            for (unit, households), ws in zip(units, sheets):
+                wb._sheets = [ws]
+                wb.active = 0
+                target = out.write(folder / f"{safe_file_stem(unit)}.xlsx", wb.save)
+                unit_files.append((out.staged[-1][0], target))
+                result.households[unit] = len(households)
+                result.amounts[unit] = float(households[Col.AMOUNT].sum())
+        finally:
+            wb._sheets = sheets
             wb.active = 0
-            result.files.append(atomic_write(folder / f"{safe_file_stem(unit)}.xlsx", wb.save))
-            result.households[unit] = len(households)
-            result.amounts[unit] = float(households[Col.AMOUNT].sum())
-    finally:
-        wb._sheets = sheets
-        wb.active = 0
-    if batch:
-        result.batch = atomic_write(folder / SIGNOFF_BATCH_FILE, wb.save)
+        if batch:
+            result.batch = out.write(folder / SIGNOFF_BATCH_FILE, wb.save)
+        if pdf:
+            _stage_pdfs(out, unit_files, result)
+    result.files = [target for _, target in unit_files]
+    result.pdfs = [p for p in out.written if p.suffix == ".pdf"]
+    result.not_removed = out.not_removed
+    record(Path(output_dir), "signoff", out.written, state)
     return result
+
+
+def _stage_pdfs(out: OutputSet, unit_files: list[tuple[Path, Path]], result: SignoffResult) -> None:
+    """PDFs of the staged unit files join the same set (or, without LibreOffice, a note)."""
+    with tempfile.TemporaryDirectory(prefix="weiwen-pdf-") as tmp:
+        try:
+            made = convert([staged for staged, _ in unit_files], Path(tmp))
+        except PdfUnavailable as exc:
+            result.pdf_note = str(exc)
+            return
+        for staged, target in unit_files:
+            out.stage_file(made[staged], target.with_suffix(".pdf"))

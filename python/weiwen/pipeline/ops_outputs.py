@@ -8,7 +8,6 @@ from ..books import Book, Writes, read_problems, read_roster, read_settings
 from ..names import (PHOTO_DIR, PLAN_COLUMNS, SIGNED_DIR, VISIT_SHEETS, VISITS_OUTPUT_DIR, Sheet,
                      VisitSheet)
 from ..outputs.audit import run_audit
-from ..outputs.pdf import PdfUnavailable, to_pdf
 from ..outputs.signatures import check_signatures
 from ..outputs.signoff import find_template, write_signoff
 from ..outputs.summary import write_summary
@@ -36,21 +35,18 @@ def signoff(book: Book, options: Options, progress: Progress) -> Report:
     progress("生成签字确认表")
     settings, roster = _inputs(book)
     result = write_signoff(roster, settings, book.campaign.output,
-                           template=find_template(book.campaign.root), today=options.today)
+                           template=find_template(book.campaign.root), today=options.today,
+                           pdf=options.pdf)
     report = make_report("signoff", roster, [])
-    report.outputs = [str(p) for p in result.files] + ([str(result.batch)] if result.batch else [])
+    report.outputs = ([str(p) for p in result.files] + ([str(result.batch)] if result.batch else [])
+                      + [str(p) for p in result.pdfs])
     households = sum(result.households.values())
     report.outcome = (f"签字确认表：{len(result.files)} 个单位，{households} 户"
                       f"（版式：{result.template}）。")
     report.facts.append(("签字确认表", f"{len(result.files)} 个单位，{households} 户"))
-    if not result.files:
-        report.notes.append("名册里没有可发放（有效且金额大于 0）的户，没有生成签字确认表。")
     report.extra["signoff_households"] = result.households
-    if options.pdf and result.files:
-        try:
-            report.outputs += [str(p) for p in to_pdf(result.files)]
-        except PdfUnavailable as exc:
-            report.notes.append(str(exc))
+    if result.pdf_note:
+        report.notes.append(result.pdf_note)
     return _count(book, report)
 
 

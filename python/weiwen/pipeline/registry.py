@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from ..books import Book, FileBook
 from ..campaign import Campaign
+from ..errors import NotReady
 from . import ops_outputs as O
 from . import ops_roster as R
 from .report import Options, Progress, Report, no_progress
@@ -31,7 +32,11 @@ def run(book: Book, options: Options, progress: Progress) -> Report:
     report.notes.insert(0, report.outcome)
     for step in OUTPUT_STEPS:
         progress(OPERATIONS[step.__name__.replace("planned_", "")].label)
-        step_report = step(book, options, progress)
+        try:
+            step_report = step(book, options, progress)
+        except NotReady as exc:           # nothing to pay: say why once, write no outputs
+            report.notes.append(str(exc))
+            break
         report.outputs += step_report.outputs
         report.notes += [n for n in (step_report.outcome, *step_report.notes) if n]
         report.problems += step_report.problems

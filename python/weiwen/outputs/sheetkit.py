@@ -1,0 +1,206 @@
+"""One printable table sheet (title, info lines, a header repeated on every page, rows, totals)
+written with openpyxl, laid out by `layout`: the look every list and summary shares.
+
+Rows are collected first and written at `finish()`, when the column widths (from the content),
+the row heights (from the wrapped text) and the page breaks are known. Cells are written as
+values (strings always as text, never formulas) with styles made once per kind of cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+
+from ..printing import print_setup
+from . import layout as L
+from .common import put_row, style_array
+
+MONEY = "#,##0.00"
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FILLS = {"header": "DDEBF7", "subtotal": "F2F2F2", "total": "FFF2CC", "daxie": "FFF2CC"}
+#: kinds of rows → how pagination treats them
+_PAGING = {"title": "heading", "info": "heading", "header": "heading", "section": "heading",
+           "data": "data", "subtotal": "total", "total": "total", "daxie": "total",
+           "note": "end", "sign": "end", "blank": "blank"}
+
+
+@dataclass
+class Column:
+    """kind: text (one line, width from content), wrap (fixed width, wraps), money, int, date,
+    id (digits kept as text), hand (blank, for handwriting)."""
+    header: str
+    kind: str = "text"
+    width: float | None = None          # fixed width (wrap and hand columns)
+    minimum: float = 4.0
+    maximum: float = 40.0
+
+
+@dataclass
+class _Row:
+    kind: str
+    values: list[Any]
+    merge_from: int | None = None        # merge this column (1-based) to the last one
+
+
+@dataclass
+class TableSheet:
+    ws: Any
+    columns: Sequence[Column]
+    title: str
+    info: Sequence[str] = ()
+    page: L.Page = field(default_factory=L.Page)
+    row_height: float = 18.0             # data rows (more for rows people write in)
+    footer_left: str = ""
+    rows: list[_Row] = field(default_factory=list)
+
+    def section(self, text: str) -> None:
+        self.rows.append(_Row("section", [text], merge_from=1))
+
+    def row(self, values: Sequence[Any], kind: str = "data", merge_from: int | None = None) -> None:
+        self.rows.append(_Row(kind, list(values), merge_from))
+
+    def line(self, text: str, kind: str = "note") -> None:
+        self.rows.append(_Row(kind, [text], merge_from=1))
+
+    def daxie(self, label: str, text: str) -> None:
+        """The amount in 大写 under a 合计, one line across the table: '合计金额（大写）：…'."""
+        self.rows.append(_Row("daxie", [f"{label}：{text}"], merge_from=1))
+
+    def blank(self) -> None:
+        self.rows.append(_Row("blank", []))
+
+    # --- writing --------------------------------------------------------------------------
+
+    def _widths(self) -> list[float]:
+        widths = []
+        for i, col in enumerate(self.columns):
+            if col.width is not None:
+                widths.append(col.width)
+                continue
+            texts = [_shown(r.values[i], col) for r in self.rows
+                     if i < len(r.values) and r.merge_from is None and r.kind != "section"]
+            head = L.text_units(col.header, L.SIZE) + 1.6
+            widths.append(max(min(head, 12), L.fit_width(texts, minimum=col.minimum,
+                                                         maximum=col.maximum)))
+        return widths
+
+    def finish(self) -> None:
+        ws, n = self.ws, len(self.columns)
+        widths = self._widths()
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        styles = _Styles(ws, self.columns)
+        last = get_column_letter(n)
+        r = 1
+        put_row(ws, r, [self.title], styles=[styles.get("title", 0)])
+        ws.merge_cells(f"A1:{last}1")
+        ws.row_dimensions[1].height = 30
+        table_w = sum(widths)
+        for text in self.info:
+            r += 1
+            put_row(ws, r, [text], styles=[styles.get("info", 0)])
+            ws.merge_cells(f"A{r}:{last}{r}")
+            ws.row_dimensions[r].height = L.wrapped_height([(text, table_w)], minimum=18)
+        r += 1
+        header_row = r
+        put_row(ws, r, [c.header for c in self.columns],
+                styles=[styles.get("header", i) for i in range(n)])
+        ws.row_dimensions[r].height = L.wrapped_height(
+            [(c.header, w) for c, w in zip(self.columns, widths)], minimum=22)
+        titles = sum(ws.row_dimensions[i].height for i in range(1, header_row + 1))
+        lines: list[L.Line] = []
+        for row in self.rows:
+            r += 1
+            values = row.values + [None] * (n - len(row.values))
+            if row.merge_from is not None:
+                cells = values[:row.merge_from] + [None] * (n - row.merge_from)
+                put_row(ws, r, cells, styles=[styles.get(row.kind, i) for i in range(n)])
+                ws.merge_cells(start_row=r, start_column=row.merge_from, end_row=r, end_column=n)
+                span = sum(widths[row.merge_from - 1:])
+                height = L.wrapped_height([(str(values[row.merge_from - 1] or ""), span)],
+                                          minimum=self._base(row.kind))
+            elif row.kind == "blank":
+                height = 8.0
+            else:
+                put_row(ws, r, values, styles=[styles.get(row.kind, i) for i in range(n)])
+                height = L.wrapped_height(
+                    [(_shown(v, c), w) for v, c, w in zip(values, self.columns, widths)
+                     if c.kind == "wrap"], minimum=self._base(row.kind))
+            ws.row_dimensions[r].height = height
+            lines.append(L.Line(height, _PAGING[row.kind]))
+        print_setup(ws, title_rows=f"1:{header_row}", landscape=self.page.landscape,
+                    footer_left=self.footer_left)
+        for b in L.page_breaks(lines, titles=titles, widths=widths, page=self.page,
+                               first=header_row + 1):
+            ws.row_breaks.append(Break(id=b))
+        ws.freeze_panes = f"A{header_row + 1}"
+
+    def _base(self, kind: str) -> float:
+        return {"data": self.row_height, "section": 22.0, "sign": 36.0, "note": 18.0}.get(kind, 22.0)
+
+
+def _shown(value: Any, col: Column) -> str:
+    if value is None:
+        return ""
+    if col.kind == "money" and isinstance(value, (int, float)):
+        return f"{value:,.2f}"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Styles:
+    """One style per (row kind, column), made once and stamped on every such cell."""
+
+    def __init__(self, ws, columns: Sequence[Column]) -> None:
+        self.ws, self.columns, self.made = ws, columns, {}
+
+    def get(self, kind: str, i: int):
+        col = self.columns[i] if i < len(self.columns) else Column("")
+        key = (kind, col.kind if kind not in ("title", "info", "section", "note", "sign") else "")
+        if key not in self.made:
+            self.made[key] = style_array(self.ws, **_attributes(kind, col.kind))
+        return self.made[key]
+
+
+def _attributes(kind: str, col_kind: str) -> dict[str, Any]:
+    bold = kind in ("title", "header", "section", "subtotal", "total", "daxie")
+    size = 16 if kind == "title" else L.SIZE
+    out: dict[str, Any] = {"font": Font(name=L.FONT, size=size, bold=bold)}
+    if kind == "title":
+        out["alignment"] = Alignment(horizontal="center", vertical="center")
+        return out
+    if kind in ("info", "note", "sign"):
+        out["alignment"] = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        return out
+    out["border"] = _BORDER
+    if kind in _FILLS:
+        out["fill"] = PatternFill("solid", fgColor=_FILLS[kind])
+    if kind == "header":
+        out["alignment"] = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        return out
+    if kind == "section":
+        out["alignment"] = Alignment(horizontal="left", vertical="center")
+        return out
+    if col_kind == "money":
+        out["number_format"] = MONEY
+        out["alignment"] = Alignment(horizontal="right", vertical="center")
+    elif col_kind == "int":
+        out["alignment"] = Alignment(horizontal="center", vertical="center")
+    elif col_kind == "date":
+        out["number_format"] = "yyyy-mm-dd"
+        out["alignment"] = Alignment(horizontal="center", vertical="center")
+    elif col_kind == "wrap":
+        out["alignment"] = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    else:
+        if col_kind == "id":
+            out["number_format"] = "@"
+        out["alignment"] = Alignment(horizontal="left" if kind != "daxie" else "left",
+                                     vertical="center", wrap_text=kind == "daxie")
+    return out

@@ -1,0 +1,100 @@
+"""Outputs always agree with the workbook: the roster state they were made from, the refusal to
+make them from a roster that cannot give a meaningful one, and a manifest of what is current.
+
+- `roster_state(roster)`: households paid, total, and a short check code of 名册 (the columns
+  that change a printed output). Every printed output carries it (a line and the page footer),
+  so a clerk holding two printouts can tell which one is current.
+- `require_paid(roster, what)`: raises NotReady with one Chinese line naming the step to run
+  first (合并回收表 / 计算金额 / 处理错误) when no household would be paid; nothing is written.
+- `record(output_dir, step, files, state)`: output/输出清单.json lists each step's current files
+  and the state they were made from.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from ..errors import NotReady
+from ..fileio import atomic_write_bytes
+from ..names import Col, Status
+
+MANIFEST = "输出清单.json"
+#: the 名册 columns an output depends on
+_STATE_COLUMNS = (Col.UNIT, Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD,
+                  Col.ADDRESS, Col.AMOUNT, Col.PAYMENT, Col.STATUS)
+
+
+@dataclass(frozen=True)
+class RosterState:
+    rows: int
+    households: int
+    total: float
+    code: str
+    made: str                     # when the output was made, "2027-01-20 10:32"
+
+    def line(self) -> str:
+        """'据名册生成：名册校验码 3F9A2C1B（2027-01-20 10:32）' — the same code on every output
+        made from the same 名册; a different code means a different roster."""
+        return f"据名册生成：名册校验码 {self.code}（{self.made}）"
+
+    def footer(self) -> str:
+        return f"名册校验码 {self.code}　{self.made}"
+
+
+def _paid_mask(roster: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    amounts = pd.to_numeric(roster.get(Col.AMOUNT), errors="coerce")
+    return (roster.get(Col.STATUS) == Status.VALID) & (amounts.fillna(0) > 0), amounts
+
+
+def roster_state(roster: pd.DataFrame, *, now: dt.datetime | None = None) -> RosterState:
+    now = now or dt.datetime.now()
+    frame = roster.reindex(columns=list(_STATE_COLUMNS)).astype(str)
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    if not len(roster):
+        return RosterState(0, 0, 0.0, digest[:8].upper(), f"{now:%Y-%m-%d %H:%M}")
+    paid, amounts = _paid_mask(roster)
+    return RosterState(len(roster), int(paid.sum()), float(amounts[paid].sum()),
+                       digest[:8].upper(), f"{now:%Y-%m-%d %H:%M}")
+
+
+def require_paid(roster: pd.DataFrame, what: str) -> None:
+    """Refuse (NotReady) when `what` could only be empty or zero: name the step to run first."""
+    if not len(roster):
+        raise NotReady(f"名册是空的，没有生成{what}：先合并回收表（按钮“合并回收表”，命令 weiwen merge）。")
+    paid, amounts = _paid_mask(roster)
+    if paid.any():
+        return
+    valid = roster.get(Col.STATUS) == Status.VALID
+    if valid.any() and amounts[valid].isna().all():
+        raise NotReady(f"名册里还没有金额，没有生成{what}（原有文件未改动）：先计算金额"
+                       f"（按钮“计算金额”，命令 weiwen amounts）。")
+    raise NotReady(f"名册里没有可发放的户（状态“有效”且金额大于 0），没有生成{what}：先处理“问题”表里的"
+                   f"错误并重新检查，再计算金额（weiwen check、weiwen amounts）。")
+
+
+def record(output_dir: Path, step: str, files: Iterable[Path], state: RosterState) -> Path:
+    """Note in output/输出清单.json which files `step` made now, from which roster state."""
+    path = Path(output_dir) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    names = sorted(Path(f).relative_to(output_dir).as_posix() if Path(f).is_relative_to(output_dir)
+                   else str(f) for f in files)
+    manifest[step] = {"files": names, **asdict(state)}
+    data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    return atomic_write_bytes(path, data)
+
+
+def read_manifest(output_dir: Path) -> dict:
+    try:
+        return json.loads((Path(output_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -239,6 +239,9 @@ def _fit_columns(ws: Worksheet, layout: Layout, households: pd.DataFrame) -> Non
              SignCol.CATEGORY: households[Col.CATEGORY].map(to_text),
              SignCol.ID: households[Col.ID].map(mask_id),
              SignCol.AMOUNT: [f"{total:,.2f}"]}
+    card = households[households[Col.PAYMENT].map(to_text) == Payment.CARD.value]
+    if len(card) and (card[Col.CARD].map(to_text) == "").any():
+        texts[SignCol.NOTE] = [NO_CARD]
     for label, values in texts.items():
         column = layout.columns.get(label)
         if column is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..outputs.pdf import convert
+from ..outputs.pdf import PdfUnavailable, convert
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/?>")
 _STATE = re.compile(rb'\sstate="[^"]*"')
@@ -117,8 +117,26 @@ def render(files: Sequence[Path], workdir: Path) -> list[Rendered]:
             else:
                 only_sheet(path, i, copy)
             plan.append((Path(path), i, states[i][0], copy))
-    made = convert([c for *_, c in plan], workdir / "pdf") if plan else {}
+    made = _convert_all([c for *_, c in plan], workdir / "pdf")
     return [Rendered(src, i, name, made[copy]) for src, i, name, copy in plan]
+
+
+BATCH = 40
+
+
+def _convert_all(files: list[Path], outdir: Path) -> dict[Path, Path]:
+    """LibreOffice in batches (one long run over hundreds of files may stop early); a file it
+    skipped gets one more try on its own."""
+    made: dict[Path, Path] = {}
+    for start in range(0, len(files), BATCH):
+        batch = files[start:start + BATCH]
+        try:
+            made.update(convert(batch, outdir))
+        except PdfUnavailable:
+            for f in batch:
+                pdf = outdir / (f.stem + ".pdf")
+                made[f] = pdf if pdf.is_file() else convert([f], outdir)[f]
+    return made
 
 
 def to_png(pdf: Path, prefix: Path, *, dpi: int = 60) -> list[Path]:

@@ -1,0 +1,91 @@
+"""Outputs always agree with the workbook, through the real command line: a step that cannot make
+a meaningful output refuses and leaves the old files; a step that writes replaces its whole set
+(stale PDFs and units no longer present removed); every output carries the roster's check code."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from outputs_helpers import small_campaign
+from weiwen.names import AUDIT_FILE, BANK_FILE, OUTPUT_DIR, SIGNOFF_DIR, SUMMARY_FILE
+from weiwen.outputs.state import MANIFEST
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _outputs(root: Path) -> dict[str, str]:
+    out = root / OUTPUT_DIR
+    return {p.relative_to(out).as_posix(): _digest(p) for p in out.rglob("*")
+            if p.is_file() and p.name != MANIFEST}
+
+
+def test_after_check_the_output_steps_refuse_and_keep_the_files(tmp_path, cli):
+    campaign = small_campaign(tmp_path / "活动")
+    cli("run", campaign.root, "--quiet")
+    before = _outputs(campaign.root)
+    assert {SUMMARY_FILE, BANK_FILE, AUDIT_FILE} <= set(before)
+    cli("check", campaign.root, "--quiet")                  # clears every amount
+    for command, what in (("summary", "汇总表"), ("audit", "抽查名单"), ("signoff", "签字确认表")):
+        result = cli(command, campaign.root, ok=False)
+        assert result.exit_code == 2, result.output
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and "先计算金额" in lines[0] and what in lines[0], result.output
+    assert _outputs(campaign.root) == before                 # nothing rewritten or removed
+
+
+def test_an_empty_roster_names_the_merge(tmp_path, cli):
+    campaign = small_campaign(tmp_path / "活动")
+    for path in campaign.inbox.glob("*.xlsx"):
+        path.unlink()
+    result = cli("summary", campaign.root, ok=False)
+    assert result.exit_code == 2 and "先合并回收表" in result.output
+    assert not (campaign.output / SUMMARY_FILE).exists()
+    data = cli.json("run", campaign.root)                   # run says it once, writes no output
+    assert any("先合并回收表" in n for n in data["notes"])
+    assert not list((campaign.output).rglob("*.xlsx"))
+
+
+def test_a_later_run_replaces_the_whole_set_of_signature_sheets(tmp_path, cli):
+    campaign = small_campaign(tmp_path / "活动")
+    cli("run", campaign.root, "--quiet")
+    folder = campaign.output / SIGNOFF_DIR
+    assert (folder / "红旗村.xlsx").exists()
+    stale_pdf = folder / "东风社区.pdf"                      # as left by an earlier signoff --pdf
+    stale_pdf.write_bytes(b"%PDF-1.4 old")
+    (campaign.inbox / "红旗村.xlsx").unlink()                # the unit's return was withdrawn
+    cli("run", campaign.root, "--quiet")
+    names = sorted(p.name for p in folder.iterdir())
+    assert "红旗村.xlsx" not in names and "东风社区.pdf" not in names
+    assert "东风社区.xlsx" in names and "幸福里社区.xlsx" in names
+
+
+def test_every_output_carries_the_roster_check_code(tmp_path, cli):
+    campaign = small_campaign(tmp_path / "活动")
+    cli("run", campaign.root, "--quiet")
+    manifest = json.loads((campaign.output / MANIFEST).read_text(encoding="utf-8"))
+    code = manifest["summary"]["code"]
+    assert manifest["signoff"]["code"] == manifest["audit"]["code"] == code and len(code) == 8
+    assert "汇总表.xlsx" in manifest["summary"]["files"]
+    summary = load_workbook(campaign.output / SUMMARY_FILE)["汇总"]
+    assert code in summary["A2"].value and code in summary.oddFooter.left.text
+    sheet = load_workbook(campaign.output / SIGNOFF_DIR / "东风社区.xlsx").active
+    assert code in sheet.oddFooter.left.text
+    assert any(code in str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    # a changed roster prints a different code: old and new printouts can be told apart
+    (campaign.inbox / "红旗村.xlsx").unlink()
+    cli("run", campaign.root, "--quiet")
+    again = json.loads((campaign.output / MANIFEST).read_text(encoding="utf-8"))
+    assert again["summary"]["code"] != code
+
+
+def test_a_card_household_without_a_card_number_is_marked_on_its_sheet(tmp_path, cli):
+    campaign = small_campaign(tmp_path / "活动")
+    cli("run", campaign.root, "--quiet")
+    ws = load_workbook(campaign.output / SIGNOFF_DIR / "红旗村.xlsx").active
+    marked = [r for r in ws.iter_rows(values_only=True) if r[-1] == "缺银行卡号，请补"]
+    assert marked and all(r[3] == "低保" for r in marked)

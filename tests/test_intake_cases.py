@@ -344,7 +344,7 @@ def test_bank_name_is_read_and_reaches_the_bank_list(cli, camp):
     cli("amounts", camp.root)
     cli("summary", camp.root)
     ws = load_workbook(camp.output / BANK_FILE).active
-    body = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)][:-1]
-    assert [(r[1], r[2], r[3]) for r in body] == [
+    body = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)][:-2]   # title, info,
+    assert [(r[1], r[2], r[3]) for r in body] == [                         # header; 合计, 大写
         ("测试0001", "6222020000000000003", "中国农业银行杭州文一支行"),
         ("测试0002", "6217001540012345679", "杭州联合农商银行")]

@@ -91,6 +91,9 @@ class TableSheet:
     def finish(self) -> None:
         ws, n = self.ws, len(self.columns)
         widths = self._widths()
+        needed = L.text_units(self.title, 16) + 4          # the title fits over the table
+        if sum(widths) < needed:
+            widths = [round(w * needed / sum(widths), 1) for w in widths]
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         styles = _Styles(ws, self.columns)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .display import squash
-from .pdfpage import Page, crossing_runs, overlapping_runs
+from .pdfpage import Page, crossing_runs, outside_table, overlapping_runs
 from .sheet import Row, SheetModel, page_bound
 
 #: families that draw serif (Song/Ming) glyphs; mixing them with sans ones is a fallback
@@ -29,7 +29,7 @@ class Finding:
     sheet: str
     page: int | None          # page of the sheet (1-based), None for the whole sheet/file
     check: str                # hashes clipped missing header width heading orphan daxie pages
-                              # crossing overlap font serif blank wrapped
+                              # crossing overlap outside font serif blank wrapped
     message: str
 
     def __str__(self) -> str:
@@ -179,6 +179,11 @@ def check_sheet(model: SheetModel, pages: list[Page], file: str) -> list[Finding
             out.append(Finding(file, model.name, page.number, "crossing",
                                "文字越过表格线（被截断）：" + "、".join(
                                    _short(r.text) for r in crossing[:_EXAMPLES])))
+        beyond = outside_table(page)
+        if beyond:
+            out.append(Finding(file, model.name, page.number, "outside",
+                               "文字超出表格两边（被截断）：" + "、".join(
+                                   _short(r.text) for r in beyond[:_EXAMPLES])))
         overlaps = overlapping_runs(page)
         if overlaps:
             out.append(Finding(file, model.name, page.number, "overlap",

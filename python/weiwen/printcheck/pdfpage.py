@@ -125,3 +125,20 @@ def overlapping_runs(page: Page) -> list[tuple[Run, Run]]:
             if smaller > 0 and w * h > smaller / 3 and squash(a.text) and squash(b.text):
                 out.append((a, b))
     return out
+
+
+def outside_table(page: Page) -> list[Run]:
+    """Runs that reach past the left or right edge of the page's tables (a title wider than the
+    table it is merged over is cut at both ends). The header and footer zones are left out."""
+    if not page.vlines:
+        return []
+    left = min(x for x, _t, _b in page.vlines)
+    right = max(x for x, _t, _b in page.vlines)
+    out = []
+    for run in page.runs:
+        if run.top < page.height * 0.05 or run.bottom > page.height * 0.93:
+            continue
+        tol = 0.1 * run.size + 0.5
+        if squash(run.text) and (run.x0 < left - tol or run.x1 > right + tol):
+            out.append(run)
+    return out

@@ -30,6 +30,7 @@ def _chart(title: str, rows: int, data_ws, first: int, *, horizontal: bool, heig
     chart.y_axis.title = "金额（元）"
     chart.y_axis.numFmt = MONEY
     chart.y_axis.majorGridlines = None
+    chart.y_axis.scaling.min = 0                        # bars from zero: no exaggerated gaps
     chart.x_axis.delete = False
     chart.x_axis.tickLblSkip = 1
     chart.y_axis.delete = False

@@ -184,6 +184,7 @@ def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
         for cell in row:
             if isinstance(cell.value, str) and "{" in cell.value:
                 put(ws, cell.row, cell.column, _fill(cell.value, values))
+    _fit_heights(ws, layout.header_row)
     _clear_below(ws, layout.header_row)
     protos, r = layout.protos, layout.header_row
     data = layout.protos[T.MARK_DATA]
@@ -253,6 +254,26 @@ def _fit_columns(ws: Worksheet, layout: Layout, households: pd.DataFrame) -> Non
         needed = L.fit_width(values, size=size, pad=2.0)
         current = ws.column_dimensions[letter].width or 8.43
         ws.column_dimensions[letter].width = max(current, needed)
+
+
+def _fit_heights(ws: Worksheet, last_row: int) -> None:
+    """Raise (never lower) a title row whose wrapped text needs more lines than it has room for
+    (the 须知 line with a long date)."""
+    spans = {(m.min_row, m.min_col): m.max_col for m in ws.merged_cells.ranges
+             if m.min_row == m.max_row and m.min_row <= last_row}
+    for r in range(1, last_row + 1):
+        needed = 0.0
+        for c in range(1, ws.max_column + 1):
+            cell = ws._cells.get((r, c))
+            if cell is None or not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                continue
+            last = spans.get((r, c), c)
+            width = sum(ws.column_dimensions[get_column_letter(i)].width or 8.43
+                        for i in range(c, last + 1))
+            size = float(cell.font.size or 11)
+            needed = max(needed, L.wrapped_height([(cell.value, width)], size))
+        if needed > (ws.row_dimensions[r].height or 15.0):
+            ws.row_dimensions[r].height = needed
 
 
 def paginate(ws: Worksheet, header_row: int, kinds: list[str]) -> None:

@@ -97,14 +97,18 @@ def read_page(page, number: int) -> Page:
 
 
 def crossing_runs(page: Page) -> list[Run]:
-    """Runs that a table line cuts through: text running over a cell border (LibreOffice has
-    cut the glyph that crosses it)."""
+    """Runs that a table line cuts through: text running over a cell border, sideways (LibreOffice
+    has cut the glyph that crosses it) or at the top or bottom (a wrapped line the row is too
+    low for)."""
     out = []
     for run in page.runs:
         mid = (run.top + run.bottom) / 2
         tol = 0.08 * run.size + 0.3
+        vtol = 0.2 * (run.bottom - run.top)
         if any(run.x0 + tol < x < run.x1 - tol and top <= mid <= bottom
-               for x, top, bottom in page.vlines):
+               for x, top, bottom in page.vlines) or any(
+                run.top + vtol < y < run.bottom - vtol and x0 < run.x1 - tol and x1 > run.x0 + tol
+                for y, x0, x1 in page.hlines):
             out.append(run)
     return out
 

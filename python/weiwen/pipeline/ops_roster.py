@@ -14,7 +14,7 @@ from ..amounts import compute_amounts
 from ..books import Book, Writes, read_problems, read_roster, read_settings
 from ..checks import reference_frame, run_checks
 from ..checks.coverage import unreadable_reference
-from ..intake.feedback import write_feedback
+from ..outputs.feedback import write_feedback
 from ..intake.merge import MergeReport, merge_files
 from ..intake.readers import read_csv, read_inbox
 from ..names import PARAM_REFERENCE, Col, Sheet, Status

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from ..fileio import safe_file_stem
-from ..intake.feedback import FEEDBACK_DIR
+from ..outputs.feedback import FEEDBACK_DIR
 from ..lock import read_lock
 from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, SIGNOFF_DIR, SUMMARY_FILE,
                      VISITS_OUTPUT_DIR, Col, ParamCol, ProblemCol, Sheet)

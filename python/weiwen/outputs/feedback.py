@@ -18,10 +18,10 @@ from ..masking import mask_id, mask_ids_in_text
 from ..names import Col, ProblemCol, Severity
 from ..settings import Settings
 from ..values import cn_date
-from ..outputs import layout as L
-from ..outputs.outset import OutputSet
-from ..outputs.sheetkit import Column, TableSheet
-from .merge import MergeReport
+from ..intake.merge import MergeReport
+from . import layout as L
+from .outset import OutputSet
+from .sheetkit import Column, TableSheet
 
 FEEDBACK_DIR = "退回修改"
 COLUMNS = ("序号", "文件", "行号", "单元格", Col.NAME, Col.ID, ProblemCol.SEVERITY, "问题", "请这样修改")

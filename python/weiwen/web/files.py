@@ -4,7 +4,7 @@ A file is downloaded or previewed only by an ID from the list this module built 
 campaign's own folders (outbox/, output/, inbox/); a path in a request is never opened. An upload
 is one file per request, its name reduced to a plain file name (no folders, no leading dots, no
 characters Windows forbids), its type one the readers take, its size capped while it streams; it
-is written beside its final place and moved there whole, never over an existing file.
+is written beside its final place and appears there whole, never over an existing file.
 """
 from __future__ import annotations
 
@@ -119,17 +119,26 @@ def clean_name(name: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
-def _reserve(folder: Path, name: str) -> Path:
-    """Create `name` in `folder` empty, or 名（2）.xlsx … when it is taken (an upload never
-    replaces a file: the merge itself picks the newest version of a unit's list)."""
+def _place(tmp: Path, folder: Path, name: str) -> Path:
+    """Move the finished upload to `name` in `folder`, or 名（2）.xlsx … when that is taken (an
+    upload never replaces a file: the merge itself picks the newest version of a unit's list).
+    A hard link appears whole or not at all; where links are not supported (some shared drives)
+    the name is taken empty first and the file moved over it."""
     stem, suffix = Path(name).stem, Path(name).suffix
     for n in range(1, 1000):
         target = folder / (name if n == 1 else f"{stem}（{n}）{suffix}")
         try:
-            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            os.link(tmp, target)
             return target
         except FileExistsError:
             continue
+        except OSError:
+            try:
+                os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            except FileExistsError:
+                continue
+            os.replace(tmp, target)
+            return target
     raise UploadRefused(f"inbox 里同名文件太多（{name}），没有保存。", 409)
 
 
@@ -160,9 +169,7 @@ async def save_upload(campaign: Campaign, raw_name: str, chunks: AsyncIterator[b
             raise UploadRefused(f"“{name}”是空文件，没有保存。", 400)
         if (inbox / name).resolve().parent != inbox:   # never anywhere but inbox/ itself
             raise UploadRefused("文件名不合法，没有保存。", 400)
-        target = _reserve(inbox, name)
-        os.replace(tmp, target)
-        return target
+        return _place(tmp, inbox, name)
     finally:
         if tmp.exists():
             tmp.unlink()

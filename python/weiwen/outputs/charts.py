@@ -42,6 +42,7 @@ def _chart(title: str, rows: int, data_ws, first: int, *, horizontal: bool, heig
                                      showLegendKey=False, showPercent=False)
     if horizontal:
         chart.x_axis.scaling.orientation = "maxMin"     # first unit at the top, as in the table
+        chart.y_axis.crosses = "max"                    # and the amounts' axis at the bottom
     return chart
 
 

@@ -136,7 +136,25 @@ def page_breaks(lines: Sequence[Line], *, titles: float, widths: Sequence[float]
         cut = _movable_cut(lines, start, end)
         breaks.append(first + cut - 1)
         start = cut
+    if breaks:
+        _last_page_rows(lines, breaks, first)
     return breaks
+
+
+def _last_page_rows(lines: Sequence[Line], breaks: list[int], first: int) -> None:
+    """The last page holds at least two data rows when the page before can spare them: a block
+    of one row (a one-household section and the totals) takes rows from the page above."""
+    cut = breaks[-1] - first + 1
+    before = breaks[-2] - first + 1 if len(breaks) > 1 else 0
+    data = lambda a, b: sum(1 for line in lines[a:b] if line.kind == "data")
+    moved = cut
+    while data(moved, len(lines)) < 2 and data(before, moved - 1) >= 3:
+        moved -= 1
+        while moved - 1 > before and (lines[moved].kind in ("total", "end")
+                                      or lines[moved - 1].kind in ("heading", "blank")):
+            moved -= 1                        # keep totals with their rows, headings with theirs
+    if moved != cut and moved - before >= 2:
+        breaks[-1] = first + moved - 1
 
 
 def _movable_cut(lines: Sequence[Line], start: int, end: int) -> int:

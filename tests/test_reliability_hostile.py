@@ -258,14 +258,14 @@ def measure_all() -> None:  # pragma: no cover - run by hand: python tests/hosti
                   flush=True)
 
 
-def test_one_file_from_outside_is_read_in_isolation(tmp_path):
-    """read_isolated: the same protection for a single outside file (signature sheets, 低保名单)."""
+def test_files_from_outside_are_read_in_isolation(tmp_path):
+    """read_isolated: the same protection for outside files (signature sheets, 低保名单)."""
     from weiwen.intake.readers import read_isolated
-    case = next(c for c in hostile.CASES if c.key == "far_xlsb")
-    hostile.write(tmp_path, [case])
-    raw, problems = read_isolated(tmp_path / case.filename)
-    assert raw is None and [p.code for p in problems] == ["intake.unreadable"]
+    bad = next(c for c in hostile.CASES if c.key == "far_xlsb")
     good = next(c for c in hostile.CASES if c.key == "far_XFD1048576")
-    hostile.write(tmp_path, [good])
-    raw, problems = read_isolated(tmp_path / good.filename)
-    assert problems == [] and raw.relname == good.filename and len(raw.sheets[0].rows) == 9
+    hostile.write(tmp_path, [bad, good])
+    got = read_isolated([tmp_path / bad.filename, tmp_path / good.filename], tmp_path)
+    reason = got[tmp_path / bad.filename]
+    assert isinstance(reason, str) and reason.startswith("读取时占用内存超过")
+    raw = got[tmp_path / good.filename]
+    assert raw.relname == good.filename and len(raw.sheets[0].rows) == 9

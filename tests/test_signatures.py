@@ -77,7 +77,7 @@ def test_ticks_in_roster_count_for_paper_sheets(campaign):
                            dict(base, **{Col.SEQ: 3, Col.NAME: "王五", Col.NOTE: None})])
     folder = campaign.root / SIGNED_DIR
     folder.mkdir()
-    result = check_signatures(roster, settings, folder, today=dt.date(2027, 3, 1))
+    result = check_signatures(roster, settings, [], today=dt.date(2027, 3, 1))
     assert result.ticked == {"甲村": 2}
     assert [(p.name, p.code) for p in result.problems] == [("王五", "signatures.no_signature")]
 

@@ -18,6 +18,7 @@ the parts of one unit in one folder are combined into one version. The newest ve
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -31,6 +32,7 @@ from . import normalize as N
 from .categories import CategoryIndex, piece_categories
 from .headers import find_header
 from .households import MEMBERS
+from .pool import LOG_FILE, log_detail
 from .readers import META_TIME, RawFile
 from .tables import ROW, Table, tables_of
 from .units import BY_COLUMN, UnitIndex, recognise
@@ -294,9 +296,10 @@ def _hidden_lists(raw: RawFile) -> list[P.Problem]:
     return out
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0][:80] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+def _reason(exc: Exception, file: str) -> str:
+    """The clerk's reason is Chinese; the exception's own words go to the reading log."""
+    log_detail(file, "".join(traceback.format_exception(exc)))
+    return f"程序处理这份表格时出错，详细信息已记入临时文件夹的 {LOG_FILE.name}"
 
 
 def merge_files(files: list[RawFile], settings: Settings, *,
@@ -323,7 +326,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
             problems += found + _hidden_lists(raw)
         except Exception as exc:  # one odd file must not stop the others: it becomes a problem
             report.rows_read, report.rejected_rows = counted
-            problems.append(P.make("intake.file_failed", file=raw.relname, reason=_reason(exc)))
+            problems.append(P.make("intake.file_failed", file=raw.relname, reason=_reason(exc, raw.relname)))
             report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
     used = _choose_versions(pieces, report, problems)
 
@@ -345,7 +348,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
             report.rows_read += piece.rows
             report.rejected_rows += piece.rows
             problems.append(P.make("intake.file_failed", unit=piece.unit.name,
-                                   file=piece.table.source, reason=_reason(exc)))
+                                   file=piece.table.source, reason=_reason(exc, piece.table.source)))
     columns = [*ROSTER_COLUMNS, Internal.UNIT_CODE, Internal.ID_FROM_NUMBER, "_卡号来自数字"]
     roster = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     roster = roster.reindex(columns=columns)

@@ -140,6 +140,16 @@ class _Reader:
                 pass
 
 
+def log_detail(name: str, detail: str) -> None:
+    """One entry in the reading log for a file a later step could not use (library or Python
+    text the clerk never sees). Never raises: the log is a help, not a requirement."""
+    try:
+        with open(LOG_FILE, "ab") as log:
+            log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} [{name}]\n{detail}\n"[:8000].encode())
+    except OSError:
+        pass
+
+
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("RUST_BACKTRACE", "0")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Iterable
 
 from .. import problems as P
 from ..names import Severity
@@ -87,11 +88,17 @@ def read_file(path: Path, inbox: Path) -> tuple[RawFile | None, list[P.Problem]]
     return _raw_file(path, inbox, pool.read_in_process(path))
 
 
-def read_isolated(path: Path, folder: Path | None = None) -> tuple[RawFile | None, list[P.Problem]]:
-    """One file from outside (a returned signature sheet, a 低保 list exported by another
-    system), read in a reader process like the inbox: an abort or a blow-up is a problem."""
-    folder = folder or path.parent
-    return _raw_file(path, folder, pool.read_files([path])[path])
+def read_isolated(paths: Iterable[Path], folder: Path) -> dict[Path, RawFile | str]:
+    """Files from outside inbox/ (returned signature sheets, a 低保 list exported by another
+    system), each read in a reader process like the inbox: its RawFile, or the Chinese reason it
+    could not be read (the library's own text goes to the reading log)."""
+    paths = list(paths)
+    outcomes = pool.read_files(paths)
+    out: dict[Path, RawFile | str] = {}
+    for path in paths:
+        raw, _ = _raw_file(path, folder, outcomes[path])   # skipped chart sheets: nothing to say
+        out[path] = raw if raw is not None else outcomes[path].reason
+    return out
 
 
 def read_inbox(inbox: Path, limits: pool.Limits | None = None

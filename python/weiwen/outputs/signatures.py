@@ -1,10 +1,11 @@
 """核对签字: read back the signature sheets units return filled in, and flag what is missing.
 
-Where returned sheets go: CAMPAIGN/回收签字/ (any file names, .xlsx/.xlsm/.xls, one unit per sheet —
-the per-unit files and the batch workbook from `signoff` both work). A sheet is recognised by its
-header row (户主姓名 and 领取人签字); its unit by the "单位：…" line above the header, else the sheet
-name, else the file name. Values are read through calamine (values only: a formula in a returned
-file is never evaluated or copied). A returned row is matched to 名册 by unit + 户主姓名 + 身份证号
+Where returned sheets go: CAMPAIGN/回收签字/ (any file names, any spreadsheet format, one unit per
+sheet — the per-unit files and the batch workbook from `signoff` both work). The pipeline reads
+them (intake's reader processes: values only, a formula in a returned file is never evaluated or
+copied, a damaged file is its own problem) and hands their sheets here. A sheet is recognised by
+its header row (户主姓名 and 领取人签字); its unit by the "单位：…" line above the header, else the
+sheet name, else the file name. A returned row is matched to 名册 by unit + 户主姓名 + 身份证号
 (the masked or the full number), else by a name that is unique in the unit.
 
 Paper sheets the clerk checks by hand: type 已签 / √ in 名册.备注 for each household; a unit with
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from .. import problems as P
 from ..names import (DEFAULT_ALLOWED_RELATIONS, PARAM_ALLOWED_RELATIONS, SIGNED_MARKS, Col,
@@ -83,30 +83,39 @@ def _label(value: Any) -> str:
     return re.sub(r"\s+", "", to_text(value))
 
 
-def read_returned(folder: Path, units: list[str]) -> tuple[list[_Row], list[P.Problem], int]:
-    """Every household row of every signature sheet in `folder`."""
+@dataclass
+class ReturnedSheet:
+    """One sheet of a returned file as read: its cell rows; `row_numbers` the Excel row of each
+    (None: dense from row 1)."""
+    name: str
+    rows: list[list[Any]]
+    row_numbers: list[int] | None = None
+
+
+#: a returned file: its name and sheets, or the reason (Chinese) it could not be read
+Returned = tuple[str, "list[ReturnedSheet] | str"]
+
+
+def read_returned(files: list[Returned], units: list[str]) -> tuple[list[_Row], list[P.Problem], int]:
+    """Every household row of every returned signature sheet."""
     rows: list[_Row] = []
     problems: list[P.Problem] = []
-    files = sorted(p for p in Path(folder).glob("*") if p.is_file()
-                   and p.suffix.lower() in (".xlsx", ".xlsm", ".xls") and not p.name.startswith(("~$", ".~")))
-    for path in files:
-        try:
-            book = CalamineWorkbook.from_path(str(path))
-        except Exception as exc:  # calamine raises several types for a damaged file
-            problems.append(P.make("signatures.unreadable", file=path.name, reason=exc))
+    for name, sheets in files:
+        if isinstance(sheets, str):
+            problems.append(P.make("signatures.unreadable", file=name, reason=sheets))
             continue
-        for sheet in book.sheet_names:
-            cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            rows += _sheet_rows(cells, path, sheet, units, problems)
+        for sheet in sheets:
+            rows += _sheet_rows(sheet, name, units, problems)
     return rows, problems, len(files)
 
 
-def _sheet_rows(cells, path: Path, sheet: str, units: list[str],
+def _sheet_rows(returned: ReturnedSheet, file: str, units: list[str],
                 problems: list[P.Problem]) -> list[_Row]:
+    cells, sheet = returned.rows, returned.name
     header_at = header_row_with(cells, (SignCol.NAME, SignCol.SIGNATURE))
     if header_at is None:
         return []
-    where = f"{path.name}〔{sheet}〕"
+    where = f"{file}〔{sheet}〕"
     unit = ""
     for r in cells[:header_at]:
         for v in r:
@@ -115,31 +124,33 @@ def _sheet_rows(cells, path: Path, sheet: str, units: list[str],
                 unit = m.group(1)
     if unit not in units:
         unit = next((u for u in units if u == sheet), "") or \
-            next((u for u in sorted(units, key=len, reverse=True) if u in path.stem), "")
+            next((u for u in sorted(units, key=len, reverse=True) if u in Path(file).stem), "")
     if not unit:
         problems.append(P.make("signatures.unknown_unit", file=where))
         return []
     header = [_label(v) for v in cells[header_at]]
     out = []
-    for i, r in enumerate(cells[header_at + 1:], start=header_at + 2):
+    for i, r in enumerate(cells[header_at + 1:], start=header_at + 1):
         values = {h: r[j] for j, h in enumerate(header) if h and j < len(r)}
         name = to_text(values.get(SignCol.NAME))
         seq = to_text(values.get(SignCol.SEQ))
         if not name or (seq and not seq.isdigit()):
             continue        # section heading, 小计 / 合计, signature lines, notes
-        out.append(_Row(unit, where, i, values))
+        row = returned.row_numbers[i] if returned.row_numbers else i + 1
+        out.append(_Row(unit, where, row, values))
     return out
 
 
-def check_signatures(roster: pd.DataFrame, settings: Settings, folder: Path, *,
+def check_signatures(roster: pd.DataFrame, settings: Settings, files: list[Returned], *,
                      today: dt.date | None = None) -> SignaturesResult:
-    """Flag missing signatures, dates, phones, 代签, 拆分 and units not back by the deadline."""
+    """Flag missing signatures, dates, phones, 代签, 拆分 and units not back by the deadline,
+    from the returned files as read (`files`: read_returned's input)."""
     today = today or dt.date.today()
     paid = paid_households(roster)
     units = unit_order(paid, settings)
     all_units = list(dict.fromkeys(units + [u.name for u in settings.units]))
     result = SignaturesResult()
-    returned, read_problems, result.files_read = read_returned(folder, all_units)
+    returned, read_problems, result.files_read = read_returned(files, all_units)
     result.problems += read_problems
     allowed = allowed_relations(settings)
     by_unit: dict[str, list[_Row]] = {}

@@ -2,13 +2,16 @@
 and the two that only point somewhere (guide, open_folder)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ..books import Book, Writes, read_problems, read_roster, read_settings
 from ..names import (PHOTO_DIR, PLAN_COLUMNS, SIGNED_DIR, VISIT_SHEETS, VISITS_OUTPUT_DIR, Sheet,
                      VisitSheet)
+from ..intake.readers import EXCEL_SUFFIXES, read_isolated
 from ..outputs.audit import run_audit
-from ..outputs.signatures import check_signatures
+from ..outputs.signatures import Returned, ReturnedSheet, check_signatures
 from ..outputs.signoff import find_template, write_signoff
 from ..outputs.summary import write_summary
 from ..settings import Settings
@@ -109,7 +112,7 @@ def signatures(book: Book, options: Options, progress: Progress) -> Report:
     settings, roster = _inputs(book)
     folder = book.campaign.root / SIGNED_DIR
     folder.mkdir(exist_ok=True)
-    result = check_signatures(roster, settings, folder, today=options.today)
+    result = check_signatures(roster, settings, read_signed(folder), today=options.today)
     report = Report(command="signatures", problems=result.problems, roster_rows=len(roster))
     report.files_read = result.files_read
     checked = sum(result.returned.values()) + sum(result.ticked.values())
@@ -131,6 +134,18 @@ def signatures(book: Book, options: Options, progress: Progress) -> Report:
         problems=problem_frame(result.problems, read_problems(book), {"signatures"})))
     report.activate = Sheet.PROBLEMS
     return report
+
+
+def read_signed(folder: Path) -> list[Returned]:
+    """The returned signature sheets in 回收签字/, each read in a reader process (a damaged or
+    hostile file is its own problem, never the run's)."""
+    paths = sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in EXCEL_SUFFIXES
+                   and not p.name.startswith(("~$", ".")))
+    out: list[Returned] = []
+    for path, raw in read_isolated(paths, folder).items():
+        out.append((path.name, raw if isinstance(raw, str) else
+                    [ReturnedSheet(s.name, s.rows, s.row_numbers) for s in raw.sheets]))
+    return out
 
 
 def visits(book: Book, options: Options, progress: Progress) -> Report:

@@ -16,12 +16,11 @@ from ..checks import reference_frame, run_checks
 from ..checks.coverage import unreadable_reference
 from ..outputs.feedback import write_feedback
 from ..intake.merge import MergeReport, merge_files
-from ..intake.readers import read_csv, read_inbox
+from ..intake.readers import read_inbox, read_isolated
 from ..names import PARAM_REFERENCE, Col, Sheet, Status
 from ..settings import Settings
 from ..templates_out import write_templates
 from ..values import to_text
-from ..workbook_io import read_sheets
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
 from .report import Options, Progress, Report
 
@@ -68,23 +67,24 @@ def write_results(book: Book, report: Report, writes: Writes) -> None:
 # --- the reference list (参数 低保名单): read here, checked by checks.coverage (pure) --------------
 
 def load_reference(book: Book, settings: Settings) -> tuple[pd.DataFrame | None, list[P.Problem]]:
-    """The list named in 参数: a file under the campaign folder, or a sheet of the workbook."""
+    """The list named in 参数: a file under the campaign folder (exported by another system, so
+    read in a reader process like the returns), or a sheet of the workbook."""
     value = to_text(settings.params.get(PARAM_REFERENCE) or "")
     if not value:
         return None, []
     path = Path(value) if Path(value).is_absolute() else book.campaign.root / value
-    try:
-        if path.is_file():
-            if path.suffix.lower() in (".csv", ".txt"):
-                sheets = [s.rows for s in read_csv(path)]
-            else:
-                sheets = list(read_sheets(path).values())
-            name = path.name
-        else:
+    if path.is_file():
+        raw = read_isolated([path], path.parent)[path]
+        if isinstance(raw, str):            # a damaged list must not stop the checks
+            return None, [unreadable_reference(value, f"无法读取（{raw}）")]
+        sheets = [s.rows for s in raw.sheets]
+        name = path.name
+    else:
+        try:
             sheets = list(book.read((value,)).values())
-            name = value
-    except Exception as exc:  # a damaged list must not stop the checks
-        return None, [unreadable_reference(value, f"无法读取（{exc}）")]
+        except Exception:  # a sheet the book cannot give must not stop the checks either
+            return None, [unreadable_reference(value, "无法从工作簿中读取")]
+        name = value
     if not sheets:
         return None, [unreadable_reference(value, "既不是活动文件夹中的文件，也不是工作簿中的工作表")]
     frames = [f for f in (reference_frame(rows, name) for rows in sheets) if f is not None]

@@ -31,10 +31,13 @@ def office_settings(standards: list[dict] | None = None, **params: Any) -> Setti
 def roster(*rows: dict[str, Any]) -> pd.DataFrame:
     """A merged roster: unspecified fields get plausible values; 来源行 = 4, 5, 6 …"""
     records = []
+    first: dict[str, int] = {}           # the same ID is the same person: same name and address
     for i, row in enumerate(rows):
-        base = {Col.SEQ: i + 1, Col.UNIT: "东湖社区", Col.NAME: f"张{i}",
-                Col.ID: make_id(seq=f"{i:03d}"), Col.CATEGORY: "残疾户", Col.SIZE: 2,
-                Col.PHONE: f"1381234{i:04d}", Col.CARD: "", Col.ADDRESS: f"文一路{i + 1}号",
+        the_id = row.get(Col.ID, make_id(seq=f"{i:03d}"))
+        k = first.setdefault(the_id, i)
+        base = {Col.SEQ: i + 1, Col.UNIT: "东湖社区", Col.NAME: f"张{k}",
+                Col.ID: the_id, Col.CATEGORY: "残疾户", Col.SIZE: 2,
+                Col.PHONE: f"1381234{i:04d}", Col.CARD: "", Col.ADDRESS: f"文一路{k + 1}号",
                 Col.STATUS: Status.VALID.value, Col.ISSUES: "", Col.NOTE: "",
                 Col.SRC_FILE: "东湖社区.xlsx", Col.SRC_ROW: 4 + i,
                 Internal.ID_FROM_NUMBER: False}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from stdnum import luhn
 
 from checks_helpers import make_id, office_settings, roster
 from weiwen.amounts import compute_amounts
@@ -10,6 +11,12 @@ from weiwen.names import Col, Group, Method, Payment, StdCol
 
 S = office_settings()
 CARD = "6222020000000000000"
+
+
+def card(i: int) -> str:
+    """Another household's card (one card on two IDs is a money-safety signal of its own)."""
+    body = f"6222020000000000{i:02d}"
+    return body + luhn.calc_check_digit(body)
 
 
 def paid(*rows, settings=S):
@@ -23,7 +30,7 @@ def test_highest_tier_with_the_office_numbers():
     three, one = make_id(seq="301"), make_id(seq="101")
     out, _ = paid({Col.ID: three, Col.CATEGORY: "低保", Col.SIZE: 3, Col.CARD: CARD},
                   {Col.ID: three, Col.CATEGORY: "残疾户", Col.SIZE: 3},
-                  {Col.ID: one, Col.CATEGORY: "低保", Col.SIZE: 1, Col.CARD: CARD},
+                  {Col.ID: one, Col.CATEGORY: "低保", Col.SIZE: 1, Col.CARD: card(1)},
                   {Col.ID: one, Col.CATEGORY: "残疾户", Col.SIZE: 1})
     assert out[Col.AMOUNT].tolist() == [1100, 0, 0, 700]
     assert out[Col.STATUS].tolist() == ["有效", "重复", "重复", "有效"]
@@ -36,7 +43,7 @@ def test_highest_tier_with_the_office_numbers():
 
 def test_methods_by_size_per_household_per_person():
     out, problems = paid({Col.CATEGORY: "低保", Col.SIZE: 2, Col.CARD: CARD},
-                         {Col.CATEGORY: "低保", Col.SIZE: 5, Col.CARD: CARD},
+                         {Col.CATEGORY: "低保", Col.SIZE: 5, Col.CARD: card(2)},
                          {Col.CATEGORY: "大重病患者", Col.SIZE: 4},
                          {Col.CATEGORY: "精简老职工", Col.SIZE: 3},
                          {Col.CATEGORY: "困难户"})
@@ -62,7 +69,7 @@ def test_bureau_campaign_flat_per_household():
     settings = office_settings(std)
     assert settings.problems == []
     out, problems = paid({Col.CATEGORY: "在职职工", Col.CARD: CARD, Col.SIZE: None},
-                         {Col.CATEGORY: "退休职工", Col.CARD: CARD, Col.SIZE: None},
+                         {Col.CATEGORY: "退休职工", Col.CARD: card(3), Col.SIZE: None},
                          settings=settings)
     assert out[Col.AMOUNT].tolist() == [1000, 1000] and problems == []
     assert out[Col.BASIS].tolist() == ["在职职工 按户 1000元", "退休职工 按户 1000元"]

@@ -10,7 +10,7 @@ from stdnum.cn import ric
 
 from checks_helpers import found, make_id, office_settings, roster
 from weiwen.checks import CHECKS, run_checks
-from weiwen.checks.coverage import check_coverage, reference_frame
+from weiwen.checks.coverage import Reference, reference_frame
 from weiwen.checks.fields import luhn_valid, phone_valid
 from weiwen.defaults import DEFAULT_STANDARDS
 from weiwen.names import MEMBER_IDS, Col, Internal, Severity, Status, StdCol
@@ -253,10 +253,11 @@ def test_coverage_lists_missed_households_and_dibao_not_on_the_roll():
     on_roll, missed = make_id(seq="101"), make_id(seq="102")
     ref = reference_frame([["低保名单"], ["姓名", "身份证号码", "社区"],
                            ["甲", on_roll, "东湖社区"], ["乙", missed, "西湖社区"]], "低保名单.xlsx")
+    rule = office_settings(**{"低保名单": "低保名单.xlsx"}).references[0]
     out, problems = check({Col.ID: on_roll, Col.CATEGORY: "低保", Col.SIZE: 1,
                            Col.CARD: "6222020000000000000"},
-                          {Col.CATEGORY: "低保", Col.SIZE: 1, Col.CARD: "6222020000000000000"},
-                          reference=ref)
+                          {Col.CATEGORY: "低保", Col.SIZE: 1, Col.CARD: "6222020000000000018"},
+                          references=[Reference(rule, ref)])
     assert [(p.unit, p.row, p.code) for p in problems] == [
         ("西湖社区", 4, "checks.not_returned"), ("东湖社区", 5, "checks.not_on_reference")]
     assert statuses(out) == ["有效", "待核"]

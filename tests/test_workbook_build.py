@@ -44,7 +44,11 @@ def test_sheets_headers_freeze_and_dropdowns():
         assert ws.freeze_panes == "A2"
     dropdowns = [dv.formula1 for dv in wb[Sheet.STANDARDS].data_validations.dataValidation]
     assert '"银行打卡,现金"' in dropdowns and '"按户,按人,按户人数分档"' in dropdowns
-    assert [dv.formula1 for dv in wb[Sheet.UNITS].data_validations.dataValidation] == ['"社区,村"']
+    types = wb[Sheet.UNITS].data_validations.dataValidation
+    assert [dv.formula1 for dv in types] == ['"社区,村,企业,事业单位,机关,科室"']
+    assert types[0].errorStyle == "warning"       # the office may add types (参数 单位类型)
+    assert [dv.formula1 for dv in wb[Sheet.REFERENCES].data_validations.dataValidation] == [
+        '"必须在,不能在"']
     guide = "\n".join(str(r[0]) for r in wb[Sheet.GUIDE].iter_rows(values_only=True) if r[0])
     order = [guide.index(b) for b in ("生成下发模板", "合并回收表", "计算金额", "生成签字表",
                                       "生成汇总表", "抽取抽查名单")]

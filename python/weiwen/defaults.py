@@ -9,9 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .names import (DEFAULT_ALLOWED_RELATIONS, PARAM_ALLOWED_RELATIONS,
-                    DIBAO, EDGE_CATEGORIES, PARAM_REFERENCE, Group, Method, Param, Payment, StdCol,
-                    STANDARD_COLUMNS, VisitParam)
+from .names import (DEFAULT_ALLOWED_RELATIONS, DEFAULT_PHONE_LIMIT, DEFAULT_UNIT_TYPES, DIBAO,
+                    EDGE_CATEGORIES, OWN_UNIT, PARAM_ALLOWED_RELATIONS, PARAM_LAST_CAMPAIGN,
+                    PARAM_NOTICE, PARAM_PHONE_LIMIT, PARAM_REFERENCE, PARAM_UNIT_TYPES,
+                    STANDARD_COLUMNS, Group, Method, Param, Payment, StdCol, VisitParam)
 
 
 #: leader visits: the minimum households per contact point, the categories proposed first
@@ -49,6 +50,18 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
     # signature check (issue 5): optional; older workbooks without the row use the default list
     ParamSpec(PARAM_ALLOWED_RELATIONS, "text", "、".join(DEFAULT_ALLOWED_RELATIONS),
               "核对签字：可以代户主签收的与户主关系，用顿号分隔；其他关系算代签", required=False),
+    # 不漏户、不错发 (issue 18): optional rows, older workbooks without them use these defaults
+    ParamSpec(PARAM_UNIT_TYPES, "text", "、".join(DEFAULT_UNIT_TYPES),
+              "“单位”表“类型”列可以填的类型，用顿号分隔；需要时可以添加（如 学校、医院）", required=False),
+    ParamSpec(PARAM_LAST_CAMPAIGN, "text", "",
+              "（可选）上次活动的 Weiwen.xlsm（或名册文件）的位置，如 ..\\2026中秋慰问\\Weiwen.xlsm；"
+              "填了就列出上次慰问过、这次没有报的户，以及新增户、类别或金额有变化的户（“对比”表）",
+              required=False),
+    ParamSpec(PARAM_PHONE_LIMIT, "int", DEFAULT_PHONE_LIMIT,
+              "同一个联系电话最多用于几户；超过的各户标为待核（防止冒领）", required=False),
+    ParamSpec(PARAM_NOTICE, "text", "否",
+              "填“是”时，生成签字表的同时为每个单位生成一份公示名单（output/公示名单），"
+              "只有姓名（中间一字隐去）、类别、金额，不含身份证号、电话、银行卡号", required=False),
 )
 
 
@@ -76,6 +89,14 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: who pays each category (the street plan's 责任分解): 低保 by 社会事务科 with 财政所 by bank card,
+#: the 低保边缘 groups by each 社区/村 in cash (所在单位), the others by the body in charge of them
+DEFAULT_DEPARTMENTS: dict[str, str] = {
+    DIBAO: "社会事务科", "妇联慰问对象": "妇联", "重点优抚对象": "退役军人服务站",
+    "参战涉核人员": "退役军人服务站", "精简老职工": "社会事务科", "大屠杀幸存者": "社会事务科",
+}
+
+
 def _std(category: str, group: str, method: str, *, amount=None, sizes=(None, None, None),
          priority: int, payment: str, condition: str = "") -> dict[str, Any]:
     return {
@@ -83,6 +104,7 @@ def _std(category: str, group: str, method: str, *, amount=None, sizes=(None, No
         StdCol.AMOUNT: amount, StdCol.SIZE1: sizes[0], StdCol.SIZE2: sizes[1],
         StdCol.SIZE3: sizes[2], StdCol.PRIORITY: priority, StdCol.PAYMENT: payment,
         StdCol.CONDITION: condition, StdCol.ALIASES: "、".join(DEFAULT_ALIASES.get(category, ())),
+        StdCol.DEPARTMENT: DEFAULT_DEPARTMENTS.get(category, OWN_UNIT),
     }
 
 

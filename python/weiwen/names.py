@@ -19,12 +19,17 @@ class Sheet(StrEnum):
     PROBLEM_KINDS = "问题分类"     # counts of 问题 by 级别 and 问题类型
     SUMMARY = "汇总"
     XLWINGS_CONF = "xlwings.conf"
+    REFERENCES = "对照名单"      # settings: lists the roster is checked against (必须在 / 不能在)
+    COMPARISON = "对比"          # result: this campaign against the previous one (参数 上次活动)
+    PAYMENT_RESULTS = "发放结果"  # result: the bank's payment results matched to 银行代发
 
 
-SETTINGS_SHEETS = (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS)
+#: the settings sheets read by every operation (对照名单 is optional: older workbooks lack it)
+SETTINGS_SHEETS = (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS, Sheet.REFERENCES)
 #: the order of sheets in the workbook the build script makes
-WORKBOOK_SHEETS = (Sheet.GUIDE, Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS,
-                   Sheet.ROSTER, Sheet.PROBLEMS, Sheet.PROBLEM_KINDS, Sheet.SUMMARY)
+WORKBOOK_SHEETS = (Sheet.GUIDE, Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS, Sheet.REFERENCES,
+                   Sheet.ROSTER, Sheet.PROBLEMS, Sheet.PROBLEM_KINDS, Sheet.SUMMARY,
+                   Sheet.COMPARISON, Sheet.PAYMENT_RESULTS)
 
 
 class Col(StrEnum):
@@ -115,8 +120,21 @@ class Method(StrEnum):
 
 
 class UnitType(StrEnum):
+    """The unit types the shipped workbook offers; 参数 单位类型 may list more (PARAM_UNIT_TYPES)."""
     COMMUNITY = "社区"
     VILLAGE = "村"
+    ENTERPRISE = "企业"
+    INSTITUTION = "事业单位"
+    ORGAN = "机关"
+    SECTION = "科室"
+
+
+#: 参数 row (optional): the unit types 单位.类型 accepts, 、 separated; the office may add its own
+PARAM_UNIT_TYPES = "单位类型"
+DEFAULT_UNIT_TYPES: tuple[str, ...] = tuple(t.value for t in UnitType)
+#: how outputs name the units of a street office (all 社区 / 村) and of anyone else
+UNIT_WORD_STREET = "社区/村"
+UNIT_WORD_OTHER = "单位"
 
 
 class StdCol(StrEnum):
@@ -132,6 +150,7 @@ class StdCol(StrEnum):
     PAYMENT = "发放方式"
     CONDITION = "条件"
     ALIASES = "别名"                  # other wordings of the category in returns (、 separated)
+    DEPARTMENT = "责任部门"           # who pays the category (责任分解); 所在单位 = the household's unit
 
 
 STANDARD_COLUMNS: tuple[str, ...] = tuple(StdCol)
@@ -148,6 +167,10 @@ class UnitCol(StrEnum):
 
 
 UNIT_COLUMNS: tuple[str, ...] = tuple(UnitCol)
+
+
+#: 标准.责任部门 meaning "the unit that listed the household pays it" (also a blank cell)
+OWN_UNIT = "所在单位"
 
 
 class ParamCol(StrEnum):
@@ -348,3 +371,85 @@ PROBLEM_KINDS_COLUMNS: tuple[str, ...] = ("级别", "问题类型", "条数")
 MEMBER_IDS = "家庭成员身份证号"
 #: 备注 starting with one of these: the clerk verified a 待核 row, it stays 有效
 REVIEWED_MARKS: tuple[str, ...] = ("已核实", "核实无误", "已核")
+
+
+# --- 不漏户、不错发: reference lists, the previous campaign, money-safety, bank results, 公示 -----
+#: 参数 rows (optional)
+PARAM_LAST_CAMPAIGN = "上次活动"        # the previous campaign's Weiwen.xlsm (or a roster file)
+PARAM_PHONE_LIMIT = "同一电话最多户数"   # more households than this on one phone: 待核
+PARAM_NOTICE = "公示"                   # 是: also print the 公示名单 per unit
+DEFAULT_PHONE_LIMIT = 2
+YES_MARKS: tuple[str, ...] = ("是", "√", "✓", "✔", "Y", "YES", "1", "TRUE", "要", "公示")
+
+
+class RefCol(StrEnum):
+    """Columns of the 对照名单 sheet: one reference list per row."""
+    LIST = "名单"              # a file in the campaign folder, or a sheet of Weiwen.xlsm
+    RULE = "规则"              # RefRule
+    CATEGORIES = "适用类别"     # categories or 类别组 (、 separated); blank = every household
+    NOTE = "说明"              # what a hit means, shown in 问题 (e.g. 已故，请核实)
+
+
+REF_COLUMNS: tuple[str, ...] = tuple(RefCol)
+
+
+class RefRule(StrEnum):
+    MUST = "必须在"            # the households (of 适用类别) must be on the list; list entries no unit sent: 漏报
+    MUST_NOT = "不能在"        # a household on the list is 待核 (a death list, a list of the already paid)
+
+
+class CompareCol(StrEnum):
+    """Columns of the 对比 sheet (this campaign against 参数 上次活动)."""
+    CHANGE = "变化"
+    UNIT = "单位"
+    NAME = "户主姓名"
+    ID = "身份证号"
+    LAST_UNIT = "上次单位"
+    LAST_CATEGORY = "上次类别"
+    CATEGORY = "本次类别"
+    LAST_AMOUNT = "上次金额"
+    AMOUNT = "本次金额"
+    NOTE = "说明"
+
+
+COMPARE_COLUMNS: tuple[str, ...] = tuple(CompareCol)
+
+
+class Change(StrEnum):
+    """变化 in 对比."""
+    MISSING = "本次未报"        # paid last time, not listed now
+    NEW = "新增"
+    CATEGORY = "类别变化"
+    AMOUNT = "金额变化"
+
+
+class PayCol(StrEnum):
+    """Columns of the 发放结果 sheet: one row per household of 银行代发, then unmatched bank rows."""
+    SEQ = "序号"
+    UNIT = "单位"
+    NAME = "户主姓名"
+    ID = "身份证号"
+    CARD = "银行卡号"
+    DUE = "应发金额"
+    PAID = "实发金额"
+    RESULT = "结果"
+    REASON = "失败原因"
+    FILE = "结果文件"
+    ROW = "结果行"
+    NOTE = "说明"
+
+
+PAY_COLUMNS: tuple[str, ...] = tuple(PayCol)
+
+
+class PayResult(StrEnum):
+    """结果 in 发放结果."""
+    PAID = "实发"              # the bank says 成功
+    FAILED = "失败"
+    PENDING = "未返回"          # in 银行代发, in no result file yet
+    UNMATCHED = "未匹配"        # a row of a result file that is no household of 银行代发
+
+
+PAYMENT_RESULTS_DIR = "代发结果"            # CAMPAIGN/代发结果/: the bank's result files, any names
+REISSUE_FILE = "重新发放名单.xlsx"          # output/: failed payments, to pay in cash or to a corrected card
+NOTICE_DIR = "公示名单"                     # output/公示名单/<单位>.xlsx (+ .pdf)

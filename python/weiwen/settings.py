@@ -14,8 +14,11 @@ from typing import Any, Mapping, Sequence
 
 from . import problems as P
 from .defaults import PARAM_SPECS, ParamSpec
-from .names import (CONDITION_AGE, WORKBOOK_FILE, Col, Method, Param, ParamCol, Payment, Severity,
-                    Sheet, StdCol, UnitCol, UnitType)
+from .names import (CONDITION_AGE, DEFAULT_UNIT_TYPES, OWN_UNIT, PARAM_REFERENCE, PARAM_UNIT_TYPES,
+                    UNIT_WORD_OTHER,
+                    UNIT_WORD_STREET, WORKBOOK_FILE, Col, Group, Method, Param, ParamCol, Payment,
+                    Severity, Sheet, StdCol, UnitCol, UnitType)
+from .references import ReferenceRule, legacy_rule, load_references
 from .values import as_typed, is_blank, to_date, to_number, to_text
 
 Rows = Sequence[Sequence[Any]]
@@ -51,6 +54,12 @@ class Standard:
     conditions: tuple[Condition, ...] = ()
     row: int = 0
     aliases: tuple[str, ...] = ()      # 标准.别名: other wordings of the category in returns
+    department: str = OWN_UNIT         # 标准.责任部门: who pays it; OWN_UNIT = the listing unit
+
+    @property
+    def by_department(self) -> bool:
+        """Paid by a department (社会事务科, 妇联 …), not by the unit that listed the household."""
+        return self.department != OWN_UNIT
 
     def amount_for(self, household_size: int | None) -> float | None:
         """The amount one row of this category is paid (按人 counts the listed person once)."""
@@ -99,6 +108,7 @@ class Settings:
     units: list[Unit]
     standards: list[Standard]
     problems: list[P.Problem] = field(default_factory=list)
+    references: list[ReferenceRule] = field(default_factory=list)
 
     def standard(self, category: str) -> Standard | None:
         return self._by_category().get(category)
@@ -109,6 +119,18 @@ class Settings:
     @property
     def categories(self) -> list[str]:
         return [s.category for s in self.standards]
+
+    def department_of(self, category: str) -> str:
+        """标准.责任部门 of a category (OWN_UNIT for an unknown one: the unit pays)."""
+        std = self.standard(category)
+        return std.department if std else OWN_UNIT
+
+    @property
+    def unit_word(self) -> str:
+        """How titles name the units: 社区/村 when every unit is one, else 单位 (a bureau's
+        企业, 事业单位, 科室 …)."""
+        street = {UnitType.COMMUNITY.value, UnitType.VILLAGE.value, ""}
+        return UNIT_WORD_STREET if all(u.type in street for u in self.units) else UNIT_WORD_OTHER
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -211,13 +233,20 @@ def load_params(rows: Rows, problems: list[P.Problem]) -> Params:
     )
 
 
-def load_units(rows: Rows, problems: list[P.Problem]) -> list[Unit]:
+def unit_types(params: Params) -> list[str]:
+    """The types 单位.类型 accepts: 参数 单位类型 (、 separated), else the shipped list."""
+    words = [w for w in re.split(r"[、，,；;/\s]+", to_text(params.get(PARAM_UNIT_TYPES) or ""))
+             if w]
+    return list(dict.fromkeys(words)) or list(DEFAULT_UNIT_TYPES)
+
+
+def load_units(rows: Rows, problems: list[P.Problem],
+               types: Sequence[str] = DEFAULT_UNIT_TYPES) -> list[Unit]:
     sheet = Sheet.UNITS
     index = _header_index(sheet, rows, tuple(UnitCol), problems, (UnitCol.CODE, UnitCol.NAME))
     units: list[Unit] = []
     first_code: dict[str, int] = {}
     first_name: dict[str, int] = {}
-    types = [t.value for t in UnitType]
     for excel_row, row in enumerate(rows[1:], start=2):
         values = {c: to_text(_cell(row, index, c)) for c in UnitCol}
         if not any(values.values()):
@@ -239,8 +268,9 @@ def load_units(rows: Rows, problems: list[P.Problem]) -> list[Unit]:
                 first[value] = excel_row
         unit_type = values[UnitCol.TYPE]
         if unit_type and unit_type not in types:
-            problems.append(_p(P.SETTINGS_BAD_CHOICE, sheet=sheet, row=excel_row,
-                                   column=UnitCol.TYPE, value=unit_type, choices="、".join(types)))
+            problems.append(_p(SETTINGS_BAD_UNIT_TYPE, sheet=sheet, row=excel_row,
+                               column=UnitCol.TYPE, value=unit_type, choices="、".join(types),
+                               key=PARAM_UNIT_TYPES))
         if bad:
             continue
         shown = {c: as_typed(_cell(row, index, c)) for c in (UnitCol.CONTACT, UnitCol.PHONE,
@@ -336,10 +366,14 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
             amount=amount, by_size=sizes, priority=priority, payment=Payment(payment),
             conditions=conditions, row=excel_row,
             aliases=_aliases(text[StdCol.ALIASES], excel_row, category, seen_aliases, problems),
+            department=text[StdCol.DEPARTMENT] or OWN_UNIT,
         ))
     return standards
 
 
+SETTINGS_BAD_UNIT_TYPE = P.register("settings.bad_unit_type", "单位类型无效", Severity.ERROR, "settings",
+           "“{sheet}”表第{row}行“{column}”列的值“{value}”不是可用的单位类型（可选：{choices}）。"
+           "请改为其中之一；确需新的类型，请把它加进“参数”表“{key}”一行（用顿号分隔）。")
 SETTINGS_DUPLICATE_ALIAS = P.register("settings.duplicate_alias", "别名重复", Severity.WARNING, "settings",
            "“{sheet}”表第{row}行“{column}”列的“{value}”已是第{first_row}行“{category}”的别名，"
            "本行不再使用；一个写法只能对应一个类别，请删去其中一处。")
@@ -375,9 +409,26 @@ def load_settings(sheets: Mapping[str, Rows]) -> Settings:
         parts[sheet] = sheets.get(sheet) or []
     params = load_params(parts[Sheet.PARAMS], problems) if Sheet.PARAMS in sheets else Params(
         **{k: v for k, v in _default_params().items()})
-    units = load_units(parts[Sheet.UNITS], problems) if Sheet.UNITS in sheets else []
+    units = load_units(parts[Sheet.UNITS], problems, unit_types(params)) \
+        if Sheet.UNITS in sheets else []
     standards = load_standards(parts[Sheet.STANDARDS], problems) if Sheet.STANDARDS in sheets else []
-    return Settings(params=params, units=units, standards=standards, problems=problems)
+    references = load_references(sheets.get(Sheet.REFERENCES) or [], _groups(standards),
+                                 problems)
+    legacy = as_typed(params.get(PARAM_REFERENCE) or "")
+    if legacy:
+        dibao = [s.category for s in standards if s.group == Group.DIBAO]
+        references.insert(0, legacy_rule(legacy, dibao, PARAM_REFERENCE))
+    return Settings(params=params, units=units, standards=standards, problems=problems,
+                    references=references)
+
+
+def _groups(standards: Sequence[Standard]) -> dict[str, list[str]]:
+    """类别组 → its categories, and every category → itself (what 适用类别 may name)."""
+    groups: dict[str, list[str]] = {s.category: [s.category] for s in standards}
+    for std in standards:
+        if std.group != std.category:
+            groups.setdefault(std.group, []).append(std.category)
+    return groups
 
 
 def _default_params() -> dict[str, Any]:

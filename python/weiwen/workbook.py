@@ -21,9 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .defaults import DEFAULT_STANDARDS, PARAM_SPECS
-from .names import (PARAM_COLUMNS, PROBLEM_COLUMNS, ROSTER_COLUMNS, STANDARD_COLUMNS,
-                    UNIT_COLUMNS, WORKBOOK_FILE, Col, Method, ParamCol, Payment, ProblemCol,
-                    Severity, Sheet, Status, StdCol, UnitCol, UnitType)
+from .names import (COMPARE_COLUMNS, DEFAULT_UNIT_TYPES, PARAM_COLUMNS, PAY_COLUMNS,
+                    PROBLEM_COLUMNS, REF_COLUMNS, ROSTER_COLUMNS, STANDARD_COLUMNS, UNIT_COLUMNS,
+                    WORKBOOK_FILE, Col, CompareCol, Method, ParamCol, PayCol, PayResult, Payment,
+                    ProblemCol, RefCol, RefRule, Severity, Sheet, Status, StdCol, UnitCol)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO_ROOT / "workbook" / WORKBOOK_FILE
@@ -44,14 +45,19 @@ WIDTHS: dict[str, float] = {
     UnitCol.CODE: 14, UnitCol.NAME: 16, UnitCol.TYPE: 8, UnitCol.CONTACT: 10,
     UnitCol.PHONE: 14, UnitCol.EMAIL: 24,
     StdCol.GROUP: 10, StdCol.METHOD: 14, StdCol.PRIORITY: 8, StdCol.CONDITION: 14,
-    StdCol.ALIASES: 40,
+    StdCol.ALIASES: 40, StdCol.DEPARTMENT: 14,
+    RefCol.LIST: 30, RefCol.RULE: 10, RefCol.CATEGORIES: 24, RefCol.NOTE: 40,
+    CompareCol.CHANGE: 10, CompareCol.LAST_UNIT: 14, CompareCol.LAST_CATEGORY: 18,
+    CompareCol.CATEGORY: 18, CompareCol.LAST_AMOUNT: 10, CompareCol.AMOUNT: 10,
+    PayCol.DUE: 10, PayCol.PAID: 10, PayCol.RESULT: 8, PayCol.REASON: 24, PayCol.FILE: 24,
+    PayCol.ROW: 8,
 }
 
 GUIDE_LINES: tuple[str, ...] = (
     "走访慰问工作簿 使用说明",
     "",
     "先在“参数”“单位”“标准”三张表里填好本次活动的设置（黄色表头的表可以修改），然后按顺序点“慰问”选项卡上的按钮：",
-    "1. 生成下发模板：为每个社区/村生成一份名单模板（outbox 文件夹），发给各单位填写。",
+    "1. 生成下发模板：为“单位”表里的每个单位（社区、村，或机关的科室、企事业单位）生成一份名单模板（outbox 文件夹），发给各单位填写。",
     "2. 合并回收表：把各单位交回的表格放进 inbox 文件夹，点此按钮合并到“名册”，有问题的行列在“问题”表。",
     "3. 检查：重新检查身份证号、重复人员、类别条件、电话和银行卡号。",
     "4. 计算金额：按“标准”表填写每户的金额和发放方式（一户多类按最高档次发放一次）。",
@@ -63,6 +69,11 @@ GUIDE_LINES: tuple[str, ...] = (
     "",
     "没有 Excel 的电脑（WPS、Linux）可以在命令行对同一个活动文件夹运行 weiwen merge / amounts / signoff / summary / audit，或 weiwen run 一次做完。",
     "“标准”表的“别名”列写各单位对该类别的其他叫法（如 低保户、城乡低保、最低生活保障），合并时按别名读成该类别，单位的原写法留在“名册”的“填报类别”列。",
+    "“标准”表的“责任部门”列写每类对象由谁发放（如 低保由社会事务科、妇联慰问对象由妇联）；“所在单位”表示由报送的社区/村发放。汇总表按责任部门合计，签字表按责任部门分开。",
+    "“对照名单”表（可选）：每行一份名单（活动文件夹里的文件或本工作簿的工作表），规则“必须在”（如低保名单）或“不能在”（如死亡名单）；检查时列出不符合的户（待核）和名单上没有报送的户（漏报）。",
+    "“参数”表“上次活动”（可选）填上次活动的 Weiwen.xlsm，检查时在“对比”表列出上次慰问过、本次没有报的户，以及新增户和类别、金额有变化的户。",
+    "同一银行卡号用于不同身份证号、同一电话超过“同一电话最多户数”、同一身份证号姓名不同、两个单位报送同一户而地址不同：这些户标为“待核”，核实后在备注填“已核实”。",
+    "银行代发后，把银行返回的结果文件放进活动文件夹的“代发结果”文件夹，点“导入代发结果”：“发放结果”表列出实发、失败、未匹配，失败的户列在 output/重新发放名单.xlsx。",
     "“名册”表的“备注”列是您自己的，重新合并时会保留。“名册”“问题”“汇总”表由程序生成，请不要在其中手工改数据（备注除外）。",
     "每次写入工作簿之前，程序会在活动文件夹的 .backup 里留一份备份（保留最近 10 份）。",
 )
@@ -80,11 +91,15 @@ def _header(ws, headers, fill=HEADER_FILL) -> None:
 
 
 def _list_validation(ws, headers, column: str, choices, *, rows: int = 2000,
-                     formula: str | None = None) -> None:
+                     formula: str | None = None, strict: bool = True) -> None:
+    """A drop-down; not `strict`: other values are allowed after a warning (a list the office
+    may extend, such as 单位.类型 with 参数 单位类型)."""
     letter = get_column_letter(list(headers).index(column) + 1)
     dv = DataValidation(type="list", formula1=formula or '"' + ",".join(choices) + '"',
                         allow_blank=True, showErrorMessage=True,
-                        errorTitle="无效的值", error=f"请从下拉列表中选择“{column}”。")
+                        errorStyle=None if strict else "warning",
+                        errorTitle="无效的值", error=f"请从下拉列表中选择“{column}”。" if strict else
+                        f"不在下拉列表中。新的{column}请先加进“参数”表，否则“检查”会提示。")
     dv.add(f"{letter}2:{letter}{rows}")
     ws.add_data_validation(dv)
 
@@ -98,7 +113,8 @@ def _text_format(ws, headers, columns, rows: int = 2000) -> None:
 
 #: fills of flagged rows (conditional formatting: one rule per value, never a format per cell)
 STATUS_FILLS: dict[str, str] = {Status.ERROR: "FFC7CE", Status.DUPLICATE: "D9D9D9",
-                                Status.REVIEW: "FFEB9C", Severity.WARNING: "FFEB9C"}
+                                Status.REVIEW: "FFEB9C", Severity.WARNING: "FFEB9C",
+                                PayResult.FAILED: "FFC7CE", PayResult.UNMATCHED: "FFEB9C"}
 
 
 def _row_colours(ws, headers, column: str, values, rows: int = 200000) -> None:
@@ -135,7 +151,8 @@ def build_workbook() -> Workbook:
 
     units = wb.create_sheet(Sheet.UNITS)
     _header(units, UNIT_COLUMNS, SETTINGS_FILL)
-    _list_validation(units, UNIT_COLUMNS, UnitCol.TYPE, [t.value for t in UnitType], rows=1000)
+    _list_validation(units, UNIT_COLUMNS, UnitCol.TYPE, DEFAULT_UNIT_TYPES, rows=1000,
+                     strict=False)
     _text_format(units, UNIT_COLUMNS, (UnitCol.CODE, UnitCol.PHONE))
 
     standards = wb.create_sheet(Sheet.STANDARDS)
@@ -146,6 +163,11 @@ def build_workbook() -> Workbook:
     _list_validation(standards, STANDARD_COLUMNS, StdCol.METHOD, [m.value for m in Method], rows=200)
     _list_validation(standards, STANDARD_COLUMNS, StdCol.PAYMENT, [p.value for p in Payment],
                      rows=200)
+
+    # 对照名单 (optional): lists the roster is checked against; empty in a new campaign
+    references = wb.create_sheet(Sheet.REFERENCES)
+    _header(references, REF_COLUMNS, SETTINGS_FILL)
+    _list_validation(references, REF_COLUMNS, RefCol.RULE, [r.value for r in RefRule], rows=200)
 
     roster = wb.create_sheet(Sheet.ROSTER)
     _header(roster, ROSTER_COLUMNS)
@@ -168,6 +190,15 @@ def build_workbook() -> Workbook:
     summary = wb.create_sheet(Sheet.SUMMARY)
     summary.append(["运行“生成汇总表”后，这里显示各单位、各类别的户数、人数和金额。"])
     summary.column_dimensions["A"].width = 60
+
+    # results of 不漏户、不错发: the previous campaign compared (参数 上次活动), the bank's results
+    comparison = wb.create_sheet(Sheet.COMPARISON)
+    _header(comparison, COMPARE_COLUMNS)
+    _text_format(comparison, COMPARE_COLUMNS, (CompareCol.ID,))
+    payments = wb.create_sheet(Sheet.PAYMENT_RESULTS)
+    _header(payments, PAY_COLUMNS)
+    _text_format(payments, PAY_COLUMNS, (PayCol.ID, PayCol.CARD))
+    _row_colours(payments, PAY_COLUMNS, PayCol.RESULT, (PayResult.FAILED, PayResult.UNMATCHED))
 
     # leader visits (issue 7): 走访安排 (groups) and 走访对象 (households), both edited by the clerk
     from .names import PLAN_COLUMNS, TARGET_COLUMNS, PlanCol, TargetCol, VisitSheet

@@ -7,34 +7,39 @@ rows are already 重复). Adding a rule is adding one function and one line belo
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import pandas as pd
 
 from .. import problems as P
 from ..names import Col, Status
 from ..settings import Settings
 from ._base import Check, apply, emit, where
-from .coverage import check_coverage, reference_frame
+from .coverage import Reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
 from .fields import FIELD_CHECKS
 from .ids import BIRTH, ID_CHECKS, ID_OK, ID_RAW, prepare_ids
+from .money import MONEY_CHECKS
 
-#: the checks, in passes; 状态 / 问题 are written after each pass
+#: the checks, in passes; 状态 / 问题 are written after each pass (the money-safety signals come
+#: after the duplicates: a 重复 row is not paid, the row that is paid gets the 待核)
 CHECKS: tuple[tuple[Check, ...], ...] = (
     (*ID_CHECKS, *FIELD_CHECKS),
     DUPLICATE_CHECKS,
-    LIKELY_CHECKS,
+    (*LIKELY_CHECKS, *MONEY_CHECKS),
 )
 _WORKING = (ID_RAW, BIRTH, ID_OK)
 
-__all__ = ["CHECKS", "Check", "run_checks", "check_coverage", "reference_frame", "where", "emit"]
+__all__ = ["CHECKS", "Check", "Reference", "run_checks", "check_references", "reference_frame",
+           "where", "emit"]
 
 
 def run_checks(roster: pd.DataFrame, settings: Settings, *,
-               reference: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[P.Problem]]:
+               references: Sequence[Reference] = ()) -> tuple[pd.DataFrame, list[P.Problem]]:
     """The roster with 状态 / 问题 (re)computed from scratch, and every problem found.
 
-    `reference`: an optional reference list (coverage.reference_frame) to find missed households.
-    Previous 状态 / 问题 values (a 名册 read back from the workbook) are replaced."""
+    `references`: the lists of 对照名单 with their rows (coverage.Reference), read by the
+    pipeline. Previous 状态 / 问题 values (a 名册 read back from the workbook) are replaced."""
     roster = prepare_ids(roster, settings)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""
@@ -42,7 +47,7 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     for i, checks in enumerate(CHECKS):
         found = [p for check in checks for p in check(roster, settings)]
         if i == 0:
-            found += check_coverage(roster, reference, settings)
+            found += check_references(roster, references, settings)
         apply(roster, found)
         problems += found
     return roster.drop(columns=list(_WORKING)), problems

@@ -114,7 +114,7 @@ def check_same_name_phone(roster: pd.DataFrame, settings: Settings):
     return _flag_later(roster, key, "姓名相同、电话相同")[0]
 
 
-def _normal_address(address: pd.Series) -> pd.Series:
+def normal_address(address: pd.Series) -> pd.Series:
     return address.str.replace(_PUNCT, "", regex=True)
 
 
@@ -123,7 +123,7 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
     rapidfuzz ratio ≥ score and the same house numbers, compared only within a block of the same
     name and numbers."""
     name = text(roster, Col.NAME)
-    address = _normal_address(text(roster, Col.ADDRESS))
+    address = normal_address(text(roster, Col.ADDRESS))
     ok = _pool(roster) & (name != "") & (address != "")
     numbers = address.str.findall(r"\d+").str.join("-")
     block = (name + "|" + numbers)[ok]           # the same house numbers are required anyway

@@ -87,6 +87,8 @@ class MergeReport:
     superseded: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
     files: list[FileInfo] = field(default_factory=list)
+    #: the units that sent a file (used, superseded or empty): the others have not returned
+    sent: list[str] = field(default_factory=list)
     #: 来源文件 → canonical column → the column letter in that file (for "the cell to fix")
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -329,6 +331,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
             problems.append(P.make("intake.file_failed", file=raw.relname, reason=_reason(exc, raw.relname)))
             report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
     used = _choose_versions(pieces, report, problems)
+    report.sent = list(dict.fromkeys(p.unit.name for p in pieces))
 
     frames = []
     for piece in used:

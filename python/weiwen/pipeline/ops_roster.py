@@ -5,22 +5,23 @@ checks → amounts), write the results back through the book, return a Report.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
 import pandas as pd
 
 from .. import problems as P
 from ..amounts import compute_amounts
 from ..books import Book, Writes, read_problems, read_roster, read_settings
-from ..checks import reference_frame, run_checks
-from ..checks.coverage import unreadable_reference
+from ..checks import run_checks
+from ..checks.last_campaign import change_counts, compare
 from ..outputs.feedback import write_feedback
 from ..intake.merge import MergeReport, merge_files
-from ..intake.readers import read_inbox, read_isolated
-from ..names import PARAM_REFERENCE, Col, Sheet, Status
+from ..intake.readers import read_inbox
+from ..intake.returns import OVERDUE, missing, not_returned_problems, unit_returns
+from ..names import COMPARE_COLUMNS, Col, Sheet, Status
 from ..settings import Settings
 from ..templates_out import write_templates
-from ..values import to_text
+from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
 from .report import Options, Progress, Report
 
@@ -64,47 +65,41 @@ def write_results(book: Book, report: Report, writes: Writes) -> None:
     report.count_sheet(problems if problems is not None else read_problems(book))
 
 
-# --- the reference list (参数 低保名单): read here, checked by checks.coverage (pure) --------------
-
-def load_reference(book: Book, settings: Settings) -> tuple[pd.DataFrame | None, list[P.Problem]]:
-    """The list named in 参数: a file under the campaign folder (exported by another system, so
-    read in a reader process like the returns), or a sheet of the workbook."""
-    value = to_text(settings.params.get(PARAM_REFERENCE) or "")
-    if not value:
-        return None, []
-    path = Path(value) if Path(value).is_absolute() else book.campaign.root / value
-    if path.is_file():
-        raw = read_isolated([path], path.parent)[path]
-        if isinstance(raw, str):            # a damaged list must not stop the checks
-            return None, [unreadable_reference(value, f"无法读取（{raw}）")]
-        sheets = [s.rows for s in raw.sheets]
-        name = path.name
-    else:
-        try:
-            sheets = list(book.read((value,)).values())
-        except Exception:  # a sheet the book cannot give must not stop the checks either
-            return None, [unreadable_reference(value, "无法从工作簿中读取")]
-        name = value
-    if not sheets:
-        return None, [unreadable_reference(value, "既不是活动文件夹中的文件，也不是工作簿中的工作表")]
-    frames = [f for f in (reference_frame(rows, name) for rows in sheets) if f is not None]
-    if not frames:
-        return None, [unreadable_reference(value, "中找不到“身份证号”列")]
-    return pd.concat(frames, ignore_index=True), []
-
+# --- the checks, with what the settings point at (read by outside.py, checked by checks/) -------
 
 def check_roster(book: Book, roster: pd.DataFrame, settings: Settings, *,
-                 fresh: bool) -> tuple[pd.DataFrame, list[P.Problem]]:
-    """Checks on a roster (just merged, or 名册 read back): 状态 / 问题 recomputed, with the
-    coverage check against 参数.低保名单. A re-check (not `fresh`) clears 金额 / 发放方式 /
-    计发依据, which may no longer match the new 状态: 计算金额 fills them again."""
-    reference, problems = load_reference(book, settings)
-    roster, check_problems = run_checks(roster, settings, reference=reference)
+                 fresh: bool) -> tuple[pd.DataFrame, list[P.Problem], dict[str, pd.DataFrame]]:
+    """Checks on a roster (just merged, or 名册 read back): 状态 / 问题 recomputed, against the
+    lists of 对照名单 and the previous campaign (参数 上次活动, its 对比 sheet returned among the
+    extra sheets to write). A re-check (not `fresh`) clears 金额 / 发放方式 / 计发依据, which
+    may no longer match the new 状态: 计算金额 fills them again."""
+    references, problems = load_references(book, settings)
+    roster, check_problems = run_checks(roster, settings, references=references)
+    problems += check_problems
+    previous, found = load_previous(book, settings)
+    problems += found
+    sheets: dict[str, pd.DataFrame] = {}
+    if previous is not None:
+        sheets[Sheet.COMPARISON], found = compare(roster, previous, settings)
+        problems += found
+    elif len(book.read((Sheet.COMPARISON,)).get(Sheet.COMPARISON, [])) > 1:   # 上次活动 cleared
+        sheets[Sheet.COMPARISON] = pd.DataFrame(columns=list(COMPARE_COLUMNS))
     if not fresh and len(roster):
         roster[Col.AMOUNT] = None
         roster[Col.PAYMENT] = None
         roster[Col.BASIS] = None
-    return roster, problems + check_problems
+    return roster, problems, sheets
+
+
+def comparison_notes(sheets: dict[str, pd.DataFrame]) -> list[str]:
+    """对比 in one line for the report (when 参数 上次活动 is set)."""
+    if Sheet.COMPARISON not in sheets or not sheets[Sheet.COMPARISON].columns.size:
+        return []
+    counts = change_counts(sheets[Sheet.COMPARISON])
+    if not any(counts.values()) and not len(sheets[Sheet.COMPARISON]):
+        return ["与上次活动对比：没有变化。"]
+    return ["与上次活动对比（见“对比”表）：" + "，".join(f"{k} {n} 户" for k, n in counts.items())
+            + "。"]
 
 
 # --- operations ---------------------------------------------------------------------------------
@@ -130,7 +125,8 @@ def templates(book: Book, options: Options, progress: Progress) -> Report:
     return report
 
 
-def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: bool) -> Report:
+def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: bool,
+                today: dt.date | None = None) -> Report:
     """inbox/ → 名册 + 问题 (checked; with amounts for `run`), one workbook write, and the units'
     feedback files. The 问题 rows of the later stages (signatures, visits, audit) are kept."""
     settings = read_settings(book)
@@ -142,8 +138,10 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     roster, merge_problems, mreport = merge_files(files, settings, previous=previous)
     problems += merge_problems
     mreport.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
+    returns = unit_returns(settings, mreport.sent, mreport.rows_per_unit, today=today)
+    problems += not_returned_problems(returns, settings)
     progress("检查名单")
-    roster, check_problems = check_roster(book, roster, settings, fresh=True)
+    roster, check_problems, sheets = check_roster(book, roster, settings, fresh=True)
     problems = settings.problems + problems + check_problems
     if with_amounts:
         progress("计算金额")
@@ -157,6 +155,12 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
                              if report.members_folded else "") + "。")
     else:
         report.outcome = empty_inbox_note(book)
+    late = missing(returns)
+    report.facts.append(("未交回的单位", f"{len(late)} 个" + ("：" + "、".join(
+        r.unit + ("（逾期）" if r.status == OVERDUE else "") for r in late) if late else "")))
+    report.extra["not_returned"] = [r.unit for r in late]
+    report.extra["unit_returns"] = {r.unit: r.status for r in returns}
+    report.notes += comparison_notes(sheets)
     kept = kept_later_stages(existing)
     if kept:
         report.notes.append("保留了上次" + "、".join(f"{STAGE_NAMES[s]}的 {n} 条问题"
@@ -164,7 +168,7 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
                             + "（名单有变动时，请重新核对签字、重新运行走访安排）。")
     progress("写入工作簿")
     write_results(book, report, Writes.results(
-        roster=roster, problems=problem_frame(problems, existing, MERGE_STAGES)))
+        roster=roster, problems=problem_frame(problems, existing, MERGE_STAGES), extra=sheets))
     report.outputs += [str(p) for p in write_feedback(book.campaign.output, problems, mreport,
                                                        settings)]
     report.activate = Sheet.ROSTER
@@ -173,22 +177,24 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
 
 def merge(book: Book, options: Options, progress: Progress) -> Report:
     """合并回收表: inbox/ → 名册 + 问题 (with checks)."""
-    return merge_inbox("merge", book, progress, with_amounts=False)
+    return merge_inbox("merge", book, progress, with_amounts=False, today=options.today)
 
 
 def check(book: Book, options: Options, progress: Progress) -> Report:
     """检查: the checks again on 名册 as it is (inbox/ is not read again)."""
     settings = read_settings(book)
     progress("检查名单")
-    roster, problems = check_roster(book, read_roster(book), settings, fresh=False)
+    roster, problems, sheets = check_roster(book, read_roster(book), settings, fresh=False)
     problems = settings.problems + problems
     report = make_report("check", roster, problems)
     report.outcome = f"检查完成：名册共 {report.roster_rows} 行。"
     if len(roster):
         report.notes.append("已重新检查名册；金额已清空，请再运行“计算金额”（weiwen amounts）。")
+    report.notes += comparison_notes(sheets)
     progress("写入工作簿")
     write_results(book, report, Writes.results(
-        roster=roster, problems=problem_frame(problems, read_problems(book), CHECK_STAGES)))
+        roster=roster, problems=problem_frame(problems, read_problems(book), CHECK_STAGES),
+        extra=sheets))
     report.activate = Sheet.PROBLEMS
     return report
 

@@ -28,7 +28,7 @@ class Operation:
 
 def run(book: Book, options: Options, progress: Progress) -> Report:
     """一次做完: merge → checks → amounts in memory, one workbook write, then the outputs."""
-    report = R.merge_inbox("run", book, progress, with_amounts=True)
+    report = R.merge_inbox("run", book, progress, with_amounts=True, today=options.today)
     report.notes.insert(0, report.outcome)
     for step in OUTPUT_STEPS:
         progress(OPERATIONS[step.__name__.replace("planned_", "")].label)

@@ -25,7 +25,8 @@ def test_import_contracts_are_kept(tmp_path, capsys):
 
 #: imports deferred on purpose, for start-up time: Faker (the demo) and the workbook builder are
 #: only needed by their own commands
-DEFERRED = {"from .demo import make_demo", "from .workbook import DEFAULT_OUTPUT, build"}
+DEFERRED = {"from .demo import make_demo", "from .demo_bureau import make_bureau_demo",
+            "from .workbook import DEFAULT_OUTPUT, build"}
 
 
 def test_no_function_level_imports_of_our_own_modules_in_the_core():

@@ -18,6 +18,8 @@ EXPECTED = {
     "id_lost_digits": "checks.id_lost_digits", "id_checksum": "checks.id_invalid",
     "missing_phone": "checks.phone_missing", "age_condition": "checks.condition_failed",
     "unknown_category": "checks.unknown_category", "superseded_file": "intake.superseded",
+    "shared_card": "checks.shared_card", "two_units_addresses": "checks.two_units_addresses",
+    "not_returned": "intake.not_returned",
 }
 ERROR_KINDS = {"id_lost_digits", "id_checksum", "unknown_category"}
 
@@ -41,6 +43,10 @@ def test_every_planted_mistake_is_found_and_nothing_else_is_an_error(demo_run):
           problems.groupby([ProblemCol.FILE, ProblemCol.ROW], dropna=False)[ProblemCol.KIND]}
     for planted in plan.planted:
         kind = _kind(EXPECTED[planted.kind])
+        if planted.kind == "not_returned":            # one line for the unit, no row
+            lines = problems[problems[ProblemCol.UNIT] == planted.unit]
+            assert lines[ProblemCol.KIND].tolist() == [kind], planted
+            continue
         if planted.kind == "superseded_file":
             assert kind in at.get((planted.file, pd.NA), set()) or \
                 (problems[ProblemCol.FILE] == planted.file).any(), planted
@@ -60,7 +66,12 @@ def test_every_planted_mistake_is_found_and_nothing_else_is_an_error(demo_run):
     error_rows = roster[roster[Col.STATUS] == Status.ERROR]
     assert set(zip(error_rows[Col.SRC_FILE], error_rows[Col.SRC_ROW])) == planted_errors
     assert (roster[Col.STATUS] == Status.DUPLICATE).sum() == 5
-    assert (roster[Col.STATUS] == Status.REVIEW).sum() == 1
+    # 待核: the age condition, the two households on one card, the household of two addresses
+    review = roster[roster[Col.STATUS] == Status.REVIEW]
+    planted_review = {(p.file, p.row) for p in plan.planted
+                      if p.kind in ("age_condition", "shared_card", "two_units_addresses")}
+    assert set(zip(review[Col.SRC_FILE], review[Col.SRC_ROW])) == planted_review
+    assert len(review) == 4
 
 
 def test_demo_total_equals_an_independent_sum_over_the_standards(demo_run):

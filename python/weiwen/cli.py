@@ -173,7 +173,7 @@ def init(directory: DirArg,
 
 @app.command()
 def templates(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
-    """生成下发模板：按“单位”表为每个社区/村在 outbox 里生成一份空白名单（文件名即单位名称）。
+    """生成下发模板：按“单位”表为每个单位（社区、村或科室、企事业单位）在 outbox 里生成一份空白名单（文件名即单位名称）。
 
     例：weiwen templates 2027春节慰问
     """
@@ -254,6 +254,17 @@ def audit(directory: DirArg,
 
 
 @app.command()
+def payments(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
+             password: PasswordOpt = None) -> None:
+    """导入代发结果：读取“代发结果”文件夹里银行返回的结果，与银行代发名单核对，写出“发放结果”表和重新发放名单。
+
+    同一个结果导入两次不会重复计算；后来的结果文件（如重新代发的结果）覆盖较早的。
+    例：weiwen payments 2027春节慰问
+    """
+    _run("payments", directory, as_json, quiet, password=password)
+
+
+@app.command()
 def signatures(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """核对签字：读取“回收签字”文件夹里交回的签字表，查出未签字、未留电话、代签、金额不符和未交回的单位。
 
@@ -278,15 +289,19 @@ def visits(directory: DirArg,
 @app.command()
 def demo(directory: Annotated[Optional[Path], typer.Argument(
              help="演示活动放在哪里（默认：当前目录下新建 weiwen-demo 文件夹）")] = None,
+         bureau: Annotated[bool, typer.Option(
+             "--bureau", help="机关的慰问活动：单位是科室和企事业单位，每户 1000 元，8 个领导走访组")] = False,
          as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """用内置演示数据建一个完整的活动并全部运行一遍，然后显示报告。
 
-    例：weiwen demo
+    默认是街道的活动（社区、村）；加 --bureau 是机关（局）的困难职工慰问。
+    例：weiwen demo --bureau
     """
     from .demo import make_demo
-    target = directory or _new_demo_dir(Path.cwd())
+    from .demo_bureau import make_bureau_demo
+    target = directory or _new_demo_dir(Path.cwd(), "weiwen-demo-bureau" if bureau else "weiwen-demo")
     try:
-        plan = make_demo(target, force=directory is not None)
+        plan = (make_bureau_demo if bureau else make_demo)(target, force=directory is not None)
     except WeiwenError as exc:
         _fail(str(exc))
         return
@@ -296,11 +311,11 @@ def demo(directory: Annotated[Optional[Path], typer.Argument(
     _run("run", plan.root, as_json, quiet)
 
 
-def _new_demo_dir(base: Path) -> Path:
-    candidate = base / "weiwen-demo"
+def _new_demo_dir(base: Path, name: str = "weiwen-demo") -> Path:
+    candidate = base / name
     n = 2
     while candidate.exists():
-        candidate = base / f"weiwen-demo-{n}"
+        candidate = base / f"{name}-{n}"
         n += 1
     return candidate
 

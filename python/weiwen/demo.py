@@ -60,6 +60,10 @@ UNITS: tuple[tuple[str, str, str, str], ...] = (
     ("330106105", "河口村", UnitType.VILLAGE, "徐超"),
     ("330106106", "石桥村", UnitType.VILLAGE, "孙伟"),
 )
+#: units of 单位 that never send their list back (the demo's 未交回)
+SILENT_UNITS: tuple[tuple[str, str, str, str], ...] = (
+    ("330106007", "柳营社区", UnitType.COMMUNITY, "郑洁"),
+)
 REGIONS = ("330106", "330105", "330102", "330127")
 STREETS = ("文一路", "文二路", "教工路", "学院路", "保俶路", "天目山路")
 CAMPAIGN_START = dt.date(2027, 1, 20)
@@ -69,7 +73,8 @@ CAMPAIGN_START = dt.date(2027, 1, 20)
 class Planted:
     """One planted mistake: where it is and what a correct run must say about it."""
     kind: str        # duplicate_unit | duplicate_category | id_lost_digits | id_checksum |
-    #                  missing_phone | age_condition | unknown_category | superseded_file
+    #                  missing_phone | age_condition | unknown_category | superseded_file |
+    #                  shared_card | two_units_addresses | not_returned
     unit: str
     file: str
     row: int | None
@@ -84,7 +89,7 @@ class DemoPlan:
     files: list[str] = field(default_factory=list)
 
 
-class _People:
+class People:
     """Synthetic but well-formed people: names, IDs, phones, cards, addresses."""
 
     def __init__(self, seed: int) -> None:
@@ -121,7 +126,7 @@ class _People:
                 f"{self.rng.randint(1, 30)}幢{self.rng.randint(1, 6)}0{self.rng.randint(1, 4)}室")
 
 
-def _households(people: _People) -> list[dict[str, Any]]:
+def _households(people: People) -> list[dict[str, Any]]:
     rows = []
     units = [u for u in UNITS]
     for category, count in PLAN_COUNTS.items():
@@ -153,7 +158,7 @@ _HEADER_STYLES: dict[str, dict[str, str]] = {
 }
 
 
-def _write_xlsx(path: Path, title: str, header: list[str], rows: list[list[Any]], *,
+def write_xlsx(path: Path, title: str, header: list[str], rows: list[list[Any]], *,
                 total: bool, id_as_number_rows: set[int] = frozenset()) -> list[int]:
     """Write a return like a unit would; returns the Excel row number of each data row."""
     wb = Workbook()
@@ -230,7 +235,7 @@ def make_demo(root: Path, *, seed: int = SEED, force: bool = False) -> DemoPlan:
     units = pd.DataFrame([{UnitCol.CODE: c, UnitCol.NAME: n, UnitCol.TYPE: t.value,
                            UnitCol.CONTACT: who, UnitCol.PHONE: f"0571-8{i:03d}{i:04d}"[:13],
                            UnitCol.EMAIL: f"mz{c[-3:]}@example.cn"}
-                          for i, (c, n, t, who) in enumerate(UNITS, start=1)],
+                          for i, (c, n, t, who) in enumerate(UNITS + SILENT_UNITS, start=1)],
                          columns=list(UNIT_COLUMNS))
     workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.UNITS: units, **demo_sheets()})
     write_templates(campaign, workbook_io.read_settings(campaign.workbook),
@@ -242,7 +247,7 @@ def make_demo(root: Path, *, seed: int = SEED, force: bool = False) -> DemoPlan:
 
 
 def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
-    people = _People(seed)
+    people = People(seed)
     households = _households(people)
     plan = DemoPlan(root=campaign.root, households=len(households))
     by_unit: dict[str, list[dict[str, Any]]] = {u[1]: [] for u in UNITS}
@@ -253,9 +258,12 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
     for a, b in (("东湖社区", "西湖社区"), ("青山村", "桃园村"), ("新华社区", "和平社区")):
         twin = dict(by_unit[a][3])
         twin["unit"] = b
-        twin[Col.ADDRESS] = twin[Col.ADDRESS]
         by_unit[b].insert(5, twin)
         twin["_plant"] = ("duplicate_unit", f"{a}已报")
+    # …and one of them reported by 西湖社区 at another address: the row paid is 待核
+    first_twin = by_unit["西湖社区"][5]
+    first_twin[Col.ADDRESS] = "保俶路88号西湖社区9幢101室"
+    by_unit["东湖社区"][3]["_plant"] = ("two_units_addresses", "西湖社区 lists it elsewhere")
     # duplicates across categories: 低保 households also listed as 残疾户 (按最高档次)
     dibao_rows = [(u, h) for u, hs in by_unit.items() for h in hs if h[Col.CATEGORY] == DIBAO]
     three = next((u, h) for u, h in dibao_rows if h[Col.SIZE] >= 3)
@@ -280,6 +288,14 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
     plant("王庄村", "age_condition", {Col.CATEGORY: "70岁以上特困独居老人", Col.ID: young,
                                       Col.SIZE: 1}, "age below 70")
     plant("和平社区", "unknown_category", {Col.CATEGORY: "困难户"}, "not in 标准")
+    # one bank card on two 低保 households of two units (money-safety: both 待核)
+    listed = [h[Col.ID] for hs in by_unit.values() for h in hs]
+    free = [(u, h) for u, h in dibao_rows if "_plant" not in h and listed.count(h[Col.ID]) == 1]
+    holder = free[0]
+    other = next((u, h) for u, h in free if u != holder[0])
+    for unit, h in (holder, other):
+        h[Col.CARD] = holder[1][Col.CARD]
+        h["_plant"] = ("shared_card", f"card of {holder[0]}")
     # harmless messiness that must NOT be flagged: lowercase x, full-width digits, spaces
     for h in by_unit["东湖社区"][:40]:
         if h[Col.ID].endswith("X"):
@@ -303,18 +319,18 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
             excel_rows = _write_csv_gbk(campaign.inbox / fname, header, body)
         elif unit == "青山村":
             fname = "名单最终版.xlsx"          # renamed: only the title says which unit
-            excel_rows = _write_xlsx(campaign.inbox / fname, title, header, body, total=True)
+            excel_rows = write_xlsx(campaign.inbox / fname, title, header, body, total=True)
         elif style == "plain":      # filled in the template from `weiwen templates`, renamed
             fname = f"{unit}慰问名单.xlsx"
             excel_rows = _write_from_template(campaign, unit, campaign.inbox / fname, rows_h,
                                               number_rows)
         else:
             fname = f"{unit}慰问名单.xlsx"
-            excel_rows = _write_xlsx(campaign.inbox / fname, title, header, body,
+            excel_rows = write_xlsx(campaign.inbox / fname, title, header, body,
                                      total=index % 2 == 0, id_as_number_rows=number_rows)
         if unit == "新华社区":   # first version sent early, corrected copy two days later
             old = f"{unit}慰问名单（初稿）.xlsx"
-            _write_xlsx(campaign.inbox / old, title, header, body[:-10], total=False)
+            write_xlsx(campaign.inbox / old, title, header, body[:-10], total=False)
             _stamp_saved(campaign.inbox / old, dt.datetime(2027, 1, 6, 9, 0))
             _stamp_saved(campaign.inbox / fname, dt.datetime(2027, 1, 8, 16, 0))
             plan.planted.append(Planted("superseded_file", unit, old, None, f"replaced by {fname}"))
@@ -324,4 +340,6 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
             if "_plant" in h:
                 kind, detail = h["_plant"]
                 plan.planted.append(Planted(kind, unit, fname, excel_row, detail))
+    for _code, unit, _type, _contact in SILENT_UNITS:
+        plan.planted.append(Planted("not_returned", unit, "", None, "no file in inbox"))
     return plan

@@ -17,7 +17,7 @@ from .names import PROBLEM_COLUMNS, PROBLEM_KINDS_COLUMNS, ProblemCol, Severity
 
 #: the stages of the pipeline; a code's stage is its prefix ("visits.no_photo" → visits)
 STAGES: tuple[str, ...] = ("settings", "intake", "checks", "amounts", "signatures", "audit",
-                           "visits")
+                           "visits", "payments")
 
 
 class Code(str):

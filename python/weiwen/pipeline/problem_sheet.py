@@ -11,8 +11,9 @@ from ..values import to_text
 
 #: stages whose problems come from other inputs than the returns (signature sheets, visit sheets,
 #: the call-back list): a re-merge keeps their rows, and says so
-LATER_STAGES: frozenset[str] = frozenset({"signatures", "visits", "audit"})
-STAGE_NAMES = {"signatures": "核对签字", "visits": "走访安排", "audit": "抽查回访"}
+LATER_STAGES: frozenset[str] = frozenset({"signatures", "visits", "audit", "payments"})
+STAGE_NAMES = {"signatures": "核对签字", "visits": "走访安排", "audit": "抽查回访",
+               "payments": "导入代发结果"}
 
 
 def stages_of(frame: pd.DataFrame) -> pd.Series:

@@ -10,6 +10,7 @@ from ..campaign import Campaign
 from ..errors import NotReady
 from . import ops_outputs as O
 from . import ops_roster as R
+from .ops_payments import payments
 from .report import Options, Progress, Report, no_progress
 
 #: an operation's function: what it does to a book
@@ -60,6 +61,7 @@ OPERATIONS: dict[str, Operation] = {op.tag: op for op in (
     Operation("visits", "走访安排", O.visits, options=("propose",)),
     Operation("summary", "生成汇总表", O.summary),
     Operation("audit", "抽取抽查名单", O.audit, options=("redraw",)),
+    Operation("payments", "导入代发结果", payments),
     Operation("run", "一次做完", run, options=("pdf",), excel=False),
     Operation("guide", "说明", O.guide, cli=False),
     Operation("open_folder", "打开活动文件夹", O.open_folder, cli=False),

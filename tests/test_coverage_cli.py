@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pandas as pd
+from openpyxl import load_workbook
 from stdnum import luhn
 
 from coverage_helpers import set_params, set_rows, sheet_rows
@@ -129,6 +130,12 @@ def test_last_campaign_compared_warned_per_unit_and_listed_in_对比(tmp_path, c
     assert missing[ProblemCol.UNIT].tolist() == ["西湖社区", "西湖社区"]
     assert sorted(missing[ProblemCol.ID]) == [person_id(15), person_id(16)]
     assert missing[ProblemCol.FILE].tolist() == ["Weiwen.xlsm", "Weiwen.xlsm"]
+    # …and in that unit's 退回修改, IDs masked, no row of its return to point at
+    feedback = load_workbook(now.output / "退回修改" / "西湖社区.xlsx").active
+    lines = [[c for c in row] for row in feedback.iter_rows(values_only=True)]
+    asked = [r for r in lines if any(isinstance(c, str) and "上次慰问有、本次未报" in c for c in r)]
+    assert len(asked) == 2 and all("（上次慰问名单）" in r for r in asked)
+    assert not any(person_id(15) in str(c) for r in lines for c in r)
     comparison = workbook_io.frame_from_rows(sheet_rows(now.workbook, Sheet.COMPARISON),
                                              list(CompareCol))
     assert comparison[CompareCol.CHANGE].tolist() == ["本次未报", "本次未报", "新增"]

@@ -96,7 +96,7 @@ def compare(roster: pd.DataFrame, previous: pd.DataFrame,
     problems = [P.make(MISSING, unit=r[Col.UNIT], file=r[LAST_FILE], row=int(r[LAST_ROW]),
                        column=Col.ID, name=r[Col.NAME], id=r[Col.ID], last_unit=r[Col.UNIT] or "",
                        category=r[Col.CATEGORY], amount=_money(r[Col.AMOUNT]), last=r[LAST_FILE],
-                       last_row=int(r[LAST_ROW]))
+                       last_row=int(r[LAST_ROW]), to_unit="（上次慰问名单）")
                 for r in missing.to_dict("records")]
     rows: list[dict[str, Any]] = [
         {CompareCol.CHANGE: Change.MISSING.value, CompareCol.UNIT: "", CompareCol.NAME: r[Col.NAME],

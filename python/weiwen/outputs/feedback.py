@@ -28,14 +28,21 @@ COLUMNS = ("序号", "文件", "行号", "单元格", Col.NAME, Col.ID, ProblemC
 
 
 def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, pd.DataFrame]:
-    """Unit → its rows to fix (only problems that point at a row of that unit's return)."""
+    """Unit → its rows to fix: problems that point at a row of that unit's return, and problems
+    about its list as a whole (`to_unit`, e.g. a household paid last time and missing now)."""
     by_unit: dict[str, list[dict]] = {}
     for p in problems:
-        if not p.unit or p.row is None or p.file not in report.columns:
+        whole = bool(p.unit and p.extra.get("to_unit"))
+        if not whole and (not p.unit or p.row is None or p.file not in report.columns):
             continue
-        letter = report.columns[p.file].get(p.column, "") if p.column else ""
+        if whole:
+            where = {"文件": p.extra["to_unit"], "行号": None, "单元格": ""}
+        else:
+            letter = report.columns[p.file].get(p.column, "") if p.column else ""
+            where = {"文件": p.file, "行号": int(p.row),
+                     "单元格": f"{letter}{int(p.row)}" if letter else ""}
         by_unit.setdefault(p.unit, []).append({
-            "文件": p.file, "行号": int(p.row), "单元格": f"{letter}{int(p.row)}" if letter else "",
+            **where,
             Col.NAME: p.name, Col.ID: mask_id(p.id),
             ProblemCol.SEVERITY: p.severity.value if isinstance(p.severity, Severity) else str(p.severity),
             "问题": p.kind, "请这样修改": mask_ids_in_text(p.message),
@@ -62,8 +69,8 @@ def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str) -> None:
             + (f"（请于 {deadline} 前）" if deadline else "") + "。不需要改的行不用动。")
     table = TableSheet(ws, _COLUMNS, f"{unit}：交回的名单中有 {len(frame)} 处需要修改", [info],
                        page=L.Page(landscape=True))
-    for values in frame[list(COLUMNS)].itertuples(index=False):
-        table.row([None if v is None or v == "" else v for v in values])
+    for values in frame[list(COLUMNS)].astype(object).itertuples(index=False):
+        table.row([None if v is None or v == "" or pd.isna(v) else v for v in values])
     table.finish()
     wb.save(path)
 

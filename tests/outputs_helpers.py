@@ -20,6 +20,14 @@ def _id(n: int) -> str:
     return body + "10X98765432"[total % 11]
 
 
+def _card(n: int) -> str:
+    """A Luhn-valid card of its own per household (one card on two IDs would be 待核)."""
+    body = f"622202{n:012d}"
+    total = sum(int(d) if i % 2 else sum(divmod(int(d) * 2, 10))
+                for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
 def write_return(campaign: Campaign, unit: str, rows: int, start: int, *, bad_id: bool = False,
                  card_missing: bool = False) -> Path:
     book = Workbook()
@@ -28,13 +36,13 @@ def write_return(campaign: Campaign, unit: str, rows: int, start: int, *, bad_id
     for i in range(rows):
         n = start + i
         category = CATEGORIES[i % len(CATEGORIES)]
-        card = "6222021234567890123" if category == "低保" else ""
+        card = _card(n) if category == "低保" else ""
         if card_missing and category == "低保" and i < len(CATEGORIES):
             card = ""
         ident = _id(n)
         if bad_id and i == 1:                         # a wrong check digit: sent back to fix
             ident = ident[:17] + ("1" if ident[17] != "1" else "2")
-        ws.append([f"户主{n}", ident, category, 1 + i % 5, "13812345678", card,
+        ws.append([f"户主{n}", ident, category, 1 + i % 5, f"138{n:08d}", card,
                    f"幸福路{n}号", ""])
     path = campaign.inbox / f"{unit}.xlsx"
     book.save(path)

@@ -140,6 +140,13 @@ def test_last_campaign_compared_warned_per_unit_and_listed_in_对比(tmp_path, c
                                              list(CompareCol))
     assert comparison[CompareCol.CHANGE].tolist() == ["本次未报", "本次未报", "新增"]
     assert comparison[CompareCol.ID].tolist()[-1] == person_id(22)
+    # the counts in the finance summary
+    cli.json("amounts", now.root)
+    cli.json("summary", now.root)
+    rows = workbook_io.read_sheets(now.workbook, [Sheet.SUMMARY])[Sheet.SUMMARY]
+    start = next(i for i, r in enumerate(rows) if str(r[0]).endswith("与上次活动对比（户数）"))
+    assert [(r[0], r[4]) for r in rows[start + 1:start + 5]] == [
+        ("本次未报", 2), ("新增", 1), ("类别变化", 0), ("金额变化", 0)]
     # the setting cleared: the next check empties 对比
     set_params(now, 上次活动=None)
     cli.json("check", now.root)

@@ -30,11 +30,11 @@ EXPECTED_RIBBON = [
     ("回收", ["合并回收表", "检查"]),
     ("发放", ["计算金额", "生成签字表", "核对签字"]),
     ("走访", ["走访安排"]),
-    ("报送", ["生成汇总表", "抽取抽查名单"]),
+    ("报送", ["生成汇总表", "导入代发结果", "抽取抽查名单"]),
     ("帮助", ["说明", "打开活动文件夹"]),
 ]
 EXPECTED_TAGS = ["templates", "merge", "check", "amounts", "signoff", "signatures", "visits",
-                 "summary", "audit", "guide", "open_folder"]
+                 "summary", "payments", "audit", "guide", "open_folder"]
 
 
 @pytest.fixture(scope="module")

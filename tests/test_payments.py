@@ -102,10 +102,20 @@ def test_payments_matched_failed_pending_and_unmatched(paid_campaign, cli):
     # the re-issue list: the failed household, ID and card masked, a drop-down for the way
     wb = load_workbook(campaign.output / REISSUE_FILE)
     ws = wb.active
-    values = [c.value for c in ws[5]]
+    values = [c.value for c in ws[4]]
     assert values[2] == "测试0002" and values[3] == person_id(2)[:6] + "********" + person_id(2)[-4:]
     assert values[5].endswith(card(2)[-4:]) and "*" in values[5] and values[7] == "户名与账号不符"
     assert ws.data_validations.dataValidation[0].formula1 == '"现金,更正卡号后重新代发"'
+    assert str(ws.data_validations.dataValidation[0].sqref) == "I4"            # the one failed row
+    # …and 应发 / 实发 / 失败 in the finance summary
+    cli.json("summary", campaign.root)
+    rows = [list(r) for r in load_workbook(campaign.output / "汇总表.xlsx").active.iter_rows(
+        values_only=True)]
+    start = next(i for i, r in enumerate(rows) if str(r[0]).endswith("银行代发结果"))
+    shown = {r[0]: (r[4], r[6]) for r in rows[start + 1:start + 6]}
+    assert shown == {"应发": tuple(pay["due"]), "实发": tuple(pay["实发"]),
+                     "失败": tuple(pay["失败"]), "未返回": tuple(pay["未返回"]),
+                     "未匹配": (1, 500)}
 
 
 def test_the_same_result_twice_changes_nothing_and_a_later_file_supersedes(paid_campaign, cli):

@@ -47,8 +47,19 @@ def test_summary_totals_equal_the_roster(demo_source):
     for payment, part in paid.groupby(Col.PAYMENT):
         assert next(r for r in payments if r[3] == payment)[4:7] == [
             len(part), int(part[Col.SIZE].sum()), part[Col.AMOUNT].sum()]
+    departments = _section(rows, "四、分责任部门")               # 标准.责任部门
+    assert departments[-1][4:7] == total[4:7]
+    dibao = paid[paid[Col.CATEGORY] == "低保"]
+    assert next(r for r in departments if r[0] == "社会事务科" and r[2] == "低保")[4:7] == [
+        len(dibao), int(dibao[Col.SIZE].sum()), dibao[Col.AMOUNT].sum()]
+    own = next(r for r in departments if r[0] == "各社区/村（所在单位） 小计")
+    assert own[4] == len(paid) - sum(r[4] for r in departments if str(r[0]).endswith("小计")
+                                     and not r[0].startswith("各社区"))
     daxie = [r[0] for r in rows if str(r[0]).startswith("合计金额（大写）")]
-    assert daxie == ["合计金额（大写）：" + to_daxie(paid[Col.AMOUNT].sum())] * 3   # under each 合计
+    assert daxie == ["合计金额（大写）：" + to_daxie(paid[Col.AMOUNT].sum())] * 4   # under each 合计
+    returns = rows.index(next(r for r in rows if r[0] == "五、名单交回情况"))
+    assert rows[returns + 1][0].startswith("应交回 13 个单位，已交回 12 个")
+    assert rows[returns + 2][:2] == ["柳营社区", "未交回"]
     budget = next(r for r in rows if r[0] == "预算")
     assert budget[6] == 1_500_000
     assert next(r for r in rows if r[0] == "结余")[6] == 1_500_000 - paid[Col.AMOUNT].sum()
@@ -107,7 +118,7 @@ def test_card_household_without_card_is_kept_out_of_the_upload(campaign):
     assert wb["缺少卡号"]["B4"].value == "李四"
     assert build_summary(roster, settings).rows[-2][6] in ("（未填）", "0.1%")   # budget use
     assert [r[1] for r in build_summary(roster, settings).rows if r[0] == "合计金额（大写）"] == [
-        "壹仟肆佰伍拾元整"] * 3
+        "壹仟肆佰伍拾元整"] * 4
 
 
 def test_summary_counts_leader_visits_per_group(demo_campaign, cli):

@@ -9,9 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .names import (DEFAULT_ALLOWED_RELATIONS, DEFAULT_PHONE_LIMIT, DEFAULT_UNIT_TYPES, DIBAO,
-                    EDGE_CATEGORIES, OWN_UNIT, PARAM_ALLOWED_RELATIONS, PARAM_LAST_CAMPAIGN,
-                    PARAM_NOTICE, PARAM_PHONE_LIMIT, PARAM_REFERENCE, PARAM_UNIT_TYPES,
+from .names import (DEFAULT_ALLOWED_RELATIONS, DEFAULT_OFFICE, DEFAULT_PHONE_LIMIT,
+                    DEFAULT_UNIT_TYPES, DIBAO, EDGE_CATEGORIES, OWN_UNIT, PARAM_ALLOWED_RELATIONS,
+                    PARAM_LAST_CAMPAIGN, PARAM_NOTICE, PARAM_OFFICE, PARAM_PHONE_LIMIT, PARAM_REFERENCE, PARAM_UNIT_TYPES,
                     STANDARD_COLUMNS, Group, Method, Param, Payment, StdCol, VisitParam)
 
 
@@ -59,6 +59,9 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               required=False),
     ParamSpec(PARAM_PHONE_LIMIT, "int", DEFAULT_PHONE_LIMIT,
               "同一个联系电话最多用于几户；超过的各户标为待核（防止冒领）", required=False),
+    ParamSpec(PARAM_OFFICE, "text", DEFAULT_OFFICE,
+              "经办这次活动的部门，印在签字表、走访名单的签名栏（街道一般是民政办；机关可填工会等）",
+              required=False),
     ParamSpec(PARAM_NOTICE, "text", "否",
               "填“是”时，生成签字表的同时为每个单位生成一份公示名单（output/公示名单），"
               "只有姓名（中间一字隐去）、类别、金额，不含身份证号、电话、银行卡号", required=False),

@@ -378,6 +378,8 @@ REVIEWED_MARKS: tuple[str, ...] = ("已核实", "核实无误", "已核")
 PARAM_LAST_CAMPAIGN = "上次活动"        # the previous campaign's Weiwen.xlsm (or a roster file)
 PARAM_PHONE_LIMIT = "同一电话最多户数"   # more households than this on one phone: 待核
 PARAM_NOTICE = "公示"                   # 是: also print the 公示名单 per unit
+PARAM_OFFICE = "经办部门"               # who runs the campaign (民政办; a bureau's 工会 …), on paper
+DEFAULT_OFFICE = "民政办"
 DEFAULT_PHONE_LIMIT = 2
 YES_MARKS: tuple[str, ...] = ("是", "√", "✓", "✔", "Y", "YES", "1", "TRUE", "要", "公示")
 

@@ -14,7 +14,8 @@ from typing import Any, Mapping, Sequence
 
 from . import problems as P
 from .defaults import PARAM_SPECS, ParamSpec
-from .names import (CONDITION_AGE, DEFAULT_UNIT_TYPES, OWN_UNIT, PARAM_REFERENCE, PARAM_UNIT_TYPES,
+from .names import (CONDITION_AGE, DEFAULT_OFFICE, DEFAULT_UNIT_TYPES, OWN_UNIT, PARAM_OFFICE,
+                    PARAM_REFERENCE, PARAM_UNIT_TYPES,
                     UNIT_WORD_OTHER,
                     UNIT_WORD_STREET, WORKBOOK_FILE, Col, Group, Method, Param, ParamCol, Payment,
                     Severity, Sheet, StdCol, UnitCol, UnitType)
@@ -124,6 +125,11 @@ class Settings:
         """标准.责任部门 of a category (OWN_UNIT for an unknown one: the unit pays)."""
         std = self.standard(category)
         return std.department if std else OWN_UNIT
+
+    @property
+    def office(self) -> str:
+        """参数 经办部门: who runs the campaign, as printed on the signature lines."""
+        return as_typed(self.params.get(PARAM_OFFICE) or "") or DEFAULT_OFFICE
 
     @property
     def unit_word(self) -> str:

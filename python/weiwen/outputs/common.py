@@ -14,7 +14,7 @@ import pandas as pd
 from openpyxl.cell.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
 
-from ..names import ROSTER_COLUMNS, Col, Payment, Status
+from ..names import OWN_UNIT, ROSTER_COLUMNS, Col, Payment, Status
 from ..settings import Settings
 from ..values import is_blank, to_number, to_text
 from ..cells import cell_value
@@ -57,6 +57,39 @@ def by_unit(frame: pd.DataFrame, settings: Settings | None) -> list[tuple[str, p
     keys = frame[Col.UNIT].map(to_text)
     groups = {u: frame.iloc[idx] for u, idx in keys.groupby(keys, sort=False).indices.items()}
     return [(u, groups[u]) for u in unit_order(frame, settings)]
+
+
+def departments_of(frame: pd.DataFrame, settings: Settings | None) -> pd.Series:
+    """Each household's 责任部门 (标准), or OWN_UNIT when its unit pays it."""
+    if settings is None or not len(frame):
+        return pd.Series(OWN_UNIT, index=frame.index, dtype=object)
+    return frame[Col.CATEGORY].map(lambda c: settings.department_of(to_text(c))).astype(object)
+
+
+def owners(frame: pd.DataFrame, settings: Settings | None) -> pd.Series:
+    """Whose signature sheet lists each household: its 责任部门, else its unit."""
+    departments = departments_of(frame, settings)
+    return departments.where(departments != OWN_UNIT, frame[Col.UNIT].map(to_text))
+
+
+def department_order(settings: Settings | None, present: Iterable[str]) -> list[str]:
+    """The departments of 标准 in its order, then any other present one by name."""
+    listed = list(dict.fromkeys(s.department for s in settings.standards
+                                if s.by_department)) if settings else []
+    present = [d for d in dict.fromkeys(present) if d and d != OWN_UNIT]
+    return [d for d in listed if d in present] + sorted(d for d in present if d not in listed)
+
+
+def by_owner(frame: pd.DataFrame, settings: Settings | None
+             ) -> list[tuple[str, pd.DataFrame, bool]]:
+    """(who signs, their households, is a department): each unit with the households it pays
+    (所在单位), then each 责任部门 with the households of its categories from every unit."""
+    departments = departments_of(frame, settings)
+    own = frame[departments == OWN_UNIT]
+    out = [(unit, rows, False) for unit, rows in by_unit(own, settings)]
+    for department in department_order(settings, departments):
+        out.append((department, frame[departments == department], True))
+    return out
 
 
 def payment_order(frame: pd.DataFrame) -> list[str]:

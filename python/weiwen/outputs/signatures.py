@@ -28,7 +28,7 @@ from ..intake.headers import header_row_with
 from ..settings import Settings
 from ..values import is_blank, to_number, to_text
 from ..masking import mask_id, mask_phone
-from .common import paid_households, unit_order
+from .common import owners, paid_households, unit_order
 
 S = "signatures"
 P.register("signatures.no_signature", "未签字", Severity.ERROR, S,
@@ -147,6 +147,7 @@ def check_signatures(roster: pd.DataFrame, settings: Settings, files: list[Retur
     from the returned files as read (`files`: read_returned's input)."""
     today = today or dt.date.today()
     paid = paid_households(roster)
+    paid[Col.UNIT] = owners(paid, settings)       # a 责任部门's households are on its own sheet
     units = unit_order(paid, settings)
     all_units = list(dict.fromkeys(units + [u.name for u in settings.units]))
     result = SignaturesResult()

@@ -44,8 +44,8 @@ from . import signoff_template as T
 from .outset import OutputSet
 from .pdf import PdfUnavailable, convert
 from .state import RosterState, record, require_paid, roster_state
-from .common import (by_roster_order, by_unit, paid_households, payment_order, put, put_row,
-                     safe_sheet_title)
+from .common import (by_owner, by_roster_order, by_unit, paid_households, payment_order, put,
+                     put_row, safe_sheet_title)
 
 
 @dataclass
@@ -73,6 +73,7 @@ class SignoffResult:
     households: dict[str, int] = field(default_factory=dict)
     amounts: dict[str, float] = field(default_factory=dict)
     template: str = ""
+    departments: list[str] = field(default_factory=list)  # sheets of a 责任部门 (标准)
 
 
 def find_template(campaign_root: Path | None) -> Path | None:
@@ -175,10 +176,12 @@ def _totals(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
-           context: dict[str, Any]) -> int:
+           context: dict[str, Any],
+           sections: list[tuple[str, pd.DataFrame]] | None = None) -> int:
     """Fill one sheet (a copy of the template sheet) for `unit`; returns the last row written.
-    序号 runs on through the sections; the page breaks keep each heading with its rows and
-    leave no row alone on a page (`paginate`)."""
+    `sections`: (heading, households) — by default one per 发放方式; a department's sheet has one
+    per unit inside it. 序号 runs on through the sections; the page breaks keep each heading with
+    its rows and leave no row alone on a page (`paginate`)."""
     values = dict(context, 单位=unit)
     for row in ws.iter_rows(max_row=layout.header_row):
         for cell in row:
@@ -194,7 +197,9 @@ def render(ws: Worksheet, layout: Layout, unit: str, households: pd.DataFrame,
     for c, _value, style in data.cells:
         styles[c - 1] = style
     slots = [(label, c - 1) for label, c in layout.columns.items()]
-    sections = [(p, households[households[Col.PAYMENT] == p]) for p in payment_order(households)]
+    if sections is None:
+        sections = [(p, households[households[Col.PAYMENT] == p])
+                    for p in payment_order(households)]
     kinds: list[str] = []
     seq = 0
     for payment, section in sections:
@@ -306,24 +311,48 @@ def _context(settings: Settings, today: dt.date, state: RosterState | None = Non
     return {"活动名称": settings.params.title,
             "签字表上交日期": cn_date(deadline, "规定日期"),
             "打印日期": cn_date(today),
-            "名册": state.line() if state else ""}
+            "名册": state.line() if state else "",
+            "单位称谓": settings.unit_word, "经办部门": settings.office}
 
 
-def _book_for(template: Path | None, units: list[tuple[str, pd.DataFrame]],
+@dataclass
+class SheetFor:
+    """One signature sheet: a unit with the households it pays, or a 责任部门 with those of its
+    categories from every unit (one section per unit inside)."""
+    name: str
+    households: pd.DataFrame
+    sections: list[tuple[str, pd.DataFrame]] | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def sheets_for(paid: pd.DataFrame, settings: Settings) -> list[SheetFor]:
+    """The units' sheets, then the departments' (标准.责任部门)."""
+    out = []
+    for name, households, department in by_owner(paid, settings):
+        if not department:
+            out.append(SheetFor(name, households))
+            continue
+        sections = by_unit(households, settings)
+        out.append(SheetFor(name, households, sections, {"单位称谓": "责任部门"}))
+    return out
+
+
+def _book_for(template: Path | None, units: list[SheetFor],
               context: dict[str, Any], footer: str = ""):
     wb = _open_template(template)
     source = wb.worksheets[0]
     layout = read_layout(source)
     taken: list[str] = [source.title]
-    for unit, households in units:
+    for sheet in units:
         ws = wb.copy_worksheet(source)
         _copy_print_settings(source, ws)
-        ws.title = safe_sheet_title(unit, taken)
+        ws.title = safe_sheet_title(sheet.name, taken)
         taken.append(ws.title)
         if footer and not ws.oddFooter.left.text:
             ws.oddFooter.left.text = footer
             ws.oddFooter.left.size = 8
-        render(ws, layout, unit, households, context)
+        render(ws, layout, sheet.name, sheet.households, dict(context, **sheet.context),
+               sheet.sections)
     for other in list(wb.worksheets):
         if other is source or other.title not in taken[1:]:
             wb.remove(other)
@@ -348,19 +377,24 @@ def write_signoff(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
     folder = Path(output_dir) / SIGNOFF_DIR
     context = _context(settings, today or dt.date.today(), state)
     result = SignoffResult(template=str(template) if template else "（内置版式）")
-    units = by_unit(paid, settings)
+    units = sheets_for(paid, settings)
+    result.departments = [s.name for s in units if s.sections is not None]
     wb = _book_for(template, units, context, state.footer())
     sheets = list(wb._sheets)
     unit_files: list[tuple[Path, Path]] = []          # (staged temp file, target)
+    names = {u.name for u in settings.units}
     with OutputSet(folder, patterns=("*.xlsx", "*.pdf")) as out:
         try:
-            for (unit, households), ws in zip(units, sheets):
+            for sheet, ws in zip(units, sheets):
                 wb._sheets = [ws]
                 wb.active = 0
-                target = out.write(folder / f"{safe_file_stem(unit)}.xlsx", wb.save)
+                stem = safe_file_stem(sheet.name)
+                if sheet.sections is not None and sheet.name in names:   # a unit of that name too
+                    stem += "（责任部门）"
+                target = out.write(folder / f"{stem}.xlsx", wb.save)
                 unit_files.append((out.staged[-1][0], target))
-                result.households[unit] = len(households)
-                result.amounts[unit] = float(households[Col.AMOUNT].sum())
+                result.households[sheet.name] = len(sheet.households)
+                result.amounts[sheet.name] = float(sheet.households[Col.AMOUNT].sum())
         finally:
             wb._sheets = sheets
             wb.active = 0

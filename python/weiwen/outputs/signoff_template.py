@@ -8,7 +8,8 @@ footer); `signoff.py` keeps all of that. What the generator relies on:
   〔分组行〕 the heading of a payment section, 〔数据行〕 one household, 〔小计行〕 a section's total,
   〔合计行〕 the unit's total, 〔签名行〕 the 经办人/审核人/负责人 line, 〔说明行〕 a closing note;
 - placeholders anywhere: {活动名称} {单位} {发放方式} {户数} {人数} {金额} {大写} {签字表上交日期} {打印日期}
-  {名册} (the roster's check code, to tell a current sheet from an old one).
+  {名册} (the roster's check code, to tell a current sheet from an old one), {单位称谓} (社区/村,
+  单位, or 责任部门 on a department's sheet) and {经办部门} (参数 经办部门, 民政办 by default).
 The output is byte-for-byte repeatable (fixed zip times, like the workbook build).
 """
 from __future__ import annotations
@@ -115,7 +116,7 @@ def build_template() -> Workbook:
     proto(8, 40, {"A8": MARK_SIGN + "经办人：", "D8": "审核人：", "G8": "负责人：",
                   "J8": "日期："}, ["A8:C8", "D8:F8", "G8:I8", f"J8:{last}8"],
           border=False, size=12, align=Alignment(horizontal="left", vertical="bottom"))
-    proto(9, 20, {"A9": MARK_NOTE + "打印日期：{打印日期}。{名册}。本表一式两份，社区/村、民政办各留一份。"},
+    proto(9, 20, {"A9": MARK_NOTE + "打印日期：{打印日期}。{名册}。本表一式两份，{单位称谓}、{经办部门}各留一份。"},
           [f"A9:{last}9"], border=False, size=9, align=left)
 
     ws.print_title_rows = "1:3"

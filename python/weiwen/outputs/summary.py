@@ -17,13 +17,15 @@ import pandas as pd
 from openpyxl import Workbook
 
 from ..money import to_daxie
-from ..names import BANK_FILE, SUMMARY_FILE, SUMMARY_VISITS_SHEET, Col, Payment, StdCol
+from ..intake.returns import OVERDUE, RETURNED
+from ..names import BANK_FILE, OWN_UNIT, SUMMARY_FILE, SUMMARY_VISITS_SHEET, Col, Payment, StdCol
 from ..settings import Settings
 from ..values import cn_date, to_text
 from . import layout as L
 from .bank import write_bank_book
 from .charts import add_charts
-from .common import by_roster_order, by_unit, paid_households, payment_order
+from .common import (by_roster_order, by_unit, department_order, departments_of, paid_households,
+                     payment_order)
 from .outset import OutputSet
 from .sheetkit import Column, TableSheet
 from .state import record, require_paid, roster_state
@@ -33,6 +35,19 @@ COUNTS = ("户数", "人数", Col.AMOUNT)
 HEADER = (Col.UNIT, StdCol.GROUP, Col.CATEGORY, Col.PAYMENT, *COUNTS)
 SUBTOTAL, TOTAL = "小计", "合计"
 DAXIE_LABEL = "合计金额（大写）"
+
+
+@dataclass
+class Extras:
+    """What the summary shows beside the money, gathered by the pipeline from the workbook:
+    which units sent their list (单位 → 已交回 / 未交回 / 逾期), this campaign against the last
+    one (对比: 变化 → households) and the bank's results (发放结果: 应发 / 实发 / 失败 …)."""
+    returns: list[tuple[str, str]] = field(default_factory=list)
+    comparison: dict[str, int] | None = None
+    payments: dict[str, tuple[int, float]] | None = None
+
+
+NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass
@@ -48,6 +63,7 @@ class SummaryResult:
     no_card: list[str] = field(default_factory=list)
     by_unit: list[tuple[str, int, float]] = field(default_factory=list)    # for the charts
     by_group: list[tuple[str, int, float]] = field(default_factory=list)
+    by_department: list[tuple[str, int, float]] = field(default_factory=list)
 
 
 def _group_of(settings: Settings | None, category: str) -> str:
@@ -66,7 +82,8 @@ def _counts(frame: pd.DataFrame) -> list[Any]:
 
 
 def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
-                  today: dt.date | None = None, state: str = "") -> SummaryResult:
+                  today: dt.date | None = None, state: str = "",
+                  extras: Extras | None = None) -> SummaryResult:
     """The summary as rows of values (what the 汇总 sheet and 汇总表.xlsx show).
 
     Every section uses the same seven columns, so one header row serves the whole table and is
@@ -89,11 +106,16 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
         rows.append(list(values))
         kinds.append(kind)
 
+    numbered = iter(NUMERALS)
+
+    def section(text: str) -> None:
+        add("section", f"{next(numbered)}、{text}")
+
     add("title", title.replace("慰问慰问金", "慰问金"))
     add("info", f"编制日期：{cn_date(today)}　单位：元"
         + (f"　{state}" if state else ""))
     add("header", *HEADER)
-    add("section", "一、分单位分类别")
+    section("分单位分类别")
     for unit, in_unit in by_unit(paid, settings):
         for category in categories:
             part = in_unit[in_unit[Col.CATEGORY] == category]
@@ -105,7 +127,7 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
         result.by_unit.append((unit, counts[0], counts[2]))
     add("total", TOTAL, "", "", "", *_counts(paid))
     add("daxie", DAXIE_LABEL, to_daxie(total))
-    add("section", "二、分类别组汇总")
+    section("分类别组汇总")
     for group in groups:
         in_group = paid[paid["_组"] == group]
         for category in [c for c in categories if _group_of(settings, c) == group]:
@@ -117,13 +139,31 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
         result.by_group.append((group, counts[0], counts[2]))
     add("total", TOTAL, "", "", "", *_counts(paid))
     add("daxie", DAXIE_LABEL, to_daxie(total))
-    add("section", "三、按发放方式")
+    section("按发放方式")
     for payment in payment_order(paid):
         add("data", "", "", "", payment, *_counts(paid[paid[Col.PAYMENT] == payment]))
     add("total", TOTAL, "", "", "", *_counts(paid))
     add("daxie", DAXIE_LABEL, to_daxie(total))
+    section("分责任部门")
+    departments = departments_of(paid, settings)
+    own = f"各{settings.unit_word if settings else '单位'}（{OWN_UNIT}）"
+    for department in [OWN_UNIT, *department_order(settings, departments)]:
+        in_department = paid[departments == department]
+        if not len(in_department):
+            continue
+        name = own if department == OWN_UNIT else department
+        for category in categories:
+            part = in_department[in_department[Col.CATEGORY] == category]
+            for payment in payment_order(part) if len(part) else []:
+                add("data", name, _group_of(settings, category), category, payment,
+                    *_counts(part[part[Col.PAYMENT] == payment]))
+        add("subtotal", f"{name} {SUBTOTAL}", "", "", "", *_counts(in_department))
+        result.by_department.append((name, len(in_department), float(in_department[Col.AMOUNT].sum())))
+    add("total", TOTAL, "", "", "", *_counts(paid))
+    add("daxie", DAXIE_LABEL, to_daxie(total))
+    _status_sections(add, section, extras or Extras())
     budget = settings.params.budget if settings else None
-    add("section", "四、预算使用")
+    section("预算使用")
     add("data", "预算", "", "", "", "", "", budget if budget else "（未填）")
     add("data", "已安排发放", "", "", "", "", "", total)
     if budget:
@@ -132,6 +172,25 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
     add("sign", "制表人：", "", "审核人：", "", "负责人：", "", "日期：")
     result.households, result.people, result.total = len(paid), _counts(paid)[1], total
     return result
+
+
+def _status_sections(add, section, extras: Extras) -> None:
+    """名单交回情况, 与上次活动对比 and 银行代发结果, when there is something to say."""
+    if extras.returns:
+        late = [(u, s) for u, s in extras.returns if s != RETURNED]
+        section("名单交回情况")
+        add("note", f"应交回 {len(extras.returns)} 个单位，已交回 {len(extras.returns) - len(late)} 个"
+            + ("，未交回的单位如下：" if late else "，全部交回。"))
+        for unit, status in late:
+            add("data", unit, "逾期未交回" if status == OVERDUE else "未交回", "", "", None, None, None)
+    if extras.comparison is not None:
+        section("与上次活动对比（户数）")
+        for change, n in extras.comparison.items():
+            add("data", change, "", "", "", n, None, None)
+    if extras.payments:
+        section("银行代发结果")
+        for label, (n, amount) in extras.payments.items():
+            add("data", label, "", "", Payment.CARD.value, n, None, amount)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -147,6 +206,8 @@ def _write_summary_sheet(ws, result: SummaryResult, footer: str) -> None:
     for kind, values in zip(result.kinds[3:], result.rows[3:]):
         if kind == "section":
             table.section(values[0])
+        elif kind == "note":
+            table.line(values[0])
         elif kind == "daxie":
             table.daxie(values[0], values[1])
         elif kind == "sign":
@@ -201,13 +262,14 @@ def _write_summary_book(path: Path, result: SummaryResult, visits: pd.DataFrame 
 
 
 def write_summary(roster: pd.DataFrame, settings: Settings | None, output_dir: Path, *,
-                  today: dt.date | None = None, visits: pd.DataFrame | None = None) -> SummaryResult:
+                  today: dt.date | None = None, visits: pd.DataFrame | None = None,
+                  extras: Extras | None = None) -> SummaryResult:
     """Write output/汇总表.xlsx and output/银行代发.xlsx together; returns the summary (rows for
     汇总). Refuses (NotReady, nothing written) when no household would be paid.
     `visits`: the leaders' visits per group (visits.read_visits_summary), a second sheet."""
     require_paid(roster, "汇总表和银行代发名单")
     state = roster_state(roster)
-    result = build_summary(roster, settings, today=today, state=state.line())
+    result = build_summary(roster, settings, today=today, state=state.line(), extras=extras)
     output_dir = Path(output_dir)
     paid = paid_households(roster)
     card = by_roster_order(paid[paid[Col.PAYMENT] == Payment.CARD.value])

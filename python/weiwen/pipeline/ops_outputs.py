@@ -6,16 +6,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..books import Book, Writes, read_problems, read_roster, read_settings
-from ..names import (PHOTO_DIR, PLAN_COLUMNS, SIGNED_DIR, VISIT_SHEETS, VISITS_OUTPUT_DIR, Sheet,
-                     VisitSheet)
+from ..books import Book, Writes, read_frame, read_problems, read_roster, read_settings
+from ..checks.last_campaign import change_counts
 from ..intake.readers import EXCEL_SUFFIXES, read_isolated
+from ..intake.returns import NOT_RETURNED_CODE, unit_returns
+from ..names import (COMPARE_COLUMNS, NOTICE_DIR, PARAM_LAST_CAMPAIGN, PARAM_NOTICE, PAY_COLUMNS,
+                     PHOTO_DIR, PLAN_COLUMNS, SIGNED_DIR, VISIT_SHEETS, VISITS_OUTPUT_DIR, PayCol,
+                     PayResult, ProblemCol, Sheet, VisitSheet)
 from ..outputs.audit import run_audit
+from ..outputs.notice import notice_wanted, withdraw_notices, write_notices
+from ..outputs.pdf import PdfUnavailable, to_pdf
 from ..outputs.signatures import Returned, ReturnedSheet, check_signatures
 from ..outputs.signoff import find_template, write_signoff
-from ..outputs.summary import write_summary
+from ..outputs.summary import Extras, write_summary
 from ..settings import Settings
-from ..values import is_blank
+from ..values import as_typed, is_blank, to_text
 from ..visits import report_counts, report_notes, target_sheet, visits_frames, visits_summary
 from ..visits.photos import list_photos
 from ..visits.printing import write_outputs
@@ -44,12 +49,29 @@ def signoff(book: Book, options: Options, progress: Progress) -> Report:
     report.outputs = ([str(p) for p in result.files] + ([str(result.batch)] if result.batch else [])
                       + [str(p) for p in result.pdfs])
     households = sum(result.households.values())
-    report.outcome = (f"签字确认表：{len(result.files)} 个单位，{households} 户"
-                      f"（版式：{result.template}）。")
-    report.facts.append(("签字确认表", f"{len(result.files)} 个单位，{households} 户"))
+    units = len(result.files) - len(result.departments)
+    sheets = f"{units} 个单位" + (f"、{len(result.departments)} 个责任部门（"
+                                 + "、".join(result.departments) + "）" if result.departments else "")
+    report.outcome = f"签字确认表：{sheets}，{households} 户（版式：{result.template}）。"
+    report.facts.append(("签字确认表", f"{sheets}，{households} 户"))
     report.extra["signoff_households"] = result.households
+    report.extra["signoff_departments"] = result.departments
     if result.pdf_note:
         report.notes.append(result.pdf_note)
+    wanted, masked = notice_wanted(settings)
+    if wanted:
+        notices = write_notices(roster, settings, book.campaign.output, today=options.today,
+                                masked=masked)
+        report.outputs += [str(p) for p in notices.files]
+        report.notes.append(f"公示名单：{len(notices.files)} 个单位（output/{NOTICE_DIR}），"
+                            "只有姓名、类别、家庭人口和金额。")
+        if options.pdf and notices.files:
+            try:
+                report.outputs += [str(p) for p in to_pdf(notices.files)]
+            except PdfUnavailable as exc:
+                report.notes.append(str(exc).replace("签字表", "公示名单"))
+    elif withdraw_notices(book.campaign.output):
+        report.notes.append(f"“参数”表“{PARAM_NOTICE}”不是“是”：已删除以前生成的公示名单。")
     return _count(book, report)
 
 
@@ -62,12 +84,40 @@ def visits_table(book: Book) -> pd.DataFrame:
     return visits_summary(result.groups, result.details)
 
 
+def summary_extras(book: Book, settings: Settings, options: Options) -> Extras:
+    """What the summary says beside the money, from the workbook as the other steps left it:
+    the units still missing (问题 rows of 未交回), 对比 counts, 发放结果 counts."""
+    problems = read_problems(book)
+    missing = set(problems.loc[problems[ProblemCol.CODE].map(to_text) == NOT_RETURNED_CODE,
+                               ProblemCol.UNIT].map(to_text)) if len(problems) else set()
+    returns = unit_returns(settings, [u.name for u in settings.units if u.name not in missing],
+                           today=options.today)
+    extras = Extras(returns=[(r.unit, r.status) for r in returns])
+    compared = read_frame(book, Sheet.COMPARISON, COMPARE_COLUMNS)
+    if len(compared) or as_typed(settings.params.get(PARAM_LAST_CAMPAIGN) or ""):
+        extras.comparison = change_counts(compared)
+    paid = read_frame(book, Sheet.PAYMENT_RESULTS, PAY_COLUMNS)
+    if len(paid):
+        result = paid[PayCol.RESULT].map(to_text)
+        listed = paid[result != PayResult.UNMATCHED.value]
+        extras.payments = {"应发": (len(listed), _sum(listed[PayCol.DUE]))}
+        for label, column in ((PayResult.PAID, PayCol.PAID), (PayResult.FAILED, PayCol.DUE),
+                              (PayResult.PENDING, PayCol.DUE), (PayResult.UNMATCHED, PayCol.PAID)):
+            part = paid[result == label.value]
+            extras.payments[label.value] = (len(part), _sum(part[column]))
+    return extras
+
+
+def _sum(values: pd.Series) -> float:
+    return round(float(pd.to_numeric(values, errors="coerce").fillna(0).sum()), 2)
+
+
 def summary(book: Book, options: Options, progress: Progress) -> Report:
     """生成汇总表: output/汇总表.xlsx, output/银行代发.xlsx and the workbook's 汇总 sheet."""
     progress("生成汇总表")
     settings, roster = _inputs(book)
     result = write_summary(roster, settings, book.campaign.output, today=options.today,
-                           visits=visits_table(book))
+                           visits=visits_table(book), extras=summary_extras(book, settings, options))
     report = make_report("summary", roster, [])
     report.outputs = [str(p) for p in result.files]
     report.outcome = (f"汇总表：{result.households} 户，{result.people} 人，{result.total:,.2f} 元；"

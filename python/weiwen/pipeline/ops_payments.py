@@ -13,6 +13,7 @@ from ..payments import bank_households, due_counts, match, result_rows
 from ..payments.match import UNREADABLE
 from ..payments.reissue import write_reissue
 from ..payments.results import ResultRow
+from ..outputs.state import roster_state
 from .ops_roster import make_report, write_results
 from .problem_sheet import problem_frame
 from .report import Options, Progress, Report
@@ -78,7 +79,8 @@ def payments(book: Book, options: Options, progress: Progress) -> Report:
         report.notes.append(f"{folder} 里没有银行的代发结果文件；请把银行返回的结果（Excel 或 CSV）放进该文件夹。")
     report.extra["payments"] = {"due": due, **{k: v for k, v in counts.items()}}
     path = write_reissue(book.campaign.output, outcome.failed, outcome.frame,
-                         str(settings.params.title or ""))
+                         str(settings.params.title or ""),
+                         roster_state(roster).footer() if len(roster) else "")
     if path is not None:
         report.outputs.append(str(path))
         report.notes.append(f"失败的 {failed[0]} 户列在 {path.name}：请改为现金发放或更正卡号后重新代发。")

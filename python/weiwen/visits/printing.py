@@ -70,7 +70,7 @@ def group_workbook(group, details: pd.DataFrame, settings: Settings, footer: str
     table.row(totals, kind="total")
     table.daxie("合计金额（大写）", to_daxie(total))
     signs: list[Any] = [None] * len(GROUP_LIST)
-    signs[0], signs[6] = "带队领导签字：", "民政办经办人："
+    signs[0], signs[6] = "带队领导签字：", f"{settings.office}经办人："
     table.row(signs, kind="sign")
     table.finish()
     return wb

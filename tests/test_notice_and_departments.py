@@ -1,0 +1,115 @@
+"""公示名单 (参数 公示) and the 责任部门's signature sheets, through the real command: what a notice
+board shows and what it must not, per unit; a department's sheet holds its categories from every
+unit, section by unit; the printed pages pass the print check (LibreOffice, slow)."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from coverage_helpers import set_params
+from intake_helpers import write_xlsxwriter
+from outputs_helpers import small_campaign
+from weiwen import workbook_io
+from weiwen.names import NOTICE_DIR, SIGNOFF_DIR, Col
+from weiwen.outputs.common import paid_households
+from weiwen.outputs.notice import mask_name
+
+
+def _rows(path):
+    return [list(r) for r in load_workbook(path).active.iter_rows(values_only=True)]
+
+
+def _xml(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+
+
+@pytest.fixture
+def ran(tmp_path, cli):
+    campaign = small_campaign(tmp_path / "活动")
+    cli.json("run", campaign.root)
+    return campaign
+
+
+def test_no_notice_unless_the_office_asks(ran):
+    assert not (ran.output / NOTICE_DIR).exists()
+
+
+def test_notice_per_unit_shows_name_category_size_amount_and_nothing_else(ran, cli):
+    set_params(ran, 公示="是")
+    report = cli.json("signoff", ran.root)
+    assert any(n.startswith("公示名单：3 个单位") for n in report["notes"])
+    roster = workbook_io.read_roster(ran.workbook)
+    paid = paid_households(roster)
+    for unit, part in paid.groupby(Col.UNIT):
+        path = ran.output / NOTICE_DIR / f"{unit}.xlsx"
+        rows = _rows(path)
+        assert rows[0][0] == f"2027年春节走访慰问对象公示名单（{unit}）"
+        assert rows[2] == ["序号", "姓名", "类别", "家庭人口", "金额"]
+        body = [r for r in rows[3:] if isinstance(r[0], int)]
+        assert sorted(r[1] for r in body) == sorted(part[Col.NAME])          # all paid, whole names
+        total = next(r for r in rows if r[0] == "合计")
+        assert total[1] == f"{len(part)} 户" and total[4] == part[Col.AMOUNT].sum()
+        text = _xml(path)
+        secret = set(roster[Col.ID].dropna()) | set(roster[Col.PHONE].dropna()) | set(
+            roster[Col.CARD].dropna()) | set(roster[Col.ADDRESS].dropna())
+        assert not [s for s in secret if s and s in text]
+    # 低保 is paid by 社会事务科, but the household is still posted in its own unit
+    assert any(r[2] == "低保" for r in _rows(ran.output / NOTICE_DIR / "东风社区.xlsx"))
+
+
+def test_names_masked_when_the_local_rule_asks(ran, cli):
+    set_params(ran, 公示="是（隐去一字）")
+    cli.json("signoff", ran.root)
+    body = [r for r in _rows(ran.output / NOTICE_DIR / "东风社区.xlsx")[3:] if isinstance(r[0], int)]
+    assert body and all("*" in r[1] for r in body)
+    assert [mask_name(n) for n in ("张明", "张晓明", "欧阳晓明", "王")] == ["张*", "张*明", "欧**明", "王"]
+    set_params(ran, 公示="否")
+    cli.json("signoff", ran.root)
+    assert not list((ran.output / NOTICE_DIR).glob("*.xlsx"))            # the set is withdrawn
+
+
+def test_departments_have_their_own_sheets_with_the_units_inside(ran):
+    folder = ran.output / SIGNOFF_DIR
+    roster = workbook_io.read_roster(ran.workbook)
+    paid = paid_households(roster)
+    dibao = paid[paid[Col.CATEGORY] == "低保"]
+    sheet = _rows(folder / "社会事务科.xlsx")
+    assert sheet[1][0] == "单位：社会事务科"
+    headings = [r[0] for r in sheet if isinstance(r[0], str) and "（共" in r[0]]
+    assert [h.split("（")[0] for h in headings] == list(dict.fromkeys(dibao[Col.UNIT]))
+    names = [r[1] for r in sheet if isinstance(r[0], int)]
+    assert sorted(names) == sorted(dibao[Col.NAME])
+    for unit in ("东风社区", "红旗村", "幸福里社区"):                          # not on the units' sheets
+        assert not any(r[3] == "低保" for r in _rows(folder / f"{unit}.xlsx") if isinstance(r[0], int))
+    assert "责任部门、民政办各留一份" in _xml(folder / "社会事务科.xlsx")
+    assert "社区/村、民政办各留一份" in _xml(folder / "东风社区.xlsx")
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_the_new_printed_outputs_pass_the_print_check(ran, cli, tmp_path):
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    pytest.importorskip("pdfplumber")
+    from weiwen.printcheck import check_campaign
+    set_params(ran, 公示="是")
+    cli.json("signoff", ran.root)
+    roster = workbook_io.read_roster(ran.workbook)
+    cards = roster[roster[Col.CARD].notna()]
+    folder = ran.root / "代发结果"
+    folder.mkdir()
+    rows = [["户名", "账号", "金额", "交易状态", "失败原因"]]
+    for i, r in enumerate(cards.to_dict("records")):
+        rows.append([r[Col.NAME], r[Col.CARD], r[Col.AMOUNT], "失败" if i % 3 == 0 else "成功",
+                     "户名与账号不符，请核对开户人姓名" if i % 3 == 0 else ""])
+    write_xlsxwriter(folder / "结果.xlsx", rows, saved=dt.datetime(2027, 1, 20))
+    cli.json("payments", ran.root)
+    report = check_campaign(ran.root, only=[NOTICE_DIR + "/", "重新发放名单", SIGNOFF_DIR + "/社会事务科"])
+    assert report.ok, "\n".join(map(str, report.findings))
+    assert {"重新发放名单.xlsx", f"{SIGNOFF_DIR}/社会事务科.xlsx"} <= set(report.pages)
+    assert sum(1 for f in report.pages if f.startswith(NOTICE_DIR)) == 3

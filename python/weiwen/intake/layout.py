@@ -39,7 +39,7 @@ INSTRUCTIONS = (
     "1. 每户一行，从表头下面第一行开始连续填写，不要留空行；不要修改表头，不要增删列。",
     "2. 身份证号填18位（末位X用大写或小写均可），本列已设为文本格式，请直接输入，不要用公式。",
     "3. 类别请从下拉列表中选择；一户符合多个类别的，每个类别各填一行，按最高档次只发一次。",
-    "4. 家庭人口填数字；联系电话填户主或家庭成员手机；低保户须填银行卡号（同样为文本格式）。",
+    "4. 家庭人口填数字；联系电话填户主或家庭成员手机；按银行打卡发放的类别（如低保）须填银行卡号（同样为文本格式）。",
     "5. 文件名可以修改，但请不要删除本文件中的任何工作表；改正后重新发送整个文件即可。",
 )
 
@@ -93,7 +93,7 @@ def build_layout(path: Path = REPO_LAYOUT) -> Path:
     categories = DataValidation(
         type="list", formula1=f"'{META_SHEET}'!${CATEGORY_LIST_COLUMN}$2:${CATEGORY_LIST_COLUMN}$2",
         allow_blank=True, showErrorMessage=True, errorStyle="warning",
-        errorTitle="类别", error="请从下拉列表中选择类别（与街道“标准”表一致）。",
+        errorTitle="类别", error="请从下拉列表中选择类别（与“标准”表一致）。",
         promptTitle="类别", prompt="请从下拉列表中选择", showInputMessage=True)
     categories.add(f"{category_col}{first}:{category_col}{end}")
     ws.add_data_validation(categories)

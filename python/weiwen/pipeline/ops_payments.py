@@ -30,12 +30,10 @@ def read_results(folder: Path) -> tuple[list[tuple[str, list[ResultRow]]], list[
     time), and a problem per file that cannot be used."""
     found: list[tuple[object, str, list[ResultRow]]] = []
     problems: list[P.Problem] = []
-    for path in result_files(folder):
+    for path, raw in read_isolated(result_files(folder), folder).items():
         relname = path.relative_to(folder).as_posix()
-        raw, read_problems_ = read_isolated(path, folder)
-        if raw is None:
-            reason = read_problems_[0].extra.get("reason", "无法读取") if read_problems_ else "无法读取"
-            problems.append(P.make(UNREADABLE, file=relname, reason=f"无法读取（{reason}）"))
+        if isinstance(raw, str):
+            problems.append(P.make(UNREADABLE, file=relname, reason=f"无法读取（{raw or '文件已损坏'}）"))
             continue
         rows: list[ResultRow] | None = None
         for sheet in (s for s in raw.sheets if not s.hidden):

@@ -1,17 +1,28 @@
 """Benchmark: a whole district (200 units × 500 households = 100,000 rows) through `weiwen run`.
 
-    python benchmarks/district.py                 # 50k, 100k and 200k rows (several minutes)
-    python benchmarks/district.py --rows 10000    # one size only
-    python benchmarks/district.py --units 50 --rows 20000 --sizes 1
+    python benchmarks/district.py                 # 50k, 100k and 200k rows (long)
+    python benchmarks/district.py --rows 10000 --sizes 1    # one size only
+    python benchmarks/district.py --buttons-only  # the button latencies on the demo only
 
 Generates, with a fixed seed, realistic returned files (the demo's messiness: title rows, header
 variants, Traditional headers, GBK CSV, a 合计 row; about 3 % duplicates across units and
-categories), then measures in one run: each step of `weiwen run`, the whole run in a fresh process
-(its peak resident memory too), the I/O floor on the same files (reading every inbox file with
-python-calamine into Python values + writing the same number of output cells with a write-only
-workbook), the ratio whole-run / I/O floor, the ratio time(200k)/time(100k), and the number of
-xlwings actions each button makes on the roster (through the remote engine the tests use).
-Prints a table and exits 0. Not a test: these machines are noisy, so figures are read by a person.
+categories), then measures (benchmarks/measure.py):
+- each step of `weiwen run` in this process (wall and CPU time, reader processes included);
+- the whole run in a fresh process: its time, CPU time (CPU / wall = cores busy) and the peak
+  resident memory of its process tree (the reader processes included);
+- two I/O floors on the same files: every inbox file read with python-calamine, plus the cells the
+  run wrote (every output file and the workbook's result sheets, read back) written again into as
+  many files and sheets — with XlsxWriter in constant_memory mode (the floor) and with openpyxl's
+  write-only mode (the old floor); the ratio run / floor against both;
+- the incremental re-merge: a full `weiwen merge` with no cache, then one unit's corrected file
+  saved over its old one and `weiwen merge` again, both in fresh processes;
+- time(200k) / time(100k);
+- the button latencies on a street-office campaign (the demo, ~2,000 households): merge, check and
+  amounts pressed through xlwings' remote engine (tests/xlwings_remote.py), the Python time of
+  `weiwen.excel.run` only, repeated; merge with no cache (the first press) and again (cached);
+  and the xlwings actions each button makes.
+Prints a table and exits 0. Not a test: these machines are noisy, so figures are read by a person
+with the load average printed beside them.
 """
 from __future__ import annotations
 
@@ -20,10 +31,8 @@ import csv
 import io
 import json
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +43,9 @@ from weiwen.books import FileBook
 from weiwen.campaign import Campaign, init
 from weiwen.demo import PLAN_COUNTS, _People
 from weiwen.names import RETURN_COLUMNS, UNIT_COLUMNS, Sheet, UnitCol
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measure as M  # noqa: E402
 
 SEED = 20270101
 HEADER_VARIANTS = (
@@ -51,161 +63,203 @@ def _categories(rng: random.Random, n: int) -> list[str]:
 def generate(root: Path, *, units: int, rows: int, seed: int = SEED) -> Campaign:
     """A campaign with `units` units and about `rows` returned rows in inbox/."""
     campaign = init(root, force=True)
-    people = _People(seed)
-    rng = people.rng
-    unit_rows = [{UnitCol.CODE: f"3301{i:05d}", UnitCol.NAME: f"第{i}社区" if i % 3 else f"第{i}村",
-                  UnitCol.TYPE: "社区" if i % 3 else "村"} for i in range(1, units + 1)]
-    frame = pd.DataFrame(unit_rows).reindex(columns=list(UNIT_COLUMNS))
+    frame = pd.DataFrame([_unit(i) for i in range(1, units + 1)]).reindex(columns=list(UNIT_COLUMNS))
     workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.UNITS: frame})
-    per_unit = max(1, rows // units)
+    people = _People(seed)
     previous: list[list] = []
-    for i, unit in enumerate(unit_rows):
-        name = unit[UnitCol.NAME]
-        body = []
-        for category in _categories(rng, per_unit):
-            size = rng.choice((1, 1, 2, 2, 3, 4))
-            body.append([people.fake.name(), people.id_number(), category, size, people.phone(),
-                         people.card() if category == "低保" else "",
-                         people.address(name, name.endswith("村")), ""])
-        # about 3 %: the same household reported again by the next unit or in a second category
-        for _ in range(per_unit * 3 // 100):
-            if previous and rng.random() < 0.5:
-                body.append(list(rng.choice(previous)))
-            else:
-                twin = list(rng.choice(body))
-                twin[2] = rng.choice(("残疾户", "大重病患者", "低收入困难家庭"))
-                body.append(twin)
+    for i in range(units):
+        body = households(people, _unit(i + 1)[UnitCol.NAME], max(1, rows // units), previous)
         previous = body[:50]
-        variant = HEADER_VARIANTS[i % len(HEADER_VARIANTS)]
-        header = ["序号"] + [variant.get(c, c) for c in RETURN_COLUMNS]
-        data = [[n + 1] + r for n, r in enumerate(body)]
-        if i % 10 == 9:
-            buf = io.StringIO()
-            csv.writer(buf).writerows([header, *data])
-            (campaign.inbox / f"{name}名单.csv").write_bytes(buf.getvalue().encode("gbk", "replace"))
-            continue
-        book = xlsxwriter.Workbook(str(campaign.inbox / f"{name}慰问名单.xlsx"),
-                                   {"constant_memory": True})
-        ws = book.add_worksheet("名单")
-        ws.write_row(0, 0, [f"2027年春节走访慰问对象名单（{name}）"])
-        ws.write_row(2, 0, header)
-        for r, row in enumerate(data, start=3):
-            ws.write_row(r, 0, row)
-        ws.write_row(len(data) + 3, 0, ["合计", f"{len(data)}户"])
-        book.close()
+        write_return(campaign, i, body)
     return campaign
+
+
+def _unit(n: int) -> dict:
+    return {UnitCol.CODE: f"3301{n:05d}", UnitCol.NAME: f"第{n}社区" if n % 3 else f"第{n}村",
+            UnitCol.TYPE: "社区" if n % 3 else "村"}
+
+
+def households(people: _People, name: str, count: int, previous: list[list]) -> list[list]:
+    """One unit's rows: `count` households plus ~3 % reported again (by the previous unit's
+    households or in a second category)."""
+    rng = people.rng
+    body = []
+    for category in _categories(rng, count):
+        size = rng.choice((1, 1, 2, 2, 3, 4))
+        body.append([people.fake.name(), people.id_number(), category, size, people.phone(),
+                     people.card() if category == "低保" else "",
+                     people.address(name, name.endswith("村")), ""])
+    for _ in range(count * 3 // 100):
+        if previous and rng.random() < 0.5:
+            body.append(list(rng.choice(previous)))
+        else:
+            twin = list(rng.choice(body))
+            twin[2] = rng.choice(("残疾户", "大重病患者", "低收入困难家庭"))
+            body.append(twin)
+    return body
+
+
+def write_return(campaign: Campaign, i: int, body: list[list]) -> Path:
+    """Unit i's (0-based) returned file: every tenth a GBK CSV, the others a titled .xlsx with a
+    header variant and a 合计 row."""
+    name = _unit(i + 1)[UnitCol.NAME]
+    variant = HEADER_VARIANTS[i % len(HEADER_VARIANTS)]
+    header = ["序号"] + [variant.get(c, c) for c in RETURN_COLUMNS]
+    data = [[n + 1] + r for n, r in enumerate(body)]
+    if i % 10 == 9:
+        buf = io.StringIO()
+        csv.writer(buf).writerows([header, *data])
+        path = campaign.inbox / f"{name}名单.csv"
+        path.write_bytes(buf.getvalue().encode("gbk", "replace"))
+        return path
+    path = campaign.inbox / f"{name}慰问名单.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("名单")
+    ws.write_row(0, 0, [f"2027年春节走访慰问对象名单（{name}）"])
+    ws.write_row(2, 0, header)
+    for r, row in enumerate(data, start=3):
+        ws.write_row(r, 0, row)
+    ws.write_row(len(data) + 3, 0, ["合计", f"{len(data)}户"])
+    book.close()
+    return path
+
+
+def correct_one(campaign: Campaign, i: int) -> Path:
+    """Unit i's corrected file saved over its old one: its rows read back, one phone fixed."""
+    from weiwen.intake.readers import read_inbox
+    path = next(p for p in campaign.inbox.iterdir() if p.stem.startswith(_unit(i + 1)[UnitCol.NAME]))
+    files, _ = read_inbox(campaign.inbox)
+    rows = next(f for f in files if f.path == path).sheets[0].rows
+    start = 1 if path.suffix == ".csv" else 3
+    body = [list(r[1:9]) for r in rows[start:] if r and str(r[0]).strip() not in ("", "合计")]
+    body[0][4] = "13912345678"
+    path.unlink()
+    return write_return(campaign, i, body)
 
 
 # --- measurements ------------------------------------------------------------------------------
 
-def timed(fn, *args, **kwargs):
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - start, result
-
-
-def step_times(campaign: Campaign) -> dict[str, float]:
-    """Each step of `weiwen run`, in process, in the order run does them."""
+def step_times(campaign: Campaign) -> dict[str, M.Clock]:
+    """Each step of `weiwen run`, in process, in the order run does them (no cache)."""
     from weiwen.amounts import compute_amounts
     from weiwen.checks import run_checks
     from weiwen.intake.merge import merge_files
     from weiwen.intake.readers import read_inbox
-    out: dict[str, float] = {}
+    M.cold(campaign.root)
+    out: dict[str, M.Clock] = {}
     settings = workbook_io.read_settings(campaign.workbook)
-    out["read inbox"], (files, _) = timed(read_inbox, campaign.inbox)
-    out["merge"], (roster, _, _) = timed(merge_files, files, settings)
-    out["checks"], (roster, _) = timed(run_checks, roster, settings)
-    out["amounts"], (roster, _) = timed(compute_amounts, roster, settings)
-    out["write workbook"], _ = timed(workbook_io.write_results, campaign.workbook, campaign.root,
-                                     roster=roster)
+    out["read inbox"], (files, _) = M.timed(read_inbox, campaign.inbox)
+    out["merge"], (roster, _, _) = M.timed(merge_files, files, settings)
+    out["checks"], (roster, _) = M.timed(run_checks, roster, settings)
+    out["amounts"], (roster, _) = M.timed(compute_amounts, roster, settings)
+    out["write workbook"], _ = M.timed(workbook_io.write_results, campaign.workbook, campaign.root,
+                                       roster=roster)
     book = FileBook(campaign)
     for step in pipeline.OUTPUT_STEPS:
-        out[step.__name__], _ = timed(step, book, pipeline.Options(), pipeline.no_progress)
+        out[step.__name__], _ = M.timed(step, book, pipeline.Options(), pipeline.no_progress)
     return out
 
 
-def whole_run(campaign: Campaign) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of `weiwen run` in a fresh process."""
-    code = ("import resource, sys, time; from weiwen import pipeline; from weiwen.campaign import Campaign;"
-            "t=time.perf_counter(); pipeline.on_disk('run', Campaign.open(sys.argv[1]));"
-            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    done = subprocess.run([sys.executable, "-c", code, str(campaign.root)], capture_output=True,
-                          text=True, check=True)
-    seconds, rss_kb = done.stdout.split()[-2:]
-    return float(seconds), int(rss_kb) / 1024
+def remerge(campaign: Campaign) -> dict:
+    """A full `weiwen merge` (no cache), then the same after one unit's corrected file arrived."""
+    M.cold(campaign.root)
+    full = M.fresh("merge", campaign.root)
+    correct_one(campaign, 4)
+    again = M.fresh("merge", campaign.root)
+    return {"full_merge_s": full.seconds, "remerge_s": again.seconds,
+            "remerge_ratio": again.seconds / full.seconds}
 
 
-def output_cells(campaign: Campaign) -> int:
-    """Cells the run wrote: every sheet of every .xlsx under output/ plus 名册 and 问题."""
-    from python_calamine import CalamineWorkbook
-    total = 0
-    paths = [campaign.workbook, *campaign.output.rglob("*.xlsx")]
-    for path in paths:
-        book = CalamineWorkbook.from_path(str(path))
-        names = book.sheet_names if path != campaign.workbook else [Sheet.ROSTER, Sheet.PROBLEMS]
-        for name in names:
-            total += sum(1 for row in book.get_sheet_by_name(name).to_python() for v in row if v != "")
-    return total
-
-
-def io_floor(campaign: Campaign, cells: int) -> tuple[float, float]:
-    """(read seconds, write seconds): calamine over every inbox file; a write-only workbook of
-    `cells` cells (17 per row, like 名册)."""
-    from openpyxl import Workbook
-    from python_calamine import CalamineWorkbook
-    start = time.perf_counter()
-    for path in sorted(campaign.inbox.iterdir()):
-        if path.suffix == ".csv":
-            list(csv.reader(io.StringIO(path.read_bytes().decode("gb18030"))))
-        else:
-            book = CalamineWorkbook.from_path(str(path))
-            for name in book.sheet_names:
-                book.get_sheet_by_name(name).to_python()
-    read = time.perf_counter() - start
-    start = time.perf_counter()
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet()
-    row = ["张三", "330106195001011234", 700, "东湖社区", "低保", 3, "13800000000", "", "文一路1号",
-           700, "现金", "低保 3人户", "有效", "", "a.xlsx", 3, ""]
-    for _ in range(cells // len(row)):
-        ws.append(row)
+def measure(rows: int, units: int, *, quick: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        wb.save(Path(tmp) / "floor.xlsx")
-    return read, time.perf_counter() - start
+        clock, campaign = M.timed(generate, Path(tmp) / "district", units=units, rows=rows)
+        steps = {} if quick else step_times(campaign)
+        M.cold(campaign.root)
+        load = M.load()
+        run = M.fresh("run", campaign.root)
+        files, cells = M.output_cells(campaign.root, campaign.workbook, campaign.output,
+                                      (Sheet.ROSTER, Sheet.PROBLEMS))
+        read = M.read_floor(campaign.inbox)
+        fast = M.write_floor_xlsxwriter(files)
+        old = M.write_floor_openpyxl(files)
+        roster_rows = len(workbook_io.read_roster(campaign.workbook))
+        floor, old_floor = read.wall + fast.wall, read.wall + old.wall
+        result = {"rows": rows, "units": units, "roster_rows": roster_rows,
+                  "generate_s": clock.wall, "load": load,
+                  "steps": {k: [v.wall, v.cpu] for k, v in steps.items()},
+                  "whole_s": run.seconds, "whole_cpu_s": run.cpu, "whole_wall_s": run.wall,
+                  "peak_mb": run.peak_mb, "output_cells": cells, "output_files": len(files),
+                  "floor_read_s": read.wall, "floor_write_s": fast.wall,
+                  "old_floor_write_s": old.wall, "floor_s": floor, "old_floor_s": old_floor,
+                  "ratio_to_floor": run.seconds / floor, "ratio_to_old_floor": run.seconds / old_floor}
+        result.update(remerge(campaign))
+        return result
 
 
-def xlwings_actions(campaign: Campaign) -> dict[str, int]:
-    """Actions per button on this campaign's roster, through xlwings' remote engine."""
+def buttons(repeat: int) -> dict:
+    """merge / check / amounts pressed on the demo (about 2,000 households) through xlwings'
+    remote engine: the Python time of weiwen.excel.run, `repeat` times each."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     try:
-        from xlwings_remote import press, remote_engine
+        import xlwings as xw
+        from xlwings_remote import payload, remote_engine
     except ImportError:          # xlwings not installed
         return {}
-    out = {}
-    with remote_engine():
-        for tag in ("merge", "check", "amounts"):
-            _, _, actions = press(tag, campaign)
-            out[tag] = len(actions)
-    return out
-
-
-def measure(rows: int, units: int, *, actions: bool) -> dict:
+    from weiwen import excel
+    from weiwen.demo import make_demo
+    out: dict[str, list] = {"merge (first)": [], "merge (again)": [], "check": [], "amounts": []}
+    cpu: dict[str, list] = {k: [] for k in out}
+    actions: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        campaign = generate(Path(tmp) / "district", units=units, rows=rows)
-        generated = time.perf_counter() - start
-        steps = step_times(campaign)
-        seconds, rss = whole_run(campaign)
-        cells = output_cells(campaign)
-        read, write = io_floor(campaign, cells)
-        roster_rows = len(workbook_io.read_roster(campaign.workbook))
-        result = {"rows": rows, "units": units, "roster_rows": roster_rows, "generate_s": generated,
-                  "steps": steps, "whole_s": seconds, "peak_mb": rss, "output_cells": cells,
-                  "floor_read_s": read, "floor_write_s": write,
-                  "ratio_to_floor": seconds / (read + write)}
-        if actions:
-            result["xlwings_actions"] = xlwings_actions(campaign)
-        return result
+        root = Path(tmp) / "demo"
+        make_demo(root)
+        campaign = Campaign.open(root)
+        pipeline.on_disk("merge", campaign)
+        pipeline.on_disk("amounts", campaign)
+        households = len(workbook_io.read_roster(campaign.workbook))
+        data = payload(campaign.workbook)
+        with remote_engine():
+            for _ in range(repeat):
+                for key, tag in (("merge (first)", "merge"), ("merge (again)", "merge"),
+                                 ("check", "check"), ("amounts", "amounts")):
+                    if key == "merge (first)":
+                        M.cold(root)
+                    book = xw.Book(json=json.loads(json.dumps(data)))
+                    clock, _ = M.timed(excel.run, tag, book=book, folder=root)
+                    out[key].append(clock.wall)
+                    cpu[key].append(clock.cpu)
+                    actions[tag] = len(book.json()["actions"])
+    return {"households": households, "wall": out, "cpu": cpu, "xlwings_actions": actions,
+            "load": M.load()}
+
+
+def _print(r: dict) -> None:
+    print(f"\n== {r['rows']:,} rows in {r['units']} units (roster {r['roster_rows']:,}; files "
+          f"generated in {r['generate_s']:.1f} s; load average {r['load']})")
+    for step, (wall, cpu) in r["steps"].items():
+        print(f"  {step:<24} {wall:8.2f} s  (cpu {cpu:6.2f} s)")
+    print(f"  {'whole run (fresh proc)':<24} {r['whole_s']:8.2f} s  (process {r['whole_wall_s']:.2f} s"
+          f" with imports, cpu {r['whole_cpu_s']:.2f} s = {r['whole_cpu_s'] / r['whole_wall_s']:.2f}"
+          f" cores)   peak memory {r['peak_mb']:,.0f} MB (process tree)")
+    print(f"  {'floor (XlsxWriter)':<24} {r['floor_s']:8.2f} s  (read {r['floor_read_s']:.2f} s + "
+          f"write {r['output_cells']:,} cells in {r['output_files']} files "
+          f"{r['floor_write_s']:.2f} s)")
+    print(f"  {'old floor (openpyxl)':<24} {r['old_floor_s']:8.2f} s  (write "
+          f"{r['old_floor_write_s']:.2f} s)")
+    print(f"  {'run / floor':<24} {r['ratio_to_floor']:8.2f}   (old floor: "
+          f"{r['ratio_to_old_floor']:.2f})")
+    print(f"  {'merge, no cache':<24} {r['full_merge_s']:8.2f} s")
+    print(f"  {'re-merge, 1 file changed':<24} {r['remerge_s']:8.2f} s  "
+          f"= {r['remerge_ratio']:.0%} of the full merge")
+
+
+def _print_buttons(b: dict) -> None:
+    print(f"\n== buttons on the demo ({b['households']:,} households), Python time of "
+          f"weiwen.excel.run, median [min–max] of {len(b['wall']['check'])} presses, "
+          f"load average {b['load']}")
+    for key in b["wall"]:
+        print(f"  {key:<16} {M.spread(b['wall'][key])} s   cpu {M.spread(b['cpu'][key])} s")
+    print(f"  xlwings actions per button: {b['xlwings_actions']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,30 +268,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--sizes", type=int, default=3,
                         help="3: rows/2, rows and 2×rows (for the growth ratio); 1: rows only")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--quick", action="store_true", help="without the per-step times")
+    parser.add_argument("--presses", type=int, default=5, help="presses per button")
+    parser.add_argument("--buttons-only", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
-    sizes = [args.rows] if args.sizes == 1 else [args.rows // 2, args.rows, args.rows * 2]
-    results = [measure(n, args.units, actions=n == args.rows) for n in sizes]
-    for r in results:
-        print(f"\n== {r['rows']:,} rows in {r['units']} units "
-              f"(roster {r['roster_rows']:,}; files generated in {r['generate_s']:.1f} s)")
-        for step, seconds in r["steps"].items():
-            print(f"  {step:<22} {seconds:8.2f} s")
-        print(f"  {'whole run (fresh proc)':<22} {r['whole_s']:8.2f} s   peak RSS {r['peak_mb']:,.0f} MB")
-        print(f"  {'I/O floor':<22} {r['floor_read_s'] + r['floor_write_s']:8.2f} s   "
-              f"(read {r['floor_read_s']:.2f} s + write {r['output_cells']:,} cells "
-              f"{r['floor_write_s']:.2f} s)")
-        print(f"  {'run / floor':<22} {r['ratio_to_floor']:8.2f}")
-        if r.get("xlwings_actions"):
-            print(f"  xlwings actions per button: {r['xlwings_actions']}")
+    sizes = [] if args.buttons_only else (
+        [args.rows] if args.sizes == 1 else [args.rows // 2, args.rows, args.rows * 2])
+    results = []
+    for n in sizes:
+        results.append(measure(n, args.units, quick=args.quick))
+        _print(results[-1])
+        sys.stdout.flush()
     if len(results) == 3:
         print(f"\ntime({results[2]['rows']:,}) / time({results[1]['rows']:,}) = "
               f"{results[2]['whole_s'] / results[1]['whole_s']:.2f}")
+    presses = buttons(args.presses) if args.presses else {}
+    if presses:
+        _print_buttons(presses)
     if args.json:
-        print(json.dumps(results, ensure_ascii=False, indent=1))
+        args.json.write_text(json.dumps({"sizes": results, "buttons": presses},
+                                        ensure_ascii=False, indent=1))
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ from weiwen.cli import app
 SOURCE = Path(__file__).resolve().parents[1] / "python"
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(SOURCE), os.environ.get("PYTHONPATH", "")) if p)
+# the parsed-returns cache's per-user key (intake/cache.py): a temp file, not the tester's home
+os.environ.setdefault("WEIWEN_CACHE_KEY",
+                      str(Path(tempfile.gettempdir()) / f"weiwen-test-{os.getuid() if hasattr(os, 'getuid') else 0}.key"))
 
 
 class Cli:

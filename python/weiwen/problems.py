@@ -42,6 +42,10 @@ class Code(str):
     def code(self) -> str:
         return str(self)
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its string, unpickled as the registered constant (cached merges)."""
+        return code_info, (str(self),)
+
 
 _REGISTRY: dict[str, Code] = {}
 

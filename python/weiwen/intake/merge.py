@@ -21,6 +21,7 @@ import datetime as dt
 import traceback
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any, Callable, Protocol
 
 import pandas as pd
 
@@ -207,6 +208,12 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
     return used
 
 
+def _normalise_piece(piece: _Piece, categories: CategoryIndex
+                     ) -> tuple[pd.DataFrame, list[P.Problem]]:
+    found: list[P.Problem] = []
+    return _normalised(piece, categories, found), found
+
+
 def _normalised(piece: _Piece, categories: CategoryIndex,
                 problems: list[P.Problem]) -> pd.DataFrame:
     """The piece's rows in roster columns, values cleaned column by column."""
@@ -304,10 +311,41 @@ def _reason(exc: Exception, file: str) -> str:
     return f"程序处理这份表格时出错，详细信息已记入临时文件夹的 {LOG_FILE.name}"
 
 
+Parsed = tuple[list[Table], list[P.Problem]]
+
+
+def parse_file(raw: RawFile) -> Parsed:
+    """A file's data tables and the problems of its hidden lists: all a merge needs of its cells
+    (depends on the file alone, not on the settings)."""
+    tables = tables_of(raw)
+    return tables, (_hidden_lists(raw) if tables else [])
+
+
+class Memo(Protocol):
+    """Where a merge may find what it worked out before (intake/cache.py keeps it on disk):
+    `parsed` returns parse(raw) and `normalised` returns make(), or the same results kept."""
+
+    def parsed(self, raw: RawFile, parse: Callable[[RawFile], Parsed]) -> Parsed: ...
+
+    def normalised(self, raw: RawFile, part: tuple[str, ...], make: Callable[[], Any]) -> Any: ...
+
+
+class _Fresh:
+    """No memo: everything worked out now."""
+
+    def parsed(self, raw: RawFile, parse: Callable[[RawFile], Parsed]) -> Parsed:
+        return parse(raw)
+
+    def normalised(self, raw: RawFile, part: tuple[str, ...], make: Callable[[], Any]) -> Any:
+        return make()
+
+
 def merge_files(files: list[RawFile], settings: Settings, *,
-                previous: pd.DataFrame | None = None
+                previous: pd.DataFrame | None = None, memo: Memo | None = None
                 ) -> tuple[pd.DataFrame, list[P.Problem], MergeReport]:
-    """The roster from every readable returned file (see the module docstring)."""
+    """The roster from every readable returned file (see the module docstring). `memo`: the
+    parsed files and cleaned pieces of an earlier merge (the result is the same either way)."""
+    memo = memo or _Fresh()
     report = MergeReport(files_read=len(files))
     problems: list[P.Problem] = []
     index = UnitIndex(settings)
@@ -316,7 +354,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
     for raw in files:
         counted = (report.rows_read, report.rejected_rows)
         try:
-            tables = tables_of(raw)
+            tables, hidden = memo.parsed(raw, parse_file)
             if not tables:
                 problems.append(P.make("intake.no_header", file=raw.relname))
                 report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
@@ -325,7 +363,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
                 report.columns[table.source] = table.letters
             found: list[P.Problem] = []
             pieces += _pieces(raw, tables, index, report, found)
-            problems += found + _hidden_lists(raw)
+            problems += found + hidden
         except Exception as exc:  # one odd file must not stop the others: it becomes a problem
             report.rows_read, report.rejected_rows = counted
             problems.append(P.make("intake.file_failed", file=raw.relname, reason=_reason(exc, raw.relname)))
@@ -338,8 +376,10 @@ def merge_files(files: list[RawFile], settings: Settings, *,
         if not len(piece.frame):
             continue
         try:
-            found = []
-            frames.append(_normalised(piece, categories, found))
+            frame, found = memo.normalised(
+                piece.table.raw, (piece.table.sheet, piece.unit.code, piece.unit.name),
+                lambda piece=piece: _normalise_piece(piece, categories))
+            frames.append(frame)
             problems += found + [
                 P.make("intake.head_not_listed", unit=piece.unit.name, file=piece.table.source,
                        row=row, column=Col.NAME, name=name or "（空）", first=first, last=last)

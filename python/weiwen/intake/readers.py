@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .. import problems as P
 from ..names import Severity
@@ -101,11 +101,15 @@ def read_isolated(paths: Iterable[Path], folder: Path) -> dict[Path, RawFile | s
     return out
 
 
-def read_inbox(inbox: Path, limits: pool.Limits | None = None
+def read_inbox(inbox: Path, limits: pool.Limits | None = None, *,
+               known: Callable[[Path], FileData | None] | None = None
                ) -> tuple[list[RawFile], list[P.Problem]]:
-    """Every returned file in inbox/, each read in isolation; unreadable ones become problems."""
+    """Every returned file in inbox/, each read in isolation; unreadable ones become problems.
+    `known(path)`: the data of a file parsed before (intake/cache.py), which is not read again."""
     paths, problems = list_inbox(inbox)
-    outcomes = pool.read_files(paths, limits)
+    remembered = {p: d for p in paths if known is not None and (d := known(p)) is not None}
+    outcomes = pool.read_files([p for p in paths if p not in remembered], limits)
+    outcomes.update({p: pool.Outcome(d) for p, d in remembered.items()})
     files = []
     for path in paths:
         raw, found = _raw_file(path, inbox, outcomes[path])

@@ -14,11 +14,12 @@ from ..amounts import compute_amounts
 from ..books import Book, Writes, read_problems, read_roster, read_settings
 from ..checks import run_checks
 from ..checks.last_campaign import change_counts, compare
-from ..outputs.feedback import write_feedback
+from ..intake.cache import ReturnsCache, settings_digest
 from ..intake.merge import MergeReport, merge_files
 from ..intake.readers import read_inbox
 from ..intake.returns import OVERDUE, missing, not_returned_problems, unit_returns
-from ..names import COMPARE_COLUMNS, Col, Sheet, Status
+from ..names import COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
+from ..outputs.feedback import write_feedback
 from ..settings import Settings
 from ..templates_out import write_templates
 from .outside import load_previous, load_references
@@ -133,9 +134,12 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     previous = read_roster(book)
     existing = read_problems(book)
     progress("读取回收表")
-    files, problems = read_inbox(book.campaign.inbox)
+    cache = ReturnsCache(book.campaign.root, book.campaign.inbox,
+                         settings_digest(book.read(SETTINGS_SHEETS)))
+    files, problems = read_inbox(book.campaign.inbox, known=cache.known)
     progress("合并名单")
-    roster, merge_problems, mreport = merge_files(files, settings, previous=previous)
+    roster, merge_problems, mreport = merge_files(files, settings, previous=previous, memo=cache)
+    cache.finish()
     problems += merge_problems
     mreport.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
     returns = unit_returns(settings, mreport.sent, mreport.rows_per_unit, today=today)

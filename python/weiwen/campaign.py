@@ -1,7 +1,10 @@
 """The campaign folder: the contract shared by the command line and the buttons.
 
 CAMPAIGN/Weiwen.xlsm (settings + results), inbox/ (returned files), outbox/ (templates to email),
-output/ (signature sheets, summary, bank list, audit sample).
+output/ (signature sheets, summary, bank list, audit sample), and the folders beside them
+(回收签字/, 照片/, templates/, .backup/). A path inside a campaign (one of those folders, anything
+under them, the workbook itself) is recognised: `Campaign.locate` acts on that campaign and says
+so; everything else that is not a campaign gets one sentence saying which folder to use.
 """
 from __future__ import annotations
 
@@ -12,9 +15,14 @@ from pathlib import Path
 from . import shipped
 from .errors import CampaignError
 from .fileio import atomic_write, backup
-from .names import INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR, WORKBOOK_FILE
+from .names import (BACKUP_DIR, INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR, PHOTO_DIR, SIGNED_DIR,
+                    TEMPLATES_DIR, WORKBOOK_FILE)
 
 SHIPPED_WORKBOOK = shipped.path(f"workbook/{WORKBOOK_FILE}")
+
+#: the folders of a campaign, beside its workbook (a command may be pointed at one by mistake)
+PARTS = (INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR, SIGNED_DIR, PHOTO_DIR, TEMPLATES_DIR, BACKUP_DIR)
+_PART_NAMES = {p.casefold(): p for p in PARTS}
 
 
 @dataclass(frozen=True)
@@ -39,23 +47,122 @@ class Campaign:
 
     @classmethod
     def open(cls, path: Path | str) -> "Campaign":
-        """The campaign at `path`, or CampaignError with a one-line Chinese message."""
+        """The campaign whose folder is `path`, or CampaignError with a one-line Chinese message
+        that says which folder to use."""
         root = Path(path).expanduser().resolve()
-        if not root.is_dir():
-            raise CampaignError(f"找不到活动文件夹 {root}。请先运行 weiwen init {path} 创建活动。")
+        if not _is_campaign(root):
+            raise CampaignError(_not_a_campaign(Path(path), root))
         campaign = cls(root)
-        if not campaign.workbook.is_file():
-            raise CampaignError(f"{root} 不是慰问活动文件夹（缺少 {WORKBOOK_FILE}）。"
-                                f"请先运行 weiwen init {path}，或进入正确的文件夹。")
         for folder in (campaign.inbox, campaign.outbox, campaign.output):
             folder.mkdir(exist_ok=True)
         return campaign
 
+    @classmethod
+    def locate(cls, path: Path | str) -> tuple["Campaign", str]:
+        """The campaign at `path`, or the one `path` lies inside (its inbox/, output/…, anything
+        under them, its workbook): then also a sentence saying which campaign is used."""
+        root = Path(path).expanduser().resolve()
+        inside = enclosing(root)
+        if inside is None or inside == root:
+            return cls.open(path), ""
+        return cls.open(inside), (f"{path} 是活动“{inside.name}”里的{_what(root, inside)}，"
+                                  f"已按活动文件夹 {inside} 运行。")
+
+
+def _is_campaign(folder: Path) -> bool:
+    return folder.is_dir() and (folder / WORKBOOK_FILE).is_file()
+
+
+def enclosing(path: Path | str) -> Path | None:
+    """The campaign folder `path` is, or lies inside: the folder itself, its workbook, one of
+    its PARTS or anything under them. None when `path` is not in a campaign (a folder beside
+    campaigns, or under a campaign but outside its parts, is not)."""
+    path = Path(path).expanduser().resolve()
+    if _is_campaign(path):
+        return path
+    for parent in path.parents:
+        first = path.relative_to(parent).parts[0]
+        if (first.casefold() == WORKBOOK_FILE.casefold() or first.casefold() in _PART_NAMES) \
+                and _is_campaign(parent):
+            return parent
+    return None
+
+
+def _campaign_above(path: Path) -> Path | None:
+    """The nearest campaign folder that holds `path` anywhere below it."""
+    return next((parent for parent in path.parents if _is_campaign(parent)), None)
+
+
+def _what(path: Path, root: Path) -> str:
+    relative = path.relative_to(root)
+    if len(relative.parts) == 1 and relative.name.casefold() == WORKBOOK_FILE.casefold():
+        return f"工作簿 {WORKBOOK_FILE}"
+    part = _PART_NAMES.get(relative.parts[0].casefold(), relative.parts[0])
+    if len(relative.parts) == 1:
+        return f" {part} 文件夹"
+    return f" {part} 文件夹中的{'文件' if path.is_file() else '文件夹'} {relative.as_posix()}"
+
+
+def _campaigns_in(folder: Path, limit: int = 5) -> list[str]:
+    try:
+        return sorted(c.name for c in folder.iterdir() if _is_campaign(c))[:limit]
+    except OSError:
+        return []
+
+
+def _not_a_campaign(given: Path, root: Path) -> str:
+    """Why `root` is not a campaign folder, and which folder to use instead."""
+    inside = enclosing(root)
+    if inside is not None:
+        return (f"{given} 是活动“{inside.name}”里的{_what(root, inside)}，不是活动文件夹本身。"
+                f"请改用活动文件夹：{inside}")
+    above = _campaign_above(root)
+    if above is not None:
+        return (f"{given} 在活动“{above.name}”的文件夹里，但不是活动文件夹本身。"
+                f"请改用活动文件夹：{above}")
+    if root.is_file():
+        if root.suffix.lower() in (".xlsm", ".xlsx") and not (root.parent / WORKBOOK_FILE).exists():
+            return (f"{given} 是一个文件，不是活动文件夹。请指定放工作簿和 inbox 的文件夹；"
+                    f"如果这就是改过名的活动工作簿，请把它改名为 {WORKBOOK_FILE}，再对 {root.parent} 运行。")
+        return f"{given} 是一个文件，不是活动文件夹。请指定活动文件夹（放 {WORKBOOK_FILE} 和 inbox 的文件夹）。"
+    if not root.exists():
+        nearby = _campaigns_in(root.parent) if root.parent.is_dir() else []
+        hint = (f"{root.parent} 里的活动有：{'、'.join(nearby)}，请检查文件夹名是否写对"
+                if nearby else f"新建活动请运行 weiwen init {given}")
+        return f"找不到活动文件夹 {root}。{hint}。"
+    if root.name.casefold() in _PART_NAMES:
+        return (f"{root} 像是活动的 {root.name} 文件夹，但上一级 {root.parent} 里没有 {WORKBOOK_FILE}。"
+                f"请指定活动文件夹（放 {WORKBOOK_FILE} 的那个文件夹）。")
+    inner = _campaigns_in(root)
+    if inner:
+        return (f"{root} 不是慰问活动文件夹，但里面有活动：{'、'.join(inner)}。"
+                f"请指定其中一个，例如 {root / inner[0]}")
+    renamed = sorted(p.name for p in root.glob("*.xlsm"))[:3]
+    if renamed:
+        return (f"{root} 里没有 {WORKBOOK_FILE}（有 {'、'.join(renamed)}）。如果那就是活动工作簿，"
+                f"请把它改名为 {WORKBOOK_FILE}；新建活动请运行 weiwen init {given}。")
+    return (f"{root} 不是慰问活动文件夹（缺少 {WORKBOOK_FILE}）。"
+            f"新建活动请运行 weiwen init {given}，或指定正确的活动文件夹。")
+
 
 def init(path: Path | str, *, force: bool = False, workbook: Path = SHIPPED_WORKBOOK) -> Campaign:
-    """Create a campaign folder from the shipped workbook; refuse to overwrite one without force."""
+    """Create a campaign folder from the shipped workbook; refuse to overwrite one without force,
+    and refuse a path inside a campaign or a file (saying which folder to use)."""
     root = Path(path).expanduser().resolve()
     target = root / WORKBOOK_FILE
+    inside = enclosing(root)
+    above = _campaign_above(root)
+    if inside is None and above is not None:
+        raise CampaignError(f"{path} 在活动“{above.name}”的文件夹里，不能在活动里面再建活动。"
+                            f"请换一个不在 {above} 里的文件夹。")
+    if inside is not None and inside != root:
+        raise CampaignError(f"{path} 是活动“{inside.name}”里的{_what(root, inside)}，不能在这里新建活动。"
+                            f"这个活动已经建好，直接对 {inside} 运行其他命令即可；确需重建它的工作簿，"
+                            f"请运行 weiwen init {inside} --force（旧工作簿先备份）。")
+    blocker = next((p for p in (root, *root.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise CampaignError(f"{blocker} 是一个文件，不能在这里建文件夹。请指定一个新的活动文件夹名，"
+                            f"例如 weiwen init 2027春节慰问。")
     if target.exists() and not force:
         raise CampaignError(f"{root} 已经是一个慰问活动（已有 {WORKBOOK_FILE}）。"
                             f"如确实要重新创建并覆盖工作簿，请加 --force（旧工作簿会先备份）。")
@@ -69,3 +176,17 @@ def init(path: Path | str, *, force: bool = False, workbook: Path = SHIPPED_WORK
     for folder in (campaign.inbox, campaign.outbox, campaign.output):
         folder.mkdir(exist_ok=True)
     return campaign
+
+
+def unfit_for_demo(path: Path | str) -> str:
+    """Why the demo must not go to `path` ('' when it may): the demo replaces the workbook and
+    empties inbox/, so never in a real campaign nor in a folder that holds anything."""
+    path = Path(path).expanduser()
+    inside = enclosing(path) or _campaign_above(path.resolve())
+    if inside is not None:
+        return (f"{path} 是活动“{inside.name}”（{inside}）或它里面的文件夹。演示会替换工作簿、清空 inbox，"
+                f"不能放在真实的活动里。请换一个新的文件夹名，例如 weiwen demo weiwen-demo。")
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        return (f"{path} 已经存在且不是空文件夹。演示会替换工作簿、清空 inbox，请换一个新的文件夹名，"
+                f"或不写文件夹（自动新建 weiwen-demo）。")
+    return ""

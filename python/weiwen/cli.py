@@ -1,37 +1,35 @@
 """The `weiwen` command line: each command parses its options, calls one pipeline function and
-prints the report (or one JSON object with --json). Exit 0 when the run completed, problems found
-or not; exit 2 with a one-line Chinese message when the campaign cannot be used.
+prints the report (or one JSON object with --json, `ok` true or false). Exit 0 when the run
+completed, problems found or not; exit 2 with a one-line Chinese message when the campaign cannot
+be used or the command was mistyped (cli_usage.py); exit 1, with the details in a log, on a bug.
+A path inside a campaign (inbox/, output/…, the workbook) runs the command on that campaign.
 """
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
-import tempfile
-import traceback
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from . import problems as P
 from .books import FileBook
-from .campaign import Campaign, init as init_campaign
+from .campaign import Campaign, init as init_campaign, unfit_for_demo
+from .cli_report import print_report
+from .cli_usage import LOG_FILE, REFUSALS, WeiwenGroup, internal_error, os_reason, show_failure
 from .errors import WeiwenError
 from .excel_setup import setup as setup_excel
 from .lock import campaign_lock
-from .money import to_daxie
-from .names import ProblemCol, Sheet
 from .pipeline import Options, Report, perform
 from .protect import ENV_VAR as PASSWORD_ENV, check_password, protect_outputs
 from .web.server import serve as serve_workbench
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="走访慰问：合并各单位回收表、检查、计算金额、生成签字表、汇总表和抽查名单。")
+app = typer.Typer(cls=WeiwenGroup, add_completion=False, no_args_is_help=True,
+                  rich_markup_mode=None,
+                  help="走访慰问：合并各单位回收表、检查、计算金额、生成签字表、领导走访名单、"
+                       "汇总表和抽查名单。每个命令的说明：weiwen 命令 --help。")
 console = Console(stderr=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
@@ -45,85 +43,24 @@ def _password_ok(value: Optional[str]) -> Optional[str]:
     return value
 
 
-DirArg = Annotated[Path, typer.Argument(help="活动文件夹（含 Weiwen.xlsm、inbox、output）")]
+DirArg = Annotated[Path, typer.Argument(
+    metavar="活动文件夹", show_default=False,
+    help="活动文件夹（含 Weiwen.xlsm、inbox、output；指向其中的 inbox 等文件夹或工作簿也可以）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（供脚本使用）")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度，只显示结果")]
 PasswordOpt = Annotated[Optional[str], typer.Option(
     "--password", envvar=PASSWORD_ENV, show_envvar=True, callback=_password_ok,
-    help="把要邮寄的 .xlsx 输出加上打开密码，另存到 output/加密发送（也可用环境变量设置）")]
+    help="把要邮寄的 .xlsx 输出加上打开密码，另存到 output/加密发送")]
 
 
-LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-error.log"
-
-
-def _internal_error(command: str) -> None:
+def _internal_error(command: str, as_json: bool = False) -> None:
     """Never a traceback on the clerk's screen: the details go to a log file, exit code 1."""
-    with LOG_FILE.open("a", encoding="utf-8") as log:
-        log.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S} {command}\n{traceback.format_exc()}\n")
-    print(f"错误：运行“{command}”时程序内部出错，工作簿未被修改或已保留备份（.backup）。"
-          f"详细信息已记录在 {LOG_FILE}，请把该文件发给技术支持。", file=sys.stderr)
-    raise typer.Exit(1)
+    raise typer.Exit(internal_error(command, as_json=as_json))
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, command: str = "weiwen", as_json: bool = False) -> None:
     # one plain line (no rich wrapping): scripts and the clerk read it whole
-    print(f"错误：{message}", file=sys.stderr)
-    raise typer.Exit(2)
-
-
-def _amount(value: float) -> str:
-    return f"{value:,.2f} 元（{to_daxie(value)}）"
-
-
-def print_report(report: Report) -> None:
-    if report.outcome:
-        console.print(report.outcome)
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for label, value in report.facts:
-        table.add_row(label, value)
-    if report.merge is not None and report.merge.superseded:
-        table.add_row("被新版本替换的文件", "、".join(report.merge.superseded))
-    if report.command not in ("merge", "run", "check"):   # there the sheet is this command's
-        table.add_row("本次发现问题", f"{len(report.problems)} 条（错误 {P.count_errors(report.problems)} 条）")
-    table.add_row("问题表", f"{report.workbook_problems} 条（错误 {report.workbook_errors} 条）")
-    if report.households_paid or report.command in ("run", "amounts", "demo"):
-        table.add_row("发放户数", f"{report.households_paid} 户")
-        table.add_row("发放金额", _amount(report.total_amount))
-    console.print(table)
-    if report.workbook_kinds:
-        kinds = Table(title=Sheet.PROBLEM_KINDS, title_justify="left", show_lines=False)
-        kinds.add_column(ProblemCol.KIND)
-        kinds.add_column("条数", justify="right")
-        for kind, n in report.workbook_kinds.items():
-            kinds.add_row(kind, str(n))
-        console.print(kinds)
-    if report.merge is not None and report.merge.rows_per_unit:
-        units = Table(title="各单位行数", title_justify="left")
-        units.add_column("单位")
-        units.add_column("行数", justify="right")
-        for unit, n in report.merge.rows_per_unit.items():
-            units.add_row(unit, str(n))
-        console.print(units)
-    for note in report.notes:
-        console.print(note)
-    for line in _output_lines(report.outputs):
-        console.print(line)
-
-
-def _output_lines(outputs: list[str]) -> list[str]:
-    """One line per file, but one line per folder when a folder holds many (13 signature sheets)."""
-    folders: dict[Path, list[Path]] = {}
-    for out in map(Path, outputs):
-        folders.setdefault(out.parent, []).append(out)
-    lines = []
-    for folder, files in folders.items():
-        if len(files) > 3:
-            lines.append(f"已生成：{folder}{os.sep}（{len(files)} 个文件：{files[0].name} 等）")
-        else:
-            lines += [f"已生成：{f}" for f in files]
-    return lines
+    raise typer.Exit(show_failure(command, message, 2, as_json=as_json))
 
 
 def _run(tag: str, directory: Path, as_json: bool, quiet: bool, *,
@@ -132,7 +69,9 @@ def _run(tag: str, directory: Path, as_json: bool, quiet: bool, *,
     file, print the report (or one JSON object)."""
     command = f"weiwen {tag}"
     try:
-        campaign = Campaign.open(directory)
+        campaign, where = Campaign.locate(directory)
+        if where and not as_json:
+            console.print(f"注意：{where}")
         book = FileBook(campaign)
         with campaign_lock(campaign.root, command):
             if quiet or as_json:
@@ -144,15 +83,24 @@ def _run(tag: str, directory: Path, as_json: bool, quiet: bool, *,
             if password:
                 report.notes += protect_outputs(campaign.root, report.outputs, password).notes()
     except WeiwenError as exc:
-        _fail(str(exc))
+        _fail(str(exc), command, as_json)
+        return
+    except OSError as exc:
+        if exc.errno not in REFUSALS:
+            _internal_error(command, as_json)
+        _fail(f"无法读写 {exc.filename or '活动文件夹里的文件'}（{os_reason(exc)}）。"
+              f"请关闭打开它的程序，或检查这个文件夹的权限后重试。", command, as_json)
         return
     except Exception:  # a bug of ours: one readable line for the clerk, the details in a log
-        _internal_error(command)
+        _internal_error(command, as_json)
         return
     if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+        if where:
+            report.notes.insert(0, where)
+        print(json.dumps({"ok": True, **report.to_dict(), "campaign": str(campaign.root)},
+                         ensure_ascii=False, default=str))
     else:
-        print_report(report)
+        print_report(report, console)
 
 
 @app.command()
@@ -160,12 +108,18 @@ def init(directory: DirArg,
          force: Annotated[bool, typer.Option("--force", help="覆盖已有的活动工作簿（先备份）")] = False) -> None:
     """新建活动文件夹：复制工作簿，建立 inbox、outbox、output。
 
+    已有的活动不会被覆盖（确需重建工作簿加 --force，旧工作簿先备份到 .backup）。
+
     例：weiwen init 2027春节慰问
     """
     try:
         campaign = init_campaign(directory, force=force)
     except WeiwenError as exc:
-        _fail(str(exc))
+        _fail(str(exc), "weiwen init")
+        return
+    except OSError as exc:   # no permission, a name Windows refuses, a full disk
+        _fail(f"无法在 {directory} 建立活动文件夹（{os_reason(exc)}）。请换一个文件夹，"
+              f"例如“文档”里的 2027春节慰问。", "weiwen init")
         return
     console.print(f"已创建活动文件夹：{campaign.root}")
     console.print("下一步：在 Weiwen.xlsm 的“参数”“单位”“标准”表中填写设置，然后运行 weiwen templates。")
@@ -183,7 +137,10 @@ def templates(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = Fal
 @app.command()
 def merge(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
           password: PasswordOpt = None) -> None:
-    """合并回收表：把 inbox 里各单位交回的名单合并到“名册”，并检查问题。
+    """合并回收表：把 inbox 里各单位交回的名单合并到“名册”，检查问题，生成退回修改表。
+
+    问题写入“问题”表；有问题的单位各得一份退回修改表（output/退回修改）。再次合并时“备注”列保留；
+    合并后请计算金额（weiwen amounts）。
 
     例：weiwen merge 2027春节慰问
     """
@@ -192,7 +149,7 @@ def merge(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
 
 @app.command()
 def amounts(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
-    """计算金额：按“标准”表填写每户金额和发放方式。
+    """计算金额：按“标准”表给“名册”每户填写金额、发放方式和计发依据。
 
     例：weiwen amounts 2027春节慰问
     """
@@ -201,22 +158,27 @@ def amounts(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False
 
 @app.command()
 def check(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
-    """检查：不重新读取 inbox，只对“名册”现有内容重新检查身份证号、重复、类别条件、电话和银行卡号。
+    """检查：不重新读取 inbox，只对“名册”现有内容重新检查身份证号、重复、类别条件、电话、银行卡号和低保名单。
 
-    改过“标准”表或在“备注”里填了“已核实”后用它；检查后请再计算金额。
+    改过“标准”表或在“备注”里填了“已核实”后用它；检查会清空金额，之后请再计算金额（weiwen amounts）。
+
     例：weiwen check 2027春节慰问
     """
     _run("check", directory, as_json, quiet)
 
 
 @app.command()
-def run(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False,
+def run(directory: DirArg,
+        pdf: Annotated[bool, typer.Option("--pdf", help="签字表同时用 LibreOffice 生成 PDF（未安装时只生成 .xlsx 并提示）")] = False,
+        as_json: JsonOpt = False, quiet: QuietOpt = False,
         password: PasswordOpt = None) -> None:
-    """一次做完：合并 → 检查 → 计算金额 → 签字表 → 汇总表 → 抽查名单。
+    """一次做完：合并回收表 → 检查 → 计算金额 → 签字表 → 走访安排 → 汇总表 → 抽查名单。
+
+    “走访安排”表填了组别时才做走访这一步（检查安排、生成各组走访名单）；同时生成退回修改表。
 
     例：weiwen run 2027春节慰问
     """
-    _run("run", directory, as_json, quiet, password=password)
+    _run("run", directory, as_json, quiet, password=password, pdf=pdf)
 
 
 @app.command()
@@ -259,6 +221,7 @@ def payments(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = Fals
     """导入代发结果：读取“代发结果”文件夹里银行返回的结果，与银行代发名单核对，写出“发放结果”表和重新发放名单。
 
     同一个结果导入两次不会重复计算；后来的结果文件（如重新代发的结果）覆盖较早的。
+
     例：weiwen payments 2027春节慰问
     """
     _run("payments", directory, as_json, quiet, password=password)
@@ -267,6 +230,8 @@ def payments(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = Fals
 @app.command()
 def signatures(directory: DirArg, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """核对签字：读取“回收签字”文件夹里交回的签字表，查出未签字、未留电话、代签、金额不符和未交回的单位。
+
+    纸质签字表：在“名册”的“备注”里给已签字的户写“已签”或“√”，没有交回电子表的单位按这些勾记核对。
 
     例：weiwen signatures 2027春节慰问
     """
@@ -280,7 +245,9 @@ def visits(directory: DirArg,
            as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """走访安排：检查各组的走访安排和走访对象，生成各组走访名单（output/走访安排），核对走访照片。
 
-    “走访对象”表为空时自动为每个联系点安排走访户；之后只检查，加 --propose 才补足。
+    “走访对象”表为空时自动为每个联系点安排走访户；之后只检查，加 --propose 才为户数不足的联系点补足
+    （只从名册里“有效”且尚未安排的户中挑选；挑不够时会说明差几户）。
+
     例：weiwen visits 2027春节慰问 --propose
     """
     _run("visits", directory, as_json, quiet, propose=True if propose else None)
@@ -292,18 +259,24 @@ def demo(directory: Annotated[Optional[Path], typer.Argument(
          bureau: Annotated[bool, typer.Option(
              "--bureau", help="机关的慰问活动：单位是科室和企事业单位，每户 1000 元，8 个领导走访组")] = False,
          as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
-    """用内置演示数据建一个完整的活动并全部运行一遍，然后显示报告。
+    """用内置演示数据建一个完整的活动并全部运行一遍（同 weiwen run），然后显示报告。
+
+    文件夹必须是新的或空的（演示会放入自己的工作簿和 inbox）；不写则在当前文件夹新建 weiwen-demo。
 
     默认是街道的活动（社区、村）；加 --bureau 是机关（局）的困难职工慰问。
+
     例：weiwen demo --bureau
     """
     from .demo import make_demo
     from .demo_bureau import make_bureau_demo
     target = directory or _new_demo_dir(Path.cwd(), "weiwen-demo-bureau" if bureau else "weiwen-demo")
+    refusal = unfit_for_demo(directory) if directory is not None else ""
+    if refusal:      # the demo replaces the workbook and empties inbox/: never a real campaign
+        _fail(refusal, "weiwen demo", as_json)
     try:
         plan = (make_bureau_demo if bureau else make_demo)(target, force=directory is not None)
     except WeiwenError as exc:
-        _fail(str(exc))
+        _fail(str(exc), "weiwen demo", as_json)
         return
     if not (quiet or as_json):
         console.print(f"演示活动：{plan.root}（{len(plan.files)} 个回收表，{plan.households} 户，"
@@ -331,10 +304,13 @@ def excel_setup(directory: Annotated[Optional[Path], typer.Argument(
     root = None
     if directory is not None:
         try:
-            root = Campaign.open(directory).root
+            campaign, where = Campaign.locate(directory)
         except WeiwenError as exc:
-            _fail(str(exc))
+            _fail(str(exc), "weiwen excel-setup")
             return
+        root = campaign.root
+        if where:
+            console.print(f"注意：{where}")
     with campaign_lock(root, "weiwen excel-setup") if root else contextlib.nullcontext():
         checks, todo = setup_excel(root)
     for check in checks:
@@ -352,7 +328,7 @@ def excel_setup(directory: Annotated[Optional[Path], typer.Argument(
 
 @app.command()
 def serve(directory: Annotated[Path, typer.Argument(
-              help="活动文件夹（默认：当前文件夹）")] = Path("."),
+              metavar="活动文件夹", help="活动文件夹（默认：当前文件夹）")] = Path("."),
           port: Annotated[int, typer.Option("--port", help="端口（被占用时自动换一个）")] = 8765,
           host: Annotated[str, typer.Option(
               "--host", help="监听地址；默认只有本机能打开（127.0.0.1），一般不要改")] = "127.0.0.1",
@@ -360,14 +336,18 @@ def serve(directory: Annotated[Path, typer.Argument(
     """工作台：在浏览器里做整个活动（上传回收表、按步骤运行、看问题和名册、下载输出文件）。
 
     给没有 Excel（WPS、信创电脑）的电脑用；按 Ctrl+C 关闭。
+
     例：weiwen serve 2027春节慰问
     """
     try:
-        serve_workbench(directory, host=host, port=port, open_browser=not no_browser)
+        campaign, where = Campaign.locate(directory)
+        if where:
+            console.print(f"注意：{where}")
+        serve_workbench(campaign.root, host=host, port=port, open_browser=not no_browser)
     except WeiwenError as exc:
-        _fail(str(exc))
+        _fail(str(exc), "weiwen serve")
     except OSError as exc:
-        _fail(f"无法启动工作台：{exc}")
+        _fail(f"无法启动工作台（{os_reason(exc)}）。请检查 --host，或换一个端口（--port 8800）后重试。", "weiwen serve")
 
 
 @app.command("build-workbook")

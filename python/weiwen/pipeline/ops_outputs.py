@@ -21,7 +21,8 @@ from ..outputs.signoff import find_template, write_signoff
 from ..outputs.summary import Extras, write_summary
 from ..settings import Settings
 from ..values import as_typed, is_blank, to_text
-from ..visits import report_counts, report_notes, target_sheet, visits_frames, visits_summary
+from ..visits import (proposal_note, report_counts, report_notes, target_sheet, visits_frames,
+                      visits_summary)
 from ..visits.photos import list_photos
 from ..visits.printing import write_outputs
 from .ops_roster import make_report, write_results
@@ -221,6 +222,9 @@ def visits(book: Book, options: Options, progress: Progress) -> Report:
     report.facts += [("走访组", f"{counts['groups']} 个"),
                      ("走访对象", f"{counts['visit_households']} 户"),
                      ("已走访", f"{counts['visited']} 户")]
+    if options.propose:        # what --propose did comes first, the counts after it
+        report.notes.insert(0, report.outcome)
+        report.outcome = proposal_note(result, settings)
     report.notes.append(f"已生成 {len(outputs)} 个文件，在 output/{VISITS_OUTPUT_DIR} 文件夹。")
     progress("写入工作簿")
     write_results(book, report, Writes.results(

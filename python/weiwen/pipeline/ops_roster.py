@@ -192,7 +192,10 @@ def check(book: Book, options: Options, progress: Progress) -> Report:
     problems = settings.problems + problems
     report = make_report("check", roster, problems)
     report.outcome = f"检查完成：名册共 {report.roster_rows} 行。"
-    if len(roster):
+    if not len(roster):
+        report.outcome = ("名册是空的，没有可检查的行：请先把各单位交回的表格放进 inbox，"
+                          "再合并回收表（weiwen merge）。")
+    else:
         report.notes.append("已重新检查名册；金额已清空，请再运行“计算金额”（weiwen amounts）。")
     report.notes += comparison_notes(sheets)
     progress("写入工作簿")
@@ -203,6 +206,17 @@ def check(book: Book, options: Options, progress: Progress) -> Report:
     return report
 
 
+def _nothing_paid(roster: pd.DataFrame) -> str:
+    """Why 计算金额 pays nobody although 名册 has rows."""
+    statuses = roster[Col.STATUS].fillna("").astype(str).value_counts()
+    valid = int(statuses.get(Status.VALID, 0))
+    if valid:
+        return (f"名册里有效的 {valid} 户按“标准”表算出的金额都是 0：请检查“标准”表里这些类别的金额。")
+    counts = "、".join(f"{s or '未检查'} {n} 行" for s, n in statuses.items())
+    return (f"名册 {len(roster)} 行里没有状态为“有效”的户（{counts}），所以没有发放金额："
+            f"请按“问题”表改正后重新合并或检查。")
+
+
 def amounts(book: Book, options: Options, progress: Progress) -> Report:
     """计算金额: 名册 → 金额 / 发放方式 / 计发依据 from 标准."""
     settings = read_settings(book)
@@ -211,6 +225,10 @@ def amounts(book: Book, options: Options, progress: Progress) -> Report:
     report = make_report("amounts", roster, problems)
     report.outcome = (f"金额计算完成：发放 {report.households_paid} 户，"
                       f"合计 {report.total_amount:,.2f} 元。")
+    if not len(roster):
+        report.outcome = "名册是空的，没有可计算金额的户：请先合并回收表（weiwen merge）。"
+    elif not report.households_paid:
+        report.notes.append(_nothing_paid(roster))
     write_results(book, report, Writes.results(
         roster=roster, problems=problem_frame(problems, read_problems(book), {"amounts"})))
     report.activate = Sheet.ROSTER

@@ -14,8 +14,9 @@ from ..masking import mask_id
 from .demo import demo_plan, demo_sheets
 from .model import VisitGroup, VisitResult, load_plan, load_targets
 from .propose import propose
-from .step import report_counts, report_notes, target_sheet, visits_frames, visits_summary
+from .step import (proposal_note, report_counts, report_notes, target_sheet, visits_frames,
+                   visits_summary)
 
 __all__ = ["VisitGroup", "VisitResult", "demo_plan", "demo_sheets", "load_plan", "load_targets",
-           "mask_id", "propose", "report_counts", "report_notes", "target_sheet", "visits_frames",
-           "visits_summary"]
+           "mask_id", "propose", "proposal_note", "report_counts", "report_notes", "target_sheet",
+           "visits_frames", "visits_summary"]

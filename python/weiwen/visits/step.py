@@ -14,8 +14,8 @@ from .. import problems as P
 from ..names import ROSTER_COLUMNS, TARGET_COLUMNS, Col, TargetCol, VisitSheet
 from ..settings import Settings
 from .checks import CHECKS, VisitData
-from .model import (FROM_SHEET, MISSING_VALUE, RAW, NO_PHOTO, NO_PLAN, ROW, VisitGroup, VisitResult, _where, is_reported,
-                    load_plan, load_targets, valid_rows)
+from .model import (FROM_SHEET, MISSING_VALUE, RAW, NO_PHOTO, NO_PLAN, ROW, TOO_FEW, VisitGroup, VisitResult, _where, is_reported,
+                    load_plan, load_targets, min_per_point, valid_rows)
 from .photos import PhotoMatch, match_photos, photo_names
 from .propose import propose
 
@@ -160,3 +160,19 @@ def report_notes(result: VisitResult, limit: int = 20) -> list[str]:
                      + ("等" if len(result.photos.unmatched) > limit else "") + "。")
     return notes
 
+
+def proposal_note(result: VisitResult, settings: Settings, limit: int = 10) -> str:
+    """What `--propose` did, also when it added nothing: how many households, and which contact
+    points still fall short and why."""
+    if not result.groups:
+        return "“走访安排”表里还没有组别和联系点，没有可补足的走访对象：请先填写“走访安排”表。"
+    done = (f"已为户数不足的联系点补充 {result.proposed} 户走访对象" if result.proposed
+            else "没有补充走访对象")
+    short = [p for p in result.problems if p.code == TOO_FEW]
+    if not short:
+        return f"{done}：每个联系点都已有至少 {min_per_point(settings)} 户。"
+    places = "、".join(f"{p.extra['group']}{p.unit}（{p.extra['n']}/{p.extra['minimum']} 户）"
+                      for p in short[:limit]) + ("等" if len(short) > limit else "")
+    return (f"{done}；仍有 {len(short)} 个联系点户数不足：{places}。名册里这些单位已没有可安排的户"
+            f"（只挑状态为“有效”、尚未安排给任何组的户）：请核实这些单位“名册”里错误、待核的行，"
+            f"或在“走访对象”表自己填写，或调低“参数”表的每个联系点最少走访户数。")

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from coverage_helpers import add_units, set_params
@@ -51,6 +52,21 @@ def test_the_bureau_campaign_runs_whole(bureau, tmp_path):
         sorted(GROUP_NAMES)
     bank = workbook_io.read_sheets(root / "output" / "银行代发.xlsx")
     assert bank                                               # retired employees by card
+    # sheets and titles read right for a bureau: 单位 and the union, not 社区/村 and 民政办
+    signoff = root / "output" / "签字确认表"
+    assert (signoff / "离退休干部科.xlsx").exists()            # 退休困难职工's 责任部门
+    for path in [*signoff.glob("*.xlsx"), *(root / "output" / "走访安排").glob("*.xlsx")]:
+        text = " ".join(str(c) for ws in load_workbook(path).worksheets
+                        for row in ws.iter_rows(values_only=True) for c in row if c)
+        assert "社区" not in text and "民政办" not in text, path.name
+    CliRunner().invoke(app, ["templates", str(root), "--quiet"], catch_exceptions=False)
+    for path in (root / "outbox").glob("*.xlsx"):              # the returns the units fill in
+        ws = load_workbook(path)["名单"]
+        text = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c)
+        assert "社区" not in text and "街道" not in text and path.stem in text, path.name
+    assert "单位、机关工会各留一份" in " ".join(
+        str(c) for row in load_workbook(signoff / "办公室.xlsx").active.iter_rows(values_only=True)
+        for c in row if c)
     assert len(UNITS) == 16
 
 

@@ -49,6 +49,9 @@ def print_report(report: Report, console: Console) -> None:
         units.add_column("行数", justify="right")
         for unit, n in report.merge.rows_per_unit.items():
             units.add_row(unit, str(n))
+        for unit, status in report.extra.get("unit_returns", {}).items():
+            if unit not in report.merge.rows_per_unit:
+                units.add_row(unit, status if status != "已交回" else "0（空表）")
         console.print(units)
     for note in report.notes:
         console.print(note)

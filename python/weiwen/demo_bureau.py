@@ -18,12 +18,13 @@ from . import workbook_io
 from .campaign import init
 from .defaults import PARAM_SPECS
 from .demo import DemoPlan, People, Planted, write_xlsx
-from .names import (OWN_UNIT, PARAM_COLUMNS, PLAN_COLUMNS, STANDARD_COLUMNS, UNIT_COLUMNS, Col,
+from .names import (OWN_UNIT, PARAM_COLUMNS, PARAM_OFFICE, PLAN_COLUMNS, STANDARD_COLUMNS, UNIT_COLUMNS, Col,
                     Method, Param, ParamCol, Payment, PlanCol, Sheet, StdCol, UnitCol, UnitType,
                     VisitSheet)
 
 SEED = 2028
 BUREAU = "市住房和城乡建设局"
+OFFICE = "机关工会"                   # who runs the campaign (参数 经办部门)
 TITLE = "2027年春节困难职工走访慰问"
 START = dt.date(2027, 1, 18)
 
@@ -65,7 +66,8 @@ _ROUTES = ("解放路", "建设路", "人民路", "和平路", "中山路")
 def _settings_frames() -> dict[str, pd.DataFrame]:
     overrides = {Param.TITLE: TITLE, Param.START: START, Param.END: dt.date(2027, 2, 3),
                  Param.RETURN_DEADLINE: dt.date(2027, 1, 12),
-                 Param.SIGNOFF_DEADLINE: dt.date(2027, 2, 8), Param.BUDGET: 200_000}
+                 Param.SIGNOFF_DEADLINE: dt.date(2027, 2, 8), Param.BUDGET: 200_000,
+                 PARAM_OFFICE: OFFICE}
     params = pd.DataFrame([{ParamCol.KEY: s.key, ParamCol.VALUE: overrides.get(s.key, s.default),
                             ParamCol.HELP: s.help} for s in PARAM_SPECS], columns=list(PARAM_COLUMNS))
     units = pd.DataFrame([{UnitCol.CODE: c, UnitCol.NAME: n, UnitCol.TYPE: t.value,

@@ -181,4 +181,10 @@ SETTINGS_BAD_CONDITION = register("settings.bad_condition", "条件无法识别"
 SETTINGS_BAD_RATIO = register("settings.bad_ratio", "抽查比例无效", Severity.ERROR, S,
          "“{sheet}”表第{row}行“{column}”列的抽查比例“{value}”应在 0 到 100% 之间，如 10%。")
 SETTINGS_NO_UNITS = register("settings.no_units", "未填写单位", Severity.WARNING, S,
-         "“{sheet}”表没有任何单位，请先填写各社区/村的单位编码和名称，再生成下发模板。")
+         "“{sheet}”表没有任何单位，请先填写各单位（社区、村或科室等）的单位编码和名称，再生成下发模板。")
+SETTINGS_BAD_UNIT_TYPE = register("settings.bad_unit_type", "单位类型无效", Severity.ERROR, S,
+           "“{sheet}”表第{row}行“{column}”列的值“{value}”不是可用的单位类型（可选：{choices}）。"
+           "请改为其中之一；确需新的类型，请把它加进“参数”表“{key}”一行（用顿号分隔）。")
+SETTINGS_DUPLICATE_ALIAS = register("settings.duplicate_alias", "别名重复", Severity.WARNING, S,
+           "“{sheet}”表第{row}行“{column}”列的“{value}”已是第{first_row}行“{category}”的别名，"
+           "本行不再使用；一个写法只能对应一个类别，请删去其中一处。")

@@ -36,6 +36,16 @@ class ReferenceRule:
         return not self.categories or category in self.categories
 
 
+def category_groups(standards: Sequence[Any]) -> dict[str, list[str]]:
+    """类别组 → its categories, and every category → itself: what 适用类别 may name
+    (`standards`: the loaded 标准 rows, with .category and .group)."""
+    groups: dict[str, list[str]] = {s.category: [s.category] for s in standards}
+    for std in standards:
+        if std.group != std.category:
+            groups.setdefault(std.group, []).append(std.category)
+    return groups
+
+
 def legacy_rule(source: str, categories: Sequence[str], key: str) -> ReferenceRule:
     """参数 低保名单 (the first form of this check): a 必须在 list for the 低保 categories."""
     return ReferenceRule(source, RefRule.MUST, tuple(categories), "", 0, f"参数“{key}”")

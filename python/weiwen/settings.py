@@ -1,4 +1,4 @@
-"""Read the settings sheets (参数, 单位, 标准) into typed objects, reporting every bad value.
+"""Read the settings sheets (参数, 单位, 标准, 对照名单) into typed objects, reporting every bad value.
 
 Pure: takes the sheets' cell values (lists of rows, header first, as `workbook_io.read_sheets`
 returns them) and gives `Settings` plus a list of Problems naming sheet, Excel row and column.
@@ -7,41 +7,20 @@ A bad row is left out (and reported); the rest of the settings stay usable.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from . import problems as P
+from .conditions import Condition, parse_conditions
 from .defaults import PARAM_SPECS, ParamSpec
-from .names import (CONDITION_AGE, DEFAULT_OFFICE, DEFAULT_UNIT_TYPES, OWN_UNIT, PARAM_OFFICE,
-                    PARAM_REFERENCE, PARAM_UNIT_TYPES,
-                    UNIT_WORD_OTHER,
-                    UNIT_WORD_STREET, WORKBOOK_FILE, Col, Group, Method, Param, ParamCol, Payment,
-                    Severity, Sheet, StdCol, UnitCol, UnitType)
-from .references import ReferenceRule, legacy_rule, load_references
+from .names import (DEFAULT_OFFICE, DEFAULT_UNIT_TYPES, OWN_UNIT, PARAM_OFFICE, PARAM_REFERENCE,
+                    PARAM_UNIT_TYPES, UNIT_WORD_OTHER, UNIT_WORD_STREET, WORKBOOK_FILE, Group,
+                    Method, Param, ParamCol, Payment, Sheet, StdCol, UnitCol, UnitType)
+from .references import ReferenceRule, category_groups, legacy_rule, load_references
 from .values import as_typed, is_blank, to_date, to_number, to_text
 
 Rows = Sequence[Sequence[Any]]
-
-_COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
-            "==": operator.eq}
-_OPS = {">=": ">=", "≥": ">=", "<=": "<=", "≤": "<=", ">": ">", "<": "<", "=": "==", "==": "=="}
-_COND_RE = re.compile(rf"^\s*({CONDITION_AGE}|{Col.SIZE})\s*(>=|<=|==|≥|≤|>|<|=)\s*(\d+)\s*$")
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One clause of 标准.条件, e.g. 年龄>=70. Several clauses are joined by ； or 且."""
-    field: str   # names.CONDITION_AGE | Col.SIZE
-    op: str      # >= <= > < ==
-    value: int
-    text: str
-
-    def holds(self, x):
-        """Whether x meets the clause; x may be a number or a pandas Series (element-wise)."""
-        return _COMPARE[self.op](x, self.value)
-
 
 @dataclass(frozen=True)
 class Standard:
@@ -162,23 +141,6 @@ def _cell(row: Sequence[Any], index: dict[str, int], name: str) -> Any:
     return row[i] if i is not None and i < len(row) else None
 
 
-def parse_conditions(text: str) -> tuple[Condition, ...] | None:
-    """"年龄>=70" or "年龄>=70；家庭人口<=1" → conditions; None when any clause is not understood."""
-    text = to_text(text)
-    if not text:
-        return ()
-    out = []
-    for clause in re.split(r"[；;,，]|且", text):
-        if not clause.strip():
-            continue
-        m = _COND_RE.match(clause)
-        if not m:
-            return None
-        out.append(Condition(m.group(1), _OPS[m.group(2)], int(m.group(3)),
-                             f"{m.group(1)}{_OPS[m.group(2)].replace('==', '=')}{m.group(3)}"))
-    return tuple(out)
-
-
 # --- the three sheets --------------------------------------------------------------------------
 
 def _parse_param(spec: ParamSpec, raw: Any, row: int, problems: list[P.Problem]) -> Any:
@@ -274,7 +236,7 @@ def load_units(rows: Rows, problems: list[P.Problem],
                 first[value] = excel_row
         unit_type = values[UnitCol.TYPE]
         if unit_type and unit_type not in types:
-            problems.append(_p(SETTINGS_BAD_UNIT_TYPE, sheet=sheet, row=excel_row,
+            problems.append(_p(P.SETTINGS_BAD_UNIT_TYPE, sheet=sheet, row=excel_row,
                                column=UnitCol.TYPE, value=unit_type, choices="、".join(types),
                                key=PARAM_UNIT_TYPES))
         if bad:
@@ -377,14 +339,6 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
     return standards
 
 
-SETTINGS_BAD_UNIT_TYPE = P.register("settings.bad_unit_type", "单位类型无效", Severity.ERROR, "settings",
-           "“{sheet}”表第{row}行“{column}”列的值“{value}”不是可用的单位类型（可选：{choices}）。"
-           "请改为其中之一；确需新的类型，请把它加进“参数”表“{key}”一行（用顿号分隔）。")
-SETTINGS_DUPLICATE_ALIAS = P.register("settings.duplicate_alias", "别名重复", Severity.WARNING, "settings",
-           "“{sheet}”表第{row}行“{column}”列的“{value}”已是第{first_row}行“{category}”的别名，"
-           "本行不再使用；一个写法只能对应一个类别，请删去其中一处。")
-
-
 def _aliases(text: str, row: int, category: str, seen: dict[str, tuple[str, int]],
              problems: list[P.Problem]) -> tuple[str, ...]:
     """标准.别名: words separated by 、，,；; or spaces. A word already given to another category
@@ -396,7 +350,7 @@ def _aliases(text: str, row: int, category: str, seen: dict[str, tuple[str, int]
         if word in seen:
             first, first_row = seen[word]
             if first != category:
-                problems.append(_p(SETTINGS_DUPLICATE_ALIAS, sheet=Sheet.STANDARDS, row=row,
+                problems.append(_p(P.SETTINGS_DUPLICATE_ALIAS, sheet=Sheet.STANDARDS, row=row,
                                    column=StdCol.ALIASES, value=word, category=first,
                                    first_row=first_row))
             continue
@@ -418,7 +372,7 @@ def load_settings(sheets: Mapping[str, Rows]) -> Settings:
     units = load_units(parts[Sheet.UNITS], problems, unit_types(params)) \
         if Sheet.UNITS in sheets else []
     standards = load_standards(parts[Sheet.STANDARDS], problems) if Sheet.STANDARDS in sheets else []
-    references = load_references(sheets.get(Sheet.REFERENCES) or [], _groups(standards),
+    references = load_references(sheets.get(Sheet.REFERENCES) or [], category_groups(standards),
                                  problems)
     legacy = as_typed(params.get(PARAM_REFERENCE) or "")
     if legacy:
@@ -426,15 +380,6 @@ def load_settings(sheets: Mapping[str, Rows]) -> Settings:
         references.insert(0, legacy_rule(legacy, dibao, PARAM_REFERENCE))
     return Settings(params=params, units=units, standards=standards, problems=problems,
                     references=references)
-
-
-def _groups(standards: Sequence[Standard]) -> dict[str, list[str]]:
-    """类别组 → its categories, and every category → itself (what 适用类别 may name)."""
-    groups: dict[str, list[str]] = {s.category: [s.category] for s in standards}
-    for std in standards:
-        if std.group != std.category:
-            groups.setdefault(std.group, []).append(std.category)
-    return groups
 
 
 def _default_params() -> dict[str, Any]:

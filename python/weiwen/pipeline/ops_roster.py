@@ -160,8 +160,10 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     else:
         report.outcome = empty_inbox_note(book)
     late = missing(returns)
-    report.facts.append(("未交回的单位", f"{len(late)} 个" + ("：" + "、".join(
-        r.unit + ("（逾期）" if r.status == OVERDUE else "") for r in late) if late else "")))
+    if late:        # a note: the CLI and the Excel message box both show notes
+        report.notes.append(f"未交回的单位（{len(late)} 个）：" + "、".join(
+            r.unit + ("（逾期）" if r.status == OVERDUE else "") for r in late)
+            + "。请联系催交，“问题”表里有各单位的联系人。")
     report.extra["not_returned"] = [r.unit for r in late]
     report.extra["unit_returns"] = {r.unit: r.status for r in returns}
     report.notes += comparison_notes(sheets)

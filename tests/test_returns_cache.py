@@ -211,3 +211,41 @@ def test_the_cache_holds_no_cells_of_unknown_files_and_no_key(returns):
     assert not list(returns.root.rglob("*.key"))
     kinds = {p.parent.name for p in (returns.root / CACHE_DIR).rglob("*.pkl")}
     assert kinds == {"file", "piece"}
+
+
+def _cells(path: Path) -> list[list]:
+    from openpyxl import load_workbook
+    return [list(r) for r in load_workbook(path).active.iter_rows(values_only=True)]
+
+
+def test_a_re_merge_rewrites_only_the_feedback_that_changed(returns, tmp_path):
+    from weiwen.outputs.feedback import FEEDBACK_DIR
+    bad = _rows(1, 30)
+    bad[4][2] = "330106195001011230"                         # a wrong check digit in 东湖社区
+    write_openpyxl(returns.inbox / "东湖社区.xlsx", [["东湖社区"], *bad])
+    _merge(returns)
+    folder = returns.output / FEEDBACK_DIR
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.xlsx")}
+    assert set(before) == {"东湖社区.xlsx", "西湖社区.xlsx"}
+    rows = _rows(100, 20, "低保") + [[21, *person(5)]]
+    rows[2][2] = "330106195001011230"                        # 西湖社区 gets one more row to fix
+    write_csv(returns.inbox / "西湖社区名单.csv", rows)
+    _merge(returns)
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.xlsx")}
+    assert after["东湖社区.xlsx"] == before["东湖社区.xlsx"]      # kept as it was
+    assert after["西湖社区.xlsx"] != before["西湖社区.xlsx"]
+    # a kept file is what a merge from scratch writes
+    fresh = Campaign(tmp_path / "fresh")
+    shutil.copytree(returns.root, fresh.root)
+    shutil.rmtree(fresh.root / CACHE_DIR)
+    shutil.rmtree(fresh.output / FEEDBACK_DIR)
+    _merge(fresh)
+    for name in after:
+        assert _cells(folder / name) == _cells(fresh.output / FEEDBACK_DIR / name)
+    # a file the clerk opened and saved (or replaced) is written again
+    path = folder / "东湖社区.xlsx"
+    path.write_bytes(path.read_bytes())
+    touched = path.stat().st_mtime_ns
+    _merge(returns)
+    assert path.stat().st_mtime_ns != touched
+    assert _cells(path) == _cells(fresh.output / FEEDBACK_DIR / "东湖社区.xlsx")

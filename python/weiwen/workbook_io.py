@@ -47,20 +47,41 @@ def read_settings(path: Path) -> Settings:
 
 
 def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
-    """A sheet's rows (header first) as a DataFrame with exactly `columns`, text kept as text."""
+    """A sheet's rows (header first) as a DataFrame with exactly `columns`, text kept as text.
+    Blank rows (every cell blank) are left out; blank cells become None."""
     header = [to_text(v) for v in rows[0]] if rows else []
+    body = [r for r in rows[1:] if not all(map(_blank, r))]
     data = {}
-    body = [r for r in rows[1:] if any(not is_blank(v) for v in r)]
     for column in columns:
-        if column in header:
-            i = header.index(column)
-            data[column] = [r[i] if i < len(r) else None for r in body]
-        else:
+        if column not in header:
             data[column] = [None] * len(body)
-    for column, values in data.items():
-        text = column in TEXT_COLUMNS
-        data[column] = [None if is_blank(v) else (to_text(v) if text else v) for v in values]
+            continue
+        i = header.index(column)
+        values = [r[i] if i < len(r) else None for r in body]
+        if column in TEXT_COLUMNS:
+            data[column] = [None if _blank(v) else _text(v) for v in values]
+        else:
+            data[column] = [None if _blank(v) else v for v in values]
     return pd.DataFrame(data, columns=list(columns), dtype=object)
+
+
+def _text(value: Any) -> str:
+    """values.to_text, with a shortcut for plain ASCII text (NFKC leaves it as it is)."""
+    if type(value) is str and value.isascii():
+        return " ".join(value.split())
+    return to_text(value)
+
+
+def _blank(value: Any) -> bool:
+    """values.is_blank, inlined for the common types (the same answer for every value)."""
+    kind = type(value)
+    if kind is str:
+        return not value or value.isspace()
+    if value is None:
+        return True
+    if kind is float:
+        return value != value
+    return is_blank(value)
 
 
 def read_roster(path: Path) -> pd.DataFrame:

@@ -132,16 +132,24 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
     if block.empty:
         return []
     order = _order(roster.loc[block.index])
+    frame = pd.DataFrame({"b": block, "s": order}).sort_values(["b", "s"])
+    rows = frame.index.tolist()
+    keys = frame["b"].to_numpy()
+    texts = address.loc[rows].tolist()
+    nums = numbers.loc[rows].tolist()
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]).tolist()
     pairs = []
-    for _, idx in pd.DataFrame({"b": block, "s": order}).sort_values(["b", "s"]).groupby(
-            "b", sort=False).groups.items():
-        idx = list(idx)
-        texts = address.loc[idx].tolist()
-        nums = numbers.loc[idx].tolist()
-        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=score)
+    for start, end in zip(starts, [*starts[1:], len(rows)]):
+        if end - start == 2:           # most blocks: one pair, no score matrix
+            if fuzz.ratio(texts[start], texts[start + 1], score_cutoff=score) \
+                    and nums[start] == nums[start + 1]:
+                pairs.append((rows[start], rows[start + 1]))
+            continue
+        block_texts = texts[start:end]
+        scores = process.cdist(block_texts, block_texts, scorer=fuzz.ratio, score_cutoff=score)
         for i, j in zip(*np.nonzero(np.triu(scores, k=1))):
-            if nums[i] == nums[j]:
-                pairs.append((idx[i], idx[j]))
+            if nums[start + i] == nums[start + j]:
+                pairs.append((rows[start + i], rows[start + j]))
     return pairs
 
 

@@ -21,6 +21,7 @@ from ..values import cn_date
 from ..intake.merge import MergeReport
 from . import layout as L
 from .outset import OutputSet
+from .unchanged import Unchanged, inputs_digest
 from .sheetkit import Column, TableSheet
 
 FEEDBACK_DIR = "退回修改"
@@ -76,14 +77,18 @@ def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str) -> None:
 
 
 def write_feedback(output_dir: Path, problems: list[P.Problem], report: MergeReport,
-                   settings: Settings) -> list[Path]:
+                   settings: Settings, *, unchanged: Unchanged | None = None) -> list[Path]:
     """Write output/退回修改/<单位>.xlsx for every unit with rows to fix; the files of units with
-    nothing to fix any more are removed with the same step."""
+    nothing to fix any more are removed with the same step. `unchanged`: a unit's file made
+    before from the same rows is kept as it is (a re-merge rewrites only what changed)."""
     folder = Path(output_dir) / FEEDBACK_DIR
     deadline_text = cn_date(settings.params.return_deadline)
-    with OutputSet(folder, patterns=("*.xlsx",)) as out:
+    with OutputSet(folder, patterns=("*.xlsx",), unchanged=unchanged) as out:
         for unit, frame in feedback_rows(problems, report).items():
             name = safe_file_stem(unit, "单位")
+            digest = inputs_digest("feedback", unit, deadline_text, list(frame.columns),
+                                   frame.astype(object).to_numpy().tolist())
             out.write(folder / f"{name}.xlsx",
-                      lambda tmp, unit=unit, frame=frame: _write(tmp, unit, frame, deadline_text))
+                      lambda tmp, unit=unit, frame=frame: _write(tmp, unit, frame, deadline_text),
+                      digest=digest)
     return out.written

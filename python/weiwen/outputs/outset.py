@@ -11,22 +11,35 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    from .unchanged import Unchanged
 
 
 class OutputSet:
     """with OutputSet(folder, patterns=("*.xlsx", "*.pdf")) as out: out.write(path, writer)"""
 
-    def __init__(self, folder: Path, *, patterns: Iterable[str] = (), keep: Iterable[str] = ()):
+    def __init__(self, folder: Path, *, patterns: Iterable[str] = (), keep: Iterable[str] = (),
+                 unchanged: "Unchanged | None" = None):
         self.folder = Path(folder)
+        self.unchanged = unchanged              # files already made from the same inputs
+        self.digests: dict[Path, str] = {}
         self.patterns = tuple(patterns)         # which existing files belong to the set
         self.keep = set(keep)                   # names in the folder that are not part of it
         self.staged: list[tuple[Path, Path]] = []
         self.written: list[Path] = []
         self.not_removed: list[Path] = []
 
-    def write(self, path: Path, write: Callable[[Path], None]) -> Path:
+    def write(self, path: Path, write: Callable[[Path], None], *, digest: str = "") -> Path:
+        """Stage `path` made by write(tmp); with a `digest` of what it is made from, a file
+        already made from the same (and untouched since) is kept as it is."""
         path = Path(path)
+        if digest and self.unchanged is not None:
+            self.digests[path] = digest
+            if self.unchanged.current(path, digest):
+                self.written.append(path)
+                return path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)
         os.close(fd)
@@ -50,6 +63,10 @@ class OutputSet:
         for tmp, path in self.staged:
             os.replace(tmp, path)
             self.written.append(path)
+            if path in self.digests and self.unchanged is not None:
+                self.unchanged.record(path, self.digests[path])
+        if self.unchanged is not None:
+            self.unchanged.save()
         current = {p.resolve() for p in self.written}
         for pattern in self.patterns:
             for old in self.folder.glob(pattern):

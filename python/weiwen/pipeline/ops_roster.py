@@ -20,6 +20,7 @@ from ..intake.readers import read_inbox
 from ..intake.returns import OVERDUE, missing, not_returned_problems, unit_returns
 from ..names import COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
 from ..outputs.feedback import write_feedback
+from ..outputs.unchanged import Unchanged
 from ..settings import Settings
 from ..templates_out import write_templates
 from .outside import load_previous, load_references
@@ -175,8 +176,9 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     progress("写入工作簿")
     write_results(book, report, Writes.results(
         roster=roster, problems=problem_frame(problems, existing, MERGE_STAGES), extra=sheets))
-    report.outputs += [str(p) for p in write_feedback(book.campaign.output, problems, mreport,
-                                                       settings)]
+    report.outputs += [str(p) for p in write_feedback(
+        book.campaign.output, problems, mreport, settings,
+        unchanged=Unchanged(book.campaign.root))]
     report.activate = Sheet.ROSTER
     return report
 

@@ -190,11 +190,11 @@ class ReturnsCache:
     `known` hook of readers.read_inbox and the `parsed` / `normalised` hooks of
     merge.merge_files. `finish()` drops the entries this merge did not use."""
 
-    def __init__(self, campaign_root: Path, inbox: Path, settings_key: str,
+    def __init__(self, campaign_root: Path, inbox: Path, settings_key: str = "",
                  store: Store | None = None) -> None:
         self.store = store or Store(Path(campaign_root) / CACHE_DIR / RETURNS)
         self.inbox = Path(inbox)
-        self.settings_key = settings_key
+        self.settings_key = settings_key      # "" until known: pieces are then not kept
         self._keys: dict[Path, tuple[str, str]] = {}
         self._parsed: dict[Path, tuple[FileData, list, list[P.Problem]]] = {}
         self.hits = 0
@@ -245,7 +245,7 @@ class ReturnsCache:
         """make() — one piece of a file cleaned under the current settings — from the cache
         when the same file, part and settings were seen before."""
         key = self._key(raw.path)
-        if key is None or not self.store.enabled:
+        if key is None or not self.store.enabled or not self.settings_key:
             return make()
         full = (*key, *part, self.settings_key)
         value = self.store.get(PIECE, full)

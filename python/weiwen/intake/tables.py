@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -90,10 +91,34 @@ def note_row(values: list[Any]) -> bool:
     return True
 
 
+def _blank_cell(value: Any) -> bool:
+    """Empty to the eye: missing (None, NaN, NaT) or text of spaces only."""
+    kind = type(value)
+    if kind is str:
+        return not value or value.isspace()
+    if kind is float:
+        return value != value
+    if kind is int or kind is bool:
+        return False
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _blank_cells(body: pd.DataFrame) -> pd.DataFrame:
+    """`_blank_cell` of every cell, in one pass over the values (not one pandas op per column)."""
+    values = body.to_numpy(dtype=object)
+    flags = np.fromiter(map(_blank_cell, values.ravel()), dtype=bool, count=values.size)
+    return pd.DataFrame(flags.reshape(values.shape), index=body.index, columns=body.columns)
+
+
 def _skipped(body: pd.DataFrame, mapping: dict[int, str]) -> pd.Series:
     """Rows that are not data: blank (in the data columns), 合计, notes, headings, a repeated
     header (a second page pasted below the first)."""
-    blank = body.isna() | body.astype(str).apply(lambda c: c.str.strip().eq(""))
+    blank = _blank_cells(body)
     data_cols = [i for i, name in mapping.items() if name in DATA_COLUMNS]
     empty = blank[data_cols].all(axis=1)
     filled = (~blank).sum(axis=1)

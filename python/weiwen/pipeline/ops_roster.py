@@ -6,6 +6,7 @@ checks → amounts), write the results back through the book, return a Report.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
@@ -131,13 +132,16 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
                 today: dt.date | None = None) -> Report:
     """inbox/ → 名册 + 问题 (checked; with amounts for `run`), one workbook write, and the units'
     feedback files. The 问题 rows of the later stages (signatures, visits, audit) are kept."""
-    settings = read_settings(book)
-    previous = read_roster(book)
-    existing = read_problems(book)
     progress("读取回收表")
-    cache = ReturnsCache(book.campaign.root, book.campaign.inbox,
-                         settings_digest(book.read(SETTINGS_SHEETS)))
-    files, problems = read_inbox(book.campaign.inbox, known=cache.known)
+    # the reader processes start and read while the workbook is read (a button's latency)
+    cache = ReturnsCache(book.campaign.root, book.campaign.inbox)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        reading = background.submit(read_inbox, book.campaign.inbox, known=cache.known)
+        settings = read_settings(book)
+        previous = read_roster(book)
+        existing = read_problems(book)
+        cache.settings_key = settings_digest(book.read(SETTINGS_SHEETS))
+        files, problems = reading.result()
     progress("合并名单")
     roster, merge_problems, mreport = merge_files(files, settings, previous=previous, memo=cache)
     cache.finish()

@@ -117,7 +117,9 @@ def check_id_two_names(roster: pd.DataFrame, settings: Settings):
     if not flagged.any():
         return []
     others, first = _named_others(roster, key, name, flagged)
-    other_name = first.map(lambda i: "" if pd.isna(i) else text(roster, Col.NAME)[int(i)])
+    shown = text(roster, Col.NAME)
+    other_name = pd.Series(shown.reindex(first.dropna().astype(int)).to_numpy(),
+                           index=first.dropna().index).reindex(roster.index).fillna("")
     return emit(roster, flagged, TWO_NAMES, column=Col.NAME, others=others,
                 other_name=other_name)
 

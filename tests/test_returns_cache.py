@@ -7,6 +7,7 @@ report — between a merge that used the cache and one made without it (the cach
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -225,15 +226,19 @@ def test_a_re_merge_rewrites_only_the_feedback_that_changed(returns, tmp_path):
     write_openpyxl(returns.inbox / "东湖社区.xlsx", [["东湖社区"], *bad])
     _merge(returns)
     folder = returns.output / FEEDBACK_DIR
-    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.xlsx")}
+    # a file rewritten is a new file (atomic replace): its inode tells kept from rewritten
+    before = {p.name: p.stat().st_ino for p in folder.glob("*.xlsx")}
     assert set(before) == {"东湖社区.xlsx", "西湖社区.xlsx"}
     rows = _rows(100, 20, "低保") + [[21, *person(5)]]
     rows[2][2] = "330106195001011230"                        # 西湖社区 gets one more row to fix
     write_csv(returns.inbox / "西湖社区名单.csv", rows)
+    started = time.time_ns()
     _merge(returns)
-    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.xlsx")}
+    after = {p.name: p.stat().st_ino for p in folder.glob("*.xlsx")}
     assert after["东湖社区.xlsx"] == before["东湖社区.xlsx"]      # kept as it was
     assert after["西湖社区.xlsx"] != before["西湖社区.xlsx"]
+    # ... but dated by this merge, which confirmed it current (the page judges freshness by it)
+    assert (folder / "东湖社区.xlsx").stat().st_mtime_ns >= started - 5 * 10**6
     # a kept file is what a merge from scratch writes
     fresh = Campaign(tmp_path / "fresh")
     shutil.copytree(returns.root, fresh.root)
@@ -245,7 +250,7 @@ def test_a_re_merge_rewrites_only_the_feedback_that_changed(returns, tmp_path):
     # a file the clerk opened and saved (or replaced) is written again
     path = folder / "东湖社区.xlsx"
     path.write_bytes(path.read_bytes())
-    touched = path.stat().st_mtime_ns
+    touched = path.stat().st_ino
     _merge(returns)
-    assert path.stat().st_mtime_ns != touched
+    assert path.stat().st_ino != touched
     assert _cells(path) == _cells(fresh.output / FEEDBACK_DIR / "东湖社区.xlsx")

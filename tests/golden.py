@@ -1,7 +1,7 @@
 """Golden outputs: committed reference workbooks, checked by a person, and the one helper that
 compares a freshly made workbook with its reference the way a reader of the file sees it —
-values, number formats, fonts, merges, print settings, page breaks, column widths, row heights,
-charts — whichever library wrote either file.
+values, number formats, fonts, merges, print settings, page breaks, column widths and row heights
+(in the whole pixels Excel draws), charts — whichever library wrote either file.
 
     python tests/golden.py            # regenerate tests/golden/*.xlsx (then look at the diff)
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = dt.date(2027, 1, 15)
@@ -33,6 +34,16 @@ def _norm(value: Any) -> Any:
     return value
 
 
+def _default(value: Any, default: Any) -> Any:
+    """An attribute the file leaves out has its OOXML default (fitToWidth: 1)."""
+    return default if value is None else value
+
+
+def _width_px(width: float) -> int:
+    """The pixels Excel draws for a column width (ECMA-376 18.3.1.13, a 7-pixel digit)."""
+    return int(((256 * width + 18) / 256) * 7)
+
+
 def describe(path: Path) -> dict[str, Any]:
     """Everything compared, as plain data: {(sheet, what): value}."""
     wb = load_workbook(path)
@@ -41,8 +52,9 @@ def describe(path: Path) -> dict[str, Any]:
         name = ws.title
         setup = ws.page_setup
         out[(name, "state")] = ws.sheet_state
-        out[(name, "print")] = (setup.orientation, str(setup.paperSize), setup.fitToWidth,
-                                setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage
+        out[(name, "print")] = (setup.orientation, str(setup.paperSize),
+                                _default(setup.fitToWidth, 1), _default(setup.fitToHeight, 1),
+                                ws.sheet_properties.pageSetUpPr.fitToPage
                                 if ws.sheet_properties.pageSetUpPr else None,
                                 ws.print_title_rows, str(ws.print_area or ""),
                                 ws.page_margins.left, ws.page_margins.right,
@@ -50,10 +62,12 @@ def describe(path: Path) -> dict[str, Any]:
                                 _norm(ws.oddFooter.center.text), _norm(ws.oddFooter.left.text))
         out[(name, "breaks")] = sorted(b.id for b in ws.row_breaks.brk)
         out[(name, "merges")] = sorted(str(m) for m in ws.merged_cells.ranges)
-        out[(name, "widths")] = {k: round(d.width or 0, 2) for k, d in ws.column_dimensions.items()
-                                 if d.width}
-        out[(name, "heights")] = {r: round(d.height, 1) for r, d in ws.row_dimensions.items()
-                                  if d.height}
+        # sizes as Excel draws them: whole pixels (Excel and XlsxWriter save them so)
+        out[(name, "widths")] = {get_column_letter(c): _width_px(d.width)
+                                 for d in ws.column_dimensions.values() if d.width and d.min
+                                 for c in range(d.min, (d.max or d.min) + 1)}
+        out[(name, "heights")] = {r: int(d.height * 4 / 3 + 0.5)
+                                  for r, d in ws.row_dimensions.items() if d.height}
         for row in ws.iter_rows():
             for cell in row:
                 if cell.value is None:

@@ -102,3 +102,142 @@ def test_near_address_pairs_equal_the_all_pairs_definition():
                   and roster[Col.NAME][a] == roster[Col.NAME][b] and numbers[a] == numbers[b]
                   and fuzz.ratio(address[a], address[b]) >= 85)
     assert got == want and len(got) > 10
+
+
+# --- 签字确认表 written with XlsxWriter: the restyled template, the batch book, two processes ---
+
+def _signoff_campaign(tmp_path):
+    from outputs_helpers import small_campaign
+    from weiwen import pipeline
+    campaign = small_campaign(tmp_path / "活动")
+    pipeline.on_disk("merge", campaign)
+    pipeline.on_disk("amounts", campaign)
+    return campaign
+
+
+def _restyled_template(path):
+    """The shipped layout restyled the way a clerk might in Excel: fonts, theme and indexed
+    colours with tints, fills, borders, alignment, a number format, widths, heights, margins,
+    a footer of their own."""
+    from openpyxl.styles import Alignment, Border, Color, Font, PatternFill, Side
+
+    from weiwen.outputs import signoff_template as T
+    wb = T.build_template()
+    ws = wb.active
+    for cell in ws[3]:
+        cell.font = Font(name="黑体", size=12, bold=True, italic=True, color=Color(theme=4, tint=0.4))
+        cell.fill = PatternFill("solid", fgColor=Color(theme=9, tint=-0.25))
+    for cell in ws[5]:
+        side = Side(style="mediumDashed", color="FF1F4E79")
+        cell.border = Border(left=side, right=side, top=Side(style="hair"), bottom=Side(style="double"))
+        cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+        cell.font = Font(name="仿宋", size=13, underline="single", color=Color(indexed=10))
+    ws["F5"].number_format = '0.00"元"'
+    ws["A1"].font = Font(name="微软雅黑", size=20, strike=True, color="FFC00000")
+    ws.row_dimensions[1].height = 41.3
+    ws.row_dimensions[5].height = 27.7
+    ws.column_dimensions["C"].width = 25.3
+    ws.column_dimensions["K"].width = 17.55
+    ws.page_margins.left = ws.page_margins.right = 0.55
+    ws.page_margins.top = 0.8
+    ws.oddFooter.left.text = "民政办 制"
+    ws.oddFooter.right.text = "&D"
+    ws.oddHeader.center.text = "内部资料"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _look(cell):
+    """What a person sees of a cell: value, number format, font, fill, borders, alignment."""
+    f, b, a = cell.font, cell.border, cell.alignment
+    return (cell.value, cell.number_format, f.name, f.sz and float(f.sz), bool(f.b), bool(f.i),
+            f.u or None, bool(f.strike), _rgb(f.color), cell.fill.fill_type or None,
+            _rgb(cell.fill.fgColor) if cell.fill.fill_type else None,
+            tuple((getattr(b, s).style, _rgb(getattr(b, s).color)) for s in
+                  ("left", "right", "top", "bottom")),
+            a.horizontal or None, a.vertical or None, bool(a.wrap_text))
+
+
+def _rgb(color):
+    if color is None or color.type != "rgb" or not isinstance(color.rgb, str):
+        return None if color is None or color.type in ("auto",) else (color.type, color.value)
+    return color.rgb[-6:].upper()
+
+
+def test_a_restyled_template_is_followed_as_a_person_sees_it(tmp_path):
+    from openpyxl import load_workbook
+    from weiwen.outputs.xlsx import Styles
+    from weiwen import workbook_io
+    from weiwen.outputs.signoff import write_signoff
+    campaign = _signoff_campaign(tmp_path)
+    template = _restyled_template(tmp_path / "签字确认表.xlsx")
+    styles = Styles(template)
+    source = load_workbook(template).active
+    result = write_signoff(workbook_io.read_roster(campaign.workbook),
+                           workbook_io.read_settings(campaign.workbook), tmp_path / "out",
+                           template=template, today=dt.date(2027, 1, 15))
+    ws = load_workbook(result.files[0]).active
+    # theme and indexed colours are written as the colours they stand for in this template
+    header = _look(ws["B3"])
+    assert header[2:8] == ("黑体", 12.0, True, True, None, False)
+    assert header[8] == styles.colour(source["B3"].font.color).lstrip("#")
+    assert header[10] == styles.colour(source["B3"].fill.fgColor).lstrip("#")
+    assert styles.colour(source["B3"].fill.fgColor) != styles.theme[9]      # the tint applied
+    first = next(r for r in range(4, 30) if isinstance(ws.cell(r, 1).value, int))
+    for column in range(1, 12):                     # every data cell has the 〔数据行〕 look
+        want, got = _look(source.cell(5, column)), _look(ws.cell(first, column))
+        assert got[1:8] == want[1:8] and got[9:] == want[9:], (column, got, want)
+        assert got[8] == "FF0000"                   # indexed colour 10 is red
+    assert ws.cell(first, 6).number_format == '0.00"元"'
+    assert ws["A1"].font.name == "微软雅黑" and ws["A1"].font.strike
+    assert round(ws.row_dimensions[1].height * 4 / 3) == round(41.3 * 4 / 3)
+    assert round(ws.row_dimensions[first].height * 4 / 3) == round(27.7 * 4 / 3)
+    assert ws.page_margins.left == 0.55 and ws.page_margins.top == 0.8
+    assert ws.oddFooter.left.text.startswith("民政办 制") and ws.oddFooter.right.text == "&D"
+    assert ws.oddHeader.center.text == "内部资料"
+    assert ws.merged_cells.ranges and {str(m) for m in source.merged_cells.ranges
+                                       if m.max_row <= 3} <= {str(m) for m in ws.merged_cells.ranges}
+
+
+def test_the_batch_book_holds_each_unit_file_cell_by_cell(tmp_path):
+    from openpyxl import load_workbook
+    from weiwen import workbook_io
+    from weiwen.outputs.signoff import write_signoff
+    campaign = _signoff_campaign(tmp_path)
+    result = write_signoff(workbook_io.read_roster(campaign.workbook),
+                           workbook_io.read_settings(campaign.workbook), tmp_path / "out",
+                           today=dt.date(2027, 1, 15))
+    batch = load_workbook(result.batch)
+    assert len(batch.sheetnames) == len(result.files) >= 3
+    for path, name in zip(result.files, batch.sheetnames):
+        unit = load_workbook(path).active
+        assert unit.title == name
+        cells = lambda ws: {c.coordinate: _look(c) for row in ws.iter_rows() for c in row}
+        assert cells(unit) == cells(batch[name])
+        assert unit.row_breaks.brk == batch[name].row_breaks.brk or \
+            [b.id for b in unit.row_breaks.brk] == [b.id for b in batch[name].row_breaks.brk]
+
+
+def test_the_writer_process_writes_the_same_files(tmp_path, monkeypatch):
+    from golden import compare
+    from weiwen import workbook_io
+    from weiwen.outputs import xlsx
+    from weiwen.outputs.signoff import write_signoff
+    campaign = _signoff_campaign(tmp_path)
+    roster = workbook_io.read_roster(campaign.workbook)
+    settings = workbook_io.read_settings(campaign.workbook)
+    here = write_signoff(roster, settings, tmp_path / "here", today=dt.date(2027, 1, 15))
+    started = []
+    real = xlsx.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(args[0])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(xlsx.subprocess, "Popen", popen)
+    monkeypatch.setattr(xlsx, "PARALLEL_ROWS", 1)
+    there = write_signoff(roster, settings, tmp_path / "there", today=dt.date(2027, 1, 15))
+    assert started and "weiwen.outputs.xlsx_worker" in started[0]
+    assert [p.name for p in here.files] == [p.name for p in there.files]
+    for a, b in zip([*here.files, here.batch], [*there.files, there.batch]):
+        assert compare(a, b) == []

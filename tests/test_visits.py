@@ -245,7 +245,8 @@ def _assert_printable(ws, title_rows: str) -> None:
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) == 9
     assert ws.page_setup.orientation in ("landscape", "portrait")
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
+    # fitToWidth left out means 1 (the OOXML default; Excel and XlsxWriter leave it out)
+    assert (int(ws.page_setup.fitToWidth or 1), int(ws.page_setup.fitToHeight)) == (1, 0)
     assert ws.print_title_rows == title_rows
     assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
     for row in ws.iter_rows(values_only=True):

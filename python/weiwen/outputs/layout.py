@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -26,6 +27,7 @@ LINE = 1.45           # line height / font size (CJK fonts with their ascent and
 A4 = (595.3, 841.9)
 
 
+@lru_cache(maxsize=4096)
 def char_units(ch: str, size: float = SIZE) -> float:
     """Width of one character in column units at `size` pt: 2.1 for a Chinese one, 1.35 for a
     digit or Latin letter (the wider of SimSun's and the fallback fonts' glyphs)."""
@@ -35,14 +37,19 @@ def char_units(ch: str, size: float = SIZE) -> float:
 
 def text_units(text: str, size: float = SIZE) -> float:
     """Width of the longest line of `text` in column units."""
-    return max((sum(char_units(c, size) for c in line) for line in str(text).split("\n")),
+    return _text_units(str(text), float(size))
+
+
+@lru_cache(maxsize=65536)
+def _text_units(text: str, size: float) -> float:
+    return max((sum(char_units(c, size) for c in line) for line in text.split("\n")),
                default=0.0)
 
 
 def fit_width(texts: Iterable[str], *, size: float = SIZE, minimum: float = 4.0,
               maximum: float = 60.0, pad: float = 1.6) -> float:
     """The column width that shows the longest of `texts` on one line (within min/max)."""
-    longest = max((text_units(t, size) for t in texts if t), default=0.0)
+    longest = max((text_units(t, size) for t in set(texts) if t), default=0.0)
     return round(min(maximum, max(minimum, longest + pad)), 1)
 
 

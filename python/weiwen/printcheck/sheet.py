@@ -137,7 +137,7 @@ def _page_estimate(ws: Worksheet, widths: dict[int, float], rows: list[Row],
     usable_h = paper_h - 72 * ((m.top or 0.75) + (m.bottom or 0.75))
     table_w = sum(widths.values()) * WIDTH_UNIT_PT
     fit = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
-    if fit and setup.fitToWidth:
+    if fit and setup.fitToWidth != 0:          # absent means 1 (what Excel and XlsxWriter write)
         scale = min(1.0, usable_w / table_w) if table_w else 1.0
     else:
         scale = (setup.scale or 100) / 100

@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE_DATA = ["weiwen/_shipped/workbook/Weiwen.xlsm", "weiwen/_shipped/templates/回收模板.xlsx",
                 "weiwen/_shipped/templates/签字确认表.xlsx", "weiwen/excel_src/Weiwen.bas",
                 "weiwen/excel_src/customUI.xml", "weiwen/excel_src/customUI_rules.xsd",
-                "weiwen/excel_src/image_mso.txt"]
+                "weiwen/excel_src/image_mso.txt", "weiwen/wps/addin/ribbon.xml",
+                "weiwen/wps/addin/index.html", "weiwen/wps/addin/main.js"]
 
 
 def _run(args, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:

@@ -19,6 +19,7 @@ from .books import FileBook
 from .campaign import Campaign, init as init_campaign, unfit_for_demo
 from .cli_report import print_report
 from .cli_usage import LOG_FILE, REFUSALS, WeiwenGroup, internal_error, os_reason, show_failure
+from .cli_wps import wps_app
 from .errors import WeiwenError
 from .excel_setup import setup as setup_excel
 from .lock import campaign_lock
@@ -360,6 +361,9 @@ def build_workbook(output: Annotated[Optional[Path], typer.Argument(
     from .workbook import DEFAULT_OUTPUT, build
     path = build(output or DEFAULT_OUTPUT)
     console.print(f"已生成 {path}")
+
+
+app.add_typer(wps_app, name="wps")
 
 
 def main() -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import tempfile
 import traceback
 from pathlib import Path
@@ -23,8 +21,9 @@ from .books.xlwings_book import engine_name
 from .campaign import Campaign
 from .errors import WeiwenError
 from .lock import campaign_lock
+from .desktop import open_folder
 from .names import INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR
-from .pipeline import OPERATIONS, Options, Report, perform
+from .pipeline import OPERATIONS, Options, Report, box_message, perform
 
 TITLE = "走访慰问"
 LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-excel.log"
@@ -34,17 +33,8 @@ NOTES_SHOWN = 5
 
 
 def message(report: Report) -> str:
-    """What the message box says: the outcome, the 问题 sheet's counts, a few notes and files."""
-    if not report.outcome:
-        return ""
-    lines = [report.outcome]
-    if report.command not in ("open_folder", "templates"):
-        lines.append(report.counts_text())
-    lines += report.notes[:NOTES_SHOWN]
-    lines += [f"已生成：{o}" for o in report.outputs[:3]]
-    if len(report.outputs) > 3:
-        lines.append(f"……共 {len(report.outputs)} 个文件，在 output 文件夹。")
-    return "\n".join(lines)
+    """What the message box says (pipeline.box_message: the same text in Excel and in WPS)."""
+    return box_message(report, notes_shown=NOTES_SHOWN)
 
 
 def run(operation: str, *, book: Any = None, folder: Path | str | None = None) -> str:
@@ -88,16 +78,6 @@ def run(operation: str, *, book: Any = None, folder: Path | str | None = None) -
     if text:
         _alert(book, text)
     return text
-
-
-def open_folder(path: Path) -> None:
-    """Show the folder in Explorer / Finder (never Excel)."""
-    if sys.platform.startswith("win"):
-        os.startfile(str(path))  # noqa: S606 - a folder, not a document
-    elif sys.platform == "darwin":
-        subprocess.Popen(["open", str(path)])
-    else:
-        subprocess.Popen(["xdg-open", str(path)])
 
 
 def _campaign(book: Any, folder: Path | str | None) -> Campaign:

@@ -92,7 +92,7 @@ class XlwingsBook:
             sheet.range((2, 1), (old_rows, old_cols)).clear_contents()
         if header != old_header:
             sheet.range((1, 1)).value = [header]
-        body = [[_excel_value(c, v) for c, v in zip(header, row)]
+        body = [[excel_value(c, v) for c, v in zip(header, row)]
                 for row in laid_out.itertuples(index=False, name=None)]
         self._cache[name] = [list(header), *body]
         if not body:
@@ -110,14 +110,14 @@ class XlwingsBook:
         if existed:
             sheet.clear()
         width = max((len(r) for r in rows), default=0)
-        block = [[_excel_value("", v) for v in r] + [None] * (width - len(r)) for r in rows]
+        block = [[excel_value("", v) for v in r] + [None] * (width - len(r)) for r in rows]
         self._cache[name] = [list(r) for r in block]
         if block and width:
             sheet.range((1, 1)).value = block
 
 
-def _excel_value(column: str, value: Any) -> Any:
-    """A contract value as xlwings writes it: dates as datetimes; text that Excel would turn into
+def excel_value(column: str, value: Any) -> Any:
+    """A contract value as xlwings (or the WPS add-in) writes it: dates as datetimes; text that Excel would turn into
     a formula, a number, a date or a boolean when set as a value gets Excel's text prefix '
     (text columns are formatted as text instead), so text stays text, exactly as given."""
     if isinstance(value, str):

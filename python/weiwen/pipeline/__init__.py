@@ -13,8 +13,8 @@ from .ops_outputs import visits_table
 from .ops_roster import empty_inbox_note, make_report
 from .problem_sheet import problem_frame, stages_of
 from .registry import OPERATIONS, OUTPUT_STEPS, Operation, on_disk, perform
-from .report import Options, Progress, Report, no_progress
+from .report import Options, Progress, Report, box_message, no_progress
 
-__all__ = ["OPERATIONS", "OUTPUT_STEPS", "Operation", "Options", "Progress", "Report",
+__all__ = ["OPERATIONS", "OUTPUT_STEPS", "Operation", "Options", "Progress", "Report", "box_message",
            "empty_inbox_note", "make_report", "no_progress", "on_disk", "perform",
            "problem_frame", "stages_of", "visits_table"]

@@ -92,3 +92,18 @@ class Report:
         if len(frame):
             kinds = {str(k): int(n) for k, n in frame[ProblemCol.KIND].astype(str).value_counts().items()}
         self.workbook_kinds = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def box_message(report: Report, *, notes_shown: int = 5) -> str:
+    """What a ribbon button's message box says, in Excel and in WPS: the outcome, the 问题
+    sheet's counts, a few notes and files ("" when the button only shows something)."""
+    if not report.outcome:
+        return ""
+    lines = [report.outcome]
+    if report.command not in ("open_folder", "templates"):
+        lines.append(report.counts_text())
+    lines += report.notes[:notes_shown]
+    lines += [f"已生成：{o}" for o in report.outputs[:3]]
+    if len(report.outputs) > 3:
+        lines.append(f"……共 {len(report.outputs)} 个文件，在 output 文件夹。")
+    return "\n".join(lines)

@@ -11,6 +11,7 @@ Allowed extra origins (`allow_origins`) get CORS answers, preflight included; no
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable, Iterable
@@ -20,6 +21,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+log = logging.getLogger("weiwen.web")
 
 TOKEN_HEADER = "x-weiwen-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -85,10 +87,12 @@ class Guard:
         cors = origin in self.allow_origins and origin not in own
         foreign = bool(origin) and origin not in own and not cors     # includes "null"
         if foreign or (headers.get("sec-fetch-site") == "cross-site" and not cors):
+            log.info("refused a request from origin %r", origin[:80])   # never the path or query
             await _refuse(send, 403, "请求来自其他网站")
             return
         if method == "OPTIONS" and cors:      # preflight: no credentials are sent with it
-            await _preflight(send, origin)
+            await _preflight(send, origin,
+                             headers.get("access-control-request-private-network") == "true")
             return
 
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
@@ -107,7 +111,8 @@ class Guard:
         by_header = self._token_ok(headers.get(TOKEN_HEADER))
         by_cookie = self._token_ok(_cookie(headers.get("cookie", ""), cookie_name(self.port_of())))
         if not (by_header or by_cookie):
-            await _refuse(send, 403, "缺少或错误的访问令牌（token）")
+            # an allowed origin may read why (the WPS add-in then says to reinstall)
+            await _refuse(send, 403, "缺少或错误的访问令牌（token）", origin if cors else None)
             return
         if method not in SAFE_METHODS and by_cookie and not by_header:
             # a change made with the cookie alone must come from our own page
@@ -148,11 +153,14 @@ def _referer_ok(referer: str, own: set[str]) -> bool:
     return any(referer == o or referer.startswith(o + "/") for o in own)
 
 
-async def _refuse(send: Send, status: int, reason: str) -> None:
+async def _refuse(send: Send, status: int, reason: str, cors_origin: str | None = None) -> None:
     body = REFUSED.format(reason=reason).encode("utf-8")
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]})
+    headers = [(b"content-type", b"text/html; charset=utf-8"),
+               (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
+    if cors_origin:
+        headers += [(b"access-control-allow-origin", cors_origin.encode()), (b"vary", b"Origin")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -165,10 +173,13 @@ async def _redirect_with_cookie(send: Send, location: str, name: str, token: str
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _preflight(send: Send, origin: str) -> None:
-    await send({"type": "http.response.start", "status": 204, "headers": [
+async def _preflight(send: Send, origin: str, private_network: bool = False) -> None:
+    headers = [
         (b"access-control-allow-origin", origin.encode()),
         (b"access-control-allow-methods", b"GET, POST"),
         (b"access-control-allow-headers", f"content-type, {TOKEN_HEADER}, x-file-name".encode()),
-        (b"access-control-max-age", b"600"), (b"vary", b"Origin"), (b"content-length", b"0")]})
+        (b"access-control-max-age", b"600"), (b"vary", b"Origin"), (b"content-length", b"0")]
+    if private_network:   # Chromium's private-network preflight, for an allowed origin only
+        headers.append((b"access-control-allow-private-network", b"true"))
+    await send({"type": "http.response.start", "status": 204, "headers": headers})
     await send({"type": "http.response.body", "body": b""})

@@ -41,7 +41,7 @@ import xlsxwriter
 from weiwen import pipeline, workbook_io
 from weiwen.books import FileBook
 from weiwen.campaign import Campaign, init
-from weiwen.demo import PLAN_COUNTS, _People
+from weiwen.demo import PLAN_COUNTS, People
 from weiwen.names import RETURN_COLUMNS, UNIT_COLUMNS, Sheet, UnitCol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,7 +65,7 @@ def generate(root: Path, *, units: int, rows: int, seed: int = SEED) -> Campaign
     campaign = init(root, force=True)
     frame = pd.DataFrame([_unit(i) for i in range(1, units + 1)]).reindex(columns=list(UNIT_COLUMNS))
     workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.UNITS: frame})
-    people = _People(seed)
+    people = People(seed)
     previous: list[list] = []
     for i in range(units):
         body = households(people, _unit(i + 1)[UnitCol.NAME], max(1, rows // units), previous)
@@ -79,7 +79,7 @@ def _unit(n: int) -> dict:
             UnitCol.TYPE: "社区" if n % 3 else "村"}
 
 
-def households(people: _People, name: str, count: int, previous: list[list]) -> list[list]:
+def households(people: People, name: str, count: int, previous: list[list]) -> list[list]:
     """One unit's rows: `count` households plus ~3 % reported again (by the previous unit's
     households or in a second category)."""
     rng = people.rng

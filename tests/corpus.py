@@ -1,4 +1,4 @@
-"""The bad-input corpus (issue 9): every kind of file a clerk may drop into inbox/, made by code.
+"""The bad-input corpus: every kind of file a clerk may drop into inbox/, made by code.
 
 Each `Case` writes one file (or a few) into an inbox and says what a correct run must do with it:
 merge its rows (`rows`), report exactly one problem of a given code, or skip it silently.

@@ -8,7 +8,7 @@ named in 问题, never lost and never fatal).
 
 Used by tests/test_reliability_hostile.py. `python tests/hostile.py DIR` writes the corpus;
 `python tests/hostile.py --measure` runs each case alone through `weiwen run --json` in a fresh
-process and prints outcome, time and peak memory (the table in the closing note of issue 12).
+process and prints outcome, time and peak memory per case.
 """
 from __future__ import annotations
 

@@ -27,11 +27,8 @@ from corpus import CASES, Case, available, write_corpus  # noqa: E402
 
 pytestmark = pytest.mark.reliability
 
-#: cases where a known intake bug keeps the file from coming through cleanly (issue 3 owns it)
 #: words a Chinese message may still contain (file types, folder names)
 PLAIN_WORDS = {"xlsx", "xlsm", "xls", "csv", "pdf", "inbox", "weiwen", "Excel", "WPS"}
-
-KNOWN_BUGS: dict[str, str] = {}
 
 
 def add_units(campaign: Campaign, names: list[str]) -> None:
@@ -82,11 +79,9 @@ SMALL = [c for c in CASES if c.key != "big"]
 
 
 @pytest.mark.parametrize("case", SMALL, ids=[c.key for c in SMALL])
-def test_case(corpus_run, case, request):
+def test_case(corpus_run, case):
     if case not in corpus_run.cases:
         pytest.skip(f"{case.key}: LibreOffice is not installed, no .xls can be made")
-    if case.key in KNOWN_BUGS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_BUGS[case.key], strict=False))
     rows, problems = corpus_run.rows_of(case), corpus_run.problems_of(case)
     if case.skipped:
         assert rows.empty and problems.empty, problems.to_dict("records")

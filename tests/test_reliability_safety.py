@@ -262,21 +262,16 @@ def test_workbook_keeps_its_parts_after_every_command(small_campaign, cli):
     assert {"merge", "amounts", "run"} <= set(commands)
     for command in ["run", *[c for c in commands if c != "run"]]:
         result = cli.runner.invoke(app, [command, str(small_campaign.root), "--quiet"])
-        if command not in KNOWN_BROKEN:
-            assert result.exception is None or isinstance(result.exception, SystemExit), \
-                (command, result.exception)
-            # after `check` cleared the amounts an output command refuses (exit 2, one line)
-            refused = result.exit_code == 2 and "先计算金额" in result.output
-            assert result.exit_code == 0 or refused, (command, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            (command, result.exception)
+        # after `check` cleared the amounts an output command refuses (exit 2, one line)
+        refused = result.exit_code == 2 and "先计算金额" in result.output
+        assert result.exit_code == 0 or refused, (command, result.output)
         assert_intact(book, before, command)     # even a command that crashed left it whole
         if command == "run":
             assert len(workbook_io.read_roster(book)) > 300
     assert leftovers(small_campaign.root) == []
     assert not lock.lock_path(small_campaign.root).exists()
-
-
-#: commands that crash on this campaign today (bugs of other issues); see the xfail tests
-KNOWN_BROKEN: set[str] = set()
 
 
 def test_visits_before_every_unit_has_returned(small_campaign, cli):

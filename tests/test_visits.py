@@ -1,4 +1,4 @@
-"""Leader visits (issue 7): 走访安排 / 走访对象, the proposal, each rule broken once, photos, print."""
+"""Leader visits: 走访安排 / 走访对象, the proposal, each rule broken once, photos, print."""
 from __future__ import annotations
 
 import datetime as dt

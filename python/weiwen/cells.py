@@ -16,8 +16,6 @@ import pandas as pd
 #: number formats of date cells we write (the clerk's own date cells keep theirs where kept)
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-#: text that Excel would read as a formula if typed; written as text by every writer
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 Scalar = None | bool | int | float | str | dt.date | dt.datetime

@@ -38,19 +38,19 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec(Param.BUDGET, "number", 1_500_000, "本次慰问金预算（元）；超出时提示"),
     ParamSpec(Param.AUDIT_RATIO, "ratio", 0.10, "节后电话回访的抽查比例，每个单位按此比例抽取"),
     ParamSpec(Param.SEED, "int", 20270101, "抽查用的随机种子；种子相同，抽出的名单相同"),
-    # checks (issue 4): optional; blank = no coverage check
+    # checks: optional; blank = no coverage check
     ParamSpec(PARAM_REFERENCE, "text", "",
               "（可选）民政系统导出的低保户名单：活动文件夹里的文件名（如 低保名单.xlsx）或本工作簿中的工作表名；"
               "用来查出名单上没有任何单位报送的户，以及报为低保却不在名单上的户", required=False),
-    # leader visits (issue 7): optional rows, older workbooks without them use these defaults
+    # leader visits: optional rows, older workbooks without them use these defaults
     ParamSpec(VisitParam.MIN_PER_POINT, "int", DEFAULT_MIN_PER_POINT, "领导走访：每个组在每个联系点至少走访的户数",
               required=False),
     ParamSpec(VisitParam.PREFERRED, "text", DEFAULT_PREFERRED,
               "领导走访：自动安排走访对象时优先选择的类别，用顿号分隔", required=False),
-    # signature check (issue 5): optional; older workbooks without the row use the default list
+    # signature check: optional; older workbooks without the row use the default list
     ParamSpec(PARAM_ALLOWED_RELATIONS, "text", "、".join(DEFAULT_ALLOWED_RELATIONS),
               "核对签字：可以代户主签收的与户主关系，用顿号分隔；其他关系算代签", required=False),
-    # 不漏户、不错发 (issue 18): optional rows, older workbooks without them use these defaults
+    # 不漏户、不错发: optional rows, older workbooks without them use these defaults
     ParamSpec(PARAM_UNIT_TYPES, "text", "、".join(DEFAULT_UNIT_TYPES),
               "“单位”表“类型”列可以填的类型，用顿号分隔；需要时可以添加（如 学校、医院）", required=False),
     ParamSpec(PARAM_LAST_CAMPAIGN, "text", "",

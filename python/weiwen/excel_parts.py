@@ -6,7 +6,7 @@ one ASCII VBA module). The workbook build calls:
 - `add_conf_sheet(wb)` on the openpyxl workbook: the hidden `xlwings.conf` sheet and the hidden
   defined names holding the VBA module's Chinese messages; `set_code_names(wb)`: the codeNames
   the VBA project's document modules are named after (ThisWorkbook, Sheet1 … in sheet order);
-- `add_parts(data)` on the saved bytes (workbook.ADD_PARTS): the ribbon part and its root
+- `add_parts(data)` on the saved bytes (workbook.build_bytes): the ribbon part and its root
   relationship, the VBA project built by `excel_vba.project_bin` (Excel-made base project plus
   our module), its relationship and content types (a macro-enabled workbook).
 
@@ -134,7 +134,7 @@ def _content_types(types: bytes) -> bytes:
 
 
 def add_parts(data: bytes) -> bytes:
-    """The workbook bytes with the ribbon and the VBA project added (ADD_PARTS hook)."""
+    """The workbook bytes with the ribbon and the VBA project added (called by workbook.build_bytes)."""
     vba = project_bin(data, VBA_SOURCE.read_text(encoding="ascii"))
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()

@@ -222,7 +222,7 @@ OUTPUT_DIR = "output"
 BACKUP_DIR = ".backup"
 
 
-# --- leader visits (issue 7: 走访安排 / 走访对象, `weiwen visits`) ------------------------------
+# --- leader visits (走访安排 / 走访对象, `weiwen visits`) ---------------------------------------
 
 class VisitSheet(StrEnum):
     """The two sheets of the visits step (settings-like: the clerk edits both)."""
@@ -272,7 +272,7 @@ VISITS_OUTPUT_DIR = "走访安排"    # CAMPAIGN/output/走访安排/<组别>.xl
 VISITS_OVERVIEW_FILE = "走访安排总表.xlsx"
 
 
-# --- outputs: signature sheets, finance summary, bank list, audit sample (issue 5) -------------
+# --- outputs: signature sheets, finance summary, bank list, audit sample -----------------------
 SIGNOFF_DIR = "签字确认表"                    # CAMPAIGN/output/签字确认表/<单位>.xlsx (+ .pdf)
 SIGNOFF_BATCH_FILE = "签字确认表（全部单位）.xlsx"  # one sheet per unit, for batch printing
 SIGNOFF_TEMPLATE_FILE = "签字确认表.xlsx"      # the layout: CAMPAIGN/templates/ first, then repo templates/
@@ -360,7 +360,7 @@ DEFAULT_ALLOWED_RELATIONS: tuple[str, ...] = (
 SIGNED_MARKS: tuple[str, ...] = ("已签字", "已签", "已领", "√", "✓", "✔")
 
 
-# --- checks and amounts (issue 4) ----------------------------------------------------------------
+# --- checks and amounts ---------------------------------------------------------------------------
 #: 参数 row (optional): the reference list to check coverage against — a file (path relative to the
 #: campaign folder) or a sheet of Weiwen.xlsm, e.g. the 低保 roll exported from the civil-affairs system
 PARAM_REFERENCE = "低保名单"

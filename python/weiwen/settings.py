@@ -49,10 +49,6 @@ class Standard:
             return self.by_size[min(household_size, 3) - 1]
         return self.amount
 
-    @property
-    def condition_text(self) -> str:
-        return "；".join(c.text for c in self.conditions)
-
 
 @dataclass(frozen=True)
 class Unit:

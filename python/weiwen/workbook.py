@@ -8,11 +8,8 @@ properties a fixed date, so a test can rebuild it and compare with the committed
 from __future__ import annotations
 
 import io
-import re
 import sys
-import zipfile
 from pathlib import Path
-from typing import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -21,15 +18,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .defaults import DEFAULT_STANDARDS, PARAM_SPECS
+from .excel_parts import add_conf_sheet, add_parts, set_code_names
+from .fileio import atomic_write_bytes
 from .names import (COMPARE_COLUMNS, DEFAULT_UNIT_TYPES, PARAM_COLUMNS, PAY_COLUMNS,
-                    PROBLEM_COLUMNS, REF_COLUMNS, ROSTER_COLUMNS, STANDARD_COLUMNS, UNIT_COLUMNS,
-                    WORKBOOK_FILE, Col, CompareCol, Method, ParamCol, PayCol, PayResult, Payment,
-                    ProblemCol, RefCol, RefRule, Severity, Sheet, Status, StdCol, UnitCol)
+                    PLAN_COLUMNS, PROBLEM_COLUMNS, PROBLEM_KINDS_COLUMNS, REF_COLUMNS,
+                    ROSTER_COLUMNS, STANDARD_COLUMNS, TARGET_COLUMNS, UNIT_COLUMNS, WORKBOOK_FILE,
+                    Col, CompareCol, Method, ParamCol, PayCol, PayResult, Payment, PlanCol,
+                    ProblemCol, RefCol, RefRule, Severity, Sheet, Status, StdCol, TargetCol,
+                    UnitCol, VisitSheet)
+from .repeatable import normalise_zip
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO_ROOT / "workbook" / WORKBOOK_FILE
-FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-FIXED_DOC_TIME = "2026-01-01T00:00:00Z"
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -184,7 +184,6 @@ def build_workbook() -> Workbook:
     _row_colours(problems, PROBLEM_COLUMNS, ProblemCol.SEVERITY, (Severity.ERROR, Severity.WARNING))
 
     # present from the start, so the first write splices rows instead of re-saving with openpyxl
-    from .names import PROBLEM_KINDS_COLUMNS
     _header(wb.create_sheet(Sheet.PROBLEM_KINDS), PROBLEM_KINDS_COLUMNS)
 
     summary = wb.create_sheet(Sheet.SUMMARY)
@@ -200,8 +199,7 @@ def build_workbook() -> Workbook:
     _text_format(payments, PAY_COLUMNS, (PayCol.ID, PayCol.CARD))
     _row_colours(payments, PAY_COLUMNS, PayCol.RESULT, (PayResult.FAILED, PayResult.UNMATCHED))
 
-    # leader visits (issue 7): 走访安排 (groups) and 走访对象 (households), both edited by the clerk
-    from .names import PLAN_COLUMNS, TARGET_COLUMNS, PlanCol, TargetCol, VisitSheet
+    # leader visits: 走访安排 (groups) and 走访对象 (households), both edited by the clerk
     plan = wb.create_sheet(VisitSheet.PLAN)
     _header(plan, PLAN_COLUMNS, SETTINGS_FILL)
     targets = wb.create_sheet(VisitSheet.TARGETS)
@@ -217,39 +215,9 @@ def build_workbook() -> Workbook:
         letter = get_column_letter(headers.index(column) + 1)
         ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
 
-    from .excel_parts import add_conf_sheet, set_code_names
     add_conf_sheet(wb)  # hidden xlwings.conf sheet + the VBA module's messages
     set_code_names(wb)  # last: one per sheet, named as Excel names them
     return wb
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Fixed timestamps and document dates, entries in a stable order: a repeatable file."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            body = src.read(name)
-            if name == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>" + FIXED_DOC_TIME.encode() + rb"\g<3>", body)
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            dst.writestr(info, body)
-    return out.getvalue()
-
-
-#: hook for the Excel issue: a function that adds the ribbon part and the VBA project
-ADD_PARTS: list[Callable[[bytes], bytes]] = []
-
-
-def _register_excel_parts() -> None:
-    from .excel_parts import add_parts
-    ADD_PARTS.append(add_parts)
-
-
-_register_excel_parts()
 
 
 def build_bytes() -> bytes:
@@ -258,16 +226,13 @@ def build_bytes() -> bytes:
     wb.properties.lastModifiedBy = "weiwen"
     buf = io.BytesIO()
     wb.save(buf)
-    data = buf.getvalue()
-    for add in ADD_PARTS:
-        data = add(data)
-    return _normalise_zip(data)
+    # the ribbon part and the VBA project go into the saved bytes: openpyxl cannot write them
+    return normalise_zip(add_parts(buf.getvalue()))
 
 
 def build(path: Path = DEFAULT_OUTPUT) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    from .fileio import atomic_write_bytes
     atomic_write_bytes(path, build_bytes())
     return path
 

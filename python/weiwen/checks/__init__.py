@@ -14,7 +14,7 @@ import pandas as pd
 from .. import problems as P
 from ..names import Col, Status
 from ..settings import Settings
-from ._base import Check, apply, emit, where
+from ._base import Check, apply, emit
 from .coverage import Reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
 from .fields import FIELD_CHECKS
@@ -31,7 +31,7 @@ CHECKS: tuple[tuple[Check, ...], ...] = (
 _WORKING = (ID_RAW, BIRTH, ID_OK)
 
 __all__ = ["CHECKS", "Check", "Reference", "run_checks", "check_references", "reference_frame",
-           "where", "emit"]
+           "emit"]
 
 
 def run_checks(roster: pd.DataFrame, settings: Settings, *,

@@ -34,13 +34,6 @@ def register(code: str, kind: str, severity: Severity, template: str, *,
     return registered
 
 
-def where(row: pd.Series | dict) -> str:
-    """How the clerk finds a row: 单位“文件”第N行（类别）."""
-    src = pd.to_numeric(pd.Series([row[Col.SRC_ROW]]), errors="coerce").iloc[0]
-    at = f"第{int(src)}行" if pd.notna(src) else ""
-    return f"{row[Col.UNIT]}“{row[Col.SRC_FILE]}”{at}（{row[Col.CATEGORY]}）"
-
-
 def emit(roster: pd.DataFrame, mask: pd.Series | np.ndarray, code: str, *,
          column: str = "", severity: Severity | None = None, **values: Any) -> list[P.Problem]:
     """One Problem per row where `mask` holds; `values` are scalars or Series aligned on roster."""

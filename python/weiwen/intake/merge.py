@@ -17,7 +17,6 @@ the parts of one unit in one folder are combined into one version. The newest ve
 """
 from __future__ import annotations
 
-import datetime as dt
 import traceback
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -36,7 +35,7 @@ from .households import MEMBERS
 from .pool import LOG_FILE, log_detail
 from .readers import META_TIME, RawFile
 from .tables import ROW, Table, tables_of
-from .units import BY_COLUMN, UnitIndex, recognise
+from .units import UnitIndex, recognise
 
 I = "intake"
 P.register("intake.no_header", "找不到表头", Severity.ERROR, I,
@@ -65,18 +64,6 @@ NO_ID = "名:"        # the stable key's fallback for a row without ID: 单位|�
 
 
 @dataclass
-class FileInfo:
-    """One returned file in the merge report."""
-    file: str
-    unit: str = ""
-    how: str = ""               # 内嵌编码 / 标题 / 文件名 / 单位列
-    rows: int = 0
-    used: bool = True
-    stamp: dt.datetime | None = None
-    members: int = 0            # family-member rows folded into their household
-
-
-@dataclass
 class MergeReport:
     files_read: int = 0
     rows_read: int = 0
@@ -86,8 +73,6 @@ class MergeReport:
     superseded_rows: int = 0
     rows_per_unit: dict[str, int] = field(default_factory=dict)
     superseded: list[str] = field(default_factory=list)
-    unrecognised: list[str] = field(default_factory=list)
-    files: list[FileInfo] = field(default_factory=list)
     #: the units that sent a file (used, superseded or empty): the others have not returned
     sent: list[str] = field(default_factory=list)
     #: 来源文件 → canonical column → the column letter in that file (for "the cell to fix")
@@ -137,13 +122,9 @@ def _pieces(raw: RawFile, tables: list[Table], index: UnitIndex, report: MergeRe
             problems: list[P.Problem]) -> list[_Piece]:
     """Split a file's tables by unit; rows of an unknown unit are rejected here."""
     title = " ".join(t.title for t in tables)
-    match = recognise(index, raw.meta, title, raw.relname)
-    info = FileInfo(raw.relname, stamp=raw.stamp, rows=sum(t.rows_read for t in tables),
-                    members=sum(t.members for t in tables))
-    report.files.append(info)
-    if match is not None:
-        info.unit, info.how = match.unit.name, match.how
-        return [_Piece(match.unit, t, t.frame) for t in tables]
+    unit = recognise(index, raw.meta, title, raw.relname)
+    if unit is not None:
+        return [_Piece(unit, t, t.frame) for t in tables]
     pieces: list[_Piece] = []
     unknown_rows = 0
     for table in tables:
@@ -159,13 +140,9 @@ def _pieces(raw: RawFile, tables: list[Table], index: UnitIndex, report: MergeRe
             report.rejected_rows += 1 + members
             problems.append(P.make("intake.unknown_unit_row", file=table.source, row=int(row[ROW]),
                                    column=Col.UNIT, value=to_text(row[Col.UNIT]) or "（空）"))
-    if pieces:
-        info.unit, info.how = "、".join(dict.fromkeys(p.unit.name for p in pieces)), BY_COLUMN
     if unknown_rows:
         report.rows_read += unknown_rows
         report.rejected_rows += unknown_rows
-        report.unrecognised.append(raw.relname)
-        info.used = False
         problems.append(P.make("intake.unknown_unit", file=raw.relname, rows=unknown_rows))
     return pieces
 
@@ -178,7 +155,6 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
         by_unit.setdefault(piece.unit.code, {}).setdefault(
             _version_key(piece.table.raw.relname), []).append(piece)
     used: list[_Piece] = []
-    infos = {i.file: i for i in report.files}
     for versions in by_unit.values():
         def newest(key: str) -> tuple:
             return max(_stamp(p.table.raw) for p in versions[key])
@@ -197,7 +173,6 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
             for relname in dict.fromkeys(p.table.raw.relname for p in versions[key]):
                 rows = sum(p.rows for p in versions[key] if p.table.raw.relname == relname)
                 unit = versions[key][0].unit.name
-                infos[relname].used = False
                 if rows == 0:
                     problems.append(P.make("intake.empty_return", unit=unit, file=relname))
                     continue
@@ -357,7 +332,6 @@ def merge_files(files: list[RawFile], settings: Settings, *,
             tables, hidden = memo.parsed(raw, parse_file)
             if not tables:
                 problems.append(P.make("intake.no_header", file=raw.relname))
-                report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
                 continue
             for table in tables:
                 report.columns[table.source] = table.letters
@@ -367,7 +341,6 @@ def merge_files(files: list[RawFile], settings: Settings, *,
         except Exception as exc:  # one odd file must not stop the others: it becomes a problem
             report.rows_read, report.rejected_rows = counted
             problems.append(P.make("intake.file_failed", file=raw.relname, reason=_reason(exc, raw.relname)))
-            report.files.append(FileInfo(raw.relname, used=False, stamp=raw.stamp))
     used = _choose_versions(pieces, report, problems)
     report.sent = list(dict.fromkeys(p.unit.name for p in pieces))
 

@@ -7,7 +7,6 @@ belongs to one unit only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..settings import Settings, Unit
 from . import normalize as N
@@ -17,16 +16,6 @@ _SUFFIXES = ("社区居民委员会", "村民委员会", "居民委员会", "社
 _NOISE = re.compile(r"[\s\u3000（）()【】\[\]《》“”\"'、，,。.\-_]+")
 #: a short name followed by these names a street, town or road, not the unit (文新街道 ≠ 文新社区)
 _PLACE_AFTER = ("街道", "镇", "乡", "区", "县", "市", "路", "街", "大道", "片区")
-
-#: how a file's unit was found (shown in the merge report)
-BY_CODE, BY_TITLE, BY_FILENAME, BY_COLUMN = "内嵌编码", "标题", "文件名", "单位列"
-
-
-@dataclass(frozen=True)
-class Match:
-    unit: Unit
-    how: str
-
 
 def _clean(text: str) -> str:
     return _NOISE.sub("", N.text_value(text))
@@ -85,21 +74,21 @@ class UnitIndex:
         return self.by_name.get(text) or self.by_short.get(text) or self.by_code.get(text)
 
 
-def recognise(index: UnitIndex, meta: dict[str, str], title: str, relname: str) -> Match | None:
+def recognise(index: UnitIndex, meta: dict[str, str], title: str, relname: str) -> Unit | None:
     """The file's unit from its embedded code, its title cells or its path; None when unknown
     (the caller then tries the 单位 column row by row)."""
     code = meta.get(META_CODE, "")
     if code and code in index.by_code:
-        return Match(index.by_code[code], BY_CODE)
+        return index.by_code[code]
     if meta.get(META_NAME) and index.named(meta[META_NAME]):
-        return Match(index.named(meta[META_NAME]), BY_CODE)
+        return index.named(meta[META_NAME])
     unit = index.find_in(title)
     if unit:
-        return Match(unit, BY_TITLE)
+        return unit
     stem = relname.rsplit(".", 1)[0]
     parts = stem.split("/")
     for part in reversed(parts):          # the file name first, then its folders
         unit = index.find_in(part)
         if unit:
-            return Match(unit, BY_FILENAME)
+            return unit
     return None

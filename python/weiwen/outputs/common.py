@@ -165,7 +165,3 @@ def put_row(ws, row: int, values: Iterable[Any], *, start: int = 1,
         if style is not None:
             cell._style = StyleArray(style)
         cells[(row, column)] = cell
-
-
-def text(value: Any) -> str:
-    return "" if is_blank(value) else to_text(value)

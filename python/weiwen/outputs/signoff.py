@@ -48,7 +48,6 @@ class SignoffResult:
     pdf_note: str = ""                                    # why there are no PDFs
     not_removed: list[Path] = field(default_factory=list)  # stale files open elsewhere
     households: dict[str, int] = field(default_factory=dict)
-    amounts: dict[str, float] = field(default_factory=dict)
     template: str = ""
     departments: list[str] = field(default_factory=list)  # sheets of a 责任部门 (标准)
 
@@ -225,7 +224,6 @@ def write_signoff(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
             if book is not None:
                 book.add(sheet)
             result.households[unit.name] = len(unit.households)
-            result.amounts[unit.name] = float(unit.households[Col.AMOUNT].sum())
         if book is not None:
             book.close()
         unit_writer.wait()

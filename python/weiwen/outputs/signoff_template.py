@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..names import SIGNOFF_COLUMNS, SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR, SignCol
+from ..repeatable import normalise_zip
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_TEMPLATE = REPO_ROOT / TEMPLATES_DIR / SIGNOFF_TEMPLATE_FILE
@@ -138,13 +139,12 @@ def build_template() -> Workbook:
 
 
 def build_bytes() -> bytes:
-    from ..workbook import _normalise_zip
     wb = build_template()
     wb.properties.creator = "weiwen"
     wb.properties.lastModifiedBy = "weiwen"
     buf = io.BytesIO()
     wb.save(buf)
-    return _normalise_zip(buf.getvalue())
+    return normalise_zip(buf.getvalue())
 
 
 def build(path: Path = DEFAULT_TEMPLATE) -> Path:

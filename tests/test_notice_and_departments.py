@@ -16,7 +16,7 @@ from outputs_helpers import small_campaign
 from weiwen import workbook_io
 from weiwen.names import NOTICE_DIR, SIGNOFF_DIR, Col
 from weiwen.outputs.common import paid_households
-from weiwen.outputs.notice import mask_name
+from weiwen.outputs.notice import mask_name, public_category
 
 
 def _rows(path):
@@ -60,6 +60,25 @@ def test_notice_per_unit_shows_name_category_size_amount_and_nothing_else(ran, c
         assert not [s for s in secret if s and s in text]
     # 低保 is paid by 社会事务科, but the household is still posted in its own unit
     assert any(r[2] == "低保" for r in _rows(ran.output / NOTICE_DIR / "东风社区.xlsx"))
+
+
+def test_notice_does_not_say_who_is_ill_or_disabled(ran, cli):
+    set_params(ran, 公示="是")
+    cli.json("signoff", ran.root)
+    roster = workbook_io.read_roster(ran.workbook)
+    disabled = set(roster.loc[roster[Col.CATEGORY] == "残疾户", Col.NAME])
+    assert disabled
+    shown = {}
+    for path in (ran.output / NOTICE_DIR).glob("*.xlsx"):
+        assert "残疾户" not in _xml(path)
+        shown.update({r[1]: r[2] for r in _rows(path)[3:] if isinstance(r[0], int)})
+    assert {shown[name] for name in disabled & shown.keys()} == {"困难家庭"}
+    assert "70岁以上特困独居老人" in shown.values()                    # other categories as they are
+    # the sign-off sheet the household signs still names its category
+    assert "残疾户" in _xml(ran.output / SIGNOFF_DIR / "东风社区.xlsx")
+    assert [public_category(c) for c in ("大重病患者", "因病致困职工", "精神障碍家庭", "精简老职工",
+                                         "重点优抚对象", "低保")] == [
+        "困难家庭", "困难家庭", "困难家庭", "精简老职工", "重点优抚对象", "低保"]
 
 
 def test_names_masked_when_the_local_rule_asks(ran, cli):

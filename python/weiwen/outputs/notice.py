@@ -6,8 +6,10 @@ to see to object to a wrong entry. The Ministry of Civil Affairs' 《最低生�
 the amount, and forbids publishing what has nothing to do with the benefit; the Personal
 Information Protection Law asks for the minimum necessary (art. 6) and treats financial accounts
 and the like as sensitive (art. 28). So: no ID number, no phone, no bank card, no address, no
-remarks. The name is shown whole by default (a 公示 is there to be recognised); 参数 公示 =
-“是（隐去一字）” prints 张*明 for offices whose local rule asks for it.
+remarks. Health is sensitive too (art. 28): a category that names an illness or a disability
+(大重病患者, 残疾户, an office's own 精神障碍家庭 …) prints as 困难家庭, so a neighbour learns that
+the household is helped, not why. The name is shown whole by default (a 公示 is there to be
+recognised); 参数 公示 = “是（隐去一字）” prints 张*明 for offices whose local rule asks for it.
 
 Every unit's list is written as one set (a unit no longer paid loses its file), with the
 roster's check code in the footer like every other output.
@@ -38,6 +40,20 @@ COLUMNS = (Column("序号", "int"), Column("姓名", maximum=12), Column(Col.CAT
            Column("家庭人口", "int"), Column(Col.AMOUNT, "money", minimum=12))
 
 
+#: words that make a category say something about a person's health or body
+HEALTH_WORDS = ("病", "残", "疾", "精神", "智力", "失能", "失智", "瘫", "癌", "艾滋", "盲", "聋", "哑",
+                "障碍", "康复", "透析")
+#: what such a category prints as on a notice board
+NEUTRAL_CATEGORY = "困难家庭"
+
+
+def public_category(category: str) -> str:
+    """The category as a notice board may show it: one that names an illness or a disability
+    becomes 困难家庭; every other category is printed as it is."""
+    text = to_text(category)
+    return NEUTRAL_CATEGORY if any(w in text for w in HEALTH_WORDS) else text
+
+
 @dataclass
 class NoticeResult:
     files: list[Path] = field(default_factory=list)
@@ -65,14 +81,15 @@ def _sheet(ws, unit: str, households: pd.DataFrame, settings: Settings, today: d
            masked: bool, footer: str) -> None:
     until = today + dt.timedelta(days=DAYS)
     info = [f"公示时间：{cn_date(today)}至{cn_date(until)}。对名单有异议的，请在公示期内向{unit}"
-            f"或{settings.office}反映。本名单不含身份证号、电话、银行卡号等个人信息。"]
+            f"或{settings.office}反映。本名单不含身份证号、电话、银行卡号等个人信息，"
+            f"涉及疾病、残疾的类别写作“{NEUTRAL_CATEGORY}”。"]
     table = TableSheet(ws, COLUMNS, f"{settings.params.title}慰问对象公示名单（{unit}）".replace(
         "慰问慰问", "慰问"), info, page=L.Page(landscape=False), footer_left=footer)
     rows = by_roster_order(households)
     for n, row in enumerate(rows.to_dict("records"), start=1):
         size = row.get(Col.SIZE)
         table.row([n, mask_name(row[Col.NAME]) if masked else to_text(row[Col.NAME]),
-                   to_text(row[Col.CATEGORY]), int(size) if size else None,
+                   public_category(row[Col.CATEGORY]), int(size) if size else None,
                    float(row[Col.AMOUNT])])
     total = float(rows[Col.AMOUNT].sum())
     table.row(["合计", f"{len(rows)} 户", None, None, total], kind="total")

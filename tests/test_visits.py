@@ -281,6 +281,26 @@ def test_group_lists_pass_the_print_checks(visited):
     assert overview["总表"].cell(row=11, column=1).value == "合计"
 
 
+def test_visit_lists_carry_the_rosters_check_code(visited):
+    """A printed visit list says which roster it came from, like the sign-off sheets made from
+    the same roster, and 输出清单.json lists the set."""
+    from weiwen.names import SIGNOFF_DIR
+    from weiwen.outputs.state import read_manifest
+
+    def code(ws) -> str:
+        found = re.search(r"名册校验码 ([0-9A-F]{8})", ws.oddFooter.left.text or "")
+        assert found, (ws.title, ws.oddFooter.left.text)
+        return found.group(1)
+
+    signoff = code(load_workbook(visited.output / SIGNOFF_DIR / "东湖社区.xlsx").active)
+    folder = visited.output / VISITS_OUTPUT_DIR
+    for path in folder.glob("*.xlsx"):
+        assert {code(ws) for ws in load_workbook(path).worksheets} == {signoff}, path.name
+    visits = read_manifest(visited.output)["visits"]
+    assert visits["code"] == signoff
+    assert sorted(visits["files"]) == sorted(f"{VISITS_OUTPUT_DIR}/{p.name}" for p in folder.glob("*.xlsx"))
+
+
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_a_group_list_prints_on_one_a4_landscape_page(visited, tmp_path):
     path = visited.output / VISITS_OUTPUT_DIR / "第一组.xlsx"

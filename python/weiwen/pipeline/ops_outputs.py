@@ -18,6 +18,7 @@ from ..outputs.notice import notice_wanted, withdraw_notices, write_notices
 from ..outputs.pdf import PdfUnavailable, to_pdf
 from ..outputs.signatures import Returned, ReturnedSheet, check_signatures
 from ..outputs.signoff import find_template, write_signoff
+from ..outputs.state import roster_state
 from ..outputs.summary import Extras, write_summary
 from ..settings import Settings
 from ..values import as_typed, is_blank, to_text
@@ -208,7 +209,7 @@ def visits(book: Book, options: Options, progress: Progress) -> Report:
                            sheets.get(VisitSheet.TARGETS, []),
                            list_photos(book.campaign.root / PHOTO_DIR), propose=options.propose)
     progress("生成走访名单")
-    outputs = write_outputs(book.campaign.output, result, settings)
+    outputs = write_outputs(book.campaign.output, result, settings, roster_state(roster))
     frames: dict[str, pd.DataFrame] = {}
     if result.changed or VisitSheet.TARGETS not in sheets:
         frames[VisitSheet.TARGETS] = target_sheet(result)

@@ -24,6 +24,7 @@ from ..cells import cell_value
 from ..money import to_daxie
 from ..outputs import layout as L
 from ..outputs.sheetkit import Column, TableSheet
+from ..outputs.state import RosterState, record
 
 HEADER_ROW = 4          # the table header of a group list (rows 1-3: title and the group's facts)
 
@@ -106,7 +107,7 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str, floa
     table.finish()
 
 
-def overview_workbook(result, settings: Settings) -> Workbook:
+def overview_workbook(result, settings: Settings, footer: str = "") -> Workbook:
     """The office's overview: 总表 (per group), 明细 (every household), 照片核对."""
     wb = Workbook()
     wb.remove(wb.active)
@@ -115,28 +116,34 @@ def overview_workbook(result, settings: Settings) -> Workbook:
     if len(summary):
         totals = {c: summary[c].sum() for c in summary.columns if c.endswith(("户数", "合计"))}
         summary = pd.concat([summary, pd.DataFrame([{"组别": "合计", **totals}])], ignore_index=True)
-    _sheet(wb, "总表", summary, {}, heading=f"{title}  领导走访安排总表")
+    _sheet(wb, "总表", summary, {}, heading=f"{title}  领导走访安排总表", footer=footer)
     details = result.details.rename(columns={Col.AMOUNT: "慰问金（元）"})
     _sheet(wb, "明细", details, {Col.ADDRESS: 22, TargetCol.PHOTOS: 16},
-           heading=f"{title}  走访对象明细")
+           heading=f"{title}  走访对象明细", footer=footer)
     check = [{"情况": "已走访无照片", "组别": p.extra.get("group", ""), "户主姓名": p.name,
               "文件": "", "说明": p.message} for p in result.problems if p.code == "visits.no_photo"]
     check += [{"情况": "照片对应不上走访对象", "组别": "", "户主姓名": "", "文件": f, "说明": why}
               for f, why in result.photos.unmatched.items()]
     _sheet(wb, "照片核对", pd.DataFrame(check, columns=["情况", "组别", "户主姓名", "文件", "说明"]),
-           {"文件": 24, "说明": 44}, heading=f"{title}  走访照片核对")
+           {"文件": 24, "说明": 44}, heading=f"{title}  走访照片核对", footer=footer)
     return wb
 
 
-def write_outputs(output: Path, result, settings: Settings) -> list[Path]:
+def write_outputs(output: Path, result, settings: Settings,
+                  state: RosterState | None = None) -> list[Path]:
     """Write every group's list and the overview into output/走访安排/ as one set: the files of
-    groups no longer planned are removed with the same step."""
+    groups no longer planned are removed with the same step. With the roster's `state`, every
+    page's footer carries its check code (like every other printed output) and 输出清单.json
+    records the set, so an old printed list can be told from a new one."""
+    footer = state.footer() if state else ""
     folder = Path(output) / VISITS_OUTPUT_DIR
     with OutputSet(folder, patterns=("*.xlsx",)) as out:
         for group in result.groups:
             details = result.details[result.details[TargetCol.GROUP] == group.name]
-            wb = group_workbook(group, details, settings)
+            wb = group_workbook(group, details, settings, footer)
             out.write(folder / f"{safe_file_stem(group.name, '未命名组')}.xlsx", wb.save)
-        overview = overview_workbook(result, settings)
+        overview = overview_workbook(result, settings, footer)
         out.write(folder / VISITS_OVERVIEW_FILE, overview.save)
+    if state is not None:
+        record(Path(output), "visits", out.written, state)
     return out.written

@@ -58,6 +58,20 @@ def test_a_unit_without_a_return_is_in_the_report_and_in_问题(tmp_path, cli):
     assert "intake.not_returned" not in _problems(campaign)[ProblemCol.CODE].tolist()
 
 
+def test_a_unit_whose_file_cannot_be_used_has_returned_and_is_named_on_the_error(tmp_path, cli):
+    """Not chased as 未交回: its file came, the error line (with the unit) says to resend it."""
+    campaign = unit_campaign(tmp_path / "活动")
+    _returns(campaign)
+    write_openpyxl(campaign.inbox / "青山村.xlsx", [["说明"], ["本村今年名单见附件"]])
+    (campaign.inbox / "西湖社区名单.xlsx").write_bytes(b"PK\x03\x04 broken zip")
+    report = cli.json("merge", campaign.root)
+    assert report["not_returned"] == []
+    problems = _problems(campaign)
+    by_file = dict(zip(problems[ProblemCol.FILE], problems[ProblemCol.UNIT]))
+    assert by_file["青山村.xlsx"] == "青山村" and by_file["西湖社区名单.xlsx"] == "西湖社区"
+    assert "intake.not_returned" not in problems[ProblemCol.CODE].tolist()
+
+
 def test_overdue_after_the_return_deadline(tmp_path, cli):
     campaign = unit_campaign(tmp_path / "活动")
     _returns(campaign)

@@ -19,7 +19,8 @@ pytest.importorskip("httpx")
 from starlette.testclient import TestClient  # noqa: E402
 
 from weiwen import workbook_io  # noqa: E402
-from weiwen.names import ParamCol, Sheet  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+from weiwen.names import RETURN_COLUMNS, ParamCol, Sheet, UnitCol  # noqa: E402
 from weiwen.web import ops, preview  # noqa: E402
 from weiwen.web.app import create_app  # noqa: E402
 from weiwen.web.security import cookie_name  # noqa: E402
@@ -86,6 +87,28 @@ def test_units_are_overdue_after_the_return_deadline(merged):
     step(merged, "merge")
     page = client.get("/").text
     assert page.count("<span>逾期</span>") == 1 and "已交回 2 / 3" in page
+
+
+def test_a_unit_that_sent_an_empty_list_has_returned_and_one_added_later_has_not(merged):
+    """已交回 follows the returns the merge saw, not the rows that reached 名册."""
+    book = Workbook()
+    book.active.append(list(RETURN_COLUMNS))
+    book.save(merged.inbox / "青山村慰问名单.xlsx")          # nothing to report this year
+    step(merged, "merge")
+    units = workbook_io.read_sheets(merged.workbook, (Sheet.UNITS,))[Sheet.UNITS]
+    frame = pd.DataFrame(units[1:], columns=units[0])
+    frame.loc[len(frame)] = {UnitCol.CODE: "330106102", UnitCol.NAME: "后加村", UnitCol.TYPE: "村"}
+    workbook_io.write_frames(merged.workbook, merged.root, {Sheet.UNITS: frame})
+    page = client_for(merged).get("/").text
+    assert unit_state(page, "青山村") == "已交回"
+    assert unit_state(page, "后加村") == "未交回"
+    assert "已交回 3 / 4" in page
+
+
+def unit_state(page: str, unit: str) -> str:
+    match = re.search(rf"<b>{unit}</b><span>([^<·]*)", page)
+    assert match, unit
+    return match.group(1).strip()
 
 
 def test_the_returned_files_page_tells_each_file_apart(merged):

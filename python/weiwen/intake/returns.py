@@ -4,6 +4,7 @@ file, a date → one status per unit.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Mapping
@@ -12,6 +13,10 @@ from .. import problems as P
 from ..names import Severity
 from ..settings import Settings
 from ..values import cn_date
+from .units import UnitIndex, recognise
+
+#: a file that arrived but gave no table to merge: its unit still sent its list back
+UNUSABLE_FILE_CODES = ("intake.no_header", "intake.file_failed", "intake.unreadable")
 
 RETURNED, NOT_RETURNED, OVERDUE = "已交回", "未交回", "逾期"
 
@@ -45,6 +50,23 @@ def unit_returns(settings: Settings, sent: Iterable[str], rows: Mapping[str, int
         contact = " ".join(str(v) for v in (unit.contact, unit.phone) if v)
         out.append(UnitReturn(unit.name, status, int(rows.get(unit.name, 0)), contact))
     return out
+
+
+def claim_unusable_files(problems: list[P.Problem], settings: Settings
+                         ) -> tuple[list[P.Problem], set[str]]:
+    """A file that could not be used (unreadable, no header) still came from a unit: its file
+    name says which. That unit has sent its list back (it must resend a usable one, which the
+    file's own error line says) and is named on that line, instead of being chased as 未交回."""
+    index = UnitIndex(settings)
+    out, units = [], set()
+    for p in problems:
+        match = (recognise(index, {}, "", p.file)
+                 if p.code in UNUSABLE_FILE_CODES and p.file and not p.unit else None)
+        if match is not None:
+            units.add(match.unit.name)
+            p = dataclasses.replace(p, unit=match.unit.name)
+        out.append(p)
+    return out, units
 
 
 def missing(returns: Iterable[UnitReturn]) -> list[UnitReturn]:

@@ -18,7 +18,8 @@ from ..checks.last_campaign import change_counts, compare
 from ..intake.cache import ReturnsCache, settings_digest
 from ..intake.merge import MergeReport, merge_files
 from ..intake.readers import read_inbox
-from ..intake.returns import OVERDUE, missing, not_returned_problems, unit_returns
+from ..intake.returns import (OVERDUE, claim_unusable_files, missing, not_returned_problems,
+                              unit_returns)
 from ..names import COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
 from ..outputs.feedback import write_feedback
 from ..outputs.unchanged import Unchanged
@@ -147,7 +148,8 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     cache.finish()
     problems += merge_problems
     mreport.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
-    returns = unit_returns(settings, mreport.sent, mreport.rows_per_unit, today=today)
+    problems, unusable = claim_unusable_files(problems, settings)
+    returns = unit_returns(settings, {*mreport.sent, *unusable}, mreport.rows_per_unit, today=today)
     problems += not_returned_problems(returns, settings)
     progress("检查名单")
     roster, check_problems, sheets = check_roster(book, roster, settings, fresh=True)

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from ..fileio import safe_file_stem
+from ..intake.returns import NOT_RETURNED_CODE, OVERDUE, RETURNED, UnitReturn, unit_returns
 from ..outputs.feedback import FEEDBACK_DIR
 from ..lock import read_lock
 from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, SIGNOFF_DIR, SUMMARY_FILE,
@@ -59,16 +60,12 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
     rows_by_unit = snap.cached("rows_by_unit", lambda: state.text_column(roster[Col.UNIT])
                                .value_counts().to_dict() if len(roster) else {})
     units = []
-    for unit in snap.settings.units:
+    returns = snap.cached(f"returns {today}", lambda: unit_returns_now(snap, rows_by_unit, today))
+    for unit, ret in zip(snap.settings.units, returns):
         n = int(rows_by_unit.get(unit.name, 0))
-        if n:
-            status, css = "已交回", "ok"
-        elif deadline and today > deadline:
-            status, css = "逾期", "bad"
-        else:
-            status, css = "未交回", "warn"
-        units.append({"name": unit.name, "type": unit.type, "rows": n, "status": status, "css": css,
-                      "contact": unit.contact})
+        css = {RETURNED: "ok", OVERDUE: "bad"}.get(ret.status, "warn")
+        units.append({"name": unit.name, "type": unit.type, "rows": n, "status": ret.status,
+                      "css": css, "contact": unit.contact})
     entries = index.scan()
     outputs = []
     for label, name in KEY_OUTPUTS:
@@ -88,7 +85,7 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
         "deadline": _date(deadline), "signoff_deadline": _date(params.signoff_deadline),
         "budget": budget, "used": total, "households": households,
         "ratio": (total / budget * 100) if budget else None,
-        "units": units, "returned": sum(u["rows"] > 0 for u in units),
+        "units": units, "returned": sum(u["status"] == RETURNED for u in units),
         "overdue": sum(u["status"] == "逾期" for u in units),
         "roster_rows": len(roster),
         "status": snap.cached("status", lambda: state.status_counts(roster)),
@@ -102,6 +99,23 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
         "settings_problems": len(snap.settings.problems),
         "last": runner.last.view() if runner.last else None,
     }
+
+
+def unit_returns_now(snap: state.Snapshot, rows: dict[str, int], today: dt.date
+                     ) -> list[UnitReturn]:
+    """已交回 / 未交回 / 逾期 per unit as the last merge found them, 逾期 judged by today's date.
+
+    A unit whose file was read but gave no row of 名册 (an empty list, every row refused) did send
+    its list back: the merge names it in 问题 on that file's lines, and names each unit without a
+    file on one 未交回 line — the lines the summary reads too. A unit on neither (added to 单位
+    after the merge) has not returned anything yet."""
+    problems = snap.problems
+    sent = {u for u, n in rows.items() if n}
+    if len(problems):
+        units = problems[ProblemCol.UNIT].map(to_text)
+        missing = state.text_column(problems[ProblemCol.CODE]) == NOT_RETURNED_CODE
+        sent |= set(units[~missing]) - set(units[missing])
+    return unit_returns(snap.settings, sent, today=today)
 
 
 def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:

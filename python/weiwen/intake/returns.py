@@ -60,11 +60,11 @@ def claim_unusable_files(problems: list[P.Problem], settings: Settings
     index = UnitIndex(settings)
     out, units = [], set()
     for p in problems:
-        match = (recognise(index, {}, "", p.file)
-                 if p.code in UNUSABLE_FILE_CODES and p.file and not p.unit else None)
-        if match is not None:
-            units.add(match.unit.name)
-            p = dataclasses.replace(p, unit=match.unit.name)
+        unit = (recognise(index, {}, "", p.file)
+                if p.code in UNUSABLE_FILE_CODES and p.file and not p.unit else None)
+        if unit is not None:
+            units.add(unit.name)
+            p = dataclasses.replace(p, unit=unit.name)
         out.append(p)
     return out, units
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sysconfig
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -287,8 +289,10 @@ def test_run_help_names_every_step_run_takes(cli):
 def test_the_installed_command_speaks_chinese_on_usage_errors(campaign):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
+    script = str(Path(sysconfig.get_path("scripts")) / "weiwen")   # this Python's, PATH or not
+
     def weiwen(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["weiwen", *args], capture_output=True, text=True, timeout=120,
+        return subprocess.run([script, *args], capture_output=True, text=True, timeout=120,
                               env=env, encoding="utf-8")
 
     for args, words in ((["merge"], "缺少活动文件夹"),

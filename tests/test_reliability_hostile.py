@@ -249,13 +249,26 @@ def test_slow_case_alone(tmp_path, case):
 def measure_all() -> None:  # pragma: no cover - run by hand: python tests/hostile.py --measure
     import tempfile
     print(f"{'case':22} {'exit':>4} {'s':>7} {'MB':>6}  outcome")
+    figures = []
     for case in hostile.available():
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             f = measure(case, Path(tmp) / "活动")
+            f["english"] = [m for m in f["run"].problems_of(case)[ProblemCol.MESSAGE]
+                            if english_words(m, case.filename)]
+            figures.append(f)
             print(f"{case.key:22} {f['exit']:>4} {f['seconds']:>7.2f} {f['peak_mb']:>6}  {f['outcome']}"
-                  f"{'  TRACEBACK' if f['traceback'] else ''}  ({time.perf_counter() - start:.0f} s)",
-                  flush=True)
+                  f"{'  TRACEBACK' if f['traceback'] else ''}"
+                  f"{'  ENGLISH: ' + f['english'][0] if f['english'] else ''}"
+                  f"  ({time.perf_counter() - start:.0f} s)", flush=True)
+    slowest = max(figures, key=lambda f: f["seconds"])
+    biggest = max(figures, key=lambda f: f["peak_mb"])
+    print(f"{len(figures)} cases: {sum(f['exit'] != 0 for f in figures)} exits other than 0, "
+          f"{sum(f['traceback'] for f in figures)} tracebacks, "
+          f"{sum(not f['outcome'] for f in figures)} files neither merged nor named in 问题, "
+          f"{sum(bool(f['english']) for f in figures)} with English reasons; "
+          f"max peak {biggest['peak_mb']} MB ({biggest['case']}), "
+          f"slowest run {slowest['seconds']:.1f} s ({slowest['case']}), bound {TIME_BOUND:.0f} s")
 
 
 def test_files_from_outside_are_read_in_isolation(tmp_path):

@@ -71,6 +71,10 @@ def test_every_output_carries_the_roster_check_code(tmp_path, cli):
     code = manifest["summary"]["code"]
     assert manifest["signoff"]["code"] == manifest["audit"]["code"] == code and len(code) == 8
     assert "汇总表.xlsx" in manifest["summary"]["files"]
+    # 退回修改 is listed too (made by the merge, before amounts: its own code and time)
+    assert manifest["feedback"]["files"] == sorted(
+        f"退回修改/{p.name}" for p in (campaign.output / "退回修改").glob("*.xlsx"))
+    assert "退回修改/东风社区.xlsx" in manifest["feedback"]["files"]
     summary = load_workbook(campaign.output / SUMMARY_FILE)["汇总"]
     assert code in summary["A2"].value and code in summary.oddFooter.left.text
     sheet = load_workbook(campaign.output / SIGNOFF_DIR / "东风社区.xlsx").active

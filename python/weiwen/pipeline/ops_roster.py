@@ -22,6 +22,7 @@ from ..intake.returns import (OVERDUE, claim_unusable_files, missing, not_return
                               unit_returns)
 from ..names import COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
 from ..outputs.feedback import write_feedback
+from ..outputs.state import record, roster_state
 from ..outputs.unchanged import Unchanged
 from ..settings import Settings
 from ..templates_out import write_templates
@@ -182,9 +183,11 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     progress("写入工作簿")
     write_results(book, report, Writes.results(
         roster=roster, problems=problem_frame(problems, existing, MERGE_STAGES), extra=sheets))
-    report.outputs += [str(p) for p in write_feedback(
-        book.campaign.output, problems, mreport, settings,
-        unchanged=Unchanged(book.campaign.root))]
+    feedback = write_feedback(book.campaign.output, problems, mreport, settings,
+                              unchanged=Unchanged(book.campaign.root))
+    # 输出清单.json: which 退回修改 files are current, from the roster as merged (before amounts)
+    record(book.campaign.output, "feedback", feedback, roster_state(roster))
+    report.outputs += [str(p) for p in feedback]
     report.activate = Sheet.ROSTER
     return report
 

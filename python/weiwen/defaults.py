@@ -64,7 +64,8 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               required=False),
     ParamSpec(PARAM_NOTICE, "text", "否",
               "填“是”时，生成签字表的同时为每个单位生成一份公示名单（output/公示名单），"
-              "只有姓名（中间一字隐去）、类别、金额，不含身份证号、电话、银行卡号", required=False),
+              "只有姓名、类别、家庭人口、金额，不含身份证号、电话、银行卡号、地址；"
+              "要隐去姓名中的一个字（印成 张*明）填“是（隐去一字）”", required=False),
 )
 
 

@@ -103,6 +103,9 @@ def test_a_unit_that_sent_an_empty_list_has_returned_and_one_added_later_has_not
     assert unit_state(page, "青山村") == "已交回"
     assert unit_state(page, "后加村") == "未交回"
     assert "已交回 3 / 4" in page
+    files = client_for(merged).get("/files").text
+    assert re.search(r'id="not-returned".*后加村（未交回）', files)
+    assert "青山村（" not in files.split('id="not-returned"')[1]
 
 
 def unit_state(page: str, unit: str) -> str:

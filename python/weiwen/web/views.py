@@ -57,10 +57,9 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
     households, total = snap.cached("paid", lambda: state.paid(roster))
     today = dt.date.today()
     deadline = params.return_deadline
-    rows_by_unit = snap.cached("rows_by_unit", lambda: state.text_column(roster[Col.UNIT])
-                               .value_counts().to_dict() if len(roster) else {})
+    rows_by_unit = _unit_rows(snap)
     units = []
-    returns = snap.cached(f"returns {today}", lambda: unit_returns_now(snap, rows_by_unit, today))
+    returns = _returns(snap, today)
     for unit, ret in zip(snap.settings.units, returns):
         n = int(rows_by_unit.get(unit.name, 0))
         css = {RETURNED: "ok", OVERDUE: "bad"}.get(ret.status, "warn")
@@ -99,6 +98,16 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
         "settings_problems": len(snap.settings.problems),
         "last": runner.last.view() if runner.last else None,
     }
+
+
+def _unit_rows(snap: state.Snapshot) -> dict[str, int]:
+    roster = snap.roster
+    return snap.cached("rows_by_unit", lambda: state.text_column(roster[Col.UNIT])
+                       .value_counts().to_dict() if len(roster) else {})
+
+
+def _returns(snap: state.Snapshot, today: dt.date) -> list[UnitReturn]:
+    return snap.cached(f"returns {today}", lambda: unit_returns_now(snap, _unit_rows(snap), today))
 
 
 def unit_returns_now(snap: state.Snapshot, rows: dict[str, int], today: dt.date
@@ -160,7 +169,11 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
                     "warnings": counts.get("警告", 0), "state": state_text, "css": css,
                     "feedback": back.id if back else None})
     units_back = sorted({u for u, _ in rows.values()} - {""})
-    return {"files": out, "units_back": units_back, "feedback_all": sorted(
+    returns = _returns(snap, dt.date.today())
+    return {"files": out, "units_back": units_back,
+            "missing": [{"unit": r.unit, "status": r.status, "contact": r.contact}
+                        for r in returns if r.status != RETURNED],
+            "feedback_all": sorted(
         ({"unit": k.rsplit(".", 1)[0], "id": v.id, "time": when(v.modified)} for k, v in feedback.items()),
         key=lambda r: r["unit"])}
 

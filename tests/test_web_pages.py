@@ -108,6 +108,17 @@ def test_a_unit_that_sent_an_empty_list_has_returned_and_one_added_later_has_not
     assert "青山村（" not in files.split('id="not-returned"')[1]
 
 
+def test_the_banks_results_are_imported_from_the_steps_page(merged):
+    """导入代发结果 is a button of the page as of the ribbon (WPS/Excel) and the command line."""
+    for tag in ("merge", "amounts", "summary"):
+        step(merged, tag)
+    assert 'data-tag="payments"' in client_for(merged).get("/steps").text
+    outcome = step(merged, "payments")
+    assert outcome.message.startswith("代发结果：应发 ")
+    assert any("代发结果" in n and "没有银行的代发结果文件" in n for n in outcome.notes)
+    assert Sheet.PAYMENT_RESULTS in workbook_io.read_sheets(merged.workbook, (Sheet.PAYMENT_RESULTS,))
+
+
 def unit_state(page: str, unit: str) -> str:
     match = re.search(rf"<b>{unit}</b><span>([^<·]*)", page)
     assert match, unit

@@ -81,6 +81,30 @@ def test_notice_does_not_say_who_is_ill_or_disabled(ran, cli):
         "困难家庭", "困难家庭", "困难家庭", "精简老职工", "重点优抚对象", "低保"]
 
 
+def _page(*texts: str):
+    from weiwen.printcheck.pdfpage import Page, Run
+    return Page(1, [Run(t, 0, 10, i * 10, i * 10 + 8, 10.5) for i, t in enumerate(texts)], [], [])
+
+
+def test_the_print_checks_privacy_part_reads_the_page():
+    from weiwen.printcheck.privacy import check_privacy
+    ident = "330106195409222884"                 # a valid check character
+    ok_notice = _page("序号", "张明", "困难家庭", "700.00", "名册校验码 4FD576EC　2026-12-01 18:00",
+                      "公示时间：2026年12月1日至2026年12月8日。本名单不含身份证号、电话、银行卡号等个人信息，",
+                      "涉及疾病、残疾的类别写作“困难家庭”。")
+    assert check_privacy("公示名单/东风社区.xlsx", "公示", [ok_notice]) == []
+    bad_notice = _page("张明", "残疾户", "13724207189", "330106********2888", "622202*********0123")
+    found = [f.message for f in check_privacy("公示名单/东风社区.xlsx", "公示", [bad_notice])]
+    assert len(found) == 2 and "3 个身份证号、电话或银行卡号" in found[0] and "残疾户" in found[1]
+    # every other printed list: masked IDs and phones are fine, a full ID is not (and the
+    # finding does not repeat it)
+    assert check_privacy("签字确认表/东风社区.xlsx", "东风社区",
+                         [_page("330106********2888", "137****7189", "残疾户")]) == []
+    found = check_privacy("抽查名单.xlsx", "抽查名单", [_page("户主1", ident)])
+    assert [f.check for f in found] == ["privacy"] and ident not in found[0].message
+    assert check_privacy("银行代发.xlsx", "银行代发", [_page(ident)]) == []      # the bank's copy
+
+
 def test_names_masked_when_the_local_rule_asks(ran, cli):
     set_params(ran, 公示="是（隐去一字）")
     cli.json("signoff", ran.root)

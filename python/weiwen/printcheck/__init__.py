@@ -4,8 +4,9 @@ Each workbook is rendered through LibreOffice headless (one PDF per visible shee
 read with pdfplumber, and each page is compared with what the .xlsx says it should show
 (checks.py): no ###, every cell's text whole, the header on every page, one page wide, no page
 holding only a heading or one stray row, 大写 beside each 合计, a sane page count, one CJK font
-and no serif fallback, one font named in every cell. It only reads the files, so it judges any
-writer's output alike.
+and no serif fallback, one font named in every cell; and what a page must not show (privacy.py:
+no unmasked ID number; on a 公示名单 no phone, ID or card at all and no illness or disability).
+It only reads the files, so it judges any writer's output alike.
 
     python -m weiwen.printcheck CAMPAIGN [--png DIR]
 
@@ -74,6 +75,7 @@ def check_files(files: Sequence[Path], *, base: Path | None = None, png_dir: Pat
     from openpyxl import load_workbook
 
     from .pdfpage import read_page
+    from .privacy import check_privacy
     from .render import render, to_png
     from .sheet import read_sheet
 
@@ -92,6 +94,7 @@ def check_files(files: Sequence[Path], *, base: Path | None = None, png_dir: Pat
                 with pdfplumber.open(item.pdf) as pdf:
                     pages = [read_page(p, n) for n, p in enumerate(pdf.pages, start=1)]
                 report.findings += check_sheet(model, pages, label)
+                report.findings += check_privacy(label, item.name, pages)
                 report.pages.setdefault(label, {})[item.name] = len(pages)
                 models.append(model)
                 all_pages += pages

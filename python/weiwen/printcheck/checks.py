@@ -29,7 +29,7 @@ class Finding:
     sheet: str
     page: int | None          # page of the sheet (1-based), None for the whole sheet/file
     check: str                # hashes clipped missing header width heading orphan daxie pages
-                              # crossing overlap outside font serif blank wrapped
+                              # crossing overlap outside font serif blank wrapped privacy
     message: str
 
     def __str__(self) -> str:

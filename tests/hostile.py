@@ -8,8 +8,8 @@ named in 问题, never lost and never fatal).
 
 Used by tests/test_reliability_hostile.py. `python tests/hostile.py DIR` writes the corpus;
 `python tests/hostile.py --measure` runs each case alone through `weiwen run --json` in a fresh
-process and prints outcome, time and peak memory per case, then the totals the Done-when asks
-for (exits other than 0, tracebacks, files not accounted for, English reasons, max peak, slowest).
+process and prints outcome, time and peak memory per case, then the totals a closing
+note quotes (exits other than 0, tracebacks, files not accounted for, English reasons, max peak, slowest).
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 On the demo campaign the clerk has typed what clerks type — full-width punctuation and brackets,
 a date, a number and a formula-looking text in 备注, a title with （）, an extra column and a date
 in 走访对象 — and then every command runs, one after the other. After each one, every cell the
-clerk owns (参数, 单位, 标准, 走访安排, 走访对象 except a 照片 the tool filled, 名册.备注) must read
+clerk owns (参数, 单位, 标准, 对照名单, 走访安排, 走访对象 except a 照片 the tool filled, 名册.备注) must read
 back exactly as before.
 """
 from __future__ import annotations
@@ -14,16 +14,17 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from weiwen.names import PHOTO_DIR, Col, Param, Sheet, TargetCol, VisitSheet
+from weiwen.names import PHOTO_DIR, Col, Param, RefCol, RefRule, Sheet, TargetCol, VisitSheet
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 
-CLERK_SHEETS = (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS, VisitSheet.PLAN, VisitSheet.TARGETS)
+CLERK_SHEETS = (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS, Sheet.REFERENCES, VisitSheet.PLAN,
+                VisitSheet.TARGETS)
 NOTES = ["已核实：本人实际年龄70岁，户籍登记有误", 12, dt.datetime(2027, 1, 25),
          "=不是公式", "  前后有空格  ", "张建国（党工委书记）说：“已走访”"]
 TITLE = "城东街道（办事处）2027年春节走访慰问"
 COMMANDS = (["templates"], ["merge"], ["check"], ["amounts"], ["signoff"], ["signatures"],
-            ["visits"], ["summary"], ["audit"], ["run"], ["visits", "--propose"])
+            ["visits"], ["summary"], ["payments"], ["audit"], ["run"], ["visits", "--propose"])
 
 
 def _cell(cell: Any) -> Any:
@@ -74,6 +75,11 @@ def _plant(campaign) -> set[tuple[str, int, str]]:
         cell = roster.cell(row=3 + 7 * i, column=note, value=value)
         if isinstance(value, str):
             cell.data_type = "s"          # typed as text ('=…), not a formula
+    refs = wb[Sheet.REFERENCES]
+    at = {c.value: c.column for c in refs[1]}
+    for column, value in ((RefCol.LIST, "死亡名单（民政局）.xlsx"), (RefCol.RULE, RefRule.MUST_NOT),
+                          (RefCol.CATEGORIES, "低保、特困"), (RefCol.NOTE, "已故，请核实：联系民政局")):
+        refs.cell(row=2, column=at[column], value=str(value))
     plan = wb[VisitSheet.PLAN]
     plan.cell(row=2, column=5).value = dt.datetime(2027, 1, 22)
     plan.cell(row=2, column=5).number_format = "yyyy年m月d日"

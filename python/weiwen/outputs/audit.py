@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from ..fileio import atomic_write, backup
@@ -31,6 +28,7 @@ from ..settings import Settings
 from ..values import is_blank, to_text
 from ..masking import mask_id
 from . import layout as L
+from . import xlsx as X
 from .common import by_unit, ceil_ratio, paid_households
 from .sheetkit import Column, TableSheet
 from .state import record, require_paid, roster_state
@@ -86,40 +84,39 @@ _KINDS = {AuditCol.SEQ: "int", AuditCol.ID: "id", AuditCol.AMOUNT: "money", Audi
           AuditCol.CALLER: "hand", AuditCol.DATE: "hand", AuditCol.NOTE: "hand"}
 
 
-def _sheet(wb: Workbook, title: str, heading: str, info: str, frame: pd.DataFrame, *,
-           dropdowns: bool, footer: str = "") -> None:
-    ws = wb.active if wb.active.title == "Sheet" else wb.create_sheet()
-    ws.title = title
+def _sheet(book: X.Book, title: str, heading: str, info: str, frame: pd.DataFrame, *,
+           dropdowns: bool, footer: str = "") -> X.Sheet:
     columns = list(frame.columns)
     specs = [Column(name, _KINDS.get(name, "text"), width=_WIDTHS.get(name)
                     if _KINDS.get(name) in ("wrap", "hand") else None, maximum=24)
              for name in columns]
-    table = TableSheet(ws, specs, heading, [info], page=L.Page(landscape=True), row_height=24,
+    table = TableSheet(None, specs, heading, [info], page=L.Page(landscape=True), row_height=24,
                        footer_left=footer)
     for values in frame.itertuples(index=False, name=None):
         table.row([v if not is_blank(v) else None for v in values])
-    table.finish()
+    sheet = table.sheet(book, title)
     if dropdowns and len(frame):
         end = 3 + len(frame)
         for name, choices in ((AuditCol.RESULT, [c.value for c in CallResult]),
                               (AuditCol.METHOD, list(CALL_METHODS))):
-            letter = get_column_letter(columns.index(name) + 1)
-            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
-                                allow_blank=True, showErrorMessage=name == AuditCol.RESULT,
-                                errorTitle="无效的值", error=f"请从下拉列表中选择“{name}”。")
-            dv.add(f"{letter}4:{letter}{end}")
-            ws.add_data_validation(dv)
-        ws.column_dimensions[get_column_letter(columns.index(AuditCol.DATE) + 1)].number_format = "yyyy-mm-dd"
+            column = columns.index(name) + 1
+            sheet.validations.append((4, column, end, column, {
+                "validate": "list", "source": list(choices), "ignore_blank": True,
+                "show_input": False, "show_error": name == AuditCol.RESULT,
+                "error_title": "无效的值", "error_message": f"请从下拉列表中选择“{name}”。"}))
+        # a date typed into 回访日期 shows as one
+        sheet.column_styles[columns.index(AuditCol.DATE) + 1] = book.style(
+            {"num_format": "yyyy-mm-dd"})
+    return sheet
 
 
-def _counts_sheet(wb: Workbook, title: str, heading: str, header: tuple[str, ...],
-                  rows: list[tuple], footer: str = "") -> None:
-    ws = wb.create_sheet(title)
+def _counts_sheet(book: X.Book, title: str, heading: str, header: tuple[str, ...],
+                  rows: list[tuple], footer: str = "") -> X.Sheet:
     specs = [Column(name, "int" if i else "text") for i, name in enumerate(header)]
-    table = TableSheet(ws, specs, heading, [], page=L.Page(landscape=False), footer_left=footer)
+    table = TableSheet(None, specs, heading, [], page=L.Page(landscape=False), footer_left=footer)
     for row in rows:
         table.row(list(row), kind="total" if row and row[0] == "合计" else "data")
-    table.finish()
+    return table.sheet(book, title)
 
 
 def write_sample(path: Path, frame: pd.DataFrame, per_unit: dict[str, tuple[int, int]],
@@ -130,13 +127,14 @@ def write_sample(path: Path, frame: pd.DataFrame, per_unit: dict[str, tuple[int,
             f"抽取日期：{today.isoformat()}　（种子和名册不变，重新抽取的名单相同）"
             f"　回访结果请从下拉列表选择：{'、'.join(c.value for c in CallResult)}"
             + (f"　{state.line()}" if state is not None else ""))
-    wb = Workbook()
-    _sheet(wb, "抽查名单", title, info, frame, dropdowns=True, footer=footer)
+    book = X.Book()
     total = (sum(p for p, _ in per_unit.values()), sum(n for _, n in per_unit.values()))
-    _counts_sheet(wb, "各单位抽查数", title.replace("回访抽查名单", "各单位抽查户数"),
-                  ("单位", "发放户数", "抽查户数"),
-                  [(u, p, n) for u, (p, n) in per_unit.items()] + [("合计", *total)], footer)
-    atomic_write(path, wb.save)
+    sheets = [_sheet(book, "抽查名单", title, info, frame, dropdowns=True, footer=footer),
+              _counts_sheet(book, "各单位抽查数", title.replace("回访抽查名单", "各单位抽查户数"),
+                            ("单位", "发放户数", "抽查户数"),
+                            [(u, p, n) for u, (p, n) in per_unit.items()] + [("合计", *total)],
+                            footer)]
+    atomic_write(path, lambda tmp: X.write(tmp, book, sheets))
 
 
 def read_filled(path: Path) -> pd.DataFrame:
@@ -172,15 +170,15 @@ def write_followup(path: Path, filled: pd.DataFrame, settings: Settings, today: 
     title = (settings.params.title + "回访未确认名单").replace("慰问慰问金", "慰问金")
     info = (f"{today.isoformat()} 据 {AUDIT_FILE} 整理：回访结果不是“{CallResult.RECEIVED}”的户"
             f"（含{NOT_CALLED}），共 {len(open_)} 户，请逐户核实。")
-    wb = Workbook()
-    _sheet(wb, "未确认", title, info, open_, dropdowns=False)
+    book = X.Book()
+    sheets = [_sheet(book, "未确认", title, info, open_, dropdowns=False)]
     by_result = [(u, *[int(((open_[AuditCol.UNIT] == u) & (open_[AuditCol.RESULT] == r)).sum())
                        for r in (CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
                                  CallResult.UNREACHABLE, NOT_CALLED)], counts[u]) for u in units]
-    _counts_sheet(wb, "各单位未确认数", title.replace("名单", "户数"),
-                  ("单位", CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
-                   CallResult.UNREACHABLE, NOT_CALLED, "合计"), by_result)
-    atomic_write(path, wb.save)
+    sheets.append(_counts_sheet(book, "各单位未确认数", title.replace("名单", "户数"),
+                                ("单位", CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
+                                 CallResult.UNREACHABLE, NOT_CALLED, "合计"), by_result))
+    atomic_write(path, lambda tmp: X.write(tmp, book, sheets))
     return counts
 
 

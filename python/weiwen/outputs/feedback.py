@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
 from .. import problems as P
 from ..fileio import safe_file_stem
@@ -20,6 +19,7 @@ from ..settings import Settings
 from ..values import cn_date
 from ..intake.merge import MergeReport
 from . import layout as L
+from . import xlsx as X
 from .outset import OutputSet
 from .unchanged import Unchanged, inputs_digest
 from .sheetkit import Column, TableSheet
@@ -63,17 +63,14 @@ _COLUMNS = (Column("序号", "int"), Column("文件", "wrap", width=20), Column(
 
 
 def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = FEEDBACK_DIR
     info = ("“行号”“单元格”是您交回的文件中的位置。请在原文件中改正后，把整个文件重新发回"
             + (f"（请于 {deadline} 前）" if deadline else "") + "。不需要改的行不用动。")
-    table = TableSheet(ws, _COLUMNS, f"{unit}：交回的名单中有 {len(frame)} 处需要修改", [info],
+    table = TableSheet(None, _COLUMNS, f"{unit}：交回的名单中有 {len(frame)} 处需要修改", [info],
                        page=L.Page(landscape=True))
     for values in frame[list(COLUMNS)].astype(object).itertuples(index=False):
         table.row([None if v is None or v == "" or pd.isna(v) else v for v in values])
-    table.finish()
-    wb.save(path)
+    book = X.Book()
+    X.write(path, book, [table.sheet(book, FEEDBACK_DIR)])
 
 
 def write_feedback(output_dir: Path, problems: list[P.Problem], report: MergeReport,

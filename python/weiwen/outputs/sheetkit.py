@@ -16,6 +16,7 @@ from openpyxl.worksheet.pagebreak import Break
 
 from ..printing import print_setup
 from . import layout as L
+from . import xlsx as X
 from .common import put_row, style_array
 
 MONEY = "#,##0.00"
@@ -44,6 +45,14 @@ class _Row:
     kind: str
     values: list[Any]
     merge_from: int | None = None        # merge this column (1-based) to the last one
+
+
+@dataclass
+class _Plan:
+    widths: list[float]
+    rows: list[tuple[int, str, list[Any] | None, int | None, float]]
+    header_row: int
+    breaks: list[int]
 
 
 @dataclass
@@ -89,58 +98,90 @@ class TableSheet:
         return widths
 
     def finish(self) -> None:
+        """Write the laid-out sheet into the openpyxl worksheet `ws`."""
         ws, n = self.ws, len(self.columns)
+        plan = self._plan()
+        for i, w in enumerate(plan.widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        styles = _Styles(ws, self.columns)
+        for r, kind, values, merge_from, height in plan.rows:
+            if values is not None:
+                put_row(ws, r, values, styles=[styles.get(kind, i) for i in range(len(values))])
+            if merge_from is not None:
+                ws.merge_cells(start_row=r, start_column=merge_from, end_row=r, end_column=n)
+            ws.row_dimensions[r].height = height
+        print_setup(ws, title_rows=f"1:{plan.header_row}", landscape=self.page.landscape,
+                    footer_left=self.footer_left)
+        for b in plan.breaks:
+            ws.row_breaks.append(Break(id=b))
+        ws.freeze_panes = f"A{plan.header_row + 1}"
+
+    def sheet(self, book: X.Book, name: str) -> X.Sheet:
+        """The same laid-out sheet as `finish` writes, as data for the XlsxWriter writer
+        (outputs/xlsx.py): the same cells, styles, sizes, merges, breaks and print setup."""
+        n = len(self.columns)
+        plan = self._plan()
+        out = X.Sheet(name, widths=dict(enumerate(plan.widths, start=1)), page=X.Page(
+            landscape=self.page.landscape, paper=9, fit_to_page=True, fit_width=1, fit_height=0,
+            margins=(0.4, 0.4, 0.6, 0.7), header_margin=0.5, footer_margin=0.5,
+            footer=_footer(self.footer_left),
+            title_rows=(1, plan.header_row), center_horizontally=True,
+            freeze=(plan.header_row + 1, 1)))
+        styles: dict[tuple[str, str], int] = {}
+        for r, kind, values, merge_from, height in plan.rows:
+            if values is not None:
+                last = merge_from if merge_from is not None else len(values)   # a merge: its anchor
+                out.cells[r] = [(i + 1, v, _xlsx_style(book, styles, kind, self.columns, i))
+                                for i, v in enumerate(values[:last])]
+            if merge_from is not None:
+                out.merges.append((r, merge_from, r, n))
+            out.heights[r] = height
+        out.breaks = list(plan.breaks)
+        return out
+
+    def _plan(self) -> "_Plan":
+        """Where everything goes: widths, then each row (number, kind, the n values to write or
+        None, the first merged column, height), the header row and the page breaks."""
+        n = len(self.columns)
         widths = self._widths()
         needed = L.text_units(self.title, 16) + 4          # the title fits over the table
         if sum(widths) < needed:
             widths = [round(w * needed / sum(widths), 1) for w in widths]
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        styles = _Styles(ws, self.columns)
-        last = get_column_letter(n)
+        rows: list[tuple[int, str, list[Any] | None, int | None, float]] = []
         r = 1
-        put_row(ws, r, [self.title], styles=[styles.get("title", 0)])
-        ws.merge_cells(f"A1:{last}1")
-        ws.row_dimensions[1].height = 30
+        rows.append((r, "title", [self.title], 1, 30))
         table_w = sum(widths)
         for text in self.info:
             r += 1
-            put_row(ws, r, [text], styles=[styles.get("info", 0)])
-            ws.merge_cells(f"A{r}:{last}{r}")
-            ws.row_dimensions[r].height = L.wrapped_height([(text, table_w)], minimum=18)
+            rows.append((r, "info", [text], 1,
+                         L.wrapped_height([(text, table_w)], minimum=18)))
         r += 1
         header_row = r
-        put_row(ws, r, [c.header for c in self.columns],
-                styles=[styles.get("header", i) for i in range(n)])
-        ws.row_dimensions[r].height = L.wrapped_height(
-            [(c.header, w) for c, w in zip(self.columns, widths)], minimum=22)
-        titles = sum(ws.row_dimensions[i].height for i in range(1, header_row + 1))
+        rows.append((r, "header", [c.header for c in self.columns], None, L.wrapped_height(
+            [(c.header, w) for c, w in zip(self.columns, widths)], minimum=22)))
+        titles = sum(height for *_, height in rows)
         lines: list[L.Line] = []
         for row in self.rows:
             r += 1
             values = row.values + [None] * (n - len(row.values))
             if row.merge_from is not None:
                 cells = values[:row.merge_from] + [None] * (n - row.merge_from)
-                put_row(ws, r, cells, styles=[styles.get(row.kind, i) for i in range(n)])
-                ws.merge_cells(start_row=r, start_column=row.merge_from, end_row=r, end_column=n)
                 span = sum(widths[row.merge_from - 1:])
                 height = L.wrapped_height([(str(values[row.merge_from - 1] or ""), span)],
                                           minimum=self._base(row.kind))
+                rows.append((r, row.kind, cells, row.merge_from, height))
             elif row.kind == "blank":
                 height = 8.0
+                rows.append((r, row.kind, None, None, height))
             else:
-                put_row(ws, r, values, styles=[styles.get(row.kind, i) for i in range(n)])
                 height = L.wrapped_height(
                     [(_shown(v, c), w) for v, c, w in zip(values, self.columns, widths)
                      if c.kind == "wrap"], minimum=self._base(row.kind))
-            ws.row_dimensions[r].height = height
+                rows.append((r, row.kind, values, None, height))
             lines.append(L.Line(height, _PAGING[row.kind]))
-        print_setup(ws, title_rows=f"1:{header_row}", landscape=self.page.landscape,
-                    footer_left=self.footer_left)
-        for b in L.page_breaks(lines, titles=titles, widths=widths, page=self.page,
-                               first=header_row + 1):
-            ws.row_breaks.append(Break(id=b))
-        ws.freeze_panes = f"A{header_row + 1}"
+        breaks = L.page_breaks(lines, titles=titles, widths=widths, page=self.page,
+                               first=header_row + 1)
+        return _Plan(widths, rows, header_row, list(breaks))
 
     def _base(self, kind: str) -> float:
         return {"data": self.row_height, "section": 22.0, "sign": 36.0, "note": 18.0}.get(kind, 22.0)
@@ -156,6 +197,34 @@ def _shown(value: Any, col: Column) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _footer(left: str) -> str:
+    """printing.print_setup's footer in Excel's header/footer codes, as openpyxl saves it."""
+    from ..printing import FOOTER, FOOTER_FONT
+    parts = (f'&L&"{FOOTER_FONT}"&8 {left}' if left else "") + f'&C&"{FOOTER_FONT}"&9 {FOOTER}'
+    return parts
+
+
+_SCRATCH: list[Any] = []
+
+
+def _xlsx_style(book: X.Book, made: dict[tuple[str, str], int], kind: str,
+                columns: Sequence[Column], i: int) -> int:
+    """The XlsxWriter style of a (row kind, column): the openpyxl attributes `finish` stamps,
+    mapped once by outputs/xlsx.Styles (the same mapping as the signature sheet's template)."""
+    col = columns[i] if i < len(columns) else Column("")
+    key = (kind, col.kind if kind not in ("title", "info", "section", "note", "sign") else "")
+    if key not in made:
+        if not _SCRATCH:
+            from openpyxl import Workbook
+            from openpyxl.cell.cell import Cell
+            _SCRATCH.append(Cell(Workbook().active, row=1, column=1))
+            _SCRATCH.append(X.Styles())
+        cell, mapping = _SCRATCH
+        cell._style = style_array(cell.parent, **_attributes(kind, key[1]))
+        made[key] = book.style(mapping.properties(cell))
+    return made[key]
 
 
 class _Styles:

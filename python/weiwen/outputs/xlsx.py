@@ -110,6 +110,9 @@ class Sheet:
     breaks: list[int] = field(default_factory=list)             # a new page after these rows
     page: Page = field(default_factory=Page)
     default_height: float | None = None
+    column_styles: dict[int, int] = field(default_factory=dict)  # a typed cell's style, by column
+    #: data validations: (first row, first col, last row, last col, XlsxWriter options), 1-based
+    validations: list[tuple[int, int, int, int, dict[str, Any]]] = field(default_factory=list)
 
     def put(self, row: int, column: int, value: Any, style: int | None) -> None:
         self.cells.setdefault(row, []).append((column, value, style))
@@ -286,7 +289,8 @@ def _child_env() -> dict[str, str]:
 def _write_sheet(ws: Any, sheet: Sheet, fmt: Any) -> None:
     """One sheet, its rows in order (as XlsxWriter's streamed mode needs)."""
     for column, width in sorted(sheet.widths.items()):
-        ws.set_column_pixels(column - 1, column - 1, pixels(width))
+        ws.set_column_pixels(column - 1, column - 1, pixels(width),
+                             fmt(sheet.column_styles.get(column)))
     if sheet.default_height:
         ws.set_default_row(sheet.default_height)
     for row, height in sheet.heights.items():
@@ -303,6 +307,8 @@ def _write_sheet(ws: Any, sheet: Sheet, fmt: Any) -> None:
             _write_cell(ws, r, c, value, fmt(style))
     for (row, column), (r2, c2) in anchors.items():       # a merge whose first cell is empty
         ws.merge_range(row - 1, column - 1, r2 - 1, c2 - 1, "", None)
+    for r1, c1, r2, c2, options in sheet.validations:
+        ws.data_validation(r1 - 1, c1 - 1, r2 - 1, c2 - 1, options)
     if sheet.breaks:
         ws.set_h_pagebreaks(sorted(sheet.breaks))
     _page(ws, sheet.page)
@@ -345,7 +351,7 @@ def _page(ws: Any, page: Page) -> None:
     if page.margins:
         left, right, top, bottom = page.margins
         ws.set_margins(left=left, right=right, top=top, bottom=bottom)
-    if page.header:
+    if page.header or page.header_margin != 0.3:      # XlsxWriter's margin otherwise
         ws.set_header(page.header, {"margin": page.header_margin})
     if page.footer:
         ws.set_footer(page.footer, {"margin": page.footer_margin})

@@ -97,8 +97,16 @@ def _show_only(xml: bytes, index: int) -> bytes:
                  lambda m: m.group(0) if int(m.group(1)) == index else b"", xml, flags=re.S)
     xml = re.sub(rb'<definedName\b[^>]*localSheetId="(\d+)"[^>]*name="_xlnm.Print_Area"[^>]*>.*?</definedName>',
                  lambda m: m.group(0) if int(m.group(1)) == index else b"", xml, flags=re.S)
-    xml = re.sub(rb'activeTab="\d+"', b'activeTab="%d"' % index, xml)
-    return re.sub(rb'firstSheet="\d+"', b'firstSheet="%d"' % index, xml)
+    # the active and first tab: replaced, or added where the file leaves them at their default
+    # 0 (XlsxWriter and Excel omit them), else LibreOffice prints the hidden first sheet
+    for name in (b"activeTab", b"firstSheet"):
+        value = name + b'="%d"' % index
+        if re.search(name + rb'="\d+"', xml):
+            xml = re.sub(name + rb'="\d+"', value, xml)
+        else:
+            xml = re.sub(rb"<((?:\w+:)?workbookView)\b", lambda m: b"<" + m.group(1) + b" " + value,
+                         xml, count=1)
+    return xml
 
 
 def render(files: Sequence[Path], workdir: Path) -> list[Rendered]:

@@ -17,6 +17,7 @@ from weiwen.campaign import Campaign
 from weiwen.cli import app
 from weiwen.outputs.pdf import find_soffice
 from weiwen.web import ops
+from firefox_marionette import firefox, firefox_missing
 from web_helpers import browser, chromium_missing, served, small_campaign, write_returns
 
 missing = chromium_missing()
@@ -230,3 +231,37 @@ def test_on_the_demo_each_step_through_the_page_writes_what_the_cli_writes(chrom
             for name in cli:
                 assert cli[name] == web[name], f"after {step.tag}: sheet {name} differs"
         assert not seen["errors"], seen["errors"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(firefox_missing() is not None, reason=str(firefox_missing()))
+def test_the_page_works_in_firefox(tmp_path):
+    """The same page in Firefox: the token becomes a cookie, a step runs with its one line, the
+    roster is drawn from the server, searched, and a masked number revealed on request."""
+    campaign = small_campaign(tmp_path / "活动")
+    write_returns(campaign.inbox)
+    with served(campaign) as server, firefox() as ff:
+        ff.goto(server.url)
+        home = f"http://127.0.0.1:{server.port}"
+        assert ff.run("return location.href") == home + "/"          # the token left the address
+        assert "已交回 0 / 3" in ff.run("return document.querySelector('main').innerText")
+        ff.goto(home + "/steps")
+        ff.run("document.querySelector('button[data-tag=merge]').click()")
+        outcome = ff.wait_for("var o = document.querySelector('#outcome');"
+                              " return o && !document.querySelector('.spinner') && o.innerText", 120)
+        assert outcome == "合并完成：读取 3 个文件、36 行，名册共 36 行，退回 0 行。"
+        ff.goto(home + "/roster")
+        assert ff.wait_for("var c = document.querySelector('#count'); return c && c.textContent") \
+            == "共 36 行"
+        masked = ff.run("return document.querySelector('.vt-row div:nth-child(4)').textContent")
+        assert re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]显示", masked)
+        with_wang = int(workbook_io.read_roster(campaign.workbook)["户主姓名"].str.contains("王").sum())
+        assert 0 < with_wang < 36
+        ff.run("var i = document.querySelector('#filters input'); i.value = '王';"
+               " i.dispatchEvent(new Event('input'))")
+        assert ff.wait_for("var c = document.querySelector('#count').textContent;"
+                           " return c !== '共 36 行' && c") == f"共 {with_wang} 行"
+        ff.run("document.querySelector('.vt-row .eye').click()")
+        shown = ff.wait_for("var c = document.querySelector('.vt-row div:nth-child(4)').textContent;"
+                            " return c.indexOf('*') < 0 && c")
+        assert re.fullmatch(r"\d{17}[\dX]", shown)

@@ -22,7 +22,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 CACHE_DIRS = (".cache",)          # a campaign's caches: removed for every cold measurement
 

@@ -97,7 +97,7 @@ def main() -> None:
             t = time.perf_counter()
             page.fill('input[name="search"]', wanted)
             page.wait_for_function("() => document.querySelector('#count').textContent.startsWith('共 ')"
-                                   " && document.querySelector('#count').textContent !== '共 %d 行'" % args.rows)
+                                   f" && document.querySelector('#count').textContent !== '共 {args.rows} 行'")
             print(f"按身份证号末 6 位查找（含 250 ms 输入停顿）：{time.perf_counter() - t:.2f} s")
             page.fill('input[name="search"]', "")
             page.wait_for_function("n => document.querySelector('#count').textContent === '共 ' + n + ' 行'",

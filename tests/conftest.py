@@ -18,9 +18,12 @@ from weiwen.cli import app
 SOURCE = Path(__file__).resolve().parents[1] / "python"
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(SOURCE), os.environ.get("PYTHONPATH", "")) if p)
-# the parsed-returns cache's per-user key (intake/cache.py): a temp file, not the tester's home
+# the parsed-returns cache's per-user key (intake/cache.py): a temp file, not the tester's home;
+# one per pytest-xdist worker, so no two processes race to create the same key file
+_USER = os.getuid() if hasattr(os, "getuid") else 0
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ.setdefault("WEIWEN_CACHE_KEY",
-                      str(Path(tempfile.gettempdir()) / f"weiwen-test-{os.getuid() if hasattr(os, 'getuid') else 0}.key"))
+                      str(Path(tempfile.gettempdir()) / f"weiwen-test-{_USER}-{_WORKER}.key"))
 
 
 class Cli:

@@ -19,7 +19,8 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -72,7 +73,7 @@ class Case:
     label: str                     # what it is, in words
     filename: str                  # name inside inbox/
     unit: str | None               # the unit it belongs to (added to 单位); None: not a return
-    make: Callable[[Path, "Case", People], None]
+    make: Callable[[Path, Case, People], None]
     rows: int = 0                  # rows the roster must get from this file
     problem: str | None = None     # the one problem code this file must produce
     reason: str = ""               # text the problem's message must contain

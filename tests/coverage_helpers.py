@@ -3,7 +3,8 @@ workbook the way Excel saves them (openpyxl, macros kept)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from openpyxl import load_workbook
 

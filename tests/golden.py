@@ -16,7 +16,8 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter

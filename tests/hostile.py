@@ -21,10 +21,10 @@ import shutil
 import struct
 import sys
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import HEADER, People, _title, write_raw_xlsx, write_return  # noqa: E402
@@ -38,7 +38,7 @@ class Hostile:
     key: str
     label: str
     filename: str
-    make: Callable[[Path, "Hostile", People], None]
+    make: Callable[[Path, Hostile, People], None]
     rows: int = 0                  # rows that must reach 名册
     problem: str | None = None     # the problem code that must name the file
     reason: str = ""               # words its message must contain

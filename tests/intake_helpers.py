@@ -8,7 +8,8 @@ import io
 import os
 import random
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 from openpyxl import Workbook

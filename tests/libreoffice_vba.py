@@ -104,8 +104,8 @@ def main() -> None:
         import uno  # noqa: F401, PLC0415
     except ImportError:
         if Path(sys.executable).resolve() == Path(SYSTEM_PYTHON).resolve():
-            raise SystemExit("the 'uno' module is missing: apt-get install python3-uno")
-        raise SystemExit(subprocess.call([SYSTEM_PYTHON, __file__, *sys.argv[1:]]))
+            raise SystemExit("the 'uno' module is missing: apt-get install python3-uno") from None
+        raise SystemExit(subprocess.call([SYSTEM_PYTHON, __file__, *sys.argv[1:]])) from None
     if shutil.which("soffice") is None:
         raise SystemExit("soffice not found: apt-get install libreoffice-calc")
     print(json.dumps(selftest(Path(sys.argv[1])), ensure_ascii=False))

@@ -1,13 +1,12 @@
 """金额 / 发放方式 / 计发依据 from 标准, with the office's numbers; a bureau campaign; the budget."""
 from __future__ import annotations
 
-import pandas as pd
 from stdnum import luhn
 
 from checks_helpers import make_id, office_settings, roster
 from weiwen.amounts import compute_amounts
 from weiwen.checks import run_checks
-from weiwen.names import Col, Group, Method, Payment, StdCol
+from weiwen.names import Col, Method, Payment, StdCol
 
 S = office_settings()
 CARD = "6222020000000000000"

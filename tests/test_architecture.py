@@ -3,6 +3,8 @@ stages, no cycles), one registry of operations shared by every adapter, typed pr
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,21 @@ def test_a_problem_code_is_registered_once_and_knows_its_stage():
 def test_registered_codes_are_well_formed():
     for name, code in P.all_codes().items():
         assert name == code and code.stage in P.STAGES and code.stage == P.stage_of(name)
+
+
+def _tool(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_ruff_finds_nothing():
+    """pyproject [tool.ruff]: pyflakes, pycodestyle, bugbear, pyupgrade over the package, the
+    tests and the benchmarks."""
+    done = _tool("ruff", "check", "--no-cache", "python", "tests", "benchmarks")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_mypy_finds_nothing():
+    """pyproject [tool.mypy]: strict on the core packages, the rest as configured there."""
+    done = _tool("mypy", "--cache-dir", str(ROOT / ".mypy_cache"))
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from weiwen import workbook_io
+from weiwen import cli_usage, workbook_io
 from weiwen.cli import app
 from weiwen.names import (PROBLEM_COLUMNS, ROSTER_COLUMNS, WORKBOOK_SHEETS, Col, Sheet, Status)
 
@@ -51,7 +51,7 @@ def test_folder_that_is_not_a_campaign_exits_2_with_one_chinese_line(tmp_path, c
     (tmp_path / "随便一个文件夹").mkdir()
     result = cli(command, tmp_path / "随便一个文件夹", ok=False)
     assert result.exit_code == 2
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "不是慰问活动文件夹" in lines[0] and "weiwen init" in lines[0]
     assert "Traceback" not in result.output
 
@@ -120,7 +120,6 @@ def test_demo_is_the_same_every_time(tmp_path):
 
 
 def test_an_internal_error_is_one_chinese_line_and_a_log_not_a_traceback(campaign, cli, monkeypatch):
-    from weiwen import cli as cli_module
     from weiwen.pipeline import ops_roster
 
     def broken(*args, **kwargs):
@@ -129,10 +128,10 @@ def test_an_internal_error_is_one_chinese_line_and_a_log_not_a_traceback(campaig
     monkeypatch.setattr(ops_roster, "read_inbox", broken)
     result = cli("merge", campaign.root, ok=False)
     assert result.exit_code == 1
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "程序内部出错" in lines[0] and "技术支持" in lines[0]
     assert "Traceback" not in result.output
-    assert "KeyError: 'boom'" in cli_module.LOG_FILE.read_text(encoding="utf-8")
+    assert "KeyError: 'boom'" in cli_usage.LOG_FILE.read_text(encoding="utf-8")
 
 
 def test_readme_opens_with_the_two_commands_and_names_every_command():

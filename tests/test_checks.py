@@ -13,7 +13,7 @@ from weiwen.checks import CHECKS, run_checks
 from weiwen.checks.coverage import Reference, reference_frame
 from weiwen.checks.fields import luhn_valid, phone_valid
 from weiwen.defaults import DEFAULT_STANDARDS
-from weiwen.names import MEMBER_IDS, Col, Internal, Severity, Status, StdCol
+from weiwen.names import MEMBER_IDS, Col, Internal, Severity, StdCol
 
 S = office_settings()
 

@@ -2,13 +2,17 @@
 equals an independent sum over the standards; `weiwen check`; 100k rows stay fast."""
 from __future__ import annotations
 
+import json
 import time
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from weiwen import problems as P
 from weiwen import workbook_io
+from weiwen.campaign import Campaign
+from weiwen.cli import app
 from weiwen.demo import make_demo
 from weiwen.names import (PROBLEM_COLUMNS, PROBLEM_KINDS_SHEET, Col, ProblemCol, Severity,
                           Status)
@@ -24,13 +28,18 @@ EXPECTED = {
 ERROR_KINDS = {"id_lost_digits", "id_checksum", "unknown_category"}
 
 
-@pytest.fixture
-def demo_run(demo_campaign, cli, tmp_path):
-    plan = make_demo(tmp_path / "plan")          # same seed: the same planted list
-    report = cli.json("run", demo_campaign.root)
-    roster = workbook_io.read_roster(demo_campaign.workbook)
-    problems = workbook_io.read_problems(demo_campaign.workbook)
-    return plan, report, roster, problems, demo_campaign
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """The demo made and run once for the tests that only read it: its plan, the JSON report of
+    `weiwen run`, the roster and the problems written."""
+    plan = make_demo(tmp_path_factory.mktemp("checks-demo") / "demo")
+    result = CliRunner().invoke(app, ["run", str(plan.root), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    campaign = Campaign.open(plan.root)
+    roster = workbook_io.read_roster(campaign.workbook)
+    problems = workbook_io.read_problems(campaign.workbook)
+    return plan, report, roster, problems, campaign
 
 
 def _kind(code: str) -> str:
@@ -98,11 +107,13 @@ def test_problem_sheet_sorted_with_a_summary_by_kind(demo_run):
     assert kinds[-1][0] == "合计" and kinds[-1][2] == len(problems)
 
 
-def test_check_command_re_checks_the_roster_without_the_inbox(demo_run, cli):
-    _, _, roster, problems, campaign = demo_run
+def test_check_command_re_checks_the_roster_without_the_inbox(demo_campaign, cli):
+    campaign = demo_campaign                           # `weiwen demo` ran the whole campaign
+    roster = workbook_io.read_roster(campaign.workbook)
+    problems = workbook_io.read_problems(campaign.workbook)
     for f in campaign.inbox.iterdir():
         f.unlink()                                     # the inbox is not read again
-    data = cli.json("check", campaign.root)
+    cli.json("check", campaign.root)
     again = workbook_io.read_roster(campaign.workbook)
     assert again[Col.STATUS].tolist() == roster[Col.STATUS].tolist()
     assert again[Col.AMOUNT].isna().all()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from weiwen import cli_usage
 from weiwen.books import FileBook
 from weiwen.campaign import init
 from weiwen.cli import app
@@ -173,7 +174,7 @@ def test_json_failures_are_one_json_object(campaign, cli, args, code, words):
     args = [a.replace("{root}", str(campaign.root)) for a in args]
     result = cli(*args, ok=False)
     assert result.exit_code == code
-    [line] = [l for l in result.stdout.splitlines() if l.strip()]
+    [line] = [line for line in result.stdout.splitlines() if line.strip()]
     data = json.loads(line)
     assert data["ok"] is False and data["exit_code"] == code and words in data["message"]
     assert data["command"] == "merge"
@@ -208,7 +209,7 @@ def test_a_bug_in_any_command_is_one_line_and_a_log(tmp_path, cli, monkeypatch):
     monkeypatch.setattr(cli_module, "init_campaign", broken)
     line = _one_chinese_line(cli("init", tmp_path / "c", ok=False), code=1)
     assert "weiwen init" in line and "技术支持" in line
-    assert "init went wrong" in cli_module.LOG_FILE.read_text(encoding="utf-8")
+    assert "init went wrong" in cli_usage.LOG_FILE.read_text(encoding="utf-8")
 
 
 def test_json_success_says_ok(campaign, cli):
@@ -262,7 +263,7 @@ def test_every_help_page_is_chinese_and_matches_the_registry(cli):
     commands = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
     for name in commands:
         text = _help(cli, name)
-        assert text.startswith(f"用法：") and "选项：" in text, name
+        assert text.startswith("用法：") and "选项：" in text, name
         assert not any(word in text for word in ENGLISH), (name, text)
     for tag, op in OPERATIONS.items():
         if not op.cli:
@@ -301,7 +302,7 @@ def test_the_installed_command_speaks_chinese_on_usage_errors(campaign):
                         (["init", str(campaign.workbook)], "不能在这里新建活动")):
         done = weiwen(*args)
         assert done.returncode == 2 and done.stdout == "", (args, done.stdout, done.stderr)
-        lines = [l for l in done.stderr.splitlines() if l.strip()]
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("错误：") and words in lines[0], done.stderr
         assert not any(word in done.stderr for word in ENGLISH), done.stderr
     done = weiwen("merge", "--json")

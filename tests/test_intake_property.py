@@ -14,7 +14,7 @@ from intake_helpers import HEADER, UNITS, person, unit_campaign, write_csv, writ
 from weiwen import workbook_io
 from weiwen.intake.merge import merge_files
 from weiwen.intake.readers import read_inbox
-from weiwen.names import ROSTER_COLUMNS, Col, Sheet
+from weiwen.names import ROSTER_COLUMNS, Col
 
 VARIANTS = {
     "户主姓名": ["户主姓名", "户主", "姓名", "戶主姓名", "户主\n姓名", " 姓 名 "],

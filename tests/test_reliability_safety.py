@@ -309,7 +309,7 @@ def test_second_command_while_one_runs_is_refused(campaign, cli, holder):
     for command in ("merge", "run", "amounts"):
         result = cli(command, campaign.root, ok=False)
         assert result.exit_code == 2, result.output
-        lines = [l for l in result.output.splitlines() if l.strip()]
+        lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) == 1 and "另一个操作正在处理这个活动" in lines[0] and "请等它完成" in lines[0]
         assert "Traceback" not in result.output
     assert campaign.workbook.read_bytes() == before          # nothing written behind its back

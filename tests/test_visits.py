@@ -5,17 +5,16 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from weiwen.campaign import Campaign
-from weiwen.names import (PHOTO_DIR, VISITS_OUTPUT_DIR, VISITS_OVERVIEW_FILE, Col, PlanCol, Sheet,
+from weiwen.names import (PHOTO_DIR, VISITS_OUTPUT_DIR, VISITS_OVERVIEW_FILE, Col, Sheet,
                           Status, TargetCol, VisitSheet)
 from weiwen.settings import load_settings
-from weiwen.visits import mask_id, propose, visits_frames, visits_summary
+from weiwen.visits import mask_id, visits_frames
 from weiwen.visits.model import load_plan, load_targets
 from weiwen.visits.photos import match_photos
 from weiwen.workbook_io import read_problems, read_roster, read_sheets, write_frames
@@ -258,7 +257,6 @@ def test_group_lists_pass_the_print_checks(visited):
     folder = visited.output / VISITS_OUTPUT_DIR
     names = sorted(p.name for p in folder.glob("*.xlsx"))
     assert len(names) == 9 and VISITS_OVERVIEW_FILE in names
-    roster = read_roster(visited.workbook).set_index(Col.ID)
     for path in folder.glob("第*组.xlsx"):
         ws = load_workbook(path).active
         _assert_printable(ws, "$1:$4")

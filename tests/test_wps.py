@@ -8,12 +8,11 @@ import datetime as dt
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import xmlschema
 
-from weiwen import excel, excel_parts, pipeline
+from weiwen import excel, excel_parts
 from weiwen.books import MemoryBook, Writes
 from weiwen.campaign import Campaign
 from weiwen.lock import campaign_lock

@@ -126,7 +126,7 @@ class VbaProject:
             "dir.PROJECTHELPFILEPATH": repr(_text(info, 0x06)),
             "dir.PROJECTHELPCONTEXT": str(_u32(info, 0x07)),
             "dir.PROJECTLIBFLAGS": str(_u32(info, 0x08)),
-            "dir.PROJECTVERSION": "{0}.{1}".format(*struct.unpack("<IH", _one(info, 0x09).data)),
+            "dir.PROJECTVERSION": "{}.{}".format(*struct.unpack("<IH", _one(info, 0x09).data)),
             "dir.PROJECTCONSTANTS": repr(_text(info, 0x0C)),
             "dir.references.order": " ".join(r.name for r in recs if r.id in REFERENCE_IDS),
             "dir.references": "; ".join(self.references()),

@@ -11,7 +11,8 @@ import contextlib
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import xlwings as xw
 from openpyxl import load_workbook

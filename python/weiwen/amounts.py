@@ -6,6 +6,8 @@ amount (按户 / 按人 / 按户人数分档); 计发依据 says in words how ev
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -43,8 +45,8 @@ def tier_amounts(roster: pd.DataFrame, settings: Settings) -> pd.Series:
     return out
 
 
-def _money(values: pd.Series) -> pd.Series:
-    return values.map(lambda a: f"{a:g}元" if pd.notna(a) else "")
+def _money(values: pd.Series) -> pd.Series[str]:
+    return values.map(lambda a: f"{a:g}元" if pd.notna(a) else "").astype(str)
 
 
 def _basis(roster: pd.DataFrame, settings: Settings, amount: pd.Series) -> pd.Series:
@@ -53,8 +55,10 @@ def _basis(roster: pd.DataFrame, settings: Settings, amount: pd.Series) -> pd.Se
     method = category.map({s.category: s.method for s in settings.standards})
     size = _sizes(roster).astype("Int64").astype(str)
     tier = np.where(_sizes(roster) > 3, size + "人户（3人及以上户）", size + "人户")
-    how = pd.Series(np.where(method == Method.BY_SIZE, tier, method.fillna("")), index=roster.index)
-    return category + " " + how + " " + _money(amount)
+    how: pd.Series = pd.Series(np.where(method == Method.BY_SIZE, tier, method.fillna("")),
+                               index=roster.index)
+    basis: pd.Series = category + " " + how + " " + _money(amount)
+    return basis
 
 
 def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, list[P.Problem]]:
@@ -82,7 +86,7 @@ def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
                           for s, o in zip(same, own)], index=same.index)
         also[paid_rows] = np.where(cats != "", "；同时列为" + cats + "，按最高档次发放",
                                    "；同一户重复上报，只发放一次")
-    paid_of = pd.Series(np.nan, index=roster.index, dtype=object)
+    paid_of: pd.Series = pd.Series(np.nan, index=roster.index, dtype=object)
     if paid_rows.any():
         first_paid = pd.DataFrame({"id": ids[paid_rows], "c": category[paid_rows],
                                    "u": text_column(roster, Col.UNIT)[paid_rows],
@@ -95,7 +99,7 @@ def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
     roster[Col.AMOUNT] = amount
     roster[Col.PAYMENT] = category.map({s.category: s.payment.value for s in settings.standards}) \
         .fillna("")
-    reason = text_column(roster, Col.ISSUES).str.split("；").str[0]
+    reason: pd.Series = text_column(roster, Col.ISSUES).str.split("；").str[0]
     dup_text = ("不发放（重复）：同一户已在" + paid_of.fillna("") + "发放").where(paid_of.notna(),
                                                                       "不发放（重复）：" + reason)
     roster[Col.BASIS] = np.select(
@@ -116,6 +120,6 @@ def compute_amounts(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
     return roster, problems
 
 
-def _int(value) -> int | None:
+def _int(value: Any) -> int | None:
     number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
     return None if pd.isna(number) else int(number)

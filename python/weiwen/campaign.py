@@ -46,7 +46,7 @@ class Campaign:
         return self.root / OUTPUT_DIR
 
     @classmethod
-    def open(cls, path: Path | str) -> "Campaign":
+    def open(cls, path: Path | str) -> Campaign:
         """The campaign whose folder is `path`, or CampaignError with a one-line Chinese message
         that says which folder to use."""
         root = Path(path).expanduser().resolve()
@@ -58,7 +58,7 @@ class Campaign:
         return campaign
 
     @classmethod
-    def locate(cls, path: Path | str) -> tuple["Campaign", str]:
+    def locate(cls, path: Path | str) -> tuple[Campaign, str]:
         """The campaign at `path`, or the one `path` lies inside (its inbox/, output/…, anything
         under them, its workbook): then also a sentence saying which campaign is used."""
         root = Path(path).expanduser().resolve()

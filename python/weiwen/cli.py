@@ -10,7 +10,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,12 +18,12 @@ from rich.console import Console
 from .books import FileBook
 from .campaign import Campaign, init as init_campaign, unfit_for_demo
 from .cli_report import print_report
-from .cli_usage import LOG_FILE, REFUSALS, WeiwenGroup, internal_error, os_reason, show_failure
+from .cli_usage import REFUSALS, WeiwenGroup, internal_error, os_reason, show_failure
 from .cli_wps import wps_app
 from .errors import WeiwenError
 from .excel_setup import setup as setup_excel
 from .lock import campaign_lock
-from .pipeline import Options, Report, perform
+from .pipeline import Options, perform
 from .protect import ENV_VAR as PASSWORD_ENV, check_password, protect_outputs
 from .web.server import serve as serve_workbench
 
@@ -35,12 +35,12 @@ console = Console(stderr=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
 
-def _password_ok(value: Optional[str]) -> Optional[str]:
+def _password_ok(value: str | None) -> str | None:
     if value is not None:
         try:
             check_password(value)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc))
+            raise typer.BadParameter(str(exc)) from exc
     return value
 
 
@@ -49,7 +49,7 @@ DirArg = Annotated[Path, typer.Argument(
     help="活动文件夹（含 Weiwen.xlsm、inbox、output；指向其中的 inbox 等文件夹或工作簿也可以）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象（供脚本使用）")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度，只显示结果")]
-PasswordOpt = Annotated[Optional[str], typer.Option(
+PasswordOpt = Annotated[str | None, typer.Option(
     "--password", envvar=PASSWORD_ENV, show_envvar=True, callback=_password_ok,
     help="把要邮寄的 .xlsx 输出加上打开密码，另存到 output/加密发送")]
 
@@ -255,7 +255,7 @@ def visits(directory: DirArg,
 
 
 @app.command()
-def demo(directory: Annotated[Optional[Path], typer.Argument(
+def demo(directory: Annotated[Path | None, typer.Argument(
              help="演示活动放在哪里（默认：当前目录下新建 weiwen-demo 文件夹）")] = None,
          bureau: Annotated[bool, typer.Option(
              "--bureau", help="机关的慰问活动：单位是科室和企事业单位，每户 1000 元，8 个领导走访组")] = False,
@@ -295,7 +295,7 @@ def _new_demo_dir(base: Path, name: str = "weiwen-demo") -> Path:
 
 
 @app.command("excel-setup")
-def excel_setup(directory: Annotated[Optional[Path], typer.Argument(
+def excel_setup(directory: Annotated[Path | None, typer.Argument(
         help="活动文件夹（可选）：写入按钮使用的 Python，并检查这个文件夹")] = None,
         quiet: QuietOpt = False) -> None:
     """（每台电脑做一次）安装 xlwings 加载项，让“慰问”按钮使用装有 weiwen 的 Python，并检查设置。
@@ -352,7 +352,7 @@ def serve(directory: Annotated[Path, typer.Argument(
 
 
 @app.command("build-workbook")
-def build_workbook(output: Annotated[Optional[Path], typer.Argument(
+def build_workbook(output: Annotated[Path | None, typer.Argument(
         help="输出文件（默认：仓库里的 workbook/Weiwen.xlsm）")] = None) -> None:
     """（开发者用）从源码重新生成 Weiwen.xlsm 工作簿。
 

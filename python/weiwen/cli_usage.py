@@ -23,7 +23,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import typer
 from typer.core import TyperGroup

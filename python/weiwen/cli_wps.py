@@ -5,7 +5,7 @@ web.wps.serve with the port and token that install recorded.
 """
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,9 +26,9 @@ def _fail(message: str, command: str) -> None:
 
 
 @wps_app.command("install")
-def install(port: Annotated[Optional[int], typer.Option(
+def install(port: Annotated[int | None, typer.Option(
                 "--port", help="本机服务的端口（默认 18765；被别的程序占用时换一个）")] = None,
-            origin: Annotated[Optional[list[str]], typer.Option(
+            origin: Annotated[list[str] | None, typer.Option(
                 "--origin", metavar="来源", help="（维护用）加载项页面的来源，默认 null（WPS 从本地文件夹加载）")] = None,
             no_start: Annotated[bool, typer.Option(
                 "--no-start", help="现在不启动本机服务（下次登录时自动启动）")] = False) -> None:
@@ -46,7 +46,7 @@ def install(port: Annotated[Optional[int], typer.Option(
     except OSError as exc:
         _fail(f"无法安装 WPS 加载项（{os_reason(exc)}）。", "weiwen wps install")
     except Exception:
-        raise typer.Exit(internal_error("weiwen wps install", as_json=False))
+        raise typer.Exit(internal_error("weiwen wps install", as_json=False)) from None
 
 
 @wps_app.command("uninstall")
@@ -64,7 +64,7 @@ def uninstall() -> None:
 
 
 @wps_app.command("serve")
-def serve(port: Annotated[Optional[int], typer.Option(
+def serve(port: Annotated[int | None, typer.Option(
               "--port", help="端口（默认：安装时记下的端口；0 表示任选一个空闲端口）")] = None) -> None:
     """运行 WPS 加载项的本机服务（安装后登录电脑时自动运行，一般不用手动运行）。
 

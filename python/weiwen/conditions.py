@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import operator
 import re
+from typing import Any
 from dataclasses import dataclass
 
 from .names import CONDITION_AGE, Col
@@ -26,7 +27,7 @@ class Condition:
     value: int
     text: str
 
-    def holds(self, x):
+    def holds(self, x: Any) -> Any:
         """Whether x meets the clause; x may be a number or a pandas Series (element-wise)."""
         return _COMPARE[self.op](x, self.value)
 

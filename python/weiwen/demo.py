@@ -293,7 +293,7 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
     free = [(u, h) for u, h in dibao_rows if "_plant" not in h and listed.count(h[Col.ID]) == 1]
     holder = free[0]
     other = next((u, h) for u, h in free if u != holder[0])
-    for unit, h in (holder, other):
+    for _unit, h in (holder, other):
         h[Col.CARD] = holder[1][Col.CARD]
         h["_plant"] = ("shared_card", f"card of {holder[0]}")
     # harmless messiness that must NOT be flagged: lowercase x, full-width digits, spaces
@@ -306,7 +306,7 @@ def _write_inbox(campaign: Campaign, seed: int) -> DemoPlan:
         h[Col.ID] = h[Col.ID][:6] + " " + h[Col.ID][6:14] + " " + h[Col.ID][14:]
 
     styles = ["plain", "synonyms", "traditional", "spaced"]
-    for index, (code, unit, utype, _contact) in enumerate(UNITS):
+    for index, (_code, unit, _utype, _contact) in enumerate(UNITS):
         rows_h = by_unit[unit]
         style = styles[index % len(styles)]
         names = _HEADER_STYLES[style]

@@ -25,7 +25,7 @@ import os
 import socket
 import threading
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from .errors import CampaignBusy
 

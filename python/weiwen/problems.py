@@ -7,8 +7,9 @@ can replace its own rows (the stage is the code's prefix) without reading the Ch
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -30,7 +31,7 @@ class Code(str):
     stage: str
     template: str
 
-    def __new__(cls, code: str, kind: str, severity: Severity, template: str) -> "Code":
+    def __new__(cls, code: str, kind: str, severity: Severity, template: str) -> Code:
         stage, _, name = code.partition(".")
         if stage not in STAGES or not name:
             raise ValueError(f"problem code {code!r} must be <stage>.<name>, stage one of {STAGES}")
@@ -42,7 +43,7 @@ class Code(str):
     def code(self) -> str:
         return str(self)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
         """Pickled as its string, unpickled as the registered constant (cached merges)."""
         return code_info, (str(self),)
 
@@ -87,7 +88,7 @@ class Problem:
     column: str = ""
     name: str = ""
     id: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def kind(self) -> str:
@@ -99,7 +100,7 @@ class Problem:
 
 
 def make(code: Code | str, *, unit: str = "", file: str = "", row: int | None = None, column: str = "",
-         name: str = "", id: str = "", severity: Severity | None = None, **values) -> Problem:
+         name: str = "", id: str = "", severity: Severity | None = None, **values: Any) -> Problem:
     """Build a Problem from the registry template: `make("settings.not_number", sheet=..., ...)`."""
     info = _REGISTRY[code]
     fmt = dict(unit=unit, file=file, row=row, column=column, name=name, id=id, **values)

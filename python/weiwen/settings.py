@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from . import problems as P
 from .conditions import Condition, parse_conditions
@@ -116,7 +117,7 @@ class Settings:
 
 # --- helpers -----------------------------------------------------------------------------------
 
-def _p(code: str, *, sheet: str, row: int | None = None, column: str = "", **values) -> P.Problem:
+def _p(code: str, *, sheet: str, row: int | None = None, column: str = "", **values: Any) -> P.Problem:
     """A settings problem: 来源文件 names the workbook and the sheet, 来源行 the Excel row."""
     return P.make(code, file=f"{WORKBOOK_FILE}〔{sheet}〕", row=row, column=column, sheet=sheet,
                   **values)
@@ -246,7 +247,8 @@ def load_units(rows: Rows, problems: list[P.Problem],
     return units
 
 
-def _number_cell(row, index, column, excel_row, problems, *, required: bool) -> tuple[float | None, bool]:
+def _number_cell(row: Sequence[Any], index: dict[str, int], column: str, excel_row: int,
+                 problems: list[P.Problem], *, required: bool) -> tuple[float | None, bool]:
     raw = _cell(row, index, column)
     if is_blank(raw):
         if required:
@@ -299,11 +301,12 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
                                    column=StdCol.PAYMENT, value=payment or "（空）",
                                    choices="、".join(payments)))
             ok = False
-        amount, sizes = None, (None, None, None)
+        amount: float | None = None
+        sizes: tuple[float | None, float | None, float | None] = (None, None, None)
         if method == Method.BY_SIZE:
             parsed = [_number_cell(row, index, c, excel_row, problems, required=True)
                       for c in (StdCol.SIZE1, StdCol.SIZE2, StdCol.SIZE3)]
-            sizes = tuple(v for v, _ in parsed)
+            sizes = (parsed[0][0], parsed[1][0], parsed[2][0])
             ok = ok and all(good for _, good in parsed)
         elif method in methods:
             amount, good = _number_cell(row, index, StdCol.AMOUNT, excel_row, problems,
@@ -323,7 +326,7 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
             problems.append(_p(P.SETTINGS_BAD_CONDITION, sheet=sheet, row=excel_row,
                                    column=StdCol.CONDITION, value=text[StdCol.CONDITION]))
             ok = False
-        if not ok:
+        if not ok or conditions is None:
             continue
         standards.append(Standard(
             category=category, group=text[StdCol.GROUP] or category, method=Method(method),

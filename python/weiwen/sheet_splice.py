@@ -18,7 +18,8 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -89,7 +90,7 @@ def _rows_xml(rows: Iterable[Sequence[Any]], header_style: str,
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
         style = header_style if r == 1 else ""
-        cells = "".join(_cell_xml(f"{l}{r}", v, style, dates) for l, v in zip(letters, values))
+        cells = "".join(_cell_xml(f"{col}{r}", v, style, dates) for col, v in zip(letters, values))
         yield f'<row r="{r}">{cells}</row>'
 
 

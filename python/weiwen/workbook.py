@@ -38,7 +38,8 @@ SETTINGS_FILL = PatternFill("solid", fgColor="FFF2CC")
 #: column widths (characters) by header; anything not named gets 12
 WIDTHS: dict[str, float] = {
     Col.SEQ: 6, Col.UNIT: 14, Col.NAME: 10, Col.ID: 21, Col.CATEGORY: 20,
-    Col.REPORTED_CATEGORY: 14, Col.SIZE: 9, Col.PHONE: 14, Col.CARD: 22, Col.BANK: 16, Col.ADDRESS: 30, Col.AMOUNT: 9, Col.PAYMENT: 10,
+    Col.REPORTED_CATEGORY: 14, Col.SIZE: 9, Col.PHONE: 14, Col.CARD: 22, Col.BANK: 16, Col.ADDRESS: 30,
+    Col.AMOUNT: 9, Col.PAYMENT: 10,
     Col.BASIS: 40, Col.STATUS: 8, Col.ISSUES: 40, Col.SRC_FILE: 24, Col.SRC_ROW: 8, Col.NOTE: 24,
     ProblemCol.SEVERITY: 6, ProblemCol.KIND: 18, ProblemCol.MESSAGE: 70,
     ParamCol.KEY: 16, ParamCol.VALUE: 22, ParamCol.HELP: 50,
@@ -206,8 +207,7 @@ def build_workbook() -> Workbook:
     _header(targets, TARGET_COLUMNS, SETTINGS_FILL)
     _text_format(targets, TARGET_COLUMNS, (TargetCol.ID,))
     _list_validation(targets, TARGET_COLUMNS, TargetCol.REPORTED, ("是", "否"), rows=5000)
-    for ws, headers, widths in ((plan, PLAN_COLUMNS, (10, 22, 30, 36, 14)),
-                                (targets, TARGET_COLUMNS, (10, 14, 10, 21, 8, 12, 40))):
+    for ws, widths in ((plan, (10, 22, 30, 36, 14)), (targets, (10, 14, 10, 21, 8, 12, 40))):
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
     for ws, headers, column in ((plan, PLAN_COLUMNS, PlanCol.DATE),

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ class Writes:
     @classmethod
     def results(cls, *, roster: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
                 summary_rows: Sequence[Sequence[Any]] | None = None,
-                extra: dict[str, pd.DataFrame] | None = None) -> "Writes":
+                extra: dict[str, pd.DataFrame] | None = None) -> Writes:
         """The result sheets in the sheet contract's columns (问题 brings 问题分类 along)."""
         return cls(frames=result_frames(roster=roster, problems=problems, extra=extra),
                    raw={Sheet.SUMMARY: summary_rows} if summary_rows is not None else {})

@@ -2,7 +2,7 @@
 openpyxl as the fallback) through workbook_io. Used by the command line and the page."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 

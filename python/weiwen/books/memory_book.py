@@ -7,7 +7,8 @@ number as a float when read back.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..campaign import Campaign
 from ..cells import cell_value

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -137,7 +138,7 @@ class _Quiet:
         self.remote = remote
         self.calculation: Any = None
 
-    def __enter__(self) -> "_Quiet":
+    def __enter__(self) -> _Quiet:
         if self.remote:   # Office.js-style clients suspend repaint on their own
             return self
         try:

@@ -7,7 +7,7 @@ rows are already 重复). Adding a rule is adding one function and one line belo
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 

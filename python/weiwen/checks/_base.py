@@ -6,7 +6,8 @@ mask into one Problem per flagged row (the roster index travels in `Problem.extr
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

@@ -11,7 +11,8 @@ hands its rows to `reference_frame`; `check_references` compares by ID number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -21,7 +22,8 @@ from ..names import WORKBOOK_FILE, Col, RefRule, Severity, Status
 from ..references import ReferenceRule
 from ..settings import Settings
 from ..values import to_text
-from ._base import emit, register, text
+from ..values import text_column as text
+from ._base import emit, register
 from .ids import to_id18
 
 NOT_RETURNED = register("checks.not_returned", "漏报", Severity.WARNING,

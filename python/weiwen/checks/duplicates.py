@@ -7,15 +7,18 @@ inside a block of the same name — so 100k rows never means all pairs.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from .. import problems as P
 from ..amounts import tier_amounts
 from ..names import MEMBER_IDS, Col, Severity, Status
 from ..settings import Settings
-from ._base import emit, register, text
+from ..values import text_column as text
+from ._base import emit, register
 from .ids import ID_OK
 
 DUP_ID = register("checks.duplicate_id", "重复人员", Severity.WARNING,
@@ -45,7 +48,7 @@ def _order(rows: pd.DataFrame) -> pd.Series:
         if seq is not None else pd.Series(range(len(rows)), index=rows.index, dtype=float)
 
 
-def check_duplicate_ids(roster: pd.DataFrame, settings: Settings):
+def check_duplicate_ids(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Same 身份证号 more than once (two units, twice in a unit, several categories): keep the row
     paid most (then 标准.优先级, lower first; a row that meets its conditions before a 待核 one;
     then the first listed), mark the others 重复 naming where the kept row is."""
@@ -86,7 +89,8 @@ def _pool(roster: pd.DataFrame) -> pd.Series:
     return text(roster, Col.STATUS).isin(["", Status.VALID, Status.REVIEW])
 
 
-def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str) -> tuple[list, set]:
+def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str
+                ) -> tuple[list[P.Problem], set[tuple[int, int]]]:
     """In each group (label per row, NaN = none) flag every row after the first one."""
     rows = groups.dropna()
     if rows.empty:
@@ -106,7 +110,7 @@ def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str) -> tuple[l
     return emit(roster, mask, LIKELY, column=Col.NAME, other=other, reason=reason), pairs
 
 
-def check_same_name_phone(roster: pd.DataFrame, settings: Settings):
+def check_same_name_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Same 户主姓名 and same 联系电话, IDs not the same: 待核."""
     name = text(roster, Col.NAME)
     phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
@@ -118,7 +122,7 @@ def normal_address(address: pd.Series) -> pd.Series:
     return address.str.replace(_PUNCT, "", regex=True)
 
 
-def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> list[tuple]:
+def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> list[tuple[Any, Any]]:
     """(earlier index, later index) of rows with the same name and a near-identical address:
     rapidfuzz ratio ≥ score and the same house numbers, compared only within a block of the same
     name and numbers."""
@@ -153,7 +157,7 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
     return pairs
 
 
-def check_same_name_address(roster: pd.DataFrame, settings: Settings):
+def check_same_name_address(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Same 户主姓名 and a near-identical 地址 (rapidfuzz), IDs not the same: 待核."""
     ids = text(roster, Col.ID)
     phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
@@ -172,7 +176,7 @@ def check_same_name_address(roster: pd.DataFrame, settings: Settings):
                 reason="姓名相同、地址几乎相同")
 
 
-def check_head_is_member(roster: pd.DataFrame, settings: Settings):
+def check_head_is_member(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """A household head listed as a member of another household (when the return has a
     家庭成员身份证号 column): 待核."""
     if MEMBER_IDS not in roster:

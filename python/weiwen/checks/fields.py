@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from .. import problems as P
 from ..names import CONDITION_AGE, REQUIRED_COLUMNS, Col, Internal, Method, Payment, Severity, Status
 from ..settings import Settings
-from ._base import emit, register, text
+from ..values import text_column as text
+from ._base import emit, register
 
 MISSING = register("checks.missing_field", "必填项缺失", Severity.ERROR, "缺少“{column}”，请补填。")
 CATEGORY = register("checks.unknown_category", "类别无效", Severity.ERROR,
@@ -28,8 +30,9 @@ CONDITION = register("checks.condition_failed", "不符合类别条件", Severit
 
 MAX_SIZE = 20
 _CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
-_MOBILE = _CN.mobile.national_number_pattern
-_FIXED = _CN.fixed_line.national_number_pattern
+assert _CN is not None and _CN.mobile is not None and _CN.fixed_line is not None
+_MOBILE: str = _CN.mobile.national_number_pattern or ""
+_FIXED: str = _CN.fixed_line.national_number_pattern or ""
 
 
 def _standard_attr(roster: pd.DataFrame, settings: Settings, attr: str) -> pd.Series:
@@ -43,21 +46,21 @@ def size_numbers(roster: pd.DataFrame) -> pd.Series:
         pd.Series(np.nan, index=roster.index)
 
 
-def check_required(roster: pd.DataFrame, settings: Settings):
+def check_required(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     out = []
     for column in REQUIRED_COLUMNS:
         out += emit(roster, text(roster, column) == "", MISSING, column=column)
     return out
 
 
-def check_category(roster: pd.DataFrame, settings: Settings):
+def check_category(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     category = text(roster, Col.CATEGORY)
     bad = (category != "") & ~category.isin(settings.categories)
     return emit(roster, bad, CATEGORY, column=Col.CATEGORY, value=category,
                 choices="、".join(settings.categories))
 
 
-def check_size(roster: pd.DataFrame, settings: Settings):
+def check_size(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """An integer 1–20; 错误 when the amount depends on it (按户人数分档), else 警告."""
     raw = text(roster, Col.SIZE)
     size = size_numbers(roster)
@@ -86,7 +89,7 @@ def phone_valid(phones: pd.Series) -> pd.Series:
                                               & national.str.fullmatch(_FIXED))
 
 
-def check_phone(roster: pd.DataFrame, settings: Settings):
+def check_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     phone = text(roster, Col.PHONE)
     missing = phone == ""
     out = emit(roster, missing, PHONE_MISSING, column=Col.PHONE)
@@ -107,7 +110,7 @@ def luhn_valid(cards: pd.Series) -> pd.Series:
     return out
 
 
-def check_card(roster: pd.DataFrame, settings: Settings):
+def check_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Length 16–19 digits and Luhn. Some Chinese cards (old 信用社 passbooks) do not use Luhn,
     so a failing checksum is a 警告; a wrong length on a card-paid category is 错误."""
     card = text(roster, Col.CARD).str.replace(r"[\s\-]", "", regex=True)
@@ -126,10 +129,10 @@ def check_card(roster: pd.DataFrame, settings: Settings):
     return out
 
 
-def check_conditions(roster: pd.DataFrame, settings: Settings):
+def check_conditions(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """标准.条件 such as 年龄>=70: a row that does not meet it is 待核 with the reason."""
     category = text(roster, Col.CATEGORY)
-    values = {CONDITION_AGE: pd.to_numeric(roster.get(Internal.AGE), errors="coerce")
+    values = {CONDITION_AGE: pd.to_numeric(roster[Internal.AGE], errors="coerce")
               if Internal.AGE in roster else pd.Series(np.nan, index=roster.index),
               Col.SIZE: size_numbers(roster)}
     units = {CONDITION_AGE: "岁", Col.SIZE: "人"}

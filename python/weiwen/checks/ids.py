@@ -13,9 +13,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .. import problems as P
 from ..names import Col, Internal, Severity
 from ..settings import Settings
-from ._base import emit, register, text
+from ..values import text_column as text
+from ._base import emit, register
 
 ID_LOST = register("checks.id_lost_digits", "身份证号丢失末位", Severity.ERROR,
                    "身份证号被Excel转成数字后丢失末位，请在模板中以文本格式重填")
@@ -99,11 +101,11 @@ def lost_digits(roster: pd.DataFrame) -> pd.Series:
     return out
 
 
-def check_id_lost_digits(roster: pd.DataFrame, settings: Settings):
+def check_id_lost_digits(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     return emit(roster, lost_digits(roster), ID_LOST, column=Col.ID)
 
 
-def check_id_valid(roster: pd.DataFrame, settings: Settings):
+def check_id_valid(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Length, characters, checksum, birth date — the only reasons an ID is 错误."""
     ids = text(roster, Col.ID)
     bad = (ids != "") & ~roster[ID_OK] & ~lost_digits(roster)
@@ -122,7 +124,7 @@ def check_id_valid(roster: pd.DataFrame, settings: Settings):
                 reason=pd.Series(reason, index=b.index).reindex(roster.index))
 
 
-def check_id_legacy(roster: pd.DataFrame, settings: Settings):
+def check_id_legacy(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     changed = (roster[ID_RAW].str.len() == 15) & (text(roster, Col.ID).str.len() == 18)
     return emit(roster, changed, ID_LEGACY, column=Col.ID, old=roster[ID_RAW])
 
@@ -135,7 +137,7 @@ def region_known(code: str) -> bool:
     return any(props.get("county") for _, props in info)
 
 
-def check_id_region(roster: pd.DataFrame, settings: Settings):
+def check_id_region(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     region = text(roster, Col.ID).str.slice(0, 6)
     ok_rows = roster[ID_OK].astype(bool)
     unknown = {c for c in region[ok_rows].unique() if not region_known(c)}

@@ -7,7 +7,8 @@ reader process and hands the sheet's rows to `previous_frame`; `compare` does th
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,8 @@ from ..names import (COMPARE_COLUMNS, PARAM_LAST_CAMPAIGN, WORKBOOK_FILE, Change
                      Severity, Status)
 from ..settings import Settings
 from ..values import to_number, to_text
-from ._base import register, text
+from ..values import text_column as text
+from ._base import register
 from .ids import to_id18
 
 MISSING = register("checks.missing_since_last", "上次有本次未报", Severity.WARNING,

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
+from .. import problems as P
 from ..names import DEFAULT_PHONE_LIMIT, PARAM_PHONE_LIMIT, Col, Severity, Status
 from ..settings import Settings
 from ..values import to_number
-from ._base import emit, register, text
+from ..values import text_column as text
+from ._base import emit, register
 from .duplicates import ADDRESS_SCORE, normal_address, where_series
 
 SHARED_CARD = register("checks.shared_card", "同卡不同人", Severity.WARNING,
@@ -58,7 +60,7 @@ def _named_others(roster: pd.DataFrame, key: pd.Series, who: pd.Series,
     shown = pairs.groupby("i", sort=False).size()
     total = rows["k"].map(distinct) - 1
     more = (total.loc[named.index] - shown).clip(lower=0)
-    text_ = named + np.where(more > 0, "等" + total.loc[named.index].astype(str) + "处", "")
+    text_: pd.Series = named + np.where(more > 0, "等" + total.loc[named.index].astype(str) + "处", "")
     first = pairs.drop_duplicates("i").set_index("i")["i_o"]
     return text_.reindex(roster.index), first.reindex(roster.index)
 
@@ -67,7 +69,7 @@ def _payable(roster: pd.DataFrame) -> pd.Series:
     return text(roster, Col.STATUS).isin(_PAYABLE)
 
 
-def check_shared_card(roster: pd.DataFrame, settings: Settings):
+def check_shared_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """One bank card under different ID numbers: every payable row of that card is 待核."""
     card = text(roster, Col.CARD).str.replace(r"[\s\-]", "", regex=True)
     ids = text(roster, Col.ID)
@@ -88,7 +90,7 @@ def phone_limit(settings: Settings) -> int:
     return int(number) if number is not None and number >= 1 else DEFAULT_PHONE_LIMIT
 
 
-def check_shared_phone(roster: pd.DataFrame, settings: Settings):
+def check_shared_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """One phone on more households (distinct IDs) than 参数 同一电话最多户数: 待核."""
     limit = phone_limit(settings)
     phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
@@ -106,7 +108,7 @@ def check_shared_phone(roster: pd.DataFrame, settings: Settings):
                 limit=str(limit), key=PARAM_PHONE_LIMIT)
 
 
-def check_id_two_names(roster: pd.DataFrame, settings: Settings):
+def check_id_two_names(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """One ID written with two different names (by two units, or twice in one): 待核."""
     ids = text(roster, Col.ID)
     name = text(roster, Col.NAME).str.replace(r"[\s\u3000·•.]", "", regex=True)
@@ -124,7 +126,7 @@ def check_id_two_names(roster: pd.DataFrame, settings: Settings):
                 other_name=other_name)
 
 
-def check_two_units_addresses(roster: pd.DataFrame, settings: Settings):
+def check_two_units_addresses(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """The same ID listed by two units whose addresses differ (not near-identical): 待核 on the
     payable rows, naming the other unit's row and address."""
     ids = text(roster, Col.ID)

@@ -34,7 +34,8 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from .. import problems as P
 from ..fileio import atomic_write_bytes

@@ -20,7 +20,8 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -37,25 +38,25 @@ from .readers import META_TIME, RawFile
 from .tables import ROW, Table, tables_of
 from .units import UnitIndex, recognise
 
-I = "intake"
-P.register("intake.no_header", "找不到表头", Severity.ERROR, I,
+STAGE = "intake"
+P.register("intake.no_header", "找不到表头", Severity.ERROR, STAGE,
            "“{file}”中找不到名单表头（如 户主姓名、身份证号、类别）。请让该单位使用下发的模板填写后重新发送。")
-P.register("intake.unknown_unit", "无法识别单位", Severity.ERROR, I,
+P.register("intake.unknown_unit", "无法识别单位", Severity.ERROR, STAGE,
            "无法确定“{file}”是哪个社区/村交回的（{rows} 行未合并）。请把文件名改为单位名称（与“单位”表一致）后重新合并。")
-P.register("intake.superseded", "旧版本已被替换", Severity.WARNING, I,
+P.register("intake.superseded", "旧版本已被替换", Severity.WARNING, STAGE,
            "“{file}”是{unit}较早交回的版本（{rows} 行），已由较新的“{newer}”替换，未合并。")
-P.register("intake.rejected_row", "无法使用的行", Severity.ERROR, I,
+P.register("intake.rejected_row", "无法使用的行", Severity.ERROR, STAGE,
            "第{row}行没有户主姓名和身份证号，无法合并：{content}。请补填后重新交回。")
-P.register("intake.unknown_unit_row", "单位名称无法识别", Severity.ERROR, I,
+P.register("intake.unknown_unit_row", "单位名称无法识别", Severity.ERROR, STAGE,
            "第{row}行“单位”列的“{value}”不在“单位”表中，本行未合并。请改为“单位”表里的名称后重新合并。")
-P.register("intake.empty_return", "交回的是空表", Severity.WARNING, I,
+P.register("intake.empty_return", "交回的是空表", Severity.WARNING, STAGE,
            "“{file}”没有填写任何名单行，未使用。{unit}如有慰问对象，请填写后重新交回。")
-P.register("intake.card_from_number", "银行卡号被存成数字", Severity.ERROR, I,
+P.register("intake.card_from_number", "银行卡号被存成数字", Severity.ERROR, STAGE,
            "银行卡号“{value}”被Excel存成了数字，只保留了前15位，后面的数字可能已变成0。请把该列设为文本后重填。")
-P.register("intake.category_from_title", "类别按标题计", Severity.WARNING, I,
+P.register("intake.category_from_title", "类别按标题计", Severity.WARNING, STAGE,
            "“{file}”没有“类别”列，{where}写的是“{word}”，本表 {rows} 户都按“{category}”计入。"
            "如有其他类别的户，请在名册“类别”列改正，或请该单位补上“类别”列。")
-P.register("intake.head_not_listed", "户主不在名单中", Severity.WARNING, I,
+P.register("intake.head_not_listed", "户主不在名单中", Severity.WARNING, STAGE,
            "第{first}–{last}行是户主“{name}”一户的家庭成员，名单里没有户主本人的一行，已合为一户，"
            "户主姓名和身份证号取自“户主”列。请核对。")
 
@@ -133,7 +134,7 @@ def _pieces(raw: RawFile, tables: list[Table], index: UnitIndex, report: MergeRe
             continue
         named = N.map_unique(table.frame[Col.UNIT], lambda v: index.named(to_text(v)))
         for unit in dict.fromkeys(u for u in named if u is not None):
-            pieces.append(_Piece(unit, table, table.frame[named.map(lambda u: u is unit)]))
+            pieces.append(_Piece(unit, table, table.frame[named.map(lambda u, unit=unit: u is unit)]))
         for _, row in table.frame[named.isna()].iterrows():
             members = int(row.get(MEMBERS) or 0) if MEMBERS in table.frame else 0
             report.rows_read += 1 + members
@@ -156,7 +157,7 @@ def _choose_versions(pieces: list[_Piece], report: MergeReport,
             _version_key(piece.table.raw.relname), []).append(piece)
     used: list[_Piece] = []
     for versions in by_unit.values():
-        def newest(key: str) -> tuple:
+        def newest(key: str, versions: dict[str, list[_Piece]] = versions) -> tuple:
             return max(_stamp(p.table.raw) for p in versions[key])
         ranked = sorted(versions, key=newest)
         filled = [k for k in ranked if sum(p.rows for p in versions[k])]

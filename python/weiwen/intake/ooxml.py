@@ -14,7 +14,8 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from xml.parsers import expat
 
 from . import reasons as R

@@ -27,9 +27,10 @@ import tempfile
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable
+from typing import IO
+from collections.abc import Callable, Iterable
 
 from . import reasons as R
 from .formats import FileData, read_guarded
@@ -55,7 +56,7 @@ class Limits:
     workers: int = 2
 
     @classmethod
-    def default(cls) -> "Limits":
+    def default(cls) -> Limits:
         return cls(memory=int(_env_number("WEIWEN_READ_MEMORY_MB", 1024) * 2 ** 20),
                    seconds=_env_number("WEIWEN_READ_SECONDS", 60.0),
                    workers=max(1, int(_env_number("WEIWEN_READ_WORKERS",
@@ -84,7 +85,7 @@ def read_in_process(path: Path) -> Outcome:
 class _Reader:
     """One reader process and the thread that waits for its answers."""
 
-    def __init__(self, limits: Limits, answers: "queue.Queue", log: IO[bytes]) -> None:
+    def __init__(self, limits: Limits, answers: queue.Queue, log: IO[bytes]) -> None:
         cmd = [sys.executable, "-m", "weiwen.intake.worker", str(limits.memory)]
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)      # no console flashing on Windows
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -175,7 +176,7 @@ def read_files(paths: Iterable[Path], limits: Limits | None = None, *,
     results: dict[Path, Outcome] = {}
     if not todo:
         return results
-    answers: "queue.Queue" = queue.Queue()
+    answers: queue.Queue = queue.Queue()
     readers: list[_Reader] = []
     with open(LOG_FILE, "ab") as log:
         log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} reading {len(todo)} files\n".encode())
@@ -188,7 +189,7 @@ def read_files(paths: Iterable[Path], limits: Limits | None = None, *,
     return results
 
 
-def _loop(todo: deque, results: dict[Path, Outcome], limits: Limits, answers: "queue.Queue",
+def _loop(todo: deque, results: dict[Path, Outcome], limits: Limits, answers: queue.Queue,
           readers: list[_Reader], log: IO[bytes], done) -> None:
     busy = 0
 

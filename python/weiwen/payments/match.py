@@ -11,7 +11,7 @@ Pure: the roster's card-paid households and the result rows in, frames and probl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 

@@ -3,6 +3,7 @@ sheet, output/重新发放名单.xlsx and the payments' problems in 问题 (the 
 replaced). Every file is read in a reader process, like a returned list."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from .. import problems as P
@@ -28,7 +29,7 @@ def result_files(folder: Path) -> list[Path]:
 def read_results(folder: Path) -> tuple[list[tuple[str, list[ResultRow]]], list[P.Problem]]:
     """(file, its payments) oldest first (the time saved inside the file, else its modification
     time), and a problem per file that cannot be used."""
-    found: list[tuple[object, str, list[ResultRow]]] = []
+    found: list[tuple[tuple[dt.datetime, str], str, list[ResultRow]]] = []
     problems: list[P.Problem] = []
     for path, raw in read_isolated(result_files(folder), folder).items():
         relname = path.relative_to(folder).as_posix()

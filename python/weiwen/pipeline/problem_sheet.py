@@ -1,7 +1,7 @@
 """The 问题 sheet across stages: each stage replaces only its own rows, known by their 代码."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

@@ -2,10 +2,11 @@
 the ribbon buttons (their tags must all be here) and the page are built from it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from ..books import Book, FileBook
+from ..books import Book, FileBook, read_problems
 from ..campaign import Campaign
 from ..errors import NotReady
 from . import ops_outputs as O
@@ -41,7 +42,7 @@ def run(book: Book, options: Options, progress: Progress) -> Report:
         report.outputs += step_report.outputs
         report.notes += [n for n in (step_report.outcome, *step_report.notes) if n]
         report.problems += step_report.problems
-    report.count_sheet(R.read_problems(book))
+    report.count_sheet(read_problems(book))
     report.outcome = (f"全部完成：名册共 {report.roster_rows} 行，发放 {report.households_paid} 户，"
                       f"合计 {report.total_amount:,.2f} 元。")
     report.activate = None

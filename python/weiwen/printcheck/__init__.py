@@ -18,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..names import OUTPUT_DIR, SIGNOFF_BATCH_FILE
 from .checks import Finding, check_cell_fonts, check_fonts, check_sheet

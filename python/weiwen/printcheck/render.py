@@ -13,7 +13,7 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..outputs.pdf import PdfUnavailable, convert
 

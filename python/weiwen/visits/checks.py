@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
 from .. import problems as P
 from ..names import Col, TargetCol, VisitSheet
 from ..settings import Settings
-from .model import (BAD_DATE, DATE_OUTSIDE, LISTED_TWICE, MISSING_VALUE, NOT_IN_ROSTER, NOT_REPORTED, NOT_VALID, NO_PHOTO, PHOTO_MISSING_FILE, PHOTO_UNMATCHED, TOO_FEW, TWICE, UNKNOWN_GROUP, WRONG_UNIT,
-                    ROW, VisitGroup, _where, is_reported, min_per_point, valid_rows)
+from .model import (BAD_DATE, DATE_OUTSIDE, LISTED_TWICE, MISSING_VALUE, NO_PHOTO, NOT_IN_ROSTER,
+                    NOT_REPORTED, NOT_VALID, PHOTO_MISSING_FILE, PHOTO_UNMATCHED, TOO_FEW, TWICE,
+                    UNKNOWN_GROUP, WRONG_UNIT, ROW, VisitGroup, _where, is_reported, min_per_point, valid_rows)
 from .photos import PhotoMatch
 
 @dataclass

@@ -6,9 +6,8 @@ around by people outside the office. Laid out by outputs.sheetkit like every pri
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook

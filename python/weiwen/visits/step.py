@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -14,8 +15,9 @@ from .. import problems as P
 from ..names import ROSTER_COLUMNS, TARGET_COLUMNS, Col, TargetCol, VisitSheet
 from ..settings import Settings
 from .checks import CHECKS, VisitData
-from .model import (FROM_SHEET, MISSING_VALUE, RAW, NO_PHOTO, NO_PLAN, ROW, TOO_FEW, VisitGroup, VisitResult, _where, is_reported,
-                    load_plan, load_targets, min_per_point, valid_rows)
+from .model import (FROM_SHEET, MISSING_VALUE, NO_PHOTO, NO_PLAN, RAW, ROW, TOO_FEW, VisitGroup,
+                    VisitResult, _where, is_reported, load_plan, load_targets, min_per_point,
+                    valid_rows)
 from .photos import PhotoMatch, match_photos, photo_names
 from .propose import propose
 

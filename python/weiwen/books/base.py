@@ -65,7 +65,8 @@ def read_settings(book: Book) -> Settings:
 def read_frame(book: Book, sheet: str, columns: Sequence[str]) -> pd.DataFrame:
     frame = getattr(book, "frame", None)            # a book that keeps its frames (FileBook)
     if frame is not None:
-        return frame(sheet, columns)
+        kept: pd.DataFrame = frame(sheet, columns)
+        return kept
     return frame_from_rows(book.read((sheet,)).get(sheet, []), columns)
 
 

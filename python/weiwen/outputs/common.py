@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 from openpyxl.cell.cell import Cell
@@ -16,7 +17,7 @@ from openpyxl.styles.cell_style import StyleArray
 
 from ..names import OWN_UNIT, ROSTER_COLUMNS, Col, Payment, Status
 from ..settings import Settings
-from ..values import is_blank, to_number, to_text
+from ..values import to_number, to_text
 from ..cells import cell_value
 
 def ceil_ratio(ratio: float, count: int) -> int:

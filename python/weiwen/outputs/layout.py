@@ -12,11 +12,10 @@ Widths are Excel column units (one digit of the default 11 pt font); heights are
 """
 from __future__ import annotations
 
-import math
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 FONT = "宋体"         # Windows Excel/WPS have it; LibreOffice falls back to one CJK family
 SIZE = 10.5           # body text (五号)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
 
 if TYPE_CHECKING:
     from .unchanged import Unchanged
@@ -21,7 +22,7 @@ class OutputSet:
     """with OutputSet(folder, patterns=("*.xlsx", "*.pdf")) as out: out.write(path, writer)"""
 
     def __init__(self, folder: Path, *, patterns: Iterable[str] = (), keep: Iterable[str] = (),
-                 unchanged: "Unchanged | None" = None):
+                 unchanged: Unchanged | None = None):
         self.folder = Path(folder)
         self.unchanged = unchanged              # files already made from the same inputs
         self.digests: dict[Path, str] = {}
@@ -59,7 +60,7 @@ class OutputSet:
         """An already written file (e.g. a PDF) joins the set under `path`."""
         return self.write(path, lambda tmp: os.replace(made, tmp))
 
-    def __enter__(self) -> "OutputSet":
+    def __enter__(self) -> OutputSet:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

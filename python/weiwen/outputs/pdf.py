@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 TIMEOUT_SECONDS = 600
 

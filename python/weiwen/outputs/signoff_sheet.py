@@ -14,7 +14,8 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet

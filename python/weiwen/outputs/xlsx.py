@@ -29,7 +29,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import xlsxwriter
 
@@ -267,7 +268,7 @@ class Parallel:
         except Exception:
             proc.kill()
 
-    def __enter__(self) -> "Parallel":
+    def __enter__(self) -> Parallel:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -535,8 +536,8 @@ def _tinted(colour: str, tint: float) -> str:
     if not tint:
         return colour
     r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    h, l, s = colorsys.rgb_to_hls(r, g, b)
-    l = l * (1 + tint) if tint < 0 else l * (1 - tint) + tint
-    r, g, b = colorsys.hls_to_rgb(h, min(1.0, max(0.0, l)), s)
+    h, light, s = colorsys.rgb_to_hls(r, g, b)
+    light = light * (1 + tint) if tint < 0 else light * (1 - tint) + tint
+    r, g, b = colorsys.hls_to_rgb(h, min(1.0, max(0.0, light)), s)
     return "#" + "".join(f"{round(v * 255):02X}" for v in (r, g, b))
 

@@ -13,7 +13,8 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape

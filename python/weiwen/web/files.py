@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from ..campaign import Campaign
 from ..intake.readers import CSV_SUFFIXES, EXCEL_SUFFIXES, list_inbox

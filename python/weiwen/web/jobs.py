@@ -17,7 +17,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..campaign import Campaign
 from ..errors import WeiwenError

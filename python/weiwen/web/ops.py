@@ -8,7 +8,8 @@ does, and returns the report's one-line Chinese outcome. Nothing here merges, ch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..books import FileBook
 from ..campaign import Campaign

@@ -14,7 +14,8 @@ import hmac
 import logging
 import secrets
 from http.cookies import SimpleCookie
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import parse_qsl, urlencode
 
 Scope = dict[str, Any]

@@ -14,7 +14,8 @@ import time
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..campaign import Campaign
 from .jobs import LOG_FILE

@@ -16,7 +16,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as posix_join
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
 import pandas as pd

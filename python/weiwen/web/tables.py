@@ -7,7 +7,8 @@ a problem's 说明 too — and one cell is shown whole only when the clerk asks 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -46,7 +47,7 @@ class Query:
     limit: int = 100
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Query":
+    def from_json(cls, body: dict[str, Any]) -> Query:
         def text(key: str) -> str:
             value = body.get(key, "")
             return value.strip()[:100] if isinstance(value, str) else ""

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import PurePath, PureWindowsPath
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
+from collections.abc import Callable, Sequence
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 RUN_VALUE = "WeiwenWPS"

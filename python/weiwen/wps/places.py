@@ -14,7 +14,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
-from typing import Mapping
+from collections.abc import Mapping
 
 ADDIN_NAME = "weiwen"
 #: the server's port unless `weiwen wps install --port` says otherwise (the workbench uses 8765)

@@ -140,7 +140,7 @@ class TableSheet:
         out.breaks = list(plan.breaks)
         return out
 
-    def _plan(self) -> "_Plan":
+    def _plan(self) -> _Plan:
         """Where everything goes: widths, then each row (number, kind, the n values to write or
         None, the first merged column, height), the header row and the page breaks."""
         n = len(self.columns)

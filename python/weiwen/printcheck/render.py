@@ -104,7 +104,7 @@ def _show_only(xml: bytes, index: int) -> bytes:
         if re.search(name + rb'="\d+"', xml):
             xml = re.sub(name + rb'="\d+"', value, xml)
         else:
-            xml = re.sub(rb"<((?:\w+:)?workbookView)\b", lambda m: b"<" + m.group(1) + b" " + value,
+            xml = re.sub(rb"<((?:\w+:)?workbookView)\b", lambda m, value=value: b"<" + m.group(1) + b" " + value,
                          xml, count=1)
     return xml
 

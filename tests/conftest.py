@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from weiwen.campaign import Campaign, init
 from weiwen.cli import app
+from weiwen.demo import DemoPlan, make_demo
 
 # The tests import the source tree (pyproject: pytest `pythonpath`), whatever copy of weiwen is
 # installed; child processes (the `weiwen` console script, `python -c ...`) must do the same.
@@ -55,12 +56,20 @@ def campaign(tmp_path: Path) -> Campaign:
 
 
 @pytest.fixture(scope="session")
-def demo_source(tmp_path_factory) -> Path:
-    """The demo campaign after `weiwen demo` (built once; copy it before changing it)."""
+def demo_built(tmp_path_factory) -> tuple[Path, DemoPlan, dict]:
+    """What `weiwen demo DIR` does, once per test process: the demo made (its plan: the planted
+    mistakes) and then `weiwen run`; returns the folder, the plan and the run's JSON report."""
     root = tmp_path_factory.mktemp("demo") / "weiwen-demo"
-    result = CliRunner().invoke(app, ["demo", str(root), "--quiet"], catch_exceptions=False)
+    plan = make_demo(root)
+    result = CliRunner().invoke(app, ["run", str(root), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return root
+    return root, plan, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def demo_source(demo_built) -> Path:
+    """The demo campaign after `weiwen demo` (built once; copy it before changing it)."""
+    return demo_built[0]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from openpyxl import load_workbook
 
 from weiwen import workbook_io
@@ -22,6 +23,7 @@ def test_ceil_ratio_has_no_float_noise():
     assert ceil_ratio(0.07, 100) == 7 and ceil_ratio(1.0, 5) == 5
 
 
+@pytest.mark.slow
 def test_sample_size_per_unit_seed_printed_dropdown(demo_source):
     paid = paid_households(workbook_io.read_roster(demo_source / "Weiwen.xlsm"))
     ws, header, rows = _data(demo_source / OUTPUT_DIR / AUDIT_FILE)
@@ -37,6 +39,7 @@ def test_sample_size_per_unit_seed_printed_dropdown(demo_source):
     assert ws.print_title_rows.replace("$", "") == "1:3"
 
 
+@pytest.mark.slow
 def test_same_seed_same_sample_whatever_the_row_order(demo_source):
     roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
     settings = workbook_io.read_settings(demo_source / "Weiwen.xlsm")
@@ -48,6 +51,7 @@ def test_same_seed_same_sample_whatever_the_row_order(demo_source):
     assert len(other) == len(first) and not other[AuditCol.NAME].equals(first[AuditCol.NAME])
 
 
+@pytest.mark.slow
 def test_filled_list_is_kept_and_not_confirmed_households_listed(demo_campaign, cli):
     path = demo_campaign.output / AUDIT_FILE
     wb = load_workbook(path)

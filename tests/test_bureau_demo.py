@@ -26,6 +26,7 @@ def bureau(tmp_path_factory):
     return root, json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_the_bureau_campaign_runs_whole(bureau, tmp_path):
     root, report = bureau
     plan = make_bureau_demo(tmp_path / "plan")                 # same seed: the same plan

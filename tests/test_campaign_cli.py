@@ -75,6 +75,7 @@ def test_every_command_has_help_with_an_example(cli):
         assert "例：weiwen" in result.output, name
 
 
+@pytest.mark.slow
 def test_console_script_and_module_entry_points(tmp_path):
     # The console script of the Python running the tests (its venv need not be on PATH).
     script = str(Path(sysconfig.get_path("scripts")) / "weiwen")
@@ -83,6 +84,7 @@ def test_console_script_and_module_entry_points(tmp_path):
         assert done.returncode == 0 and "走访慰问" in done.stdout
 
 
+@pytest.mark.slow
 def test_demo_leaves_a_campaign_with_the_sheet_contract(demo_source):
     wb = load_workbook(demo_source / "Weiwen.xlsm", keep_vba=True, read_only=True)
     assert set(WORKBOOK_SHEETS) <= set(wb.sheetnames)
@@ -92,6 +94,7 @@ def test_demo_leaves_a_campaign_with_the_sheet_contract(demo_source):
     assert tuple(problem_header[:len(PROBLEM_COLUMNS)]) == PROBLEM_COLUMNS
 
 
+@pytest.mark.slow
 def test_demo_report_counts_add_up(demo_campaign, cli):
     demo_source = demo_campaign.root
     data = cli.json("run", demo_source)
@@ -104,11 +107,13 @@ def test_demo_report_counts_add_up(demo_campaign, cli):
     assert data["total_amount"] == pytest.approx(float(valid[Col.AMOUNT].sum()))
 
 
+@pytest.mark.slow
 def test_demo_prints_a_report_with_daxie(tmp_path, cli):
     result = cli("demo", tmp_path / "d")
     assert "读取文件" in result.output and "发放金额" in result.output and "元整" in result.output
 
 
+@pytest.mark.slow
 def test_demo_is_the_same_every_time(tmp_path):
     from weiwen.demo import make_demo
     a = make_demo(tmp_path / "a")

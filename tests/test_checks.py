@@ -115,6 +115,7 @@ def test_unknown_category_lists_the_valid_ones():
     (0, "低保", Severity.ERROR), (21, "低保", Severity.ERROR), ("2.5", "低保", Severity.ERROR),
     (None, "低保", Severity.ERROR), (21, "残疾户", Severity.WARNING), ("两人", "残疾户", Severity.WARNING),
 ])
+@pytest.mark.slow
 def test_household_size_is_an_integer_from_1_to_20(size, category, expected):
     _, problems = check({Col.SIZE: size, Col.CATEGORY: category, Col.CARD: "6222020000000000000"})
     assert [(p.code, p.severity) for p in problems] == [("checks.size_invalid", expected)]

@@ -2,18 +2,14 @@
 equals an independent sum over the standards; `weiwen check`; 100k rows stay fast."""
 from __future__ import annotations
 
-import json
 import time
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from weiwen import problems as P
 from weiwen import workbook_io
 from weiwen.campaign import Campaign
-from weiwen.cli import app
-from weiwen.demo import make_demo
 from weiwen.names import (PROBLEM_COLUMNS, PROBLEM_KINDS_SHEET, Col, ProblemCol, Severity,
                           Status)
 
@@ -29,14 +25,11 @@ ERROR_KINDS = {"id_lost_digits", "id_checksum", "unknown_category"}
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """The demo made and run once for the tests that only read it: its plan, the JSON report of
-    `weiwen run`, the roster and the problems written."""
-    plan = make_demo(tmp_path_factory.mktemp("checks-demo") / "demo")
-    result = CliRunner().invoke(app, ["run", str(plan.root), "--json"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    campaign = Campaign.open(plan.root)
+def demo_run(demo_built):
+    """The session's demo, read only: its plan, the JSON report of its `weiwen run`, the roster
+    and the problems written."""
+    root, plan, report = demo_built
+    campaign = Campaign.open(root)
     roster = workbook_io.read_roster(campaign.workbook)
     problems = workbook_io.read_problems(campaign.workbook)
     return plan, report, roster, problems, campaign
@@ -46,6 +39,7 @@ def _kind(code: str) -> str:
     return P.code_info(code).kind
 
 
+@pytest.mark.slow
 def test_every_planted_mistake_is_found_and_nothing_else_is_an_error(demo_run):
     plan, report, roster, problems, _ = demo_run
     at = {(f, r): set(k) for (f, r), k in
@@ -83,6 +77,7 @@ def test_every_planted_mistake_is_found_and_nothing_else_is_an_error(demo_run):
     assert len(review) == 4
 
 
+@pytest.mark.slow
 def test_demo_total_equals_an_independent_sum_over_the_standards(demo_run):
     _, report, roster, _, campaign = demo_run
     settings = workbook_io.read_settings(campaign.workbook)
@@ -95,6 +90,7 @@ def test_demo_total_equals_an_independent_sum_over_the_standards(demo_run):
     assert roster[Col.BASIS].notna().all() and (roster[Col.BASIS] != "").all()
 
 
+@pytest.mark.slow
 def test_problem_sheet_sorted_with_a_summary_by_kind(demo_run):
     _, report, _, problems, campaign = demo_run
     header = workbook_io.read_sheets(campaign.workbook, ["问题"])["问题"][0]
@@ -107,6 +103,7 @@ def test_problem_sheet_sorted_with_a_summary_by_kind(demo_run):
     assert kinds[-1][0] == "合计" and kinds[-1][2] == len(problems)
 
 
+@pytest.mark.slow
 def test_check_command_re_checks_the_roster_without_the_inbox(demo_campaign, cli):
     campaign = demo_campaign                           # `weiwen demo` ran the whole campaign
     roster = workbook_io.read_roster(campaign.workbook)

@@ -77,6 +77,7 @@ def test_init_on_a_file_outside_campaigns(tmp_path, cli):
 
 @pytest.mark.parametrize("inside", ["inbox", "output", "Weiwen.xlsm", "output/退回修改/东湖社区.xlsx",
                                     SIGNED_DIR])
+@pytest.mark.slow
 def test_a_command_pointed_inside_a_campaign_runs_on_that_campaign(campaign, cli, inside):
     target = campaign.root / inside
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -234,6 +235,7 @@ def test_amounts_paying_nobody_says_why():
     assert "金额都是 0" in _nothing_paid(pd.DataFrame({Col.STATUS: ["有效"]}))
 
 
+@pytest.mark.slow
 def test_visits_propose_without_enough_households_says_where_and_why(demo_campaign, cli):
     _set_param(demo_campaign.workbook, VisitParam.MIN_PER_POINT, 200)
     first = cli.json("visits", demo_campaign.root, "--propose")
@@ -244,6 +246,7 @@ def test_visits_propose_without_enough_households_says_where_and_why(demo_campai
     assert "东湖社区（" in line and "/200 户）" in line and "有效" in line
 
 
+@pytest.mark.slow
 def test_visits_propose_with_nothing_to_add_says_so(demo_campaign, cli):
     line = _lines(cli("visits", demo_campaign.root, "--propose"))[0]
     assert line == "没有补充走访对象：每个联系点都已有至少 4 户。"
@@ -287,6 +290,7 @@ def test_run_help_names_every_step_run_takes(cli):
 
 # --- the installed entry point (click formats differently there) ------------------------------
 
+@pytest.mark.slow
 def test_the_installed_command_speaks_chinese_on_usage_errors(campaign):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 import pandas as pd
 from openpyxl import load_workbook
 from stdnum import luhn
@@ -38,6 +39,7 @@ def _problems(campaign) -> pd.DataFrame:
     return workbook_io.read_problems(campaign.workbook)
 
 
+@pytest.mark.slow
 def test_a_unit_without_a_return_is_in_the_report_and_in_问题(tmp_path, cli):
     campaign = unit_campaign(tmp_path / "活动")
     _returns(campaign)
@@ -72,6 +74,7 @@ def test_a_unit_whose_file_cannot_be_used_has_returned_and_is_named_on_the_error
     assert "intake.not_returned" not in problems[ProblemCol.CODE].tolist()
 
 
+@pytest.mark.slow
 def test_overdue_after_the_return_deadline(tmp_path, cli):
     campaign = unit_campaign(tmp_path / "活动")
     _returns(campaign)
@@ -94,6 +97,7 @@ def test_低保户_from_a_community_is_read_as_低保_and_its_wording_kept(tmp_p
     assert "checks.unknown_category" not in _problems(campaign)[ProblemCol.CODE].tolist()
 
 
+@pytest.mark.slow
 def test_a_death_list_and_a_damaged_list_of_对照名单(tmp_path, cli):
     campaign = unit_campaign(tmp_path / "活动")
     _returns(campaign, qingshan=True)
@@ -115,6 +119,7 @@ def test_a_death_list_and_a_damaged_list_of_对照名单(tmp_path, cli):
     assert "既不是活动文件夹中的文件" in unreadable[ProblemCol.MESSAGE].iloc[1]
 
 
+@pytest.mark.slow
 def test_a_list_kept_as_a_sheet_of_the_workbook(tmp_path, cli):
     campaign = unit_campaign(tmp_path / "活动")
     _returns(campaign, qingshan=True)
@@ -127,6 +132,7 @@ def test_a_list_kept_as_a_sheet_of_the_workbook(tmp_path, cli):
     assert missed[ProblemCol.ID].tolist() == [person_id(99)]
 
 
+@pytest.mark.slow
 def test_last_campaign_compared_warned_per_unit_and_listed_in_对比(tmp_path, cli):
     last = unit_campaign(tmp_path / "2026中秋")
     _returns(last, qingshan=True)
@@ -167,6 +173,7 @@ def test_last_campaign_compared_warned_per_unit_and_listed_in_对比(tmp_path, c
     assert len(sheet_rows(now.workbook, Sheet.COMPARISON)) <= 1
 
 
+@pytest.mark.slow
 def test_a_previous_campaign_that_cannot_be_read_is_one_warning(tmp_path, cli):
     campaign = unit_campaign(tmp_path / "活动")
     _returns(campaign, qingshan=True)
@@ -177,6 +184,7 @@ def test_a_previous_campaign_that_cannot_be_read_is_one_warning(tmp_path, cli):
         ProblemCol.KIND].tolist() == ["上次活动无法读取"]
 
 
+@pytest.mark.slow
 def test_one_card_two_households_across_units_through_the_cli(tmp_path, cli):
     campaign = unit_campaign(tmp_path / "活动")
     shared = card(7)

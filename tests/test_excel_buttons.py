@@ -90,6 +90,7 @@ def small(tmp_path) -> Campaign:
 # --- tests -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tag", list(excel.BUTTONS))
+@pytest.mark.slow
 def test_every_button_runs_and_says_one_thing(tag, small):
     message, _, actions = press(tag, small)
     said = alerts(actions)
@@ -102,6 +103,7 @@ def test_every_button_runs_and_says_one_thing(tag, small):
         assert said and said[0][0] == message
 
 
+@pytest.mark.slow
 def test_merge_button_writes_what_the_cli_writes_small(small, tmp_path):
     cli_copy = Campaign(shutil.copytree(small.root, tmp_path / "cli"))
     _, data, actions = press("merge", small)
@@ -137,6 +139,7 @@ def test_amounts_button_writes_what_the_cli_writes(demo_campaign, tmp_path):
         assert _norm(got[sheet]) == _norm(expected[sheet]), sheet
 
 
+@pytest.mark.slow
 def test_a_second_merge_clears_the_old_rows(small):
     pipeline.on_disk("merge", small)
     for f in small.inbox.iterdir():
@@ -148,6 +151,7 @@ def test_a_second_merge_clears_the_old_rows(small):
     assert {row[1] for row in roster[1:]} == {"东风社区"}
 
 
+@pytest.mark.slow
 def test_id_numbers_are_written_as_text(small):
     _, _, actions = press("merge", small)
     formats = [(a["sheet_position"], a["start_column"]) for a in actions
@@ -181,6 +185,7 @@ def _action_kinds(rows_per_unit: int, tmp_path: Path) -> list[str]:
     return kinds
 
 
+@pytest.mark.slow
 def test_actions_per_button_are_few(tmp_path):
     kinds = _action_kinds(50, tmp_path)                 # 100 roster rows
     assert len(kinds) <= 4 * 12, kinds
@@ -191,6 +196,7 @@ def test_actions_do_not_grow_with_rows(tmp_path):
     assert _action_kinds(5000, tmp_path) == _action_kinds(50, tmp_path)   # 10,000 vs 100 rows
 
 
+@pytest.mark.slow
 def test_error_is_one_readable_message(small, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("模拟的内部错误")

@@ -138,6 +138,7 @@ def _lo_ready() -> bool:
 
 @pytest.mark.libreoffice
 @pytest.mark.skipif(not _lo_ready(), reason="LibreOffice headless (soffice + python3-uno) absent")
+@pytest.mark.slow
 def test_libreoffice_compiles_and_runs_the_module():
     """An independent VBA implementation loads the workbook with macros on and runs SelfTest."""
     script = Path(__file__).with_name("libreoffice_vba.py")

@@ -22,6 +22,7 @@ def _conf_as_xlwings_reads_it(workbook: Path) -> dict[str, object]:
     return out
 
 
+@pytest.mark.slow
 def test_on_linux_it_checks_and_changes_nothing(cli, tmp_path):
     root = tmp_path / "慰问" / "2027春节"
     cli("init", root)
@@ -47,6 +48,7 @@ def test_interpreter_written_as_xlwings_reads_it(campaign):
     assert len(list((campaign.root / ".backup").glob("Weiwen-*.xlsm"))) == 2
 
 
+@pytest.mark.slow
 def test_windows_path_runs_as_far_as_this_machine_allows(campaign):
     """xlwings' own add-in install cannot work without Excel: the clerk is told what to do."""
     checks, todo = setup(campaign.root, platform="win32")
@@ -71,6 +73,7 @@ def test_a_python_without_weiwen_is_reported(campaign):
     assert check.ok is False and "无法导入 weiwen 或 xlwings" in check.message
 
 
+@pytest.mark.slow
 def test_a_folder_in_onedrive_is_refused(cli, tmp_path, monkeypatch):
     synced = tmp_path / "OneDrive - 某某街道办事处"
     root = synced / "2027春节"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pytest
 import numpy as np
 import pandas as pd
 
@@ -79,6 +80,7 @@ def test_frame_from_rows_equals_the_cell_by_cell_definition():
 
 # --- checks.duplicates.near_address_pairs: blocks of two without a score matrix --------------
 
+@pytest.mark.slow
 def test_near_address_pairs_equal_the_all_pairs_definition():
     import random
 
@@ -165,6 +167,7 @@ def _rgb(color):
     return color.rgb[-6:].upper()
 
 
+@pytest.mark.slow
 def test_a_restyled_template_is_followed_as_a_person_sees_it(tmp_path):
     from openpyxl import load_workbook
     from weiwen.outputs.xlsx import Styles
@@ -200,6 +203,7 @@ def test_a_restyled_template_is_followed_as_a_person_sees_it(tmp_path):
                                        if m.max_row <= 3} <= {str(m) for m in ws.merged_cells.ranges}
 
 
+@pytest.mark.slow
 def test_the_batch_book_holds_each_unit_file_cell_by_cell(tmp_path):
     from openpyxl import load_workbook
     from weiwen import workbook_io
@@ -219,6 +223,7 @@ def test_the_batch_book_holds_each_unit_file_cell_by_cell(tmp_path):
             [b.id for b in unit.row_breaks.brk] == [b.id for b in batch[name].row_breaks.brk]
 
 
+@pytest.mark.slow
 def test_the_writer_process_writes_the_same_files(tmp_path, monkeypatch):
     from golden import compare
     from weiwen import workbook_io

@@ -14,6 +14,7 @@ def made(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["签字确认表-东风社区.xlsx", "汇总表.xlsx", "银行代发.xlsx"])
+@pytest.mark.slow
 def test_output_looks_like_its_reference(made, name):
     actual = next(p for p in made if p.name == name)
     diffs = compare(actual, GOLDEN / name)

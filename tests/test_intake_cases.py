@@ -20,6 +20,7 @@ def camp(tmp_path):
     return unit_campaign(tmp_path / "活动")
 
 
+@pytest.mark.slow
 def test_template_return_renamed_is_recognised_by_embedded_code(cli, camp):
     cli("templates", camp.root)
     blank = camp.outbox / "西湖社区.xlsx"
@@ -53,6 +54,7 @@ def test_legacy_xls(cli, camp):
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+@pytest.mark.slow
 def test_csv_in_gbk_and_utf8(cli, camp, encoding):
     write_csv(camp.inbox / "东湖社区.csv", [HEADER, *people(1, 3)], encoding=encoding)
     roster, _, _ = merged(cli, camp)
@@ -141,6 +143,7 @@ def test_blank_title_note_and_total_rows_are_skipped(cli, camp):
     assert not [k for k in kinds(problems) if k in ("无法使用的行",)]
 
 
+@pytest.mark.slow
 def test_row_without_name_or_id_is_rejected_with_reason(cli, camp):
     rows = [HEADER, person(1), [None, None, "残疾户", 2, "13800000009"], person(2)]
     write_openpyxl(camp.inbox / "东湖社区.xlsx", rows)
@@ -216,6 +219,7 @@ def test_newest_version_supersedes_by_time_inside_the_file(cli, camp):
         ["东湖社区（初稿）.xlsx"]
 
 
+@pytest.mark.slow
 def test_newest_csv_by_modification_time(cli, camp):
     a = write_csv(camp.inbox / "青山村.csv", [HEADER, *people(1, 2)])
     b = write_csv(camp.inbox / "青山村-改.csv", [HEADER, *people(1, 4)])
@@ -225,6 +229,7 @@ def test_newest_csv_by_modification_time(cli, camp):
     assert len(roster) == 2 and report["superseded_files"] == ["青山村-改.csv"]
 
 
+@pytest.mark.slow
 def test_parts_in_a_分批_folder_are_combined(cli, camp):
     first = write_openpyxl(camp.inbox / "西湖社区.xlsx", [HEADER, *people(1, 2)])
     set_mtime(first, dt.datetime.now() - dt.timedelta(days=3))
@@ -245,6 +250,7 @@ def test_formula_looking_cells_stay_data(cli, camp):
     assert all(c.data_type != "f" for row in ws.iter_rows(min_row=2) for c in row)
 
 
+@pytest.mark.slow
 def test_remerge_keeps_the_clerks_note(cli, camp):
     write_openpyxl(camp.inbox / "东湖社区.xlsx", [HEADER, *people(1, 3)])
     merged(cli, camp)
@@ -274,6 +280,7 @@ def test_feedback_file_per_unit_only_its_rows(cli, camp):
     assert "青山村" not in text and "测试0010" not in text
 
 
+@pytest.mark.slow
 def test_empty_template_returned(cli, camp):
     cli("templates", camp.root)
     shutil.copy(camp.outbox / "青山村.xlsx", camp.inbox / "青山村.xlsx")
@@ -296,6 +303,7 @@ def test_rows_in_random_order_keep_their_provenance(cli, camp):
     assert all(by_name[r[0]] == i for i, r in enumerate(rows, start=2))
 
 
+@pytest.mark.slow
 def test_a_file_that_breaks_the_reader_becomes_a_problem_and_the_others_merge(cli, camp,
                                                                            monkeypatch):
     """Defence in depth: an unexpected failure on one file is reported, the run goes on."""
@@ -317,6 +325,7 @@ def test_a_file_that_breaks_the_reader_becomes_a_problem_and_the_others_merge(cl
     assert roster[Col.UNIT].tolist() == ["东湖社区"] * 3
 
 
+@pytest.mark.slow
 def test_two_row_header_under_merged_cells(cli, camp):
     """联系方式 merged over 联系电话 / 银行卡号: both header rows are read, no row is lost."""
     top = ["户主姓名", "身份证号", "类别", "家庭人口", "联系方式", None, "地址", "备注"]
@@ -331,6 +340,7 @@ def test_two_row_header_under_merged_cells(cli, camp):
     assert roster[Col.CARD].tolist()[0] == "6222020000000000003"
 
 
+@pytest.mark.slow
 def test_bank_name_is_read_and_reaches_the_bank_list(cli, camp):
     """开户银行 in a return is kept in 名册 and printed in 银行代发.xlsx next to the card."""
     from weiwen.names import BANK_FILE

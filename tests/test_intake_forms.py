@@ -17,6 +17,7 @@ def camp(tmp_path):
     return unit_campaign(tmp_path / "活动")
 
 
+@pytest.mark.slow
 def test_footer_over_several_cells_is_not_a_household(cli, camp):
     rows = [["东湖社区慰问对象名单"], ["户主姓名", "身份证号", "类别", "家庭人口", "联系电话"],
             person(1)[:5], person(2)[:5],
@@ -29,6 +30,7 @@ def test_footer_over_several_cells_is_not_a_household(cli, camp):
     assert report["rejected_rows"] == 0 and "无法使用的行" not in kinds(problems)
 
 
+@pytest.mark.slow
 def test_one_row_per_family_member_becomes_one_household(cli, camp):
     """The household is the head's own row: the head's name with the head's ID, never a
     member's; members count toward 家庭人口 and are reported as folded."""
@@ -49,6 +51,7 @@ def test_one_row_per_family_member_becomes_one_household(cli, camp):
     assert "家庭成员行" in printed and "2 行" in printed
 
 
+@pytest.mark.slow
 def test_members_listed_without_the_heads_own_row(cli, camp):
     """A labour-force list: the head's name and ID on every member's row, the head not listed
     as a member. The household is made from the head columns, with a 警告."""
@@ -63,6 +66,7 @@ def test_members_listed_without_the_heads_own_row(cli, camp):
     assert warning["来源行"].tolist() == [2] and "第2–3行" in warning["说明"].iloc[0]
 
 
+@pytest.mark.slow
 def test_category_wordings_are_read_by_their_aliases_and_kept_visible(cli, camp):
     rows = [["户主姓名", "身份证号", "救助类型", "家庭人口"],
             *([f"测试{n}", person_id(n), category, 2] for n, category in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import pandas as pd
 from stdnum import luhn
 
@@ -106,6 +107,7 @@ def test_a_verified_row_stays_paid_and_keeps_its_reason():
     assert "银行卡号" in out[Col.ISSUES].iloc[0]
 
 
+@pytest.mark.slow
 def test_money_checks_on_20k_rows_name_at_most_three_others():
     """One phone on 5,000 rows: bounded work, each reason names three rows and counts the rest."""
     n = 20_000
@@ -241,6 +243,7 @@ def test_units_without_a_return_one_line_each_overdue_after_the_deadline():
     assert Status.REVIEW == "待核"
 
 
+@pytest.mark.slow
 def test_many_ids_under_two_names_stay_fast():
     """3,000 IDs each written with two names: every row named, in bounded time (one pass over
     the names, not one per flagged row)."""

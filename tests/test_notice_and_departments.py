@@ -35,10 +35,12 @@ def ran(tmp_path, cli):
     return campaign
 
 
+@pytest.mark.slow
 def test_no_notice_unless_the_office_asks(ran):
     assert not (ran.output / NOTICE_DIR).exists()
 
 
+@pytest.mark.slow
 def test_notice_per_unit_shows_name_category_size_amount_and_nothing_else(ran, cli):
     set_params(ran, 公示="是")
     report = cli.json("signoff", ran.root)
@@ -105,6 +107,7 @@ def test_the_print_checks_privacy_part_reads_the_page():
     assert check_privacy("银行代发.xlsx", "银行代发", [_page(ident)]) == []      # the bank's copy
 
 
+@pytest.mark.slow
 def test_names_masked_when_the_local_rule_asks(ran, cli):
     set_params(ran, 公示="是（隐去一字）")
     cli.json("signoff", ran.root)
@@ -116,6 +119,7 @@ def test_names_masked_when_the_local_rule_asks(ran, cli):
     assert not list((ran.output / NOTICE_DIR).glob("*.xlsx"))            # the set is withdrawn
 
 
+@pytest.mark.slow
 def test_departments_have_their_own_sheets_with_the_units_inside(ran):
     folder = ran.output / SIGNOFF_DIR
     roster = workbook_io.read_roster(ran.workbook)

@@ -8,7 +8,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
-from weiwen.openpyxl_access import drop_rows_below, place, style_of
+from weiwen.openpyxl_access import (cells, copy_style, drop_rows_below, place, set_style,
+                                    style_array, style_of, write_text)
 
 
 def test_the_private_attributes_we_rely_on_still_exist():
@@ -48,3 +49,19 @@ def test_drop_rows_below_keeps_the_header_and_forgets_the_rest(tmp_path):
     assert ws.max_row == 1 and [c.value for c in ws[1]] == [1, "行1"]
     assert all(k <= 1 for k in ws.row_dimensions)
     assert isinstance(ws._cells[(1, 1)], Cell)
+
+
+def test_text_styles_and_the_cell_map_round_trip(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    head = ws.cell(row=1, column=1)
+    write_text(head, "+HYPERLINK(1)")
+    bold = style_array(ws, font=Font(bold=True), number_format="0.00")
+    set_style(ws.cell(row=2, column=1, value=3), bold)
+    copy_style(ws["A2"], ws.cell(row=2, column=2, value=4))
+    assert set(cells(ws)) == {(1, 1), (2, 1), (2, 2)}          # reading made no cell
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    back = load_workbook(path).active
+    assert back["A1"].value == "+HYPERLINK(1)" and back["A1"].data_type == "s"
+    assert back["A2"].font.bold and back["B2"].font.bold and back["B2"].number_format == "0.00"

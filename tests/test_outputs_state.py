@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from outputs_helpers import small_campaign
@@ -24,6 +25,7 @@ def _outputs(root: Path) -> dict[str, str]:
             if p.is_file() and p.name != MANIFEST}
 
 
+@pytest.mark.slow
 def test_after_check_the_output_steps_refuse_and_keep_the_files(tmp_path, cli):
     campaign = small_campaign(tmp_path / "活动")
     cli("run", campaign.root, "--quiet")
@@ -50,6 +52,7 @@ def test_an_empty_roster_names_the_merge(tmp_path, cli):
     assert not list((campaign.output).rglob("*.xlsx"))
 
 
+@pytest.mark.slow
 def test_a_later_run_replaces_the_whole_set_of_signature_sheets(tmp_path, cli):
     campaign = small_campaign(tmp_path / "活动")
     cli("run", campaign.root, "--quiet")
@@ -64,6 +67,7 @@ def test_a_later_run_replaces_the_whole_set_of_signature_sheets(tmp_path, cli):
     assert "东风社区.xlsx" in names and "幸福里社区.xlsx" in names
 
 
+@pytest.mark.slow
 def test_every_output_carries_the_roster_check_code(tmp_path, cli):
     campaign = small_campaign(tmp_path / "活动")
     cli("run", campaign.root, "--quiet")
@@ -87,6 +91,7 @@ def test_every_output_carries_the_roster_check_code(tmp_path, cli):
     assert again["summary"]["code"] != code
 
 
+@pytest.mark.slow
 def test_a_card_household_without_a_card_number_is_marked_on_its_sheet(tmp_path, cli):
     campaign = small_campaign(tmp_path / "活动")
     cli("run", campaign.root, "--quiet")

@@ -41,6 +41,7 @@ def _unknown_id() -> str:
     return body + ric.calc_check_digit(body)
 
 
+@pytest.mark.slow
 def test_reference_list_file_is_read_and_checked(demo_campaign, cli):
     roster = workbook_io.read_roster(demo_campaign.workbook)
     dibao = roster[(roster[Col.CATEGORY] == "低保") & (roster[Col.STATUS] == Status.VALID)]
@@ -56,6 +57,7 @@ def test_reference_list_file_is_read_and_checked(demo_campaign, cli):
     assert not [c for c, _ in found if c == "checks.reference_unreadable"]
 
 
+@pytest.mark.slow
 def test_a_damaged_reference_list_is_a_problem_not_a_stop(demo_campaign, cli):
     good = demo_campaign.root / "ok.xlsx"
     _xlsx(good, [["姓名", "身份证号码"], *[["某", _unknown_id()]] * 200])
@@ -68,6 +70,7 @@ def test_a_damaged_reference_list_is_a_problem_not_a_stop(demo_campaign, cli):
     assert not any(word in message for word in ENGLISH)
 
 
+@pytest.mark.slow
 def test_a_damaged_returned_signature_sheet_is_its_own_problem(demo_campaign, cli):
     folder = demo_campaign.root / SIGNED_DIR
     folder.mkdir(exist_ok=True)
@@ -84,6 +87,7 @@ def test_a_damaged_returned_signature_sheet_is_its_own_problem(demo_campaign, cl
     assert any("东湖社区签字表.xlsx" in m and "文件不完整或已损坏" in m for m in messages)
 
 
+@pytest.mark.slow
 def test_a_return_the_merge_cannot_process_gets_a_chinese_reason(demo_campaign, cli, monkeypatch):
     real = merge_module.tables_of
 

@@ -79,6 +79,7 @@ def test_a_result_sheet_with_its_own_headers_title_and_total():
     assert result_rows([["户主姓名", "身份证号"], ["甲", person_id(1)]], "名单.xlsx") is None
 
 
+@pytest.mark.slow
 def test_payments_matched_failed_pending_and_unmatched(paid_campaign, cli):
     campaign = paid_campaign
     _bank_file(campaign, "代发结果0120.xlsx",
@@ -118,6 +119,7 @@ def test_payments_matched_failed_pending_and_unmatched(paid_campaign, cli):
                      "未匹配": (1, 500)}
 
 
+@pytest.mark.slow
 def test_the_same_result_twice_changes_nothing_and_a_later_file_supersedes(paid_campaign, cli):
     campaign = paid_campaign
     first = [(1, "成功", ""), (2, "失败", "账户已冻结"), (3, "成功", ""), (4, "成功", ""),
@@ -147,6 +149,7 @@ def test_the_same_result_twice_changes_nothing_and_a_later_file_supersedes(paid_
     assert "payments.unmatched" in kept
 
 
+@pytest.mark.slow
 def test_two_different_files_both_paid_is_a_possible_double_payment(paid_campaign, cli):
     campaign = paid_campaign
     _bank_file(campaign, "a.xlsx", [(1, "成功", ""), (3, "成功", "")], saved=dt.datetime(2027, 1, 20))
@@ -155,6 +158,7 @@ def test_two_different_files_both_paid_is_a_possible_double_payment(paid_campaig
     assert report["workbook_problems_by_kind"].get("可能重复入账") == 1
 
 
+@pytest.mark.slow
 def test_a_gbk_csv_and_a_file_that_is_no_result(paid_campaign, cli):
     campaign = paid_campaign
     due = _due(campaign)

@@ -66,6 +66,7 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
     return CorpusRun(campaign, cases, result, data)
 
 
+@pytest.mark.slow
 def test_run_over_the_whole_corpus_completes(corpus_run):
     data = corpus_run.data
     assert "Traceback" not in corpus_run.result.output
@@ -79,6 +80,7 @@ SMALL = [c for c in CASES if c.key != "big"]
 
 
 @pytest.mark.parametrize("case", SMALL, ids=[c.key for c in SMALL])
+@pytest.mark.slow
 def test_case(corpus_run, case):
     if case not in corpus_run.cases:
         pytest.skip(f"{case.key}: LibreOffice is not installed, no .xls can be made")
@@ -167,6 +169,7 @@ def test_csv_encodings_read_chinese_correctly(corpus_run):
         assert rows[Col.ID].str.fullmatch(r"\d{17}[\dX]").all(), key
 
 
+@pytest.mark.slow
 def test_the_printed_report_of_a_bad_inbox_is_plain(corpus_run, tmp_path):
     """The same inbox without the big file, through `weiwen merge` as a person runs it."""
     campaign = init(tmp_path / "活动")

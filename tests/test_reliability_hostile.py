@@ -71,6 +71,7 @@ def quick_run(tmp_path_factory) -> Run:
     return run_corpus(tmp_path_factory.mktemp("hostile") / "活动", QUICK)
 
 
+@pytest.mark.slow
 def test_the_run_completes_and_shows_no_traceback(quick_run):
     assert "Traceback" not in quick_run.result.output
     assert "panicked" not in quick_run.result.output
@@ -173,6 +174,7 @@ def _big_return(path: Path, rows: int) -> None:
     ("seconds", {"WEIWEN_READ_SECONDS": "0.05"}, "秒仍未完成"),
     ("memory", {"WEIWEN_READ_MEMORY_MB": "40"}, "内存超过 40 MB"),
 ])
+@pytest.mark.slow
 def test_the_pool_stops_one_file_and_reads_the_others(tmp_path, monkeypatch, limit, env, reason):
     """A file over the time or memory limit is stopped and named; the next files still merge."""
     for name, value in env.items():
@@ -192,6 +194,7 @@ def test_the_pool_stops_one_file_and_reads_the_others(tmp_path, monkeypatch, lim
     assert roster[Col.UNIT].tolist() == ["好村"] * 5
 
 
+@pytest.mark.slow
 def test_a_reader_that_aborts_is_replaced(tmp_path):
     """calamine aborting the process on one file (far_xlsb) ends that reader only."""
     cases = [next(c for c in hostile.CASES if c.key == k) for k in ("far_xlsb", "far_H1048576", "et_biff8")]
@@ -271,6 +274,7 @@ def measure_all() -> None:  # pragma: no cover - run by hand: python tests/hosti
           f"slowest run {slowest['seconds']:.1f} s ({slowest['case']}), bound {TIME_BOUND:.0f} s")
 
 
+@pytest.mark.slow
 def test_files_from_outside_are_read_in_isolation(tmp_path):
     """read_isolated: the same protection for outside files (signature sheets, 低保名单)."""
     from weiwen.intake.readers import read_isolated

@@ -109,6 +109,7 @@ def _all_outputs(campaign: Campaign) -> list[Path]:
     return sorted(p for p in campaign.output.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow
 def test_payloads_reach_the_roster_as_text(injected):
     roster = workbook_io.read_roster(injected.workbook)
     for payload in PAYLOADS:
@@ -116,6 +117,7 @@ def test_payloads_reach_the_roster_as_text(injected):
 
 
 @pytest.mark.parametrize("where", ["workbook", "outputs"])
+@pytest.mark.slow
 def test_no_payload_becomes_a_formula_link_or_external_link(injected, where):
     files = [injected.workbook] if where == "workbook" else \
         [p for p in _all_outputs(injected) if p.suffix.lower() in (".xlsx", ".xlsm")]
@@ -168,6 +170,7 @@ def protected(demo_source, tmp_path_factory) -> tuple[Campaign, dict]:
     return Campaign.open(root), json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_password_writes_an_encrypted_copy_of_every_xlsx_output(protected):
     """Every .xlsx in output/ has an encrypted twin in output/加密发送/ that opens with the
     password and holds the same workbook; the originals (read back by the tool, printed) and
@@ -187,6 +190,7 @@ def test_password_writes_an_encrypted_copy_of_every_xlsx_output(protected):
     assert not list(campaign.output.rglob(".~tmp-*"))
 
 
+@pytest.mark.slow
 def test_commands_after_a_password_run_still_work(protected, cli):
     """`weiwen audit` reads 抽查名单.xlsx back: the encrypted copy must not stand in its way."""
     campaign, _ = protected
@@ -194,6 +198,7 @@ def test_commands_after_a_password_run_still_work(protected, cli):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_no_full_id_number_in_any_output_file(protected):
     """DESIGN.md: the full 身份证号 stays in the workbook's 名册; output files (emailed, printed,
     handed to finance and the discipline office) never hold one in full."""

@@ -42,6 +42,7 @@ TEXT_FUNCTIONS = {
 @given(value=CELL)
 @example(value="戶主\u3000姓名")
 @example(value=float("nan"))
+@pytest.mark.slow
 def test_text_normalisers_are_total_and_idempotent(fn, value):
     once = fn(value)
     assert isinstance(once, str)
@@ -80,6 +81,7 @@ def test_size_value_is_total_and_idempotent(value):
 
 @SETTINGS
 @given(values=st.lists(CELL, max_size=20))
+@pytest.mark.slow
 def test_column_functions_are_total_and_idempotent(values):
     series = pd.Series(values, dtype=object)
     for fn in (N.texts, N.names, N.categories, N.phones):
@@ -107,6 +109,7 @@ def test_canonical_header_is_total_and_a_fixed_point(value):
 
 @SETTINGS
 @given(row=st.lists(CELL, max_size=30))
+@pytest.mark.slow
 def test_map_headers_is_total_and_idempotent(row):
     mapping = H.map_headers(row)
     assert all(0 <= i < len(row) for i in mapping)
@@ -117,6 +120,7 @@ def test_map_headers_is_total_and_idempotent(row):
 
 @SETTINGS
 @given(rows=st.lists(st.lists(CELL, max_size=12), max_size=40))
+@pytest.mark.slow
 def test_find_header_is_total(rows):
     found = H.find_header(rows)
     if found is not None:
@@ -129,6 +133,7 @@ def test_find_header_is_total(rows):
 @SETTINGS
 @given(prefix=st.lists(st.lists(CELL, max_size=6), max_size=5),
        header=st.permutations(["户主姓名", "身份证号", "类别", "家庭人口", "联系电话", "地址"]))
+@pytest.mark.slow
 def test_find_header_finds_a_real_header_below_titles(prefix, header):
     prefix = [row for row in prefix if H.find_header([row]) is None]
     found = H.find_header([*prefix, header, ["张三", "330106199001011234", "低保", 2, "", ""]])

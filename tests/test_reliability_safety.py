@@ -57,6 +57,7 @@ def test_atomic_write_interrupted_half_way_leaves_the_original(tmp_path):
     assert list(tmp_path.iterdir()) == [path]
 
 
+@pytest.mark.slow
 def test_workbook_write_interrupted_half_way_keeps_the_workbook(demo_campaign, cli, monkeypatch):
     """`weiwen run` dies while saving Weiwen.xlsm: one Chinese line, exit 2, the workbook as it
     was (byte for byte, readable), its backup taken, no temp file left behind."""
@@ -159,6 +160,7 @@ def test_the_direct_write_detector_detects(tmp_path):
     assert direct == ["output/汇总表.xlsx"]
 
 
+@pytest.mark.slow
 def test_no_writer_bypasses_atomic_write(small_campaign, cli):
     """Every file `weiwen run` writes in the campaign folder is first written under a temp name
     (then os.replace'd), backups in .backup/ included; only the lock file is created in place. A writer of
@@ -250,6 +252,7 @@ def small_campaign(demo_source, tmp_path) -> Campaign:
     return Campaign.open(small_demo(demo_source, tmp_path / "demo"))
 
 
+@pytest.mark.slow
 def test_workbook_keeps_its_parts_after_every_command(small_campaign, cli):
     """After `weiwen run` first, then every other command on the campaign: the VBA project, the
     ribbon part and its relationship, the clerk's own sheet, formulas and formats in 参数/标准,
@@ -274,6 +277,7 @@ def test_workbook_keeps_its_parts_after_every_command(small_campaign, cli):
     assert not lock.lock_path(small_campaign.root).exists()
 
 
+@pytest.mark.slow
 def test_visits_before_every_unit_has_returned(small_campaign, cli):
     cli("run", small_campaign.root, "--quiet")
     result = cli.runner.invoke(app, ["visits", str(small_campaign.root), "--quiet"])

@@ -31,6 +31,7 @@ def test_every_command_reports_the_workbooks_real_problem_counts(demo_campaign, 
         assert f"{total} 条（错误 {errors} 条）" in line, printed
 
 
+@pytest.mark.slow
 def test_signatures_says_what_it_read_not_rows_merged(demo_campaign, cli):
     (demo_campaign.root / SIGNED_DIR).mkdir(exist_ok=True)
     printed = cli("signatures", demo_campaign.root).output
@@ -40,6 +41,7 @@ def test_signatures_says_what_it_read_not_rows_merged(demo_campaign, cli):
     assert data["workbook_problems"] == _sheet_counts(demo_campaign)[0]
 
 
+@pytest.mark.slow
 def test_later_stage_problems_survive_a_re_merge_and_the_report_says_so(demo_campaign, cli):
     signatures = pipeline.on_disk("signatures", demo_campaign, today=dt.date(2027, 3, 1))
     assert signatures.problems                       # units not back after the deadline
@@ -54,6 +56,7 @@ def test_later_stage_problems_survive_a_re_merge_and_the_report_says_so(demo_cam
     assert len(codes) == len(after) and codes.str.match(r"^[a-z]+\.[a-z_]+$").all()
 
 
+@pytest.mark.slow
 def test_an_operation_on_a_book_in_memory_writes_what_the_file_gets(demo_campaign):
     """The page / WPS add-in path: the posted sheets in a MemoryBook, the writes handed back."""
     sheets = workbook_io.read_sheets(demo_campaign.workbook)

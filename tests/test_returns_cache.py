@@ -88,6 +88,7 @@ def _memo(campaign: Campaign) -> ReturnsCache:
     return ReturnsCache(campaign.root, campaign.inbox, settings_digest(book_sheets))
 
 
+@pytest.mark.slow
 def test_second_merge_reads_no_file_and_writes_the_same(returns, pool_reads, tmp_path):
     first = _merge(returns)
     assert len(pool_reads) == 3
@@ -100,6 +101,7 @@ def test_second_merge_reads_no_file_and_writes_the_same(returns, pool_reads, tmp
     _same(second, _uncached(returns, tmp_path))
 
 
+@pytest.mark.slow
 def test_merge_files_from_the_cache_equals_fresh(returns):
     settings = workbook_io.read_settings(returns.workbook)
     files, problems = read_inbox(returns.inbox)
@@ -115,6 +117,7 @@ def test_merge_files_from_the_cache_equals_fresh(returns):
     assert memo.hits == 3
 
 
+@pytest.mark.slow
 def test_a_corrected_file_is_read_again_and_only_it(returns, pool_reads, tmp_path):
     _merge(returns)
     pool_reads.clear()
@@ -128,6 +131,7 @@ def test_a_corrected_file_is_read_again_and_only_it(returns, pool_reads, tmp_pat
     _same(again, _uncached(returns, tmp_path))
 
 
+@pytest.mark.slow
 def test_a_renamed_file_is_not_taken_from_the_cache(returns, tmp_path):
     _merge(returns)
     (returns.inbox / "东湖社区.xlsx").rename(returns.inbox / "东湖社区（修改）.xlsx")
@@ -136,6 +140,7 @@ def test_a_renamed_file_is_not_taken_from_the_cache(returns, tmp_path):
     _same(again, _uncached(returns, tmp_path))
 
 
+@pytest.mark.slow
 def test_a_settings_change_is_seen(returns, tmp_path):
     first = _merge(returns)
     standards = workbook_io.read_sheets(returns.workbook, (Sheet.STANDARDS,))[Sheet.STANDARDS]
@@ -148,6 +153,7 @@ def test_a_settings_change_is_seen(returns, tmp_path):
     _same(again, _uncached(returns, tmp_path))
 
 
+@pytest.mark.slow
 def test_a_damaged_or_foreign_entry_is_ignored(returns, pool_reads, tmp_path, monkeypatch):
     first = _merge(returns)
     entries = sorted((returns.root / CACHE_DIR).rglob("*.pkl"))
@@ -170,6 +176,7 @@ def test_a_damaged_or_foreign_entry_is_ignored(returns, pool_reads, tmp_path, mo
     assert len(pool_reads) == 3
 
 
+@pytest.mark.slow
 def test_another_code_version_does_not_use_the_entries(returns, pool_reads, monkeypatch):
     first = _merge(returns)
     pool_reads.clear()
@@ -197,6 +204,7 @@ def test_code_version_follows_the_sources(tmp_path, monkeypatch):
         C.code_version.cache_clear()
 
 
+@pytest.mark.slow
 def test_entries_of_removed_files_are_dropped(returns):
     _merge(returns)
     count = len(list((returns.root / CACHE_DIR).rglob("*.pkl")))
@@ -205,6 +213,7 @@ def test_entries_of_removed_files_are_dropped(returns):
     assert len(list((returns.root / CACHE_DIR).rglob("*.pkl"))) < count
 
 
+@pytest.mark.slow
 def test_the_cache_holds_no_cells_of_unknown_files_and_no_key(returns):
     _merge(returns)
     key = C.key_file()
@@ -219,6 +228,7 @@ def _cells(path: Path) -> list[list]:
     return [list(r) for r in load_workbook(path).active.iter_rows(values_only=True)]
 
 
+@pytest.mark.slow
 def test_a_re_merge_rewrites_only_the_feedback_that_changed(returns, tmp_path):
     from weiwen.outputs.feedback import FEEDBACK_DIR
     bad = _rows(1, 30)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import pytest
 import pandas as pd
 from openpyxl import load_workbook
 
@@ -42,6 +43,7 @@ def _fill_returned(campaign, unit: str):
     return target, bad, removed
 
 
+@pytest.mark.slow
 def test_returned_sheet_flags_each_kind_and_writes_problems(demo_campaign):
     target, bad, removed = _fill_returned(demo_campaign, "东湖社区")
     report = pipeline.on_disk("signatures", demo_campaign, today=dt.date(2027, 2, 1))
@@ -60,6 +62,7 @@ def test_returned_sheet_flags_each_kind_and_writes_problems(demo_campaign):
     assert len(again.problems) == len(report.problems)
 
 
+@pytest.mark.slow
 def test_units_not_back_after_the_deadline(demo_campaign):
     _fill_returned(demo_campaign, "东湖社区")
     book = MemoryBook(demo_campaign, workbook_io.read_sheets(demo_campaign.workbook))

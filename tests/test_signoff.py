@@ -59,6 +59,7 @@ def test_masks():
     assert mask_id("") == mask_phone(None) == ""
 
 
+@pytest.mark.slow
 def test_one_file_per_unit_and_a_batch_book(demo_source):
     folder = demo_source / OUTPUT_DIR / SIGNOFF_DIR
     paid = _paid(demo_source)
@@ -69,6 +70,7 @@ def test_one_file_per_unit_and_a_batch_book(demo_source):
     assert sorted(batch.sheetnames) == sorted(units)
 
 
+@pytest.mark.slow
 def test_print_settings(demo_source):
     ws = load_workbook(demo_source / OUTPUT_DIR / SIGNOFF_DIR / "东湖社区.xlsx").active
     assert ws.print_title_rows.replace("$", "") == "1:3"
@@ -89,6 +91,7 @@ def test_print_settings(demo_source):
         "联系电话", "领取日期", "备注"]
 
 
+@pytest.mark.slow
 def test_only_paid_rows_cash_and_card_apart_totals_and_daxie(demo_source):
     paid = _paid(demo_source)
     wb = load_workbook(demo_source / OUTPUT_DIR / SIGNOFF_DIR / SIGNOFF_BATCH_FILE)
@@ -116,6 +119,7 @@ def test_only_paid_rows_cash_and_card_apart_totals_and_daxie(demo_source):
             assert sum(1 for r in other if "小计" in str(r[0])) == len(sections)
 
 
+@pytest.mark.slow
 def test_no_full_id_in_any_output_file_and_phones_masked(demo_source):
     roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
     ids = {i for i in roster[Col.ID].dropna() if len(i) == 18}
@@ -143,6 +147,7 @@ def test_strings_from_returns_are_never_formulas(campaign):
     assert all(c.data_type == "s" for c in cells)
 
 
+@pytest.mark.slow
 def test_the_office_can_restyle_the_template(demo_campaign, cli):
     wb = load_workbook(signoff_template.DEFAULT_TEMPLATE)
     ws = wb.active
@@ -184,6 +189,7 @@ def test_pdf_has_title_first_household_and_repeats_header(demo_campaign, cli):
     assert f"第 2 页 共 {len(pages)} 页" in pages[1]
 
 
+@pytest.mark.slow
 def test_signoff_without_libreoffice_still_writes_xlsx(demo_campaign, cli, monkeypatch):
     monkeypatch.setattr("weiwen.outputs.pdf.find_soffice", lambda: None)
     data = cli.json("signoff", demo_campaign.root, "--pdf")

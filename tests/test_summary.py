@@ -1,6 +1,7 @@
 """汇总表 for finance, the workbook's 汇总 sheet and the bank list: totals equal 名册, no IDs, 大写."""
 from __future__ import annotations
 
+import pytest
 import pandas as pd
 from openpyxl import load_workbook
 
@@ -25,6 +26,7 @@ def _section(rows, title):
     return rows[start + 1:end + 1]
 
 
+@pytest.mark.slow
 def test_summary_totals_equal_the_roster(demo_source):
     roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
     paid = paid_households(roster)
@@ -66,6 +68,7 @@ def test_summary_totals_equal_the_roster(demo_source):
     assert rows[2] == ["单位", "类别组", "类别", "发放方式", "户数", "人数", "金额"]
 
 
+@pytest.mark.slow
 def test_summary_has_no_ids_or_phones_and_is_in_the_workbook(demo_source):
     roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
     secret = set(roster[Col.ID].dropna()) | set(roster[Col.PHONE].dropna())
@@ -80,6 +83,7 @@ def test_summary_has_no_ids_or_phones_and_is_in_the_workbook(demo_source):
         r for r in printed if not r[0].startswith("合计金额")]
 
 
+@pytest.mark.slow
 def test_bank_list(demo_source):
     roster = workbook_io.read_roster(demo_source / "Weiwen.xlsm")
     paid = paid_households(roster)
@@ -121,6 +125,7 @@ def test_card_household_without_card_is_kept_out_of_the_upload(campaign):
         "壹仟肆佰伍拾元整"] * 4
 
 
+@pytest.mark.slow
 def test_summary_counts_leader_visits_per_group(demo_campaign, cli):
     """After 走访安排 the finance summary has a 领导走访 sheet: households per group and a total."""
     from openpyxl import load_workbook as _load

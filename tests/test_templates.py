@@ -1,6 +1,7 @@
 """weiwen templates: one blank return per unit, from the restylable layout in templates/."""
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
 from intake_helpers import UNITS, unit_campaign
@@ -51,6 +52,7 @@ def test_template_layout_title_header_text_columns_dropdown_protection(cli, tmp_
     assert lists[0].formula1.endswith(f"$D${len(categories) + 1}")
 
 
+@pytest.mark.slow
 def test_calamine_sees_the_code_and_no_data_rows(cli, tmp_path):
     camp = unit_campaign(tmp_path / "活动")
     cli("templates", camp.root)
@@ -58,6 +60,7 @@ def test_calamine_sees_the_code_and_no_data_rows(cli, tmp_path):
     assert ["单位编码", "330106001"] == [str(v) for v in sheets["_weiwen"][0][:2]]
 
 
+@pytest.mark.slow
 def test_restyled_layout_in_the_campaign_is_used(cli, tmp_path):
     camp = unit_campaign(tmp_path / "活动")
     restyled = build_layout(camp.root / "templates" / "回收模板.xlsx")

@@ -36,6 +36,7 @@ def reference():
     return read_project(xlwings_addin())
 
 
+@pytest.mark.slow
 def test_only_the_documented_differences_from_xlwings_xlam(ours, reference):
     found = differences(ours, reference)
     documented = _documented()

@@ -55,6 +55,7 @@ def visited(cli, demo_campaign: Campaign) -> Campaign:
 
 # --- the demo: 8 groups, the proposal -----------------------------------------------------------
 
+@pytest.mark.slow
 def test_demo_proposal_meets_the_minimum_and_picks_only_valid_rows(cli, demo_campaign):
     report = _visits(cli, demo_campaign)
     plan, _ = load_plan(_rows(demo_campaign, VisitSheet.PLAN),
@@ -99,6 +100,7 @@ def test_proposal_skips_duplicate_and_error_rows_and_reports_the_shortfall(campa
         [("visits.too_few", 3)]
 
 
+@pytest.mark.slow
 def test_second_run_keeps_the_clerks_rows_and_proposes_nothing(cli, visited):
     before = _rows(visited, VisitSheet.TARGETS)
     report = _visits(cli, visited)
@@ -108,6 +110,7 @@ def test_second_run_keeps_the_clerks_rows_and_proposes_nothing(cli, visited):
 
 # --- each rule broken once ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_group_date_outside_the_campaign(cli, visited):
     rows = _rows(visited, VisitSheet.PLAN)
     rows[3][4] = dt.date(2027, 3, 1)                   # 第三组, Excel row 4
@@ -119,6 +122,7 @@ def test_group_date_outside_the_campaign(cli, visited):
     assert report["errors"] == 1
 
 
+@pytest.mark.slow
 def test_contact_point_below_the_minimum_then_propose_tops_it_up(cli, visited):
     rows = _rows(visited, VisitSheet.TARGETS)
     first = next(i for i, r in enumerate(rows) if r[0] == "第一组" and r[1] == "东湖社区")
@@ -133,6 +137,7 @@ def test_contact_point_below_the_minimum_then_propose_tops_it_up(cli, visited):
     assert _rows(visited, VisitSheet.TARGETS)[:-1] == kept       # the clerk's rows unchanged
 
 
+@pytest.mark.slow
 def test_household_visited_by_two_groups(cli, visited):
     rows = _rows(visited, VisitSheet.TARGETS)
     twin = list(rows[1])
@@ -144,6 +149,7 @@ def test_household_visited_by_two_groups(cli, visited):
     assert "第一组" in found.iloc[0]["说明"] and "第二组" in found.iloc[0]["说明"]
 
 
+@pytest.mark.slow
 def test_visited_household_not_reported(cli, visited):
     rows = _rows(visited, VisitSheet.TARGETS)
     for r in rows[1:]:
@@ -157,6 +163,7 @@ def test_visited_household_not_reported(cli, visited):
     assert report["problems"] == 1
 
 
+@pytest.mark.slow
 def test_visit_target_must_be_a_valid_roster_household(cli, visited):
     roster = read_roster(visited.workbook)
     bad = roster[roster[Col.STATUS] == Status.ERROR].iloc[0]
@@ -171,6 +178,7 @@ def test_visit_target_must_be_a_valid_roster_household(cli, visited):
     assert list(_problems(visited, "组别不在走访安排中")["来源行"]) == [52]
 
 
+@pytest.mark.slow
 def test_unknown_contact_point(cli, visited):
     rows = _rows(visited, VisitSheet.PLAN)
     rows[8][3] = "石桥村、月亮湾社区"
@@ -182,6 +190,7 @@ def test_unknown_contact_point(cli, visited):
 
 # --- photos ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_visits_without_photos_and_photos_matching_no_household(cli, visited):
     rows = _rows(visited, VisitSheet.TARGETS)
     for r in rows[1:4]:
@@ -220,6 +229,7 @@ def test_photo_matching_rules():
 
 # --- the summary table -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_visits_summary_counts_visits_per_group(visited):
     rows = _rows(visited, VisitSheet.TARGETS)
     for r in rows[1:6]:
@@ -253,6 +263,7 @@ def _assert_printable(ws, title_rows: str) -> None:
             assert not (isinstance(value, str) and FULL_ID.search(value)), value
 
 
+@pytest.mark.slow
 def test_group_lists_pass_the_print_checks(visited):
     folder = visited.output / VISITS_OUTPUT_DIR
     names = sorted(p.name for p in folder.glob("*.xlsx"))
@@ -279,6 +290,7 @@ def test_group_lists_pass_the_print_checks(visited):
     assert overview["总表"].cell(row=11, column=1).value == "合计"
 
 
+@pytest.mark.slow
 def test_visit_lists_carry_the_rosters_check_code(visited):
     """A printed visit list says which roster it came from, like the sign-off sheets made from
     the same roster, and 输出清单.json lists the set."""
@@ -300,6 +312,7 @@ def test_visit_lists_carry_the_rosters_check_code(visited):
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+@pytest.mark.slow
 def test_a_group_list_prints_on_one_a4_landscape_page(visited, tmp_path):
     path = visited.output / VISITS_OUTPUT_DIR / "第一组.xlsx"
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
@@ -338,6 +351,7 @@ def test_cli_help_has_an_example(cli):
     assert "例：weiwen visits" in cli("visits", "--help").output
 
 
+@pytest.mark.slow
 def test_excel_button_operation_on_the_open_books_sheets(demo_campaign):
     from weiwen.books import MemoryBook
     from weiwen.pipeline import perform

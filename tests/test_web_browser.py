@@ -162,6 +162,7 @@ def test_a_whole_campaign_through_the_page(chromium, tmp_path):
         assert not unexpected, unexpected
 
 
+@pytest.mark.slow
 def test_the_roster_scrolls_without_putting_every_row_in_the_page(chromium, tmp_path):
     campaign = small_campaign(tmp_path / "活动")
     write_returns(campaign.inbox, rows_per_unit=700)

@@ -55,6 +55,7 @@ def row_state(page: str, label: str) -> str:
     return match.group(1)
 
 
+@pytest.mark.slow
 def test_outputs_made_before_the_roster_changed_are_marked_stale(merged):
     client = client_for(merged)
     for tag in ("merge", "amounts", "signoff", "summary"):
@@ -75,6 +76,7 @@ def test_outputs_made_before_the_roster_changed_are_marked_stale(merged):
     assert "名册已更新，需要重新生成" in outputs and "与当前名册一致" in outputs
 
 
+@pytest.mark.slow
 def test_units_are_overdue_after_the_return_deadline(merged):
     rows = workbook_io.read_sheets(merged.workbook, (Sheet.PARAMS,))[Sheet.PARAMS]
     frame = pd.DataFrame(rows[1:], columns=rows[0])
@@ -125,6 +127,7 @@ def unit_state(page: str, unit: str) -> str:
     return match.group(1).strip()
 
 
+@pytest.mark.slow
 def test_the_returned_files_page_tells_each_file_apart(merged):
     client = client_for(merged)
     step(merged, "merge")
@@ -139,6 +142,7 @@ def test_the_returned_files_page_tells_each_file_apart(merged):
     assert "合并后又改过（名册里是旧的 12 行），请重新合并" in page
 
 
+@pytest.mark.slow
 def test_a_preview_without_libreoffice_is_the_sheet_as_a_table(merged, monkeypatch):
     for tag in ("merge", "amounts", "summary"):
         step(merged, tag)
@@ -152,6 +156,7 @@ def test_a_preview_without_libreoffice_is_the_sheet_as_a_table(merged, monkeypat
     assert "合计" in page and "东湖社区" in page
 
 
+@pytest.mark.slow
 def test_weiwen_serve_prints_the_address_and_answers_it(merged):
     process = subprocess.Popen([sys.executable, "-m", "weiwen", "serve", str(merged.root), "--port", "0",
                                 "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

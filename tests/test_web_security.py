@@ -197,6 +197,7 @@ def test_files_are_served_by_listed_ids_only(client, small):
 
 # --- steps: one at a time, the workbook open elsewhere, another program holding the campaign ----
 
+@pytest.mark.slow
 def test_a_second_step_while_one_runs_is_refused_like_the_lock(small):
     release = threading.Event()
     started = threading.Event()
@@ -251,6 +252,7 @@ def test_another_program_holding_the_campaign_stops_the_step(client, small):
 
 # --- personal data stays out of addresses and logs ----------------------------------------------
 
+@pytest.mark.slow
 def test_searches_and_reveals_leave_no_personal_data_in_the_log(client, small, caplog):
     write_returns(small.inbox)
     from weiwen import pipeline

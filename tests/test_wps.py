@@ -138,6 +138,7 @@ def test_token_and_origin_are_checked(client, small):
     assert not (small.root / ".weiwen.lock").exists() and not list(small.output.iterdir())
 
 
+@pytest.mark.slow
 def test_a_button_runs_on_the_posted_sheets_not_on_the_file(client, small):
     before = small.workbook.read_bytes()
     r = client.post("/api/wps/run", json=posted(small), headers=HEADERS)
@@ -158,6 +159,7 @@ def test_a_button_runs_on_the_posted_sheets_not_on_the_file(client, small):
     (lambda b: b["sheets"].pop(Sheet.STANDARDS), 422, "不是走访慰问的活动工作簿"),
     (lambda b: b.update(sheets={"参数": "x"}), 422, "加载项发来的数据格式不对"),
 ])
+@pytest.mark.slow
 def test_refusals_are_one_chinese_sentence(client, small, change, status, words):
     body = posted(small)
     change(body)
@@ -202,6 +204,7 @@ def test_a_bug_is_one_line_and_the_details_go_to_the_log(client, small, monkeypa
     assert "Traceback" not in r.json()["message"] and "模拟" not in r.json()["message"]
 
 
+@pytest.mark.slow
 def test_wps_et_and_ett_returns_are_merged_through_the_addin(client, small, tmp_path):
     """WPS saves .et / .ett as OOXML or as BIFF8 inside: both merge (the readers, not the add-in)."""
     xlwt = pytest.importorskip("xlwt")

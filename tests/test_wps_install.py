@@ -181,6 +181,7 @@ def _weiwen(*args: str, home: Path, timeout: int = 120) -> subprocess.CompletedP
                           text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_the_commands_install_start_the_server_and_uninstall_stops_it(tmp_path):
     port = _free_port()
     done = _weiwen("wps", "install", "--port", str(port), home=tmp_path)
@@ -198,11 +199,13 @@ def test_the_commands_install_start_the_server_and_uninstall_stops_it(tmp_path):
     assert list(tmp_path.rglob("*")) == []
 
 
+@pytest.mark.slow
 def test_serve_before_install_says_what_to_do(tmp_path):
     done = _weiwen("wps", "serve", home=tmp_path)
     assert done.returncode == 2 and "请先运行 weiwen wps install" in (done.stdout + done.stderr)
 
 
+@pytest.mark.slow
 def test_serve_on_a_taken_port_says_so(tmp_path):
     _weiwen("wps", "install", "--no-start", home=tmp_path)
     with socket.socket() as taken:

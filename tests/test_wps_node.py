@@ -17,6 +17,7 @@ pytestmark = pytest.mark.skipif(node() is None, reason="Node.js is not installed
 TOKEN = "node-test-token-0123456789abcdef"
 
 
+@pytest.mark.slow
 def test_the_node_tests_pass_against_a_real_server(tmp_path):
     campaign = small_campaign(tmp_path / "活动")
     write_returns(campaign.inbox)

@@ -46,3 +46,34 @@ def place(ws: Worksheet, row: int, column: int, value: Any, *,
 def style_of(cell: Cell) -> StyleArray:
     """A copy of a cell's style array, to stamp on other cells with `place(style=...)`."""
     return StyleArray(cell._style)
+
+
+def cells(ws: Worksheet) -> dict[tuple[int, int], Cell]:
+    """The sheet's cells by (row, column), read without creating any (`ws.cell` creates one)."""
+    return ws._cells
+
+
+def write_text(cell: Cell, value: str) -> None:
+    """Store `value` in an existing cell as text exactly as it is (never parsed as a formula)."""
+    cell._value = value
+    cell.data_type = "s"
+
+
+def copy_style(source: Cell, target: Cell) -> None:
+    """Give `target` the whole style of `source` (font, fill, border, alignment, format)."""
+    target._style = source._style.__copy__()
+
+
+def style_array(ws: Worksheet, **attributes: Any) -> StyleArray:
+    """A style (font=, border=, fill=, alignment=, number_format=) made once in `ws`'s workbook,
+    to stamp on many cells with `place(style=...)` or `set_style`: setting attributes cell by
+    cell costs one style lookup per cell and per attribute."""
+    scratch = Cell(ws, row=1, column=1)          # not placed in the sheet
+    for name, value in attributes.items():
+        setattr(scratch, name, value)
+    return scratch._style
+
+
+def set_style(cell: Cell, style: StyleArray) -> None:
+    """Stamp a style array made by `style_array` or `style_of` on a cell."""
+    cell._style = StyleArray(style)

@@ -19,6 +19,8 @@ from ..names import OWN_UNIT, ROSTER_COLUMNS, Col, Payment, Status
 from ..settings import Settings
 from ..values import to_number, to_text
 from ..cells import cell_value
+from ..openpyxl_access import copy_style, place, write_text
+from ..openpyxl_access import style_array as style_array  # re-exported: outputs stamp styles
 
 def ceil_ratio(ratio: float, count: int) -> int:
     """ceil(ratio × count) without float noise: 0.1 × 170 is 17, not 18."""
@@ -125,44 +127,23 @@ def put(ws, row: int, column: int, value: Any, *, style_from: Cell | None = None
     value = cell_value(value)
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
-        cell._value = value
-        cell.data_type = "s"
+        write_text(cell, value)
     else:
         cell.value = value
     if style_from is not None and style_from.has_style:
-        cell._style = style_from._style.__copy__()
+        copy_style(style_from, cell)
     if number_format:
         cell.number_format = number_format
     return cell
-
-
-def style_array(ws, **attributes: Any) -> StyleArray:
-    """A style (font=, border=, fill=, alignment=, number_format=) made once in `ws`'s workbook,
-    to stamp on many cells with `put_row`: setting them cell by cell costs one style lookup per
-    cell and per attribute."""
-    scratch = Cell(ws, row=1, column=1)          # not placed in the sheet
-    for name, value in attributes.items():
-        setattr(scratch, name, value)
-    return scratch._style
 
 
 def put_row(ws, row: int, values: Iterable[Any], *, start: int = 1,
             styles: Sequence[StyleArray | None] | None = None) -> None:
     """`put` for a whole row without the per-cell lookups of ws.cell: values by column from
     `start`, blanks skipped unless a style is given; `styles[i]` is copied to the i-th cell."""
-    cells = ws._cells
     for i, value in enumerate(values):
         style = styles[i] if styles is not None else None
         value = cell_value(value)
         if value is None and style is None:
             continue
-        column = start + i
-        cell = Cell(ws, row=row, column=column)
-        if isinstance(value, str):
-            cell._value = value
-            cell.data_type = "s"
-        elif value is not None:
-            cell.value = value
-        if style is not None:
-            cell._style = StyleArray(style)
-        cells[(row, column)] = cell
+        place(ws, row, start + i, value, style=style)

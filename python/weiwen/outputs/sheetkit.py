@@ -15,7 +15,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from ..printing import print_setup
+from ..openpyxl_access import set_style
+from ..printing import FOOTER, FOOTER_FONT, print_setup
 from . import layout as L
 from . import xlsx as X
 from .common import put_row, style_array
@@ -202,7 +203,6 @@ def _shown(value: Any, col: Column) -> str:
 
 def _footer(left: str) -> str:
     """printing.print_setup's footer in Excel's header/footer codes, as openpyxl saves it."""
-    from ..printing import FOOTER, FOOTER_FONT
     parts = (f'&L&"{FOOTER_FONT}"&8 {left}' if left else "") + f'&C&"{FOOTER_FONT}"&9 {FOOTER}'
     return parts
 
@@ -223,7 +223,7 @@ def _xlsx_style(book: X.Book, made: dict[tuple[str, str], int], kind: str,
             _SCRATCH.append(Cell(Workbook().active, row=1, column=1))
             _SCRATCH.append(X.Styles())
         cell, mapping = _SCRATCH
-        cell._style = style_array(cell.parent, **_attributes(kind, key[1]))
+        set_style(cell, style_array(cell.parent, **_attributes(kind, key[1])))
         made[key] = book.style(mapping.properties(cell))
     return made[key]
 

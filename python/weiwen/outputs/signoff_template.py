@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..fileio import atomic_write_bytes
 from ..names import SIGNOFF_COLUMNS, SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR, SignCol
 from ..repeatable import normalise_zip
 
@@ -148,7 +149,6 @@ def build_bytes() -> bytes:
 
 
 def build(path: Path = DEFAULT_TEMPLATE) -> Path:
-    from ..fileio import atomic_write_bytes
     return atomic_write_bytes(Path(path), build_bytes())
 
 

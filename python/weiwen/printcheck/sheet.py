@@ -16,6 +16,7 @@ from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..money import to_daxie
+from ..openpyxl_access import cells as cells_of
 from .display import is_money_format, shown, squash
 
 #: A4 in points (portrait)
@@ -92,7 +93,7 @@ def _bounds(ws: Worksheet) -> tuple[int, int, int, int]:
         return (min(b[0] for b in boxes), min(b[1] for b in boxes),
                 max(b[2] for b in boxes), max(b[3] for b in boxes))
     cols, rows = [], []
-    for (r, c), cell in ws._cells.items():
+    for (r, c), cell in cells_of(ws).items():
         if cell.value is not None and cell.value != "":
             rows.append(r)
             cols.append(c)
@@ -169,7 +170,7 @@ def read_sheet(ws: Worksheet, index: int) -> SheetModel:
         for c in range(min_col, max_col + 1):
             if widths.get(c, 1) == 0 or (r, c) in covered:
                 continue
-            cell = ws._cells.get((r, c))
+            cell = cells_of(ws).get((r, c))
             if cell is None or cell.value is None or cell.value == "":
                 continue
             text = shown(cell.value, cell.number_format)

@@ -107,6 +107,20 @@ def test_the_print_checks_privacy_part_reads_the_page():
     assert check_privacy("银行代发.xlsx", "银行代发", [_page(ident)]) == []      # the bank's copy
 
 
+def test_the_print_check_flags_a_table_with_only_its_header():
+    from weiwen.printcheck.checks import check_sheet
+    from weiwen.printcheck.sheet import Row, SheetModel
+    title = Row(1, [(1, "走访照片核对")], "heading", 30.0)
+    header = Row(2, [(1, "情况"), (2, "组别"), (3, "文件")], "data", 22.0)
+    empty = SheetModel("照片核对", 0, [title, header], (1, 2), 1, 3)
+    page = _page("走访照片核对", "情况", "组别", "文件")
+    assert [f.check for f in check_sheet(empty, [page], "x.xlsx")] == ["heading"]
+    note = Row(3, [(1, "没有要核对的照片")], "heading", 18.0)
+    said = SheetModel("照片核对", 0, [title, header, note], (1, 2), 1, 3)
+    assert check_sheet(said, [_page("走访照片核对", "情况", "组别", "文件", "没有要核对的照片")],
+                       "x.xlsx") == []
+
+
 @pytest.mark.slow
 def test_names_masked_when_the_local_rule_asks(ran, cli):
     set_params(ran, 公示="是（隐去一字）")

@@ -156,6 +156,9 @@ def check_sheet(model: SheetModel, pages: list[Page], file: str) -> list[Finding
         if hashes:
             out.append(Finding(file, model.name, page.number, "hashes",
                                f"有 {len(hashes)} 处显示为 ###（列太窄，数字放不下）"))
+    if model.title_rows and pages and not any(r.texts for r in model.body):
+        out.append(Finding(file, model.name, None, "heading",
+                           "表格只有表头，没有一行内容（空表请写一行说明为什么是空的）"))
     if len(pages) > 1 and not model.title_rows:
         out.append(Finding(file, model.name, None, "header", "有多页，但没有设置每页重复打印表头"))
     on_page = place_rows(model, pages, out, file)

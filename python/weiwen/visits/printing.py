@@ -25,6 +25,8 @@ from ..outputs import layout as L
 from ..outputs.sheetkit import Column, TableSheet
 from ..outputs.state import RosterState, record
 
+#: the 照片核对 sheet when there is nothing to check
+NO_PHOTO_PROBLEMS = "没有要核对的照片：没有已走访而缺照片的户，也没有对应不上走访对象的照片。"
 HEADER_ROW = 4          # the table header of a group list (rows 1-3: title and the group's facts)
 
 #: (header printed, source column of the details frame, kind, fixed width)
@@ -91,7 +93,7 @@ def _kind(frame: pd.DataFrame, column: str) -> str:
 
 
 def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str, float],
-           *, heading: str, footer: str = "") -> None:
+           *, heading: str, footer: str = "", empty: str = "") -> None:
     ws = wb.create_sheet(title)
     columns = [Column(c, kind := _kind(frame, c), width=widths.get(c) if kind == "wrap" else None,
                       maximum=26) for c in frame.columns]
@@ -100,6 +102,8 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str, floa
     for values in frame.itertuples(index=False, name=None):
         row = [_value(c, v) for c, v in zip(frame.columns, values)]
         table.row(row, kind="total" if row and row[0] == "合计" else "data")
+    if not len(frame) and empty:
+        table.row([empty], kind="data", merge_from=1)     # a printed table says why it is empty
     money = [c for c, col in zip(frame.columns, columns) if col.kind == "money"]
     if len(frame) and frame.iloc[-1, 0] == "合计" and money:
         table.daxie("合计金额（大写）", to_daxie(float(frame.iloc[-1][money[0]])))
@@ -124,7 +128,8 @@ def overview_workbook(result, settings: Settings, footer: str = "") -> Workbook:
     check += [{"情况": "照片对应不上走访对象", "组别": "", "户主姓名": "", "文件": f, "说明": why}
               for f, why in result.photos.unmatched.items()]
     _sheet(wb, "照片核对", pd.DataFrame(check, columns=["情况", "组别", "户主姓名", "文件", "说明"]),
-           {"文件": 24, "说明": 44}, heading=f"{title}  走访照片核对", footer=footer)
+           {"文件": 24, "说明": 44}, heading=f"{title}  走访照片核对", footer=footer,
+           empty=NO_PHOTO_PROBLEMS)
     return wb
 
 

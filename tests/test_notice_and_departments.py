@@ -64,6 +64,7 @@ def test_notice_per_unit_shows_name_category_size_amount_and_nothing_else(ran, c
     assert any(r[2] == "低保" for r in _rows(ran.output / NOTICE_DIR / "东风社区.xlsx"))
 
 
+@pytest.mark.slow
 def test_notice_does_not_say_who_is_ill_or_disabled(ran, cli):
     set_params(ran, 公示="是")
     cli.json("signoff", ran.root)

@@ -48,7 +48,8 @@ def test_only_the_documented_differences_from_xlwings_xlam(ours, reference):
 
 
 def test_what_must_be_the_same(ours, reference):
-    """The facts the issue names, stated directly (they are also covered by the comparison)."""
+    """The records Excel checks before it opens a VBA project, stated directly (they are also
+    covered by the comparison): code page, system kind, references, module order, versions."""
     a, b = ours.facets(), reference.facets()
     for key in ("dir.PROJECTCODEPAGE", "dir.PROJECTSYSKIND", "dir.references",
                 "dir.MODULE.record_order", "PROJECT.VersionCompatible32",

@@ -172,7 +172,7 @@ def check_sheet(model: SheetModel, pages: list[Page], file: str) -> list[Finding
         elif page_of.get(total.row) != page_of.get(total.daxie_row):
             out.append(Finding(file, model.name, page_of.get(total.row), "daxie",
                                f"第 {total.row} 行的合计和它的大写金额不在同一页"))
-    bound = page_bound(model.expected_pages)
+    bound = page_bound(model.expected_pages, model.kept_share)
     if len(pages) > bound:
         out.append(Finding(file, model.name, None, "pages",
                            f"打印了 {len(pages)} 页，按行数最多应为 {bound} 页"))

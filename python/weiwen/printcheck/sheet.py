@@ -57,6 +57,7 @@ class SheetModel:
     totals: list[Total] = field(default_factory=list)
     breaks: list[int] = field(default_factory=list)        # manual page breaks (after row)
     expected_pages: float = 1.0
+    kept_share: float = 0.0                                # tallest block kept together, per page
     column_texts: dict[int, set[str]] = field(default_factory=dict)
 
     @property
@@ -126,9 +127,10 @@ def column_widths(ws: Worksheet, first: int, last: int) -> dict[int, float]:
 
 
 def _page_estimate(ws: Worksheet, widths: dict[int, float], rows: list[Row],
-                   title_rows: tuple[int, int] | None) -> float:
+                   title_rows: tuple[int, int] | None) -> tuple[float, float]:
     """Pages the sheet should take: rows × scale over the printable height (a bound, not a
-    prediction: the check allows for the rows pagination moves to keep blocks together)."""
+    prediction: the check allows for the rows pagination moves to keep blocks together), and the
+    share of a page the tallest such block takes."""
     setup = ws.page_setup
     paper_w, paper_h = PAPER.get(int(setup.paperSize or 9), PAPER[9])
     if setup.orientation == "landscape":
@@ -145,7 +147,29 @@ def _page_estimate(ws: Worksheet, widths: dict[int, float], rows: list[Row],
     titles = sum(r.height for r in rows if title_rows and title_rows[0] <= r.number <= title_rows[1])
     body = sum(r.height for r in rows if not (title_rows and title_rows[0] <= r.number <= title_rows[1]))
     per_page = max(usable_h - titles * scale, usable_h / 4)
-    return max(body * scale / per_page, 0.01)
+    body_rows = [r for r in rows if not (title_rows and title_rows[0] <= r.number <= title_rows[1])]
+    kept = _tallest_kept_block(body_rows) * scale / per_page
+    return max(body * scale / per_page, 0.01), min(kept, 0.5)
+
+
+#: a section longer than this is split across pages rather than moved whole
+KEPT_ROWS = 5
+
+
+def _tallest_kept_block(rows: list[Row]) -> float:
+    """The height of the tallest block a page break may move whole to the next page: a
+    section's heading with its rows and 小计 when the section is short, else the heading with
+    the two rows under it. A sheet of many short sections (a department's sheet: one section per
+    unit, one to three households each) loses up to one such block at every page break."""
+    tallest = 0.0
+    for i, row in enumerate(rows):
+        if row.kind != "heading":
+            continue
+        block = rows[i:i + KEPT_ROWS]
+        end = next((j for j, r in enumerate(block) if r.kind == "total"), None)
+        kept = block[:end + 1] if end is not None else block[:3]
+        tallest = max(tallest, sum(r.height for r in kept))
+    return tallest
 
 
 def read_sheet(ws: Worksheet, index: int) -> SheetModel:
@@ -195,7 +219,7 @@ def read_sheet(ws: Worksheet, index: int) -> SheetModel:
     model = SheetModel(ws.title, index, rows, _title_rows(ws), min_col, max_col, fonts, examples,
                        column_texts=column_texts)
     model.breaks = sorted(int(b.id) for b in ws.row_breaks.brk) if ws.row_breaks else []
-    model.expected_pages = _page_estimate(ws, widths, rows, model.title_rows)
+    model.expected_pages, model.kept_share = _page_estimate(ws, widths, rows, model.title_rows)
     model.totals = _totals(rows, raw)
     return model
 
@@ -217,7 +241,10 @@ def _totals(rows: list[Row], raw: dict[int, list]) -> list[Total]:
     return out
 
 
-def page_bound(expected: float) -> int:
+def page_bound(expected: float, kept_share: float = 0.0) -> int:
     """The most pages a sheet may take: its rows' share of the page, plus room for the rows
-    that pagination moves to keep a heading with its rows and no row alone on a page."""
-    return 1 if expected <= 0.85 else math.ceil(expected * 1.15) + 1
+    that pagination moves to keep a heading with its rows and no row alone on a page — at
+    least 15 %, and up to one whole kept block per page where blocks are tall."""
+    if expected <= 0.85:
+        return 1
+    return math.ceil(expected / min(1 / 1.15, 1 - kept_share)) + 1

@@ -83,3 +83,22 @@ def test_the_visit_lists_of_the_demo_pass(demo_source):
     report = check_campaign(demo_source, only=["走访安排/"])
     assert len(report.pages) == 9
     assert report.ok, "\n".join(map(str, report.findings))
+
+
+def test_long_unit_and_household_names_print_whole(tmp_path):
+    """A unit's full official name, a long name or a unit name longer than any column allows:
+    printed whole on the paper — on one line while short, wrapped when longer — never cut."""
+    import pandas as pd
+
+    from weiwen.names import Col, PayCol
+    from weiwen.payments.reissue import write_reissue
+    units = ["东风社区居民委员会", "柳营村", "城关镇东风社区居民委员会第二网格服务站"]
+    names = ["张三", "阿卜杜热合曼·买买提", "欧阳娜娜"]
+    failed = pd.DataFrame([{Col.UNIT: units[i % 3], Col.NAME: names[i % 3],
+                            Col.ID: "110101194001011234", Col.PHONE: "13812345678",
+                            Col.CARD: "6222021234567890123", Col.AMOUNT: 700.0} for i in range(9)])
+    results = pd.DataFrame([{PayCol.CARD: "6222021234567890123", PayCol.NAME: n,
+                             PayCol.REASON: "账户已销户"} for n in names])
+    path = write_reissue(tmp_path, failed, results, "2027年春节慰问")
+    report = check_files([path], base=tmp_path)
+    assert report.ok, "\n".join(map(str, report.findings))

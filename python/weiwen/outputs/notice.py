@@ -36,7 +36,7 @@ from .state import record, require_paid, roster_state
 
 #: days a 公示 stays up (the 低保 rule's seven days)
 DAYS = 7
-COLUMNS = (Column("序号", "int"), Column("姓名", maximum=12), Column(Col.CATEGORY, maximum=26),
+COLUMNS = (Column("序号", "int"), Column("姓名", maximum=22), Column(Col.CATEGORY, maximum=26),
            Column("家庭人口", "int"), Column(Col.AMOUNT, "money", minimum=12))
 
 

@@ -31,10 +31,19 @@ _PAGING = {"title": "heading", "info": "heading", "header": "heading", "section"
            "note": "end", "sign": "end", "blank": "blank"}
 
 
+def _wraps(kind: str, col_kind: str) -> bool:
+    """Whether a cell's text wraps inside its column (the row grows to show every line): wrap
+    columns always; text columns in household rows, so a name longer than the column allows is
+    printed whole rather than cut. A 小计/合计 label stays on one line and runs on into the
+    empty cells beside it."""
+    return col_kind == "wrap" or (col_kind == "text" and kind == "data")
+
+
 @dataclass
 class Column:
-    """kind: text (one line, width from content), wrap (fixed width, wraps), money, int, date,
-    id (digits kept as text), hand (blank, for handwriting)."""
+    """kind: text (width from content up to `maximum`; a longer text — a unit's full name, a
+    long category — wraps onto a second line rather than being cut), wrap (fixed width, wraps),
+    money, int, date, id (digits kept as text, one line), hand (blank, for handwriting)."""
     header: str
     kind: str = "text"
     width: float | None = None          # fixed width (wrap and hand columns)
@@ -178,7 +187,7 @@ class TableSheet:
             else:
                 height = L.wrapped_height(
                     [(_shown(v, c), w) for v, c, w in zip(values, self.columns, widths)
-                     if c.kind == "wrap"], minimum=self._base(row.kind))
+                     if _wraps(row.kind, c.kind)], minimum=self._base(row.kind))
                 rows.append((r, row.kind, values, None, height))
             lines.append(L.Line(height, _PAGING[row.kind]))
         breaks = L.page_breaks(lines, titles=titles, widths=widths, page=self.page,
@@ -269,7 +278,7 @@ def _attributes(kind: str, col_kind: str) -> dict[str, Any]:
     elif col_kind == "date":
         out["number_format"] = "yyyy-mm-dd"
         out["alignment"] = Alignment(horizontal="center", vertical="center")
-    elif col_kind == "wrap":
+    elif _wraps(kind, col_kind):
         out["alignment"] = Alignment(horizontal="left", vertical="center", wrap_text=True)
     else:
         if col_kind == "id":

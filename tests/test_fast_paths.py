@@ -2,6 +2,8 @@
 
 - sheet_splice: a DataFrame is written column by column; its XML equals the cell-by-cell path's
   for every kind of value a roster can hold.
+- xlsx.Parallel: the writer process writes the same files; each file's sheets are let go once it
+  is written, and what the process never wrote is written here.
 """
 from __future__ import annotations
 
@@ -246,3 +248,48 @@ def test_the_writer_process_writes_the_same_files(tmp_path, monkeypatch):
     assert [p.name for p in here.files] == [p.name for p in there.files]
     for a, b in zip([*here.files, here.batch], [*there.files, there.batch]):
         assert compare(a, b) == []
+
+
+def _sheet(text: str):
+    from weiwen.outputs import xlsx
+    sheet = xlsx.Sheet("表")
+    sheet.put(1, 1, text, None)
+    return sheet
+
+
+def _written(path) -> str:
+    from openpyxl import load_workbook
+    return load_workbook(path).active["A1"].value
+
+
+def test_the_writer_process_lets_go_of_each_file_once_written(tmp_path):
+    import time
+    from weiwen.outputs import xlsx
+    book = xlsx.Book()
+    with xlsx.Parallel(rows=1, minimum=1) as writer:
+        assert writer.proc is not None
+        writer.submit(tmp_path / "1.xlsx", book, [_sheet("一")])
+        deadline = time.monotonic() + 60
+        while writer.answers.empty() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        writer.submit(tmp_path / "2.xlsx", book, [_sheet("二")])
+        assert list(writer.pending) == [str(tmp_path / "2.xlsx")]   # 1.xlsx's sheets let go
+    assert not writer.pending
+    assert [_written(tmp_path / f"{n}.xlsx") for n in (1, 2)] == ["一", "二"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGSTOP"), reason="POSIX signals")
+def test_files_the_writer_process_never_wrote_are_written_here(tmp_path):
+    import os
+    import signal
+    from weiwen.outputs import xlsx
+    book = xlsx.Book()
+    writer = xlsx.Parallel(rows=1, minimum=1)
+    assert writer.proc is not None
+    os.kill(writer.proc.pid, signal.SIGSTOP)        # takes the job, never writes it
+    writer.submit(tmp_path / "1.xlsx", book, [_sheet("一")])
+    writer.proc.kill()
+    writer.proc.wait()
+    writer.submit(tmp_path / "2.xlsx", book, [_sheet("二")])   # the process is gone: here
+    writer.wait()
+    assert [_written(tmp_path / f"{n}.xlsx") for n in (1, 2)] == ["一", "二"]

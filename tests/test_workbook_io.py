@@ -36,6 +36,19 @@ def test_only_result_sheets_change_every_other_part_is_byte_identical(campaign):
     assert set(after) == set(before)
 
 
+def test_a_large_sheet_written_before_survives_the_next_write_byte_for_byte(campaign):
+    # 名册 of a district is far larger than the part the next write copies in one piece
+    workbook_io.write_results(campaign.workbook, campaign.root, roster=_roster(20_000))
+    before = _parts(campaign.workbook)
+    with zipfile.ZipFile(campaign.workbook) as z:
+        roster_part = sheet_paths(z)[Sheet.ROSTER]
+        assert z.getinfo(roster_part).file_size > 1 << 20
+    workbook_io.write_results(campaign.workbook, campaign.root, summary_rows=[["汇总", 1]])
+    after = _parts(campaign.workbook)
+    assert after[roster_part] == before[roster_part]
+    assert len(workbook_io.read_roster(campaign.workbook)) == 20_000
+
+
 def test_rows_read_back_equal_what_was_written_and_old_rows_are_gone(campaign):
     workbook_io.write_results(campaign.workbook, campaign.root, roster=_roster(200))
     workbook_io.write_results(campaign.workbook, campaign.root, roster=_roster(3))

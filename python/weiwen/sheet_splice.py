@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -353,10 +354,14 @@ def splice_frames(source: Path, target: Path,
                             out.write(part)
                 elif info.filename in changed:
                     dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+                elif info.file_size > _BIG and info.compress_type == zipfile.ZIP_DEFLATED:
+                    # streamed across, never whole in memory: a 200,000-row 名册 is ~200 MB of
+                    # XML, copied again by every later write of 问题 or 汇总
+                    with src.open(info) as part, \
+                            dst.open(info.filename, "w", force_zip64=True) as out:
+                        shutil.copyfileobj(part, out, _BIG)
                 else:
-                    big = info.file_size > _BIG and info.compress_type == zipfile.ZIP_DEFLATED
-                    dst.writestr(info, src.read(info.filename), compress_type=info.compress_type,
-                                 compresslevel=_LEVEL if big else None)
+                    dst.writestr(info, src.read(info.filename), compress_type=info.compress_type)
             for path in new_parts:
                 with dst.open(path, "w", force_zip64=True) as out:
                     for part in _new_sheet_xml(changed[path], replace[path], dates):

@@ -212,6 +212,8 @@ class Parallel:
         self.proc: subprocess.Popen | None = None
         self.pending: dict[str, tuple[Path, Book, list[Sheet]]] = {}
         self.answers: queue.Queue = queue.Queue()
+        self.errors: list[str] = []
+        self.ended = False                  # the process said nothing more (it ended)
         if rows >= minimum and (os.cpu_count() or 1) > 1:
             try:
                 self.proc = subprocess.Popen(
@@ -233,6 +235,7 @@ class Parallel:
     def submit(self, path: Path, book: Book, sheets: list[Sheet]) -> None:
         """write(path, book, sheets), now or in the writer process."""
         if self.proc is not None:
+            self._settle(block=False)
             self.pending[str(path)] = (path, book, sheets)
             try:
                 assert self.proc.stdin is not None
@@ -246,22 +249,33 @@ class Parallel:
         write(path, book, sheets)
 
     def wait(self) -> None:
-        if self.proc is None:
+        if self.proc is None and not self.pending:     # none started, or all written
             return
-        errors = []
-        while self.pending:
-            answer = self.answers.get()
-            if answer is None:              # died: write what it had not done
-                break
-            self.pending.pop(answer[1], None)
-            if answer[0] == "error":
-                errors.append(answer[2])
+        while self.pending and not self.ended:
+            self._settle(block=True)
         self._stop()
-        for path, book, sheets in list(self.pending.values()):
+        for path, book, sheets in list(self.pending.values()):   # died: what it had not done
             write(path, book, sheets)
         self.pending.clear()
-        if errors:
-            raise RuntimeError(f"writing an output file failed:\n{errors[0]}")
+        if self.errors:
+            raise RuntimeError(f"writing an output file failed:\n{self.errors[0]}")
+
+    def _settle(self, *, block: bool) -> None:
+        """Take the process's answers so far (with `block`, at least one): a written file's
+        sheets are let go at once — kept until the end, a district's signature sheets would all
+        sit in this process's memory together."""
+        while not self.ended:
+            try:
+                answer = self.answers.get(block=block)
+            except queue.Empty:
+                return
+            block = False
+            if answer is None:
+                self.ended = True
+                return
+            self.pending.pop(answer[1], None)
+            if answer[0] == "error":
+                self.errors.append(answer[2])
 
     def _stop(self) -> None:
         proc, self.proc = self.proc, None

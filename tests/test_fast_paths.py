@@ -80,6 +80,34 @@ def test_frame_from_rows_equals_the_cell_by_cell_definition():
                                       _reference_frame(sample, ROSTER_COLUMNS))
 
 
+def test_a_sheet_read_a_chunk_of_rows_at_a_time_makes_the_same_frame(tmp_path, monkeypatch):
+    import xlsxwriter
+    from weiwen import workbook_io
+    from weiwen.names import ROSTER_COLUMNS
+    monkeypatch.setattr(workbook_io, "_CHUNK", 20)     # several chunks, one ragged
+    header = ["序号", "单位", "户主姓名", "身份证号", "类别", "家庭人口", "金额"]
+    units = ["东湖社区", "西湖村", " 南山社区 "]
+    rows = [header] + [[i, units[i % 3], f"张{i}", f"33010619500101{i:04d}", "低保", 1 + i % 3,
+                        700.0] if i % 11 else [] for i in range(1, 60)]
+    for first in ((0, 0), (2, 1)):                     # from A1, and a sheet that starts lower
+        path = tmp_path / f"{first}.xlsx"
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("名册")
+        for r, row in enumerate(rows):
+            sheet.write_row(first[0] + r, first[1], row)
+        book.close()
+        frame = workbook_io.read_roster(path)
+        expected = workbook_io.frame_from_rows(workbook_io.read_sheets(path, ["名册"])["名册"],
+                                               ROSTER_COLUMNS)
+        pd.testing.assert_frame_equal(frame, expected)
+        if first == (0, 0):
+            pd.testing.assert_frame_equal(frame, _reference_frame(rows, ROSTER_COLUMNS))
+            assert len(frame) == 54
+            # a column of few distinct texts holds one string object for each
+            assert len({id(v) for v in frame["单位"]}) == 3
+    assert workbook_io.sheet_rows(path, "没有这张表") is None
+
+
 # --- checks.duplicates.near_address_pairs: blocks of two without a score matrix --------------
 
 @pytest.mark.slow

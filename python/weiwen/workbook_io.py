@@ -8,10 +8,11 @@ and preceded by a backup. (The live workbook in Excel is written by excel.py thr
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zipfile
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -28,13 +29,17 @@ from .sheet_splice import SpliceError, splice_frames
 from .values import is_blank, to_text
 
 
-def read_sheets(path: Path, names: Iterable[str] | None = None) -> dict[str, list[list[Any]]]:
-    """Cell values of the named sheets (all sheets when None); missing sheets are left out."""
+def _open(path: Path) -> CalamineWorkbook:
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for a damaged file
         raise CampaignError(f"无法读取工作簿 {Path(path).name}：{exc}。请检查文件是否损坏，"
                             f"或从 .backup 文件夹恢复最近的备份。") from exc
+
+
+def read_sheets(path: Path, names: Iterable[str] | None = None) -> dict[str, list[list[Any]]]:
+    """Cell values of the named sheets (all sheets when None); missing sheets are left out."""
+    book = _open(path)
     wanted = list(book.sheet_names) if names is None else [n for n in names
                                                            if n in book.sheet_names]
     out: dict[str, list[list[Any]]] = {}
@@ -43,27 +48,71 @@ def read_sheets(path: Path, names: Iterable[str] | None = None) -> dict[str, lis
     return out
 
 
+def sheet_rows(path: Path, name: str) -> Iterator[list[Any]] | None:
+    """The rows of one sheet from A1, as read_sheets gives them, made one at a time (a
+    200,000-row 名册 as Python lists is ~250 MB, not needed at once to make its frame);
+    None when the workbook has no such sheet."""
+    book = _open(path)
+    if name not in book.sheet_names:
+        return None
+    sheet = book.get_sheet_by_name(name)
+    if sheet.start in (None, (0, 0)):
+        return iter(sheet.iter_rows())
+    return iter(sheet.to_python(skip_empty_area=False))   # iter_rows would not pad to A1
+
+
 def read_settings(path: Path) -> Settings:
     return load_settings(read_sheets(path, (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS)))
 
 
-def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+#: rows turned into columns at a time by frame_from_rows
+_CHUNK = 10_000
+
+
+def frame_from_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
     """A sheet's rows (header first) as a DataFrame with exactly `columns`, text kept as text.
-    Blank rows (every cell blank) are left out; blank cells become None."""
-    header = [to_text(v) for v in rows[0]] if rows else []
-    body = [r for r in rows[1:] if not all(map(_blank, r))]
-    data = {}
+    Blank rows (every cell blank) are left out; blank cells become None.
+
+    The rows may come one at a time (sheet_rows): they are taken a chunk at a time, so only the
+    frame's columns are ever whole. Within a column, equal text is one string object while the
+    column has few distinct values (单位, 类别, 状态, 来源文件 … of a 200,000-row 名册)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    header = [to_text(v) for v in first] if first is not None else []
+    data: dict[str, list[Any]] = {column: [] for column in columns}
+    places = [(data[column], header.index(column), column in TEXT_COLUMNS, _Shared())
+              for column in columns if column in header]
+    count = 0
+    while chunk := list(itertools.islice(rows, _CHUNK)):
+        body = [r for r in chunk if not all(map(_blank, r))]
+        count += len(body)
+        for out, i, text, shared in places:
+            values = [r[i] if i < len(r) else None for r in body]
+            if text:
+                out += [None if _blank(v) else _text(v) for v in values]
+            else:
+                out += shared.one_each([None if _blank(v) else v for v in values], count)
     for column in columns:
         if column not in header:
-            data[column] = [None] * len(body)
-            continue
-        i = header.index(column)
-        values = [r[i] if i < len(r) else None for r in body]
-        if column in TEXT_COLUMNS:
-            data[column] = [None if _blank(v) else _text(v) for v in values]
-        else:
-            data[column] = [None if _blank(v) else v for v in values]
+            data[column] = [None] * count
     return pd.DataFrame(data, columns=list(columns), dtype=object)
+
+
+class _Shared:
+    """One string object for each distinct text of a column, while the column has few (more
+    than one in four rows distinct, as names and addresses: given up, nothing to share)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] | None = {}
+
+    def one_each(self, values: list[Any], rows: int) -> list[Any]:
+        seen = self.seen
+        if seen is None:
+            return values
+        shared = [seen.setdefault(v, v) if type(v) is str else v for v in values]
+        if len(seen) * 4 > rows:
+            self.seen = None
+        return shared
 
 
 def _text(value: Any) -> str:
@@ -85,14 +134,17 @@ def _blank(value: Any) -> bool:
     return is_blank(value)
 
 
+def read_frame(path: Path, sheet: str, columns: Sequence[str]) -> pd.DataFrame:
+    """frame_from_rows of one sheet, its rows made one at a time (a missing sheet: no rows)."""
+    return frame_from_rows(sheet_rows(path, sheet) or [], columns)
+
+
 def read_roster(path: Path) -> pd.DataFrame:
-    rows = read_sheets(path, (Sheet.ROSTER,)).get(Sheet.ROSTER, [])
-    return frame_from_rows(rows, ROSTER_COLUMNS)
+    return read_frame(path, Sheet.ROSTER, ROSTER_COLUMNS)
 
 
 def read_problems(path: Path) -> pd.DataFrame:
-    rows = read_sheets(path, (Sheet.PROBLEMS,)).get(Sheet.PROBLEMS, [])
-    return frame_from_rows(rows, PROBLEM_COLUMNS)
+    return read_frame(path, Sheet.PROBLEMS, PROBLEM_COLUMNS)
 
 
 # --- writing ----------------------------------------------------------------------------------

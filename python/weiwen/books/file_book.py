@@ -3,20 +3,21 @@ openpyxl as the fallback) through workbook_io. Used by the command line and the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
 from ..campaign import Campaign
 from ..names import PROBLEM_KINDS_SHEET, Sheet
-from ..workbook_io import frame_from_rows, read_sheets, write_frames
+from ..workbook_io import frame_from_rows, read_sheets, sheet_rows, write_frames
 from .base import Rows, Writes
 
 
 class FileBook:
     """Weiwen.xlsm of `campaign`. Reads are cached until the next write (an operation reads a
-    sheet once however many steps look at it); a write goes to the file at once. A sheet's rows
-    as a frame are kept too: `weiwen run`'s output steps each read 名册, and turning 100,000 rows
-    into a frame costs seconds, reading them from the cache nothing."""
+    sheet once however many steps look at it); a write goes to the file at once. A sheet read as
+    a frame is kept as that frame: `weiwen run`'s output steps each read 名册, and turning
+    100,000 rows into a frame costs seconds, copying it from the cache nothing."""
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
@@ -34,11 +35,17 @@ class FileBook:
         return {n: self._cache[n] for n in names if n in self._cache}
 
     def frame(self, sheet: str, columns: Sequence[str]) -> pd.DataFrame:
-        """frame_from_rows of the sheet's cached rows, made once per version of the sheet; each
-        caller gets its own copy (steps add and change columns)."""
+        """frame_from_rows of the sheet, made once per version of the sheet; each caller gets
+        its own copy (steps add and change columns). Made from the cached rows when the sheet
+        was read as rows; else straight from the file, its rows not kept (名册 of a district
+        as rows would double what its frame holds)."""
         key = (sheet, tuple(columns))
         if key not in self._frames:
-            self._frames[key] = frame_from_rows(self.read((sheet,)).get(sheet, []), columns)
+            if sheet in self._cache or sheet in self._absent:
+                rows: Iterable[Sequence[Any]] = self._cache.get(sheet, [])
+            else:
+                rows = sheet_rows(self.campaign.workbook, sheet) or []
+            self._frames[key] = frame_from_rows(rows, columns)
         return self._frames[key].copy()
 
     def write(self, writes: Writes) -> None:

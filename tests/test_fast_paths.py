@@ -50,6 +50,31 @@ def test_frames_are_written_as_cell_by_cell(monkeypatch):
     assert b"a&amp;b&lt;c&gt;" in fast and b"\x01" not in fast
 
 
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_the_old_sheet_read_a_chunk_at_a_time_keeps_all_around_its_rows(monkeypatch, chunk):
+    import io
+    monkeypatch.setattr(S, "_BIG", chunk)               # tags cut across chunks
+    old = (b'<x:worksheet xmlns:x="m"><x:cols><x:col min="1" max="2" width="12"/></x:cols>'
+           b'<x:dimension ref="A1:B3"/><x:sheetData><x:row r="1"><x:c r="A1" s="3" t="s"><x:v>0'
+           b'</x:v></x:c></x:row>' + b'<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row>' * 50
+           + b'</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A2:B2"/></x:mergeCells>'
+           b'<x:dataValidations count="0"/></x:worksheet>')
+    table = S.as_table(pd.DataFrame({"甲": ["a"], "乙": [2]}))
+    expected = (b'<x:worksheet xmlns:x="m"><x:cols><x:col min="1" max="2" width="12"/></x:cols>'
+                b'<dimension ref="A1:B2"/><sheetData>'
+                + '<row r="1"><c r="A1" s="3" t="inlineStr"><is><t xml:space="preserve">甲</t></is>'
+                  '</c><c r="B1" s="3" t="inlineStr"><is><t xml:space="preserve">乙</t></is></c>'
+                  '</row>'.encode()
+                + b'<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">a</t></is></c>'
+                  b'<c r="B2"><v>2</v></c></row></sheetData>'
+                  b'<x:dataValidations count="0"/></x:worksheet>')
+    assert b"".join(S._new_sheet_xml(old, table, _DATES)) == expected
+    assert b"".join(S._new_sheet_xml(io.BytesIO(old), table, _DATES)) == expected
+    empty = b'<worksheet><sheetData/><dataValidations/></worksheet>'
+    assert b"".join(S._new_sheet_xml(io.BytesIO(empty), table, _DATES)).endswith(
+        b"</row></sheetData><dataValidations/></worksheet>")
+
+
 # --- workbook_io.frame_from_rows: the plain definition, cell by cell ----------------------------
 
 def _reference_frame(rows, columns):

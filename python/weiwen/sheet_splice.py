@@ -4,7 +4,8 @@ Why: loading the campaign workbook with openpyxl to replace a 100,000-row 名册
 round-trips every part through openpyxl's model (which drops what it does not know). Here only the
 `<sheetData>` of the named sheets is regenerated (streamed, inline strings); the sheet's columns,
 frozen panes, data validations and conditional formats, and every other zip entry — VBA project,
-ribbon, the clerk's own sheets — are copied byte for byte.
+ribbon, the clerk's own sheets — are copied byte for byte. A large part (the old rows of a sheet
+being replaced, a 名册 kept as it is) passes through a chunk at a time, never whole in memory.
 
 Cells follow the one writer contract (cells.py): strings are always text cells, so a value
 starting with = + - @ can never become a formula; a date is an Excel serial with a date style
@@ -13,13 +14,15 @@ starting with = + - @ can never become a formula; a date is an Excel serial with
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
@@ -156,34 +159,60 @@ def as_table(data: pd.DataFrame | Sequence[Sequence[Any]]) -> Table:
     return (list(rows[0]), rows[1:], len(rows) - 1, max(len(r) for r in rows))
 
 
-def _sheet_data(xml: bytes) -> tuple[int, int]:
-    """Where the <sheetData> element is (start, end): found by its tags, not by a regular
-    expression over the rows between them (a 100,000-row sheet holds tens of megabytes)."""
-    opening = _SHEETDATA_OPEN.search(xml)
-    if opening is None:
-        raise SpliceError("no sheetData")
+_HEAD = 1 << 20        # row 1 is looked for this far into <sheetData> (rows are in order)
+
+
+@dataclass
+class _OldSheet:
+    """What a worksheet part keeps around its rows: all before <sheetData>, the first stretch
+    of its rows (where row 1 is) and all after </sheetData>."""
+    before: bytes
+    head: bytes
+    after: bytes
+
+
+def _old_sheet(part: IO[bytes]) -> _OldSheet:
+    """A worksheet part read a chunk at a time, its rows let go as they pass (a 200,000-row 名册
+    holds ~200 MB of them): <sheetData> found by its tags, not by a regular expression over the
+    rows between them."""
+    data = b""
+    while (opening := _SHEETDATA_OPEN.search(data)) is None:
+        chunk = part.read(_BIG)
+        if not chunk:
+            raise SpliceError("no sheetData")
+        data += chunk
+    before = data[:opening.start()]
     if opening.group(2):                                     # <sheetData/>
-        return opening.start(), opening.end()
+        return _OldSheet(before, b"", data[opening.end():] + part.read())
     closing = b"</" + opening.group(1) + b"sheetData>"
-    end = xml.find(closing, opening.end())
-    if end < 0:
-        raise SpliceError("no </sheetData>")
-    return opening.start(), end + len(closing)
+    room = _HEAD - (opening.end() - opening.start())        # the window starts at the tag
+    head = b""
+    rest = data[opening.end():]
+    while (end := rest.find(closing)) < 0:
+        seen = max(0, len(rest) - len(closing) + 1)          # a tag cut in two stays in rest
+        head += rest[:max(0, min(seen, room - len(head)))]
+        rest = rest[seen:]
+        chunk = part.read(_BIG)
+        if not chunk:
+            raise SpliceError("no </sheetData>")
+        rest += chunk
+    head += rest[:max(0, min(end, room - len(head)))]
+    return _OldSheet(before, head, rest[end + len(closing):] + part.read())
 
 
-def _new_sheet_xml(old: bytes, table: Table, dates: Mapping[str, str]) -> Iterable[bytes]:
-    start, end = _sheet_data(old)
-    # row 1 comes first when it exists (rows are in order): look for it near the start only
-    first = _FIRST_ROW.search(old, start, min(end, start + (1 << 20)))
+def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str]
+                   ) -> Iterable[bytes]:
+    """The worksheet part `old` (its bytes, or the part to read) with `table` as its rows."""
+    sheet = _old_sheet(io.BytesIO(old) if isinstance(old, bytes) else old)
+    first = _FIRST_ROW.search(sheet.head)
     header_style = ""
     if first is not None:
         style = _STYLE.search(first.group(1))
         header_style = f' s="{style.group(1).decode()}"' if style else ""
     header, rows, n_rows, n_cols = table
     last_col = get_column_letter(max(n_cols, 1))
-    prefix = _DIMENSION.sub(f'<dimension ref="A1:{last_col}{n_rows + 1}"/>'.encode(),
-                            old[:start], count=1)
-    yield prefix
+    yield _DIMENSION.sub(f'<dimension ref="A1:{last_col}{n_rows + 1}"/>'.encode(), sheet.before,
+                         count=1)
     yield b"<sheetData>"
     chunk: list[str] = []
     if isinstance(rows, _FrameRows):
@@ -199,7 +228,7 @@ def _new_sheet_xml(old: bytes, table: Table, dates: Mapping[str, str]) -> Iterab
     if chunk:
         yield "".join(chunk).encode("utf-8")
     yield b"</sheetData>"
-    yield _MERGES.sub(b"", old[end:])   # merges of the old rows would not fit the new
+    yield _MERGES.sub(b"", sheet.after)   # merges of the old rows would not fit the new
 
 
 #: result sheets the pipeline writes that an older workbook may lack: added here, in the zip;
@@ -348,9 +377,9 @@ def splice_frames(source: Path, target: Path,
                 if info.filename == _STYLES:
                     continue                      # last: date cells may add a style
                 if info.filename in replace:
-                    with dst.open(info.filename, "w", force_zip64=True) as out:
-                        for part in _new_sheet_xml(src.read(info.filename),
-                                                   replace[info.filename], dates):
+                    with src.open(info) as old, \
+                            dst.open(info.filename, "w", force_zip64=True) as out:
+                        for part in _new_sheet_xml(old, replace[info.filename], dates):
                             out.write(part)
                 elif info.filename in changed:
                     dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)

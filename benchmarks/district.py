@@ -3,6 +3,8 @@
     python benchmarks/district.py                 # 50k, 100k and 200k rows (long)
     python benchmarks/district.py --sizes 2       # 100k and 200k: the figures
     python benchmarks/district.py --rows 10000 --sizes 1    # one size only
+    python benchmarks/district.py --rows 200000 --sizes 1 --quick --no-remerge --presses 0
+                                                  # the whole run's time and memory at 200k only
     python benchmarks/district.py --buttons-only  # the button latencies on the demo only
 
 Generates, with a fixed seed, realistic returned files (the demo's messiness: title rows, header
@@ -276,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                              "1: rows only. The per-step times and the re-merge are measured at "
                              "`rows` only")
     parser.add_argument("--quick", action="store_true", help="without the per-step times")
+    parser.add_argument("--no-remerge", action="store_true",
+                        help="without the re-merge (the run, its memory and the floors only)")
     parser.add_argument("--presses", type=int, default=5, help="presses per button")
     parser.add_argument("--buttons-only", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
@@ -286,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in sizes:
         results.append(measure(n, args.units, quick=args.quick or n != args.rows,
-                               remerging=n == args.rows))
+                               remerging=n == args.rows and not args.no_remerge))
         _print(results[-1])
         sys.stdout.flush()
     by_rows = {r["rows"]: r for r in results}

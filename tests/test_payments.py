@@ -15,6 +15,7 @@ from stdnum import luhn
 from intake_helpers import HEADER, person, person_id, unit_campaign, write_csv, write_xlsxwriter
 from weiwen import workbook_io
 from weiwen.names import PAYMENT_RESULTS_DIR, REISSUE_FILE, Col, PayCol, ProblemCol, Sheet
+from weiwen.payments.match import match
 from weiwen.payments.results import result_rows, status_of
 
 TITLE = ["2027年春节慰问名单"]
@@ -77,6 +78,19 @@ def test_a_result_sheet_with_its_own_headers_title_and_total():
         (3, "张三", "6222020000000000018", 900.0, "成功", ""),
         (4, "李四", card(2), 550.0, "失败", "账户不存在")]
     assert result_rows([["户主姓名", "身份证号"], ["甲", person_id(1)]], "名单.xlsx") is None
+
+
+def test_one_card_twice_in_a_file_once_without_an_amount():
+    """A bank file may list a household twice, one row without its amount: it is read (the last
+    row counts, the amount due stands in), not a crash on comparing a blank with a number."""
+    bank = pd.DataFrame({Col.UNIT: ["东湖社区"], Col.NAME: ["测试0001"], Col.ID: [person_id(1)],
+                         Col.CARD: [card(1)], Col.AMOUNT: [500.0]})
+    rows = result_rows([["户名", "账号", "金额", "交易状态"], ["测试0001", card(1), 500, "成功"],
+                        ["测试0001", card(1), None, "成功"]], "结果.xlsx")
+    assert [r.amount for r in rows] == [500.0, None]
+    outcome = match(bank, [("结果.xlsx", rows)])
+    assert outcome.counts["实发"] == (1, 500.0)
+    assert outcome.frame[PayCol.ROW].tolist() == [3]
 
 
 @pytest.mark.slow

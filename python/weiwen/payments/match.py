@@ -55,8 +55,14 @@ def _money(value: float | None) -> str:
     return f"{value:g}元" if value is not None else "金额不详"
 
 
-def _same_content(rows: list[ResultRow]) -> tuple:
-    return tuple(sorted((r.card, r.name, r.amount, r.status) for r in rows))
+_Digest = tuple[tuple[str, str, tuple[bool, float], str], ...]
+
+
+def _same_content(rows: list[ResultRow]) -> _Digest:
+    """A file's payments, order aside. A payment the bank left without an amount is kept apart
+    from any amount (None does not sort against a number)."""
+    return tuple(sorted((r.card, r.name, (r.amount is not None, r.amount or 0.0), r.status)
+                        for r in rows))
 
 
 def match(bank: pd.DataFrame, files: Sequence[tuple[str, list[ResultRow]]]) -> Outcome:
@@ -64,7 +70,7 @@ def match(bank: pd.DataFrame, files: Sequence[tuple[str, list[ResultRow]]]) -> O
     order; `files`: (file, its payments) oldest first."""
     problems: list[P.Problem] = []
     notes: list[str] = []
-    seen: dict[tuple, str] = {}
+    seen: dict[_Digest, str] = {}
     used: list[tuple[int, ResultRow]] = []
     for order, (name, rows) in enumerate(files):
         digest = _same_content(rows)
@@ -96,19 +102,21 @@ def match(bank: pd.DataFrame, files: Sequence[tuple[str, list[ResultRow]]]) -> O
         i = candidates[0]
         history.setdefault(i, []).append((order, r))
         latest[i] = (order, r)
-    rows_out: list[dict] = []
-    counts = {k.value: [0, 0.0] for k in PayResult}
+    rows_out: list[dict[str, object]] = []
+    households = {k.value: 0 for k in PayResult}
+    amounts = {k.value: 0.0 for k in PayResult}
     failed_idx: list[int] = []
     for i in bank.index:
         h = bank.loc[i]
         due = float(h[Col.AMOUNT])
-        record = {PayCol.UNIT: to_text(h[Col.UNIT]), PayCol.NAME: to_text(h[Col.NAME]),
-                  PayCol.ID: to_text(h[Col.ID]), PayCol.CARD: to_text(h[Col.CARD]),
-                  PayCol.DUE: due, PayCol.PAID: 0.0, PayCol.REASON: "", PayCol.FILE: "",
-                  PayCol.ROW: None, PayCol.NOTE: ""}
-        where = dict(unit=record[PayCol.UNIT], name=record[PayCol.NAME], id=record[PayCol.ID])
+        unit, holder, hid = to_text(h[Col.UNIT]), to_text(h[Col.NAME]), to_text(h[Col.ID])
+        record: dict[str, object] = {
+            PayCol.UNIT: unit, PayCol.NAME: holder, PayCol.ID: hid, PayCol.CARD: to_text(h[Col.CARD]),
+            PayCol.DUE: due, PayCol.PAID: 0.0, PayCol.REASON: "", PayCol.FILE: "", PayCol.ROW: None,
+            PayCol.NOTE: ""}
+        paid = 0.0
         if i not in latest:
-            record[PayCol.RESULT] = PayResult.PENDING.value
+            result = PayResult.PENDING
             record[PayCol.NOTE] = "银行尚未返回结果"
         else:
             order, r = latest[i]
@@ -118,29 +126,31 @@ def match(bank: pd.DataFrame, files: Sequence[tuple[str, list[ResultRow]]]) -> O
                 record[PayCol.NOTE] = f"以“{r.file}”为准（“{earlier[-1].file}”中为{earlier[-1].status}）"
             successes = list(dict.fromkeys(e.file for _, e in history[i] if e.status == SUCCESS))
             if len(successes) > 1:
-                problems.append(P.make(TWICE, file=successes[-1], **where, first=successes[0],
-                                       second=successes[-1]))
+                problems.append(P.make(TWICE, file=successes[-1], unit=unit, name=holder, id=hid,
+                                       first=successes[0], second=successes[-1]))
             if r.status == SUCCESS:
-                record[PayCol.RESULT] = PayResult.PAID.value
-                record[PayCol.PAID] = r.amount if r.amount is not None else due
+                result = PayResult.PAID
+                paid = r.amount if r.amount is not None else due
                 if r.amount is not None and abs(r.amount - due) > 0.005:
-                    problems.append(P.make(AMOUNT, file=r.file, row=r.row, **where,
-                                           paid=f"{r.amount:g}", due=f"{due:g}"))
+                    problems.append(P.make(AMOUNT, file=r.file, row=r.row, unit=unit, name=holder,
+                                           id=hid, paid=f"{r.amount:g}", due=f"{due:g}"))
             else:
-                record[PayCol.RESULT] = PayResult.FAILED.value
+                result = PayResult.FAILED
                 failed_idx.append(i)
-                problems.append(P.make(FAILED, file=r.file, row=r.row, **where,
-                                       reason=r.reason or r.status_text or FAILURE,
+                problems.append(P.make(FAILED, file=r.file, row=r.row, unit=unit, name=holder,
+                                       id=hid, reason=r.reason or r.status_text or FAILURE,
                                        amount=f"{due:g}"))
-            if r.name and r.name != record[PayCol.NAME]:
-                problems.append(P.make(HOLDER, file=r.file, row=r.row, **where, holder=r.name))
-        result = record[PayCol.RESULT]
-        counts[result][0] += 1
-        counts[result][1] += record[PayCol.PAID] if result == PayResult.PAID else due
+            if r.name and r.name != holder:
+                problems.append(P.make(HOLDER, file=r.file, row=r.row, unit=unit, name=holder,
+                                       id=hid, holder=r.name))
+        record[PayCol.RESULT] = result.value
+        record[PayCol.PAID] = paid
+        households[result.value] += 1
+        amounts[result.value] += paid if result == PayResult.PAID else due
         rows_out.append(record)
     for r in unmatched:
-        counts[PayResult.UNMATCHED.value][0] += 1
-        counts[PayResult.UNMATCHED.value][1] += r.amount or 0.0
+        households[PayResult.UNMATCHED.value] += 1
+        amounts[PayResult.UNMATCHED.value] += r.amount or 0.0
         rows_out.append({PayCol.NAME: r.name, PayCol.ID: r.id, PayCol.CARD: r.card,
                          PayCol.PAID: r.amount if r.status == SUCCESS else 0.0,
                          PayCol.RESULT: PayResult.UNMATCHED.value, PayCol.REASON: r.reason,
@@ -152,7 +162,7 @@ def match(bank: pd.DataFrame, files: Sequence[tuple[str, list[ResultRow]]]) -> O
     frame[PayCol.SEQ] = range(1, len(frame) + 1)
     frame = frame.astype(object).where(frame.notna(), None)
     return Outcome(frame=frame, failed=bank.loc[failed_idx], problems=problems, notes=notes,
-                   counts={k: (n, round(a, 2)) for k, (n, a) in counts.items()})
+                   counts={k: (households[k], round(amounts[k], 2)) for k in households})
 
 
 def bank_households(roster: pd.DataFrame) -> pd.DataFrame:

@@ -9,10 +9,12 @@ header on every page, 合计 with its 大写.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..fileio import atomic_write
 from ..masking import mask_id
@@ -36,7 +38,7 @@ def mask_card(value: str) -> str:
     return digits[:6] + "*" * (len(digits) - 10) + digits[-4:] if len(digits) > 10 else digits
 
 
-def _rows(failed: pd.DataFrame, results: pd.DataFrame) -> list[list]:
+def _rows(failed: pd.DataFrame, results: pd.DataFrame) -> list[list[Any]]:
     reasons = {(to_text(r[PayCol.CARD]), to_text(r[PayCol.NAME])): to_text(r[PayCol.REASON])
                for r in results.to_dict("records")}
     out = []
@@ -62,6 +64,7 @@ def write_reissue(output_dir: Path, failed: pd.DataFrame, results: pd.DataFrame,
     def save(tmp: Path) -> None:
         wb = Workbook()
         ws = wb.active
+        assert isinstance(ws, Worksheet)            # a new workbook starts with one worksheet
         ws.title = "重新发放"
         info = ["以下各户银行代发未成功。请在“处理方式”选“现金”（由单位发放并签字）或“更正卡号后重新代发”"
                 "（填新银行卡号）；重新代发后把银行新的结果文件放进“代发结果”文件夹，再点“导入代发结果”。"]

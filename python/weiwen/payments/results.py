@@ -71,9 +71,9 @@ def _header(rows: Sequence[Sequence[Any]], look: int = 30) -> tuple[int, dict[st
             if column in (Col.NAME, Col.CARD, Col.ID):
                 found.setdefault(column, j)
         for j, value in enumerate(row):
-            column = _BY_KEY.get(header_key(value))
-            if column and j not in found.values():
-                found.setdefault(column, j)
+            named = _BY_KEY.get(header_key(value))
+            if named and j not in found.values():
+                found.setdefault(named, j)
         if STATUS in found and (Col.CARD in found or Col.NAME in found):
             return i, found
     return None

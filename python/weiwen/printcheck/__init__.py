@@ -19,9 +19,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ..names import OUTPUT_DIR, SIGNOFF_BATCH_FILE
 from .checks import Finding, check_cell_fonts, check_fonts, check_sheet
+
+if TYPE_CHECKING:
+    from .render import Rendered
 
 __all__ = ["Finding", "PrintReport", "campaign_outputs", "check_files", "check_campaign"]
 
@@ -82,7 +86,7 @@ def check_files(files: Sequence[Path], *, base: Path | None = None, png_dir: Pat
     report = PrintReport()
     with tempfile.TemporaryDirectory(prefix="weiwen-printcheck-") as tmp:
         rendered = render([Path(f) for f in files], Path(tmp))
-        by_file: dict[Path, list] = {}
+        by_file: dict[Path, list[Rendered]] = {}
         for item in rendered:
             by_file.setdefault(item.source, []).append(item)
         for path, items in by_file.items():

@@ -41,9 +41,9 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-def _take(avail: Counter, need: Counter) -> Counter:
+def _take(avail: Counter[str], need: Counter[str]) -> Counter[str]:
     """Use up what of `need` is available; returns what was missing."""
-    missing = Counter()
+    missing: Counter[str] = Counter()
     for text, n in need.items():
         got = min(avail[text], n)
         avail[text] -= got
@@ -198,7 +198,7 @@ def check_sheet(model: SheetModel, pages: list[Page], file: str) -> list[Finding
 
 def check_fonts(file: str, pages: list[Page]) -> list[Finding]:
     """One CJK family for the whole document and no serif family beside sans ones."""
-    families = Counter()
+    families: Counter[str] = Counter()
     cjk: set[str] = set()
     for page in pages:
         families.update(page.fonts)
@@ -216,7 +216,7 @@ def check_fonts(file: str, pages: list[Page]) -> list[Finding]:
 
 def check_cell_fonts(file: str, models: list[SheetModel]) -> list[Finding]:
     """Every printed cell asks for the same font by name."""
-    fonts = Counter()
+    fonts: Counter[str] = Counter()
     example: dict[str, str] = {}
     for m in models:
         fonts.update(m.fonts)

@@ -77,4 +77,4 @@ def shown(value: Any, number_format: str | None) -> str | None:
 
 def is_money_format(number_format: str | None) -> bool:
     """Amounts are printed with two decimals (#,##0.00); counts are not."""
-    return bool(number_format) and ".00" in number_format and "%" not in number_format
+    return number_format is not None and ".00" in number_format and "%" not in number_format

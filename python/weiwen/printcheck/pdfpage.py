@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .display import squash
+
+if TYPE_CHECKING:                   # pdfplumber is an optional dependency, imported where a page is read
+    import pdfplumber.page
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 MAX_LINES = 8          # a cell's text may be found over this many consecutive runs (wrapped lines)
@@ -34,15 +38,15 @@ class Page:
     runs: list[Run]
     vlines: list[tuple[float, float, float]]      # (x, top, bottom)
     hlines: list[tuple[float, float, float]]      # (y, x0, x1)
-    fonts: Counter = field(default_factory=Counter)          # font family → glyphs
+    fonts: Counter[str] = field(default_factory=Counter)     # font family → glyphs
     cjk_fonts: set[str] = field(default_factory=set)         # families that drew Chinese
     width: float = 0.0
     height: float = 0.0
 
-    def groups(self) -> Counter:
+    def groups(self) -> Counter[str]:
         """Every text a cell could print here: each run, and each stretch of up to MAX_LINES
         consecutive runs joined (a wrapped cell), white space removed."""
-        found: Counter = Counter()
+        found: Counter[str] = Counter()
         texts = [squash(r.text) for r in self.runs]
         for i in range(len(texts)):
             joined = ""
@@ -60,10 +64,10 @@ def family(fontname: str) -> str:
     return re.sub(r"(Bold|Italic|Oblique|Regular|Medium|Light)+$", "", name) or name
 
 
-def read_page(page, number: int) -> Page:
+def read_page(page: pdfplumber.page.Page, number: int) -> Page:
     runs: list[Run] = []
-    fonts: Counter = Counter()
-    current: list[dict] = []
+    fonts: Counter[str] = Counter()
+    current: list[dict[str, Any]] = []      # pdfplumber's characters
 
     def close() -> None:
         if current:

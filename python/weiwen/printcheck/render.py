@@ -19,6 +19,7 @@ from ..outputs.pdf import PdfUnavailable, convert
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/?>")
 _STATE = re.compile(rb'\sstate="[^"]*"')
+_SHEET_PARTS = re.compile(rb"(<(?:\w+:)?sheet\b)([^>]*?/?>)")       # _SHEET as (name, the rest)
 
 
 @dataclass
@@ -85,13 +86,11 @@ def _sheet_parts(z: zipfile.ZipFile) -> list[str]:
 def _show_only(xml: bytes, index: int) -> bytes:
     counter = iter(range(10**6))
 
-    def one(match: re.Match) -> bytes:
-        tag = _STATE.sub(b"", match.group(0))
+    def one(match: re.Match[bytes]) -> bytes:
         state = b"visible" if next(counter) == index else b"hidden"
-        head = re.match(rb"<(?:\w+:)?sheet", tag).group(0)
-        return head + b' state="' + state + b'"' + tag[len(head):]
+        return match.group(1) + b' state="' + state + b'"' + _STATE.sub(b"", match.group(2))
 
-    xml = _SHEET.sub(one, xml)
+    xml = _SHEET_PARTS.sub(one, xml)
     # LibreOffice prints a hidden sheet that has a print area: keep only this sheet's
     xml = re.sub(rb'<definedName\b[^>]*name="_xlnm.Print_Area"[^>]*localSheetId="(\d+)"[^>]*>.*?</definedName>',
                  lambda m: m.group(0) if int(m.group(1)) == index else b"", xml, flags=re.S)
@@ -104,8 +103,7 @@ def _show_only(xml: bytes, index: int) -> bytes:
         if re.search(name + rb'="\d+"', xml):
             xml = re.sub(name + rb'="\d+"', value, xml)
         else:
-            xml = re.sub(rb"<((?:\w+:)?workbookView)\b", lambda m, value=value: b"<" + m.group(1) + b" " + value,
-                         xml, count=1)
+            xml = re.sub(rb"<((?:\w+:)?workbookView)\b", rb"<\1 " + value, xml, count=1)
     return xml
 
 

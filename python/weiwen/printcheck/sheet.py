@@ -12,7 +12,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.cell.cell import Cell
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..money import to_daxie
@@ -52,7 +54,7 @@ class SheetModel:
     title_rows: tuple[int, int] | None           # first, last row repeated on every page
     first_col: int
     last_col: int
-    fonts: Counter = field(default_factory=Counter)        # font name → cells
+    fonts: Counter[str] = field(default_factory=Counter)   # font name → cells
     font_examples: dict[str, str] = field(default_factory=dict)
     totals: list[Total] = field(default_factory=list)
     breaks: list[int] = field(default_factory=list)        # manual page breaks (after row)
@@ -89,7 +91,9 @@ def _bounds(ws: Worksheet) -> tuple[int, int, int, int]:
     """(min_col, min_row, max_col, max_row) of the print area, or of the cells holding values."""
     area = ws.print_area
     if area:
-        boxes = [range_boundaries(part.split("!")[-1].replace("$", ""))
+        # CellRange, not range_boundaries: a print area is never whole columns or rows (openpyxl
+        # drops such a print area on reading), so every bound is a number
+        boxes = [CellRange(part.split("!")[-1].replace("$", "")).bounds
                  for part in (area if isinstance(area, list) else str(area).split(","))]
         return (min(b[0] for b in boxes), min(b[1] for b in boxes),
                 max(b[2] for b in boxes), max(b[3] for b in boxes))
@@ -182,10 +186,10 @@ def read_sheet(ws: Worksheet, index: int) -> SheetModel:
                 if (r, c) != (rng.min_row, rng.min_col):
                     covered.add((r, c))
     rows: list[Row] = []
-    fonts: Counter = Counter()
+    fonts: Counter[str] = Counter()
     examples: dict[str, str] = {}
     column_texts: dict[int, set[str]] = {}
-    raw: dict[int, list] = {}
+    raw: dict[int, list[Cell]] = {}
     for r in range(min_row, max_row + 1):
         dim = ws.row_dimensions.get(r) if r in ws.row_dimensions else None
         if dim is not None and dim.hidden:
@@ -224,7 +228,7 @@ def read_sheet(ws: Worksheet, index: int) -> SheetModel:
     return model
 
 
-def _totals(rows: list[Row], raw: dict[int, list]) -> list[Total]:
+def _totals(rows: list[Row], raw: dict[int, list[Cell]]) -> list[Total]:
     """合计 rows holding an amount, and where (same row or the next two) their 大写 is."""
     out = []
     for i, row in enumerate(rows):

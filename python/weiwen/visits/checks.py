@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from collections.abc import Callable
 
 import pandas as pd
@@ -12,8 +13,8 @@ from ..names import Col, TargetCol, VisitSheet
 from ..settings import Settings
 from .model import (BAD_DATE, DATE_OUTSIDE, LISTED_TWICE, MISSING_VALUE, NO_PHOTO, NOT_IN_ROSTER,
                     NOT_REPORTED, NOT_VALID, PHOTO_MISSING_FILE, PHOTO_UNMATCHED, TOO_FEW, TWICE,
-                    UNKNOWN_GROUP, WRONG_UNIT, ROW, VisitGroup, _where, is_reported, min_per_point, valid_rows)
-from .photos import PhotoMatch
+                    UNKNOWN_GROUP, WRONG_UNIT, VisitGroup, _where, is_reported, min_per_point, valid_rows)
+from .photos import ROW, PhotoMatch
 
 @dataclass
 class VisitData:
@@ -28,7 +29,7 @@ class VisitData:
         return {g.name: g for g in self.groups}
 
 
-def _target_problem(code: str, row: pd.Series, **kw) -> P.Problem:
+def _target_problem(code: str, row: pd.Series[Any], **kw: Any) -> P.Problem:
     return P.make(code, unit=row[TargetCol.UNIT], file=_where(VisitSheet.TARGETS),
                   row=int(row[ROW]), name=row[TargetCol.NAME], id=row[TargetCol.ID],
                   group=row[TargetCol.GROUP], **kw)

@@ -140,16 +140,19 @@ def load_plan(rows: Sequence[Sequence[Any]], settings: Settings) -> tuple[list[V
         g["points"] += [p for p in split_list(cells[PlanCol.POINTS]) if p not in g["points"]]
         raw = cells[PlanCol.DATE]
         date = to_date(raw)
-        where = dict(file=_where(sheet), row=excel_row, column=PlanCol.DATE, unit="")
+        file, column = _where(sheet), PlanCol.DATE
         if is_blank(raw):
-            problems.append(P.make(MISSING_VALUE, sheet=sheet, **where))
+            problems.append(P.make(MISSING_VALUE, sheet=sheet, file=file, row=excel_row,
+                                   column=column))
         elif date is None:
-            problems.append(P.make(BAD_DATE, sheet=sheet, value=to_text(raw), **where))
+            problems.append(P.make(BAD_DATE, sheet=sheet, value=to_text(raw), file=file,
+                                   row=excel_row, column=column))
         else:
             g["dates"].append(date)
             if (start and date < start) or (end and date > end):
                 problems.append(P.make(DATE_OUTSIDE, group=group, date=date.isoformat(),
-                                       start=start, end=end, **where))
+                                       start=start, end=end, file=file, row=excel_row,
+                                       column=column))
     units = {u.name for u in settings.units}
     groups = []
     for name, g in parts.items():
@@ -176,7 +179,7 @@ def load_targets(rows: Sequence[Sequence[Any]]) -> tuple[pd.DataFrame, list[str]
         values = {c: _get(row, index, c) for c in (*TARGET_COLUMNS, *extra)}
         if all(is_blank(v) for v in values.values()):
             continue
-        rec = {c: to_text(values[c]) for c in TARGET_COLUMNS}
+        rec: dict[str, Any] = {c: to_text(values[c]) for c in TARGET_COLUMNS}
         rec[TargetCol.ID] = clean_id(values[TargetCol.ID])
         rec[TargetCol.NAME] = clean_name(values[TargetCol.NAME])
         raw_date = values[TargetCol.VISIT_DATE]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from collections.abc import Iterable
 
 import pandas as pd
@@ -41,7 +42,7 @@ def list_photos(folder: Path) -> list[str]:
                   and not p.name.startswith((".", "~$")))
 
 
-def photo_names(value) -> list[str]:
+def photo_names(value: Any) -> list[str]:
     return [part.strip() for part in _SPLIT.split(to_text(value)) if part.strip()]
 
 
@@ -49,7 +50,7 @@ def match_photos(targets: pd.DataFrame, files: Iterable[str]) -> PhotoMatch:
     """Assign each photo file to at most one 走访对象 row (see the module docstring)."""
     files = list(files)
     result = PhotoMatch()
-    lookup = {}
+    lookup: dict[str, str] = {}                 # lower-cased path or file name → the file
     for f in files:
         lookup.setdefault(f.lower(), f)
         lookup.setdefault(Path(f).name.lower(), f)

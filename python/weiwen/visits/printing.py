@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..fileio import safe_file_stem
 from ..outputs.outset import OutputSet
@@ -18,6 +19,7 @@ from ..masking import mask_id
 from ..outputs.common import safe_sheet_title
 from ..names import VISITS_OUTPUT_DIR, VISITS_OVERVIEW_FILE, Col, TargetCol
 from ..settings import Settings
+from .model import VisitGroup, VisitResult
 from .step import visits_summary
 from ..cells import cell_value
 from ..money import to_daxie
@@ -52,10 +54,12 @@ def _value(column: str, value: Any) -> Any:
     return value
 
 
-def group_workbook(group, details: pd.DataFrame, settings: Settings, footer: str = "") -> Workbook:
+def group_workbook(group: VisitGroup, details: pd.DataFrame, settings: Settings,
+                   footer: str = "") -> Workbook:
     """One group's printable list: leader, staff, dates, contact points, then the households."""
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)              # a new workbook starts with one worksheet
     ws.title = safe_sheet_title(group.name)
     dates = "、".join(d.isoformat() for d in group.dates) or "（未定）"
     info = [f"带队领导：{group.leader}　　陪同人员：{group.staff or '—'}",
@@ -110,10 +114,10 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str, floa
     table.finish()
 
 
-def overview_workbook(result, settings: Settings, footer: str = "") -> Workbook:
+def overview_workbook(result: VisitResult, settings: Settings, footer: str = "") -> Workbook:
     """The office's overview: 总表 (per group), 明细 (every household), 照片核对."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])                   # the sheet a new workbook starts with
     title = settings.params.title
     summary = visits_summary(result.groups, result.details)
     if len(summary):
@@ -133,7 +137,7 @@ def overview_workbook(result, settings: Settings, footer: str = "") -> Workbook:
     return wb
 
 
-def write_outputs(output: Path, result, settings: Settings,
+def write_outputs(output: Path, result: VisitResult, settings: Settings,
                   state: RosterState | None = None) -> list[Path]:
     """Write every group's list and the overview into output/走访安排/ as one set: the files of
     groups no longer planned are removed with the same step. With the roster's `state`, every

@@ -15,10 +15,10 @@ from .. import problems as P
 from ..names import ROSTER_COLUMNS, TARGET_COLUMNS, Col, TargetCol, VisitSheet
 from ..settings import Settings
 from .checks import CHECKS, VisitData
-from .model import (FROM_SHEET, MISSING_VALUE, NO_PHOTO, NO_PLAN, RAW, ROW, TOO_FEW, VisitGroup,
+from .model import (FROM_SHEET, MISSING_VALUE, NO_PHOTO, NO_PLAN, RAW, TOO_FEW, VisitGroup,
                     VisitResult, _where, is_reported, load_plan, load_targets, min_per_point,
                     valid_rows)
-from .photos import PhotoMatch, match_photos, photo_names
+from .photos import ROW, PhotoMatch, match_photos, photo_names
 from .propose import propose
 
 #: working column: the row's 照片 were filled by the tool (so that cell is written, not kept)
@@ -34,25 +34,28 @@ DETAIL_COLUMNS: tuple[str, ...] = (
 def _details(targets: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     """Each visited household with what the leader needs: address, category, amount, phone."""
     facts = valid_rows(roster).set_index(Col.ID) if len(roster) else pd.DataFrame()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for _, t in targets.iterrows():
         f = facts.loc[t[TargetCol.ID]] if t[TargetCol.ID] in facts.index else None
-        rows.append({**{c: t[c] for c in TARGET_COLUMNS},
-                     **{c: (None if f is None else f[c]) for c in
-                        (Col.CATEGORY, Col.SIZE, Col.ADDRESS, Col.PHONE, Col.AMOUNT, Col.PAYMENT)}})
+        row: dict[str, Any] = {c: t[c] for c in TARGET_COLUMNS}
+        row.update({c: (None if f is None else f[c]) for c in
+                    (Col.CATEGORY, Col.SIZE, Col.ADDRESS, Col.PHONE, Col.AMOUNT, Col.PAYMENT)})
+        rows.append(row)
     return pd.DataFrame(rows, columns=list(DETAIL_COLUMNS))
 
 
 def _fill_photos(targets: pd.DataFrame, photos: PhotoMatch) -> tuple[pd.DataFrame, bool]:
     """The 照片 column lists what the clerk wrote plus every file matched to the row."""
-    values, filled = [], []
+    values: list[str] = []
+    filled: list[bool] = []
     for _, row in targets.iterrows():
         listed = photo_names(row[TargetCol.PHOTOS])
         names = listed + [f for f in photos.by_row.get(int(row[ROW]), [])
                           if f not in listed and Path(f).name not in listed]
         values.append("、".join(names))
         filled.append(names != listed)
-    return targets.assign(**{TargetCol.PHOTOS: values, PHOTOS_FILLED: filled}), any(filled)
+    columns: dict[str, Sequence[Any]] = {TargetCol.PHOTOS: values, PHOTOS_FILLED: filled}
+    return targets.assign(**columns), any(filled)
 
 
 def visits_frames(settings: Settings, roster: pd.DataFrame, plan_rows: Sequence[Sequence[Any]],
@@ -84,7 +87,8 @@ def visits_frames(settings: Settings, roster: pd.DataFrame, plan_rows: Sequence[
                        proposed=proposed, changed=changed or photos_changed, extra_columns=extra)
 
 
-def _propose_if(groups, targets, roster, settings, wanted: bool | None) -> pd.DataFrame:
+def _propose_if(groups: list[VisitGroup], targets: pd.DataFrame, roster: pd.DataFrame,
+                settings: Settings, wanted: bool | None) -> pd.DataFrame:
     if wanted is False or (wanted is None and len(targets)):
         return pd.DataFrame(columns=list(TARGET_COLUMNS))
     return propose(groups, targets, roster, settings)

@@ -14,7 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -156,9 +156,9 @@ class Workbench:
 
     async def run(self, request: Request) -> Response:
         body = await _json(request)
-        tag = body.get("tag") if isinstance(body.get("tag"), str) else ""
-        options = body.get("options") if isinstance(body.get("options"), dict) else {}
-        job, why = self.runner.start(tag, options)
+        tag, options = body.get("tag"), body.get("options")
+        job, why = self.runner.start(tag if isinstance(tag, str) else "",
+                                     options if isinstance(options, dict) else {})
         if job is None:
             return JSONResponse({"ok": False, "message": why}, status_code=409)
         return JSONResponse({"ok": True, "job": job.view()}, status_code=202)
@@ -188,11 +188,8 @@ class Workbench:
 
     def _table(self, which: str) -> tables.Table:
         snap = self.state.snapshot()
-        key = f"table-{which}"
-        if key not in snap.extra:
-            snap.extra[key] = (tables.roster_table(snap.roster) if which == "roster"
-                               else tables.problem_table(snap.problems))
-        return snap.extra[key]
+        return snap.cached(f"table-{which}", lambda: tables.roster_table(snap.roster)
+                           if which == "roster" else tables.problem_table(snap.problems))
 
     def routes(self) -> list[Route]:
         return [
@@ -226,7 +223,7 @@ async def _json(request: Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _plain(message: str, status: int):
+def _plain(message: str, status: int) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handler(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"ok": False, "message": message}, status_code=status)
@@ -251,7 +248,7 @@ def create_app(campaign: Campaign, *, token: str | None = None, port_of: Callabl
     bench = Workbench(campaign, token=token, cache=cache, **options)
 
     @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette):
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         bench.warm()
         yield
         shutil.rmtree(cache, ignore_errors=True)      # previews: nobody's business after us

@@ -35,7 +35,8 @@ def amounts_by_unit(roster: pd.DataFrame, settings: Settings) -> tuple[list[str]
     units += sorted(set(frame["unit"]) - set(units))
     groups = [g for g in groups_order if g in set(frame["group"])]
     groups += sorted(set(frame["group"]) - set(groups))
-    return units, groups, {k: float(v) for k, v in sums.items()}
+    pairs = zip(sums.index.get_level_values("unit"), sums.index.get_level_values("group"))
+    return units, groups, {(str(u), str(g)): float(v) for (u, g), v in zip(pairs, sums)}
 
 
 def svg(units: list[str], groups: list[str], values: dict[tuple[str, str], float]) -> str:
@@ -50,12 +51,12 @@ def svg(units: list[str], groups: list[str], values: dict[tuple[str, str], float
     height = top + len(units) * (bar + gap) + 10
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
            f'aria-label="各单位各类别组金额">']   # inline in HTML: no namespace needed
-    x = left
+    key_x = left
     for i, group in enumerate(groups):       # legend
         colour = COLOURS[i % len(COLOURS)]
-        out.append(f'<rect x="{x}" y="6" width="14" height="14" fill="{colour}"/>'
-                   f'<text x="{x + 18}" y="18" font-size="13">{escape(group)}</text>')
-        x += 30 + 14 * len(group)
+        out.append(f'<rect x="{key_x}" y="6" width="14" height="14" fill="{colour}"/>'
+                   f'<text x="{key_x + 18}" y="18" font-size="13">{escape(group)}</text>')
+        key_x += 30 + 14 * len(group)
     for row, unit in enumerate(units):
         y = top + row * (bar + gap)
         out.append(f'<text x="{left - 6}" y="{y + 16}" font-size="13" text-anchor="end">'

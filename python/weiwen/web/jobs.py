@@ -98,8 +98,12 @@ class Runner:
         self.last: Job | None = None
         self._thread: threading.Thread | None = None
 
+    def _running(self) -> Job | None:
+        job = self.current
+        return job if job is not None and job.state == "running" else None
+
     def busy(self) -> bool:
-        return self.current is not None and self.current.state == "running"
+        return self._running() is not None
 
     def start(self, tag: str, options: dict[str, bool] | None = None) -> tuple[Job | None, str]:
         """Start the step, or (None, why not) in one Chinese line."""
@@ -107,9 +111,10 @@ class Runner:
         if step is None:
             return None, f"没有“{tag}”这个操作。"
         with self._guard:
-            if self.busy():
+            running = self._running()
+            if running is not None:
                 info = read_lock(self.campaign.root) or {
-                    "command": ops.lock_name(ops.STEP_BY_TAG[self.current.tag])}
+                    "command": ops.lock_name(ops.STEP_BY_TAG[running.tag])}
                 return None, busy_message(info, lock_path(self.campaign.root))
             if step.writes_workbook:
                 why = workbook_in_use(self.campaign.workbook)

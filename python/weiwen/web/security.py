@@ -15,12 +15,13 @@ import logging
 import secrets
 from http.cookies import SimpleCookie
 from typing import Any
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from urllib.parse import parse_qsl, urlencode
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict]]
-Send = Callable[[dict], Awaitable[None]]
+Scope = MutableMapping[str, Any]                 # the ASGI types, as Starlette spells them
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 log = logging.getLogger("weiwen.web")
 
@@ -67,7 +68,9 @@ class Guard:
         return {f"http://{h}:{port}" for h in self.hosts}
 
     def _token_ok(self, value: str | None) -> bool:
-        return bool(value) and hmac.compare_digest(value.encode(), self.token.encode())
+        if not value:                         # no header, no cookie, or an empty one
+            return False
+        return hmac.compare_digest(value.encode(), self.token.encode())
 
     # --- the middleware -------------------------------------------------------------------
 
@@ -121,7 +124,7 @@ class Guard:
                 await _refuse(send, 403, "请求来自其他网站")
                 return
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 extra = [(b"x-content-type-options", b"nosniff"),
                          (b"referrer-policy", b"no-referrer"),

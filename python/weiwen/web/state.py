@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as posix_join
-from typing import Any
+from typing import Any, TypeVar
 from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
@@ -32,6 +32,7 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _STAMP = re.compile(r"-(\d{8}-\d{6})(?:-(\d{1,6}))?$")
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,11 +48,12 @@ class Snapshot:
     roster_changed_exact: bool
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()` once per version of the workbook (a 100,000-row roster is summed once)."""
         if key not in self.extra:
             self.extra[key] = compute()
-        return self.extra[key]
+        value: T = self.extra[key]               # what compute() gave for this key
+        return value
 
 
 def text_column(series: pd.Series) -> pd.Series:
@@ -205,6 +207,8 @@ def problems_by_file(problems: pd.DataFrame) -> dict[str, dict[str, int]]:
     if not len(problems):
         return out
     files = problems[ProblemCol.FILE].map(source_file)
-    for (file, severity), n in problems.groupby([files, ProblemCol.SEVERITY]).size().items():
+    counts = problems.groupby([files, ProblemCol.SEVERITY]).size()
+    for file, severity, n in zip(counts.index.get_level_values(0), counts.index.get_level_values(1),
+                                 counts):
         out.setdefault(str(file), {})[str(severity)] = int(n)
     return out

@@ -74,7 +74,7 @@ class Table:
     def __init__(self, frame: pd.DataFrame, text_columns: Sequence[str]) -> None:
         self.frame = frame
         self.text = {c: _text(frame[c]) for c in text_columns if c in frame.columns}
-        self._selections: dict[tuple, pd.Index] = {}
+        self._selections: dict[tuple[tuple[tuple[str, str], ...], str, str, bool], pd.Index] = {}
 
     def select(self, query: Query, filters: dict[str, str], search: Sequence[str],
                id_column: str | None = None) -> pd.Index:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
+
 from ..fileio import safe_file_stem
 from ..intake.returns import NOT_RETURNED_CODE, OVERDUE, RETURNED, UnitReturn, unit_returns
 from ..outputs.feedback import FEEDBACK_DIR
@@ -66,7 +68,7 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
         units.append({"name": unit.name, "type": unit.type, "rows": n, "status": ret.status,
                       "css": css, "contact": unit.contact})
     entries = index.scan()
-    outputs = []
+    outputs: list[dict[str, Any]] = []
     for label, name in KEY_OUTPUTS:
         found = [e for e in entries if e.folder == "output"
                  and (e.relname == name or e.relname.startswith(name + "/"))]
@@ -102,8 +104,12 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
 
 def _unit_rows(snap: state.Snapshot) -> dict[str, int]:
     roster = snap.roster
-    return snap.cached("rows_by_unit", lambda: state.text_column(roster[Col.UNIT])
-                       .value_counts().to_dict() if len(roster) else {})
+
+    def count() -> dict[str, int]:
+        if not len(roster):
+            return {}
+        return {str(unit): int(n) for unit, n in state.text_column(roster[Col.UNIT]).value_counts().items()}
+    return snap.cached("rows_by_unit", count)
 
 
 def _returns(snap: state.Snapshot, today: dt.date) -> list[UnitReturn]:
@@ -178,14 +184,16 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
         key=lambda r: r["unit"])}
 
 
-def _rows_by_file(roster) -> dict[str, tuple[str, int]]:
+def _rows_by_file(roster: pd.DataFrame) -> dict[str, tuple[str, int]]:
     """来源文件 → (the unit most of its rows went to, its rows in 名册)."""
     if not len(roster):
         return {}
     files = state.text_column(roster[Col.SRC_FILE]).str.split("〔", n=1).str[0]
     counts = roster.groupby([files.rename("f"), state.text_column(roster[Col.UNIT]).rename("u")]).size()
     out: dict[str, tuple[str, int]] = {}
-    for (file, unit), n in counts.sort_values(ascending=False).items():
+    counts = counts.sort_values(ascending=False)
+    for file, unit, n in zip(counts.index.get_level_values("f"), counts.index.get_level_values("u"),
+                             counts):
         unit_n = out.get(file)
         out[file] = (unit_n[0], unit_n[1] + int(n)) if unit_n else (unit, int(n))
     return out
@@ -197,9 +205,10 @@ def _size(n: int) -> str:
 
 def steps(st: state.CampaignState, runner: Runner) -> dict[str, Any]:
     held = read_lock(st.campaign.root)
+    job = runner.current or runner.last
     return {"steps": [{"tag": s.tag, "label": s.label, "hint": s.hint,
                        "options": [(o, ops.OPTION_LABELS[o]) for o in s.options]} for s in ops.STEPS],
-            "job": (runner.current or runner.last).view() if (runner.current or runner.last) else None,
+            "job": job.view() if job else None,
             "in_use": workbook_in_use(st.campaign.workbook),
             "held": held if held and not runner.busy() else None}
 

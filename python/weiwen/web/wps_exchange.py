@@ -111,7 +111,8 @@ def _value_out(column: str, value: Any) -> tuple[Any, str | None]:
     return excel_value(column, value), None
 
 
-def _date_formats(block: Rows, first_row: int) -> list[tuple[int, int, int, str]]:
+def _date_formats(block: Sequence[Sequence[tuple[Any, str | None]]], first_row: int
+                  ) -> list[tuple[int, int, int, str]]:
     """Number formats for the date cells of `block` (rows from `first_row`): a whole column when
     its non-blank cells are all dates of one format, else each run of consecutive date cells —
     so the calls stay few however many rows there are."""
@@ -122,10 +123,11 @@ def _date_formats(block: Rows, first_row: int) -> list[tuple[int, int, int, str]
                  for i, r in enumerate(block)]
         filled = [(i, f) for i, f, v in cells if v is not None]
         formats = {f for _, f in filled}
-        if filled and len(formats) == 1 and None not in formats:
-            out.append((first_row, c + 1, len(block), formats.pop()))
+        only = formats.pop() if len(formats) == 1 else None
+        if filled and only is not None:
+            out.append((first_row, c + 1, len(block), only))
             continue
-        start, current = None, None
+        start, current = 0, None                  # start: where the run of `current` began
         for i, f, _ in [*cells, (len(block), None, None)]:
             if f != current:
                 if current is not None:
@@ -163,7 +165,8 @@ def _raw_write(name: str, rows: Rows, before: Rows | None) -> SheetWrite:
     return write
 
 
-def writes_out(book: MemoryBook, before: Mapping[str, Sequence[Sequence[Any]]]) -> list[dict]:
+def writes_out(book: MemoryBook, before: Mapping[str, Sequence[Sequence[Any]]]
+               ) -> list[dict[str, Any]]:
     """What the add-in sets for every sheet the operation wrote, in the order written."""
     raw = {name for writes in book.writes for name in writes.raw}
     out = []

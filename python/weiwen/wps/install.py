@@ -174,7 +174,8 @@ def _publish_step(where: Places, line: str, old: dict[str, Any]) -> dict[str, An
     except UnicodeDecodeError as exc:
         raise publish.PublishError(f"{path} 不是 UTF-8 编码，没有修改它。") from exc
     result = publish.add(text, line, where=path).encode("utf-8")
-    record = dict(old) if old else {"path": str(path), "created": before is None, "backup": None}
+    record: dict[str, Any] = (dict(old) if old else
+                              {"path": str(path), "created": before is None, "backup": None})
     if result != before:
         if before is not None and not (record.get("backup") and Path(record["backup"]).is_file()):
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -187,13 +188,15 @@ def _publish_step(where: Places, line: str, old: dict[str, Any]) -> dict[str, An
     return record
 
 
-def _autostart_step(where: Places, argv: list[str], run_key: autostart.RunKey | None) -> dict:
+def _autostart_step(where: Places, argv: list[str], run_key: autostart.RunKey | None
+                    ) -> dict[str, Any]:
     if where.windows:
         key = run_key or autostart.WindowsRunKey()
         command = autostart.windows_command(argv)
         if key.get() != command:
             key.set(command)
         return {"kind": "run-key", "value": autostart.RUN_VALUE, "command": command}
+    assert where.autostart is not None          # every place but Windows starts from a file
     path = Path(where.autostart)
     text = autostart.desktop_entry(argv).encode("utf-8")
     if not path.is_file() or path.read_bytes() != text:

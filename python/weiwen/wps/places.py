@@ -49,6 +49,7 @@ def places(platform: str | None = None, env: Mapping[str, str] | None = None) ->
     env = os.environ if env is None else env
     windows = platform.startswith("win")
     native = windows == (os.name == "nt")
+    kind: type[PurePath]
     if windows:
         kind = Path if native else PureWindowsPath
         appdata = env.get("APPDATA") or str(kind(env.get("USERPROFILE", "C:\\Users\\Default"))

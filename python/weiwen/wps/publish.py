@@ -55,7 +55,10 @@ def ours(text: str, name: str = ADDIN_NAME) -> list[str]:
     return [m.group(0) for m in _pattern(name).finditer(text)]
 
 
-def _signature(element: ET.Element) -> tuple:
+_Signature = tuple[str, list[tuple[str, str]], list["_Signature"]]
+
+
+def _signature(element: ET.Element) -> _Signature:
     """An entry as WPS reads it: its tag, attributes and children (not the spaces around it)."""
     return (element.tag, sorted(element.attrib.items()), [_signature(c) for c in element])
 

@@ -9,7 +9,7 @@ imports no click at all and uses only what Typer exports and click documents: `W
 the app's Group (`typer.Typer(cls=...)`), its main() runs the command in non-standalone mode and
 turns click's UsageError (recognised by click's documented class names and attributes) into our
 line; each command's Context (a `typer.Context`) formats help with `ChineseHelpFormatter`, a
-subclass of the Context's own formatter class.
+subclass of the Context's own formatter class (only the type checker names that class's module).
 """
 from __future__ import annotations
 
@@ -19,15 +19,20 @@ import re
 import sys
 import tempfile
 import traceback
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from datetime import datetime
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
 
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:       # what typer.Context.formatter_class is; at run time it is taken from there
+    from typer._click.formatting import HelpFormatter
+else:
+    HelpFormatter = typer.Context.formatter_class
 
 PROG = "weiwen"
 JSON_FLAG = "--json"
@@ -44,7 +49,7 @@ _HELP_WORDS = ((re.compile(r"\[required\]"), "[必填]"),
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-class ChineseHelpFormatter(typer.Context.formatter_class):  # type: ignore[misc,name-defined]
+class ChineseHelpFormatter(HelpFormatter):
     """click's help layout with Chinese headings and words (用法、参数、选项、命令)."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -52,8 +57,10 @@ class ChineseHelpFormatter(typer.Context.formatter_class):  # type: ignore[misc,
         args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
         super().write_usage(prog, args, prefix="用法：")
 
-    def section(self, name: str) -> AbstractContextManager[None]:
-        return super().section(_HEADINGS.get(name, name))
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        with super().section(_HEADINGS.get(name, name)):
+            yield
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
@@ -92,11 +99,12 @@ class WeiwenGroup(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+             windows_expand_args: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         try:
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                                standalone_mode=False, **extra)
+                                standalone_mode=False, windows_expand_args=windows_expand_args,
+                                **extra)
         except typer.Abort:
             print("已中断。", file=sys.stderr)
             code = 1

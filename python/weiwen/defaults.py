@@ -101,7 +101,8 @@ DEFAULT_DEPARTMENTS: dict[str, str] = {
 }
 
 
-def _std(category: str, group: str, method: str, *, amount=None, sizes=(None, None, None),
+def _std(category: str, group: str, method: str, *, amount: float | None = None,
+         sizes: tuple[float | None, float | None, float | None] = (None, None, None),
          priority: int, payment: str, condition: str = "") -> dict[str, Any]:
     return {
         StdCol.CATEGORY: category, StdCol.GROUP: group, StdCol.METHOD: method,

@@ -23,8 +23,10 @@ import getpass
 import json
 import os
 import socket
+import sys
 import threading
 from pathlib import Path
+from typing import Any
 from collections.abc import Iterator
 
 from .errors import CampaignBusy
@@ -56,7 +58,7 @@ def pid_alive(pid: int) -> bool:
     """Whether a process with this pid exists on this computer."""
     if pid <= 0:
         return False
-    if os.name == "nt":  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import ctypes
         handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # QUERY_LIMITED_INFORMATION
         if not handle:
@@ -85,7 +87,7 @@ def _not_zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
-def read_lock(root: Path | str) -> dict | None:
+def read_lock(root: Path | str) -> dict[str, Any] | None:
     """What the lock file says, or None when there is no lock. A damaged file reads as {}."""
     try:
         text = lock_path(root).read_text(encoding="utf-8")
@@ -100,7 +102,7 @@ def read_lock(root: Path | str) -> dict | None:
     return info if isinstance(info, dict) else {}
 
 
-def _started(info: dict, path: Path) -> dt.datetime:
+def _started(info: dict[str, Any], path: Path) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(str(info["started"]))
     except (KeyError, ValueError):
@@ -110,7 +112,7 @@ def _started(info: dict, path: Path) -> dt.datetime:
             return dt.datetime.now()
 
 
-def is_stale(info: dict, path: Path, *, now: dt.datetime | None = None) -> bool:
+def is_stale(info: dict[str, Any], path: Path, *, now: dt.datetime | None = None) -> bool:
     """A lock nobody holds any more: its process died here, or it is older than STALE_AFTER."""
     now = now or dt.datetime.now()
     if now - _started(info, path) > STALE_AFTER:
@@ -123,7 +125,7 @@ def is_stale(info: dict, path: Path, *, now: dt.datetime | None = None) -> bool:
     return False
 
 
-def busy_message(info: dict, path: Path) -> str:
+def busy_message(info: dict[str, Any], path: Path) -> str:
     who = info.get("host") or "另一台电脑"
     if info.get("user"):
         who += f"（{info['user']}）"
@@ -171,7 +173,7 @@ def _age(path: Path) -> dt.timedelta:
         return dt.timedelta(0)
 
 
-def _remove_stale(path: Path, seen: dict) -> None:
+def _remove_stale(path: Path, seen: dict[str, Any]) -> None:
     """Remove the stale lock we looked at (not one a third process has just taken)."""
     aside = path.with_name(f"{path.name}.stale-{os.getpid()}")
     try:

@@ -5,18 +5,22 @@ lists are all printed and handed around; they get the same page setup from here.
 """
 from __future__ import annotations
 
+from openpyxl.worksheet.worksheet import Worksheet
+
 #: "第 N 页 共 M 页" in Excel's header/footer codes
 FOOTER = "第 &P 页 共 &N 页"
 FOOTER_FONT = "宋体,Regular"      # the one font of every printed output (outputs.layout.FONT)
 
 
-def print_setup(ws, *, title_rows: str | None = None, landscape: bool = True,
+def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool = True,
                 footer_left: str = "") -> None:
     """A4, fitted to one page wide (as many pages tall as needed), `title_rows` (e.g. "1:3")
     repeated on every page, page numbers in the footer, centred horizontally."""
+    fit, footer = ws.sheet_properties.pageSetUpPr, ws.oddFooter
+    assert fit is not None and footer is not None       # openpyxl gives every sheet both
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     if title_rows:
@@ -24,10 +28,10 @@ def print_setup(ws, *, title_rows: str | None = None, landscape: bool = True,
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
-    ws.oddFooter.center.text = FOOTER
-    ws.oddFooter.center.font = FOOTER_FONT
-    ws.oddFooter.center.size = 9
+    footer.center.text = FOOTER
+    footer.center.font = FOOTER_FONT
+    footer.center.size = 9
     if footer_left:
-        ws.oddFooter.left.text = footer_left
-        ws.oddFooter.left.font = FOOTER_FONT
-        ws.oddFooter.left.size = 8
+        footer.left.text = footer_left
+        footer.left.font = FOOTER_FONT
+        footer.left.size = 8

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable
 
-from .fileio import atomic_write
+from .fileio import atomic_write_bytes
 from .names import OUTPUT_DIR
 
 ENCRYPTABLE = {".xlsx", ".xlsm", ".docx", ".pptx"}
@@ -90,7 +90,7 @@ def encrypt_file(path: Path, password: str) -> Path:
     if is_encrypted(path):
         return path
     data = encrypt_bytes(path.read_bytes(), password)
-    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    return atomic_write_bytes(path, data)
 
 
 def protect_files(paths: Iterable[Path | str], password: str) -> Protected:
@@ -115,7 +115,7 @@ def protect_files(paths: Iterable[Path | str], password: str) -> Protected:
 def encrypt_copy(source: Path, target: Path, password: str) -> Path:
     """An encrypted copy of `source` at `target` (atomically); the source is not changed."""
     data = encrypt_bytes(Path(source).read_bytes(), password)
-    return atomic_write(Path(target), lambda tmp: tmp.write_bytes(data))
+    return atomic_write_bytes(Path(target), data)
 
 
 def protect_outputs(root: Path, outputs: Iterable[str | Path], password: str) -> Protected:

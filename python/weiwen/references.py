@@ -52,7 +52,7 @@ def legacy_rule(source: str, categories: Sequence[str], key: str) -> ReferenceRu
     return ReferenceRule(source, RefRule.MUST, tuple(categories), "", 0, f"参数“{key}”")
 
 
-def _problem(code: str, row: int, column: str, **values: Any) -> P.Problem:
+def _problem(code: str, row: int | None, column: str, **values: Any) -> P.Problem:
     return P.make(code, file=f"{WORKBOOK_FILE}〔{Sheet.REFERENCES}〕", row=row, column=column,
                   sheet=Sheet.REFERENCES, **values)
 
@@ -67,7 +67,7 @@ def load_references(rows: Sequence[Sequence[Any]], groups: Mapping[str, Sequence
     index = {c: header.index(c) for c in RefCol if c in header}
     for column in (RefCol.LIST, RefCol.RULE):
         if column not in index:
-            problems.append(_problem(P.SETTINGS_MISSING_COLUMN, None, column))
+            problems.append(_problem(P.SETTINGS_MISSING_COLUMN, None, column))   # the header row
     if RefCol.LIST not in index or RefCol.RULE not in index:
         return []
     rules = [r.value for r in RefRule]

@@ -104,11 +104,12 @@ def write_templates(campaign: Campaign, settings: Settings, *,
                     now: dt.datetime | None = None) -> TemplatesResult:
     """outbox/<单位>.xlsx for every unit of the 单位 sheet; older files there are replaced.
     `now` is the 生成时间 recorded in each file (the demo fixes it to stay reproducible)."""
-    result = TemplatesResult(layout=layout_path(campaign))
+    layout = layout_path(campaign)
+    result = TemplatesResult(layout=layout)
     now = now or dt.datetime.now()
     campaign.outbox.mkdir(exist_ok=True)
     for unit in settings.units:
         target = campaign.outbox / file_name(unit)
-        result.files.append(write_template(result.layout, target, settings, unit, now=now))
+        result.files.append(write_template(layout, target, settings, unit, now=now))
     return result
 

@@ -25,8 +25,9 @@ def safe_file_stem(name: str, default: str = "未命名单位") -> str:
     return _FORBIDDEN_IN_NAMES.sub("_", to_text(name)).strip(" .") or default
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call write(tmp) for a temp path beside `path`, then move it over `path`."""
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call write(tmp) for a temp path beside `path`, then move it over `path` (what write returns
+    is not used: `wb.save`, `Path.write_bytes` and `shutil.copyfile` all fit)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)

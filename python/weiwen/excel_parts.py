@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook
 
 from .excel_vba import project_bin
 from .names import Sheet
@@ -87,7 +88,7 @@ def ribbon_buttons(xml: bytes | str | None = None) -> list[RibbonButton]:
 
 # --- the openpyxl side -------------------------------------------------------------------------
 
-def add_conf_sheet(wb) -> None:
+def add_conf_sheet(wb: Workbook) -> None:
     """The hidden xlwings.conf sheet and the hidden defined names with the VBA messages."""
     ws = wb.create_sheet(Sheet.XLWINGS_CONF)
     for key, value, note in XLWINGS_CONF:
@@ -105,7 +106,7 @@ def add_conf_sheet(wb) -> None:
 WORKBOOK_CODE_NAME = "ThisWorkbook"
 
 
-def set_code_names(wb) -> None:
+def set_code_names(wb: Workbook) -> None:
     """codeNames on the workbook and each sheet, as Excel gives them with a first macro.
 
     The VBA project holds one document module per codeName (excel_vba.project_bin names them

@@ -25,7 +25,8 @@ from openpyxl import load_workbook
 from .fileio import atomic_write, backup
 from .names import WORKBOOK_FILE, Sheet
 
-Runner = Callable[..., subprocess.CompletedProcess]
+#: subprocess.run, or a stand-in in tests; always called with text=True
+Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 INTERPRETER_KEYS = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}
 ONEDRIVE_ENV = ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")

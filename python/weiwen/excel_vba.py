@@ -56,4 +56,5 @@ def project_bin(xlsm: bytes, bas_text: str) -> bytes:
             binary = saved.read(VBA_PART)
     cfb = CFB.from_bytes(binary)
     cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", INTEROPERABLE_VBA_PROJECT)
-    return cfb.to_bytes()
+    data: bytes = cfb.to_bytes()   # pyopenvba ships no type information
+    return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,8 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from .defaults import DEFAULT_STANDARDS, PARAM_SPECS
+from .defaults import DEFAULT_STANDARDS, PARAM_SPECS, ParamSpec
 from .excel_parts import add_conf_sheet, add_parts, set_code_names
 from .fileio import atomic_write_bytes
 from .names import (COMPARE_COLUMNS, DEFAULT_UNIT_TYPES, PARAM_COLUMNS, PAY_COLUMNS,
@@ -26,6 +28,7 @@ from .names import (COMPARE_COLUMNS, DEFAULT_UNIT_TYPES, PARAM_COLUMNS, PAY_COLU
                     Col, CompareCol, Method, ParamCol, PayCol, PayResult, Payment, PlanCol,
                     ProblemCol, RefCol, RefRule, Severity, Sheet, Status, StdCol, TargetCol,
                     UnitCol, VisitSheet)
+from .openpyxl_access import first_sheet
 from .repeatable import normalise_zip
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +83,7 @@ GUIDE_LINES: tuple[str, ...] = (
 )
 
 
-def _header(ws, headers, fill=HEADER_FILL) -> None:
+def _header(ws: Worksheet, headers: Sequence[str], fill: PatternFill = HEADER_FILL) -> None:
     ws.append(list(headers))
     for i, name in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=i)
@@ -91,7 +94,8 @@ def _header(ws, headers, fill=HEADER_FILL) -> None:
     ws.freeze_panes = "A2"
 
 
-def _list_validation(ws, headers, column: str, choices, *, rows: int = 2000,
+def _list_validation(ws: Worksheet, headers: Sequence[str], column: str, choices: Iterable[str], *,
+                     rows: int = 2000,
                      formula: str | None = None, strict: bool = True) -> None:
     """A drop-down; not `strict`: other values are allowed after a warning (a list the office
     may extend, such as 单位.类型 with 参数 单位类型)."""
@@ -105,7 +109,8 @@ def _list_validation(ws, headers, column: str, choices, *, rows: int = 2000,
     ws.add_data_validation(dv)
 
 
-def _text_format(ws, headers, columns, rows: int = 2000) -> None:
+def _text_format(ws: Worksheet, headers: Sequence[str], columns: Iterable[str],
+                 rows: int = 2000) -> None:
     """身份证号/电话/银行卡号 columns as text so typing into them cannot lose digits."""
     for column in columns:
         letter = get_column_letter(list(headers).index(column) + 1)
@@ -118,24 +123,27 @@ STATUS_FILLS: dict[str, str] = {Status.ERROR: "FFC7CE", Status.DUPLICATE: "D9D9D
                                 PayResult.FAILED: "FFC7CE", PayResult.UNMATCHED: "FFEB9C"}
 
 
-def _row_colours(ws, headers, column: str, values, rows: int = 200000) -> None:
+def _row_colours(ws: Worksheet, headers: Sequence[str], column: str, values: Iterable[str],
+                 rows: int = 200000) -> None:
     """Colour whole data rows by the value in `column` (状态 in 名册, 级别 in 问题)."""
     letter = get_column_letter(list(headers).index(column) + 1)
     area = f"A2:{get_column_letter(len(headers))}{rows}"
     for value in values:
         fill = PatternFill("solid", fgColor=STATUS_FILLS[value], bgColor=STATUS_FILLS[value])
-        ws.conditional_formatting.add(area, FormulaRule(formula=[f'${letter}2="{value}"'],
-                                                        fill=fill, stopIfTrue=True))
+        # types-openpyxl declares FormulaRule without any annotation
+        rule = FormulaRule(formula=[f'${letter}2="{value}"'], fill=fill,  # type: ignore[no-untyped-call]
+                           stopIfTrue=True)
+        ws.conditional_formatting.add(area, rule)
 
 
-def _param_cell_format(spec) -> str | None:
+def _param_cell_format(spec: ParamSpec) -> str | None:
     return {"date": "yyyy-mm-dd", "ratio": "0%", "number": "#,##0"}.get(spec.kind)
 
 
 def build_workbook() -> Workbook:
     """The campaign workbook with its sheets and default settings (no Excel parts yet)."""
     wb = Workbook()
-    guide = wb.active
+    guide = first_sheet(wb)
     guide.title = Sheet.GUIDE
     for line in GUIDE_LINES:
         guide.append([line])

@@ -16,6 +16,7 @@ import random
 import re
 import shutil
 import zipfile
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from stdnum.cn import ric
 from . import workbook_io
 from .campaign import Campaign, init
 from .fileio import atomic_write, atomic_write_bytes
+from .openpyxl_access import first_sheet
 from .settings import Unit
 from .templates_out import file_name, write_templates
 from .visits import demo_sheets
@@ -46,7 +48,7 @@ PLAN_COUNTS: dict[str, int] = {
 }
 
 #: (code, name, type, contact): six communities and six villages of one street office
-UNITS: tuple[tuple[str, str, str, str], ...] = (
+UNITS: tuple[tuple[str, str, UnitType, str], ...] = (
     ("330106001", "东湖社区", UnitType.COMMUNITY, "王丽"),
     ("330106002", "西湖社区", UnitType.COMMUNITY, "李娜"),
     ("330106003", "南苑社区", UnitType.COMMUNITY, "张敏"),
@@ -61,7 +63,7 @@ UNITS: tuple[tuple[str, str, str, str], ...] = (
     ("330106106", "石桥村", UnitType.VILLAGE, "孙伟"),
 )
 #: units of 单位 that never send their list back (the demo's 未交回)
-SILENT_UNITS: tuple[tuple[str, str, str, str], ...] = (
+SILENT_UNITS: tuple[tuple[str, str, UnitType, str], ...] = (
     ("330106007", "柳营社区", UnitType.COMMUNITY, "郑洁"),
 )
 REGIONS = ("330106", "330105", "330102", "330127")
@@ -159,10 +161,10 @@ _HEADER_STYLES: dict[str, dict[str, str]] = {
 
 
 def write_xlsx(path: Path, title: str, header: list[str], rows: list[list[Any]], *,
-                total: bool, id_as_number_rows: set[int] = frozenset()) -> list[int]:
+                total: bool, id_as_number_rows: Container[int] = frozenset()) -> list[int]:
     """Write a return like a unit would; returns the Excel row number of each data row."""
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "名单"
     ws.append([title])
     ws.append(["填报单位（盖章）：", "", "", "", "填报日期：2027年1月8日"])
@@ -192,7 +194,7 @@ def _write_csv_gbk(path: Path, header: list[str], rows: list[list[Any]]) -> list
 
 
 def _write_from_template(campaign: Campaign, unit: str, path: Path, rows: list[dict[str, Any]],
-                         id_as_number_rows: set[int] = frozenset()) -> list[int]:
+                         id_as_number_rows: Container[int] = frozenset()) -> list[int]:
     """Fill the unit's blank template from outbox/ the way a unit does in Excel; the file is then
     renamed by the unit, so only the hidden code tells the unit. Returns the Excel rows."""
     from openpyxl import load_workbook

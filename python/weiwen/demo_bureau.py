@@ -29,7 +29,7 @@ TITLE = "2027年春节困难职工走访慰问"
 START = dt.date(2027, 1, 18)
 
 #: (code, name, type): the bureau's 科室, 事业单位 and 企业
-UNITS: tuple[tuple[str, str, str], ...] = (
+UNITS: tuple[tuple[str, str, UnitType], ...] = (
     ("JS01", "办公室", UnitType.SECTION), ("JS02", "人事科", UnitType.SECTION),
     ("JS03", "财务科", UnitType.SECTION), ("JS04", "规划科", UnitType.SECTION),
     ("JS05", "建设管理科", UnitType.SECTION), ("JS06", "法规科", UnitType.SECTION),
@@ -42,7 +42,7 @@ UNITS: tuple[tuple[str, str, str], ...] = (
 SILENT = "园林绿化公司"            # never sends its list back
 RETIRED = "退休困难职工"
 #: the bureau's plan: flat 1,000 per household; (category, priority, payment, department, aliases)
-CATEGORIES: tuple[tuple[str, int, str, str, str], ...] = (
+CATEGORIES: tuple[tuple[str, int, Payment, str, str], ...] = (
     ("困难职工", 1, Payment.CASH, OWN_UNIT, "在职困难职工、困难职工家庭、生活困难职工"),
     ("因病致困职工", 2, Payment.CASH, OWN_UNIT, "大病职工、重病职工、因病困难职工"),
     (RETIRED, 3, Payment.CARD, "离退休干部科", "离退休困难职工、困难退休职工、退休职工"),
@@ -91,7 +91,7 @@ def _settings_frames() -> dict[str, pd.DataFrame]:
 def _employees(people: People) -> dict[str, list[dict[str, Any]]]:
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for _code, unit, _type in UNITS:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for _ in range(people.rng.randint(5, 12)):
             category = people.rng.choices([c[0] for c in CATEGORIES], weights=(6, 2, 2))[0]
             retired = category == RETIRED

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,34 @@ def test_a_folder_in_onedrive_is_refused(cli, tmp_path, monkeypatch):
 def test_not_a_campaign_folder(cli, tmp_path):
     result = cli("excel-setup", tmp_path / "没有这个文件夹", ok=False)
     assert result.exit_code == 2
+
+
+def _hanging(args, **kwargs):
+    """A stand-in for subprocess.run whose child never answers (Excel left a dialog open)."""
+    raise subprocess.TimeoutExpired(args, kwargs.get("timeout", 0))
+
+
+def test_an_addin_install_or_a_python_that_hangs_is_a_check_not_a_crash(campaign):
+    checks, _ = setup(campaign.root, platform="win32", run=_hanging)
+    by_name = {c.name: c for c in checks}
+    assert by_name["xlwings 加载项"].ok is False
+    assert "等了 300 秒没有完成" in by_name["xlwings 加载项"].message
+    assert "xlwings addin install" in by_name["xlwings 加载项"].message
+    assert by_name["Python 和 weiwen"].ok is False
+    assert "没有回应" in by_name["Python 和 weiwen"].message
+    assert by_name["按钮使用的 Python"].ok is True           # the workbook part still done
+
+
+def test_a_deleted_conf_sheet_or_a_damaged_workbook_is_reported_in_chinese(campaign):
+    book = load_workbook(campaign.workbook, keep_vba=True)
+    del book[Sheet.XLWINGS_CONF]
+    book.save(campaign.workbook)
+    checks, _ = setup(campaign.root, platform="win32", run=_hanging)
+    check = next(c for c in checks if c.name == "按钮使用的 Python")
+    assert check.ok is False
+    assert "xlwings.conf" in check.message and "不见了" in check.message
+    assert "Interpreter" in check.message                   # what the clerk can do instead
+    campaign.workbook.write_bytes(campaign.workbook.read_bytes()[:5000])   # a half-copied file
+    checks, _ = setup(campaign.root, platform="win32", run=_hanging)
+    check = next(c for c in checks if c.name == "按钮使用的 Python")
+    assert check.ok is False and "文件可能已损坏" in check.message and ".backup" in check.message

@@ -16,11 +16,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
 
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from .fileio import atomic_write, backup
 from .names import WORKBOOK_FILE, Sheet
@@ -79,14 +81,21 @@ def _addin(platform: str, python: str, run: Runner) -> list[Check]:
                       "Microsoft Excel 的 Windows 或 macOS 电脑上使用。这里请用命令行，"
                       "例如 weiwen run 活动文件夹。")]
     cli = [python, "-m", "xlwings.cli", "addin"]
-    installed = run([*cli, "install"], capture_output=True, text=True, timeout=300)
-    status = run([*cli, "status"], capture_output=True, text=True, timeout=120)
+    advice = "请先关闭所有 Excel 窗口，在命令提示符中运行 xlwings addin install 再试。"
+    try:
+        installed = run([*cli, "install"], capture_output=True, text=True, timeout=300)
+        status = run([*cli, "status"], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as exc:
+        # xlwings waits on Excel (a dialog left open, an Excel still starting): say so, go on
+        return [Check("xlwings 加载项", False,
+                      f"安装 xlwings 加载项等了 {exc.timeout:.0f} 秒没有完成（可能有 Excel 窗口或对话框"
+                      f"开着）。{advice}")]
+    except OSError as exc:
+        return [Check("xlwings 加载项", False, f"无法启动 {python} 来安装 xlwings 加载项（{exc}）。{advice}")]
     if "installed at" in (status.stdout or ""):
         return [Check("xlwings 加载项", True, "已安装 xlwings 加载项。请关闭并重新打开 Excel。")]
     detail = (installed.stderr or installed.stdout or "").strip().splitlines()[-1:] or [""]
-    return [Check("xlwings 加载项", False,
-                  "没能安装 xlwings 加载项。请先关闭所有 Excel 窗口，在命令提示符中运行 "
-                  f"xlwings addin install 再试。（{detail[0]}）")]
+    return [Check("xlwings 加载项", False, f"没能安装 xlwings 加载项。{advice}（{detail[0]}）")]
 
 
 def _interpreter_works(python: Path, platform: str, root: Path | None, run: Runner) -> Check:
@@ -100,6 +109,10 @@ def _interpreter_works(python: Path, platform: str, root: Path | None, run: Runn
         done = run(args, capture_output=True, text=True, timeout=120)
     except OSError as exc:
         return Check("Python 和 weiwen", False, f"无法启动 {probe}：{exc}")
+    except subprocess.TimeoutExpired as exc:
+        return Check("Python 和 weiwen", False,
+                     f"{probe} 等了 {exc.timeout:.0f} 秒没有回应（杀毒软件可能在拦截它）。"
+                     "请把 Python 安装目录加入杀毒软件的信任列表，再运行一次。")
     if done.returncode != 0:
         return Check("Python 和 weiwen", False,
                      f"{probe} 无法导入 weiwen 或 xlwings。请在这个 Python 里运行 "
@@ -152,6 +165,8 @@ def setup(root: Path | None, *, platform: str = sys.platform, python: str = sys.
         workbook = root / WORKBOOK_FILE
         if excel_platform(platform):
             key = INTERPRETER_KEYS[platform]
+            by_hand = (f"也可以在 Excel 的 xlwings 选项卡“Interpreter”一栏填入 {chosen}，"
+                       "按钮就会用这个 Python。")
             try:
                 write_interpreter(workbook, key, str(chosen), root)
                 checks.append(Check("按钮使用的 Python", True,
@@ -159,6 +174,16 @@ def setup(root: Path | None, *, platform: str = sys.platform, python: str = sys.
             except PermissionError:
                 checks.append(Check("按钮使用的 Python", False,
                                     f"无法写入 {workbook}：请先在 Excel 中关闭它，再运行一次。"))
+            except KeyError:
+                # The clerk unhid and deleted the sheet. Not recreated here: a new sheet would have
+                # no document module in the VBA project, which Excel then invents on open.
+                checks.append(Check("按钮使用的 Python", False,
+                                    f"{WORKBOOK_FILE} 里隐藏的“{Sheet.XLWINGS_CONF}”表不见了（可能被删除），"
+                                    f"没有写入。{by_hand}"))
+            except (OSError, ValueError, zipfile.BadZipFile, InvalidFileException) as exc:
+                checks.append(Check("按钮使用的 Python", False,
+                                    f"无法打开 {workbook}（{type(exc).__name__}），没有写入：文件可能已损坏，"
+                                    f"请从活动文件夹的 .backup 里找回最近的备份。{by_hand}"))
         else:
             checks.append(Check("按钮使用的 Python", None,
                                 f"这台电脑上没有 Excel，不修改 {WORKBOOK_FILE} 的 xlwings.conf。"))

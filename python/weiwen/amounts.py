@@ -30,19 +30,21 @@ def _sizes(roster: pd.DataFrame) -> pd.Series:
 def tier_amounts(roster: pd.DataFrame, settings: Settings) -> pd.Series:
     """What one row of its category is paid by 标准 (NaN: unknown category, or 按户人数分档
     without a usable 家庭人口). Vectorised `Standard.amount_for`."""
-    category = text_column(roster, Col.CATEGORY)
-    size = _sizes(roster)
-    out = pd.Series(np.nan, index=roster.index)
-    for std in settings.standards:
-        rows = category == std.category
-        if not rows.any():
-            continue
-        if std.method == Method.BY_SIZE:
-            tier = size[rows].clip(upper=3)
-            out[rows] = tier.map({1: std.by_size[0], 2: std.by_size[1], 3: std.by_size[2]})
+    # one look-up per row, not one masked pass per category of 标准: the checks and 计算金额 ask
+    # for it on every press, and a dozen categories cost a dozen passes (a category listed
+    # twice in 标准: its last row counts)
+    standard = {std.category: std for std in settings.standards}
+    amounts: list[float | None] = []
+    for category, size in zip(text_column(roster, Col.CATEGORY).tolist(),
+                              _sizes(roster).clip(upper=3).tolist()):
+        std = standard.get(category)
+        if std is None:
+            amounts.append(None)
+        elif std.method == Method.BY_SIZE:
+            amounts.append(None if size != size else std.by_size[int(size) - 1])
         else:
-            out[rows] = std.amount
-    return out
+            amounts.append(std.amount)
+    return pd.Series(amounts, index=roster.index, dtype=float)
 
 
 def _money(values: pd.Series) -> pd.Series[str]:

@@ -24,6 +24,8 @@ Scalar = None | bool | int | float | str | dt.date | dt.datetime
 def cell_value(value: Any) -> Scalar:
     """What goes into a cell: None for blanks (None, NaN, NA, NaT, ''), plain Python scalars
     otherwise — bool, int, float, str, datetime.date or datetime.datetime."""
+    if type(value) is str:           # most cells: text, asked for once per cell of every sheet
+        return value if value != "" else None
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):

@@ -139,6 +139,26 @@ def test_forged_shared_strings_and_a_lying_zip_are_left_to_the_readers(tmp_path)
     assert not inline.safe_here(doubled)
 
 
+def _sheets_with_far_cells(path: Path, sheets: int) -> None:
+    """Sheets of two cells each, A1 and P30000: a grid of 480,000 cells per sheet for calamine."""
+    wb = xlsxwriter.Workbook(str(path))
+    for i in range(sheets):
+        sheet = wb.add_worksheet(f"表{i + 1}")
+        sheet.write(0, 0, "户主姓名")
+        sheet.write(29_999, 15, "备注")
+    wb.close()
+
+
+def test_the_grids_of_all_sheets_together_are_bounded(tmp_path):
+    """A small file whose sheets each look harmless but whose grids add up to millions of cells
+    would fill this process's memory: it is left to a reader."""
+    one, many = tmp_path / "一表村名单.xlsx", tmp_path / "多表村名单.xlsx"
+    _sheets_with_far_cells(one, 1)
+    _sheets_with_far_cells(many, 8)
+    assert many.stat().st_size < inline.SMALL_FILE
+    assert inline.safe_here(one) and not inline.safe_here(many)
+
+
 @pytest.mark.slow
 def test_the_run_over_the_small_hostile_files_reads_some_here(tmp_path, monkeypatch):
     """`weiwen run` over the quick corpus without its one large file: the safe files are read

@@ -11,9 +11,9 @@ memory or never finish, so a file read here must leave none of that possible:
 - or is an OOXML workbook (xlsx and kin) checked before calamine sees it: every zip member
   unzips, within SMALL_UNZIPPED bytes in all, to exactly what the zip directory declares (size
   and CRC, checked by Python's zipfile), no member is encrypted, doubled or holds a DTD, the
-  shared-string count is honest and every sheet's grid stays under SMALL_GRID cells
-  (ooxml.measure). calamine then parses only bytes already checked, and what it allocates is
-  bounded by that grid.
+  shared-string count is honest and the sheets' grids together stay under SMALL_GRID cells
+  (ooxml.measure). calamine then parses only bytes already checked, and what it allocates (and
+  what the cells take here) is bounded by those grids.
 Everything else — xls, xlsb, ods, a damaged, far-flung or larger file — goes to the readers.
 Light module (stdlib only).
 """
@@ -31,7 +31,7 @@ SMALL_FILE = 256 << 10           # bytes on disk of one file read here
 SMALL_BATCH = 1 << 20            # bytes on disk of all the files read here together
 SMALL_UNZIPPED = 8 << 20         # bytes of one workbook's zip members, unzipped
 SMALL_MEMBERS = 200              # zip members of one workbook
-SMALL_GRID = 500_000             # cells of calamine's grid (A1 to the farthest cell) per sheet
+SMALL_GRID = 500_000             # cells of calamine's grids (A1 to the farthest cell), all sheets
 
 
 def split(paths: Iterable[Path], batch: int = SMALL_BATCH) -> tuple[list[Path], list[Path]]:
@@ -84,13 +84,15 @@ def _checked_ooxml(path: Path) -> bool:
                 return False
             budget = ooxml.Budget(SMALL_UNZIPPED)
             parts, _ = ooxml.sheet_parts(z, budget)
+            grid = 0
             for part in parts:
                 if part.kind not in ("worksheet", ""):
                     continue
                 if not ooxml.has_member(z, part.part):
                     return False
-                extent = ooxml.measure(z, part.part, budget)
-                if extent.absurd or extent.dense > SMALL_GRID:
+                extent = ooxml.measure(z, part.part, budget, exact_over=SMALL_GRID - grid)
+                grid += extent.dense
+                if extent.absurd or grid > SMALL_GRID:
                     return False
     except Exception:         # damaged in any way: the readers find out how, in isolation
         return False

@@ -208,11 +208,13 @@ def _col_number(letters: bytes | str) -> int:
     return n
 
 
-def measure(z: zipfile.ZipFile, part: str, budget: Budget) -> Extent:
+def measure(z: zipfile.ZipFile, part: str, budget: Budget, *,
+            exact_over: int | None = None) -> Extent:
     """How many cells the sheet XML holds and how far the farthest one may lie, in one streaming
     pass. Cheap bounds first (the digits of the last row, the letters of the widest column); the
-    exact farthest cell only when the cheap bound is too large to trust calamine with. Formatting-
-    only cells (<c …/>) are counted too: the bound stays on the safe side."""
+    exact farthest cell only when the cheap bound is too large to trust calamine with (or, with
+    `exact_over`, a grid larger than that). Formatting-only cells (<c …/>) are counted too: the
+    bound stays on the safe side."""
     cells = refs = 0
     row_digits = col_letters = 0
     prefixed = False
@@ -231,7 +233,7 @@ def measure(z: zipfile.ZipFile, part: str, budget: Budget) -> Extent:
                 col_letters += 1
     extent = Extent(cells, 10 ** row_digits - 1, (0, 26, 702, 16384)[col_letters],
                     plain=(cells == refs and not prefixed))
-    if extent.plain and extent.absurd:
+    if extent.plain and (extent.absurd or exact_over is not None and extent.dense > exact_over):
         extent = _exact(z, part, budget, extent)
     return extent
 

@@ -217,6 +217,9 @@ def _footer(left: str) -> str:
 
 
 _SCRATCH: list[Any] = []
+#: (row kind, column kind) → its XlsxWriter properties: the same for every file, so mapped once
+#: per process (the merge button writes one 退回修改 file per unit)
+_PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def _xlsx_style(book: X.Book, made: dict[tuple[str, str], int], kind: str,
@@ -226,14 +229,16 @@ def _xlsx_style(book: X.Book, made: dict[tuple[str, str], int], kind: str,
     col = columns[i] if i < len(columns) else Column("")
     key = (kind, col.kind if kind not in ("title", "info", "section", "note", "sign") else "")
     if key not in made:
-        if not _SCRATCH:
-            from openpyxl import Workbook
-            from openpyxl.cell.cell import Cell
-            _SCRATCH.append(Cell(Workbook().active, row=1, column=1))
-            _SCRATCH.append(X.Styles())
-        cell, mapping = _SCRATCH
-        set_style(cell, style_array(cell.parent, **_attributes(kind, key[1])))
-        made[key] = book.style(mapping.properties(cell))
+        if key not in _PROPERTIES:
+            if not _SCRATCH:
+                from openpyxl import Workbook
+                from openpyxl.cell.cell import Cell
+                _SCRATCH.append(Cell(Workbook().active, row=1, column=1))
+                _SCRATCH.append(X.Styles())
+            cell, mapping = _SCRATCH
+            set_style(cell, style_array(cell.parent, **_attributes(kind, key[1])))
+            _PROPERTIES[key] = mapping.properties(cell)
+        made[key] = book.style(dict(_PROPERTIES[key]))
     return made[key]
 
 

@@ -219,7 +219,7 @@ def test_the_cache_holds_no_cells_of_unknown_files_and_no_key(returns):
     key = C.key_file()
     assert key.is_file() and not str(key).startswith(str(returns.root))
     assert not list(returns.root.rglob("*.key"))
-    kinds = {p.parent.name for p in (returns.root / CACHE_DIR).rglob("*.pkl")}
+    kinds = {p.parent.name for p in (returns.root / CACHE_DIR / "returns").rglob("*.pkl")}
     assert kinds == {"file", "piece"}
 
 

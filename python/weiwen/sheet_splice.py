@@ -33,7 +33,8 @@ from .cells import DATE_FORMAT, DATETIME_FORMAT, cell_value, date_format, excel_
 from .names import PROBLEM_KINDS_SHEET
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: characters XML 1.0 cannot hold: dropped from text cells
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEETDATA_OPEN = re.compile(rb"<((?:\w+:)?)sheetData\s*(/?)>")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[^\"]*\"\s*/>")
 _FIRST_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*\br=\"1\"[^>]*>(.*?)</(?:\w+:)?row>", re.S)
@@ -79,7 +80,7 @@ def _cell_xml(ref: str, value: Any, style: str, dates: Mapping[str, str]) -> str
             else f'<c r="{ref}"{style}><v>{value}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="{dates[date_format(value)]}"><v>{excel_serial(value)}</v></c>'
-    text = _ILLEGAL.sub("", str(value))
+    text = ILLEGAL_XML.sub("", str(value))
     if not text:
         return ""
     return (f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">'

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
@@ -25,6 +27,8 @@ from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
 from .openpyxl_access import drop_rows_below, place
 from .problems import kinds_frame
 from .settings import Settings, load_settings
+from .sheet_splice import ILLEGAL_XML as _ILLEGAL_XML
+from .sheet_fingerprint import fingerprints
 from .sheet_splice import SpliceError, splice_frames
 from .values import is_blank, to_text
 
@@ -139,6 +143,82 @@ def read_frame(path: Path, sheet: str, columns: Sequence[str]) -> pd.DataFrame:
     return frame_from_rows(sheet_rows(path, sheet) or [], columns)
 
 
+# --- what a spliced sheet reads back as, without reading it ---------------------------------------
+
+class Unsure(Exception):
+    """A value whose read-back is not worked out here (a date with a time of day, say)."""
+
+
+#: what calamine gives for the text of an inline-string cell: XML reads a line break as \n
+_LINE_BREAKS = re.compile(r"\r\n?")
+#: a character the splice drops (sheet_splice.ILLEGAL_XML) or XML rewrites (\r): the slow path
+_UNUSUAL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_SPACE = re.compile(r"\s")
+_FIRST_DATE = dt.date(1900, 3, 1)      # before it, Excel's serials count a day that never was
+
+
+def _read_cell(value: Any) -> Any:
+    """What calamine returns for the cell sheet_splice writes for `value` ('' for no cell)."""
+    value = cell_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value) if finite(value) else str(value)
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time() or value.date() < _FIRST_DATE:
+            raise Unsure(value)
+        return value.date()
+    if isinstance(value, dt.date):
+        if value < _FIRST_DATE:
+            raise Unsure(value)
+        return value
+    return _LINE_BREAKS.sub("\n", _ILLEGAL_XML.sub("", str(value)))
+
+
+def _read_column(values: list[Any], text: bool) -> list[Any]:
+    """frame_from_rows' column for the cells sheet_splice writes from `values`: plain text and
+    numbers (most of a roster) a column at a time, anything else cell by cell."""
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        joined = "".join(filter(None, values))
+        if _UNUSUAL.search(joined) is None:
+            if text and not (joined.isascii() and _SPACE.search(joined) is None):
+                return [None if not v or v.isspace() else _text(v) for v in values]
+            return [None if not v or v.isspace() else v for v in values]
+    if kinds <= {float, int, type(None)} and not text:
+        numbers = np.array(values, dtype=float)          # None → NaN, as a blank is
+        if not np.isinf(numbers).any():
+            return [None if v != v else v for v in numbers.tolist()]
+    cells = [_read_cell(v) for v in values]
+    if text:
+        return [None if _blank(v) else _text(v) for v in cells]
+    return [None if _blank(v) else v for v in cells]
+
+
+def frame_as_read_back(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """frame_from_rows(rows, its columns) of the sheet that sheet_splice writes from `frame`,
+    worked out without writing or reading it (None when a value's read-back is not certain).
+
+    Why: 名册 is written by one operation and read back by the next (a re-merge for the clerk's
+    备注, 计算金额, the outputs); reading 100,000 rows back costs seconds. The writer contract
+    makes the read-back predictable: text as written (XML's line breaks aside), numbers as
+    floats, dates as dates; blank rows left out; 身份证号 / 联系电话 / 银行卡号 as keys (_text)."""
+    header = [str(c) for c in frame.columns]
+    if len(set(header)) != len(header) or any(to_text(h) != h for h in header):
+        return None
+    try:
+        data = {name: _read_column(frame.iloc[:, i].tolist(), name in TEXT_COLUMNS)
+                for i, name in enumerate(header)}
+    except (Unsure, OverflowError):
+        return None
+    out = pd.DataFrame(data, columns=header, dtype=object)
+    if all(None in values for values in data.values()):      # perhaps a blank row
+        out = out[~out.isna().all(axis=1)].reset_index(drop=True)
+    return out
+
+
 def read_roster(path: Path) -> pd.DataFrame:
     return read_frame(path, Sheet.ROSTER, ROSTER_COLUMNS)
 
@@ -180,25 +260,35 @@ def _replace_data(ws: Any, frame: pd.DataFrame, *, header_row: int = 1) -> None:
 
 
 def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFrame],
-                 *, raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> None:
+                 *, raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None
+                 ) -> dict[str, str]:
     """Replace the data rows of the given sheets (creating a sheet if needed) and save safely.
 
     `frames`: sheet name → DataFrame written under a header row of its columns.
     `raw_sheets`: sheet name → rows written from A1 as they are (the 汇总 sheet's free layout).
     When every sheet exists, only their rows are spliced into the file (fast, every other part
     untouched); otherwise the workbook goes through openpyxl (keep_vba) once.
+    Returns the sheet_fingerprint.fingerprints of the spliced `frames` sheets as written (taken from
+    the new file before it replaces the old); empty when openpyxl wrote the workbook.
     """
     path = Path(path)
     tables: dict[str, Any] = {**dict(frames), **dict(raw_sheets or {})}
+    written: dict[str, str] = {}
+
+    def splice(tmp: Path) -> None:
+        splice_frames(path, tmp, tables)
+        written.update(fingerprints(tmp, frames))
+
     backup(path, campaign_root)
     try:
-        atomic_write(path, lambda tmp: splice_frames(path, tmp, tables))
-        return
+        atomic_write(path, splice)
+        return written
     except SpliceError:
         pass
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise CampaignError(f"无法打开工作簿 {path.name} 写入结果：{exc}") from exc
     _write_with_openpyxl(path, frames, raw_sheets)
+    return {}
 
 
 def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],

@@ -1,0 +1,210 @@
+"""The re-merge after one unit's corrected file arrives: whatever it takes from the campaign's
+caches (parsed returns, 名册 as it reads back), the workbook it leaves is, sheet by sheet and
+cell by cell, the one a merge from scratch leaves; and a change the caches cannot see through
+(the clerk's edit of 名册, the settings, the code) is never answered from them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from intake_helpers import people, person, person_id, unit_campaign, write_csv, write_openpyxl
+from weiwen import pipeline, workbook_io
+from weiwen.books import FileBook, Writes, file_book, read_roster
+from weiwen.campaign import Campaign
+from weiwen.intake import cache as C
+from weiwen.intake.cache import CACHE_DIR
+from weiwen.names import RETURN_COLUMNS, ROSTER_COLUMNS, Sheet
+
+HEADER = ["序号", *RETURN_COLUMNS]
+NOTE = "已电话核实，户主住院"
+
+
+def _numbered(rows: list[list[Any]]) -> list[list[Any]]:
+    return [HEADER, *([n + 1, *r] for n, r in enumerate(rows))]
+
+
+def _east(phone: str = "13800000001") -> list[list[Any]]:
+    rows = people(1, 12)
+    rows[2][1] = "330106195001011230"                  # a wrong check digit
+    rows[3][1] = "330106500101123"                     # a legacy 15-digit number
+    rows[4][4] = phone                                 # the cell a correction changes
+    rows.append([rows[5][0], rows[5][1], "低保", 3, rows[5][4], "6222020000000000001",
+                 rows[5][6], ""])                       # one household in two categories
+    return [["2027年春节慰问名单（东湖社区）"], *_numbered(rows), ["合计", f"{len(rows)}户"]]
+
+
+def _west() -> list[list[Any]]:
+    rows = people(100, 10, "低保") + [person(7)]      # 东湖社区's household again
+    rows[1][1] = ""                                    # no ID: kept by name
+    rows[2][0] = ""                                    # no name
+    return _numbered(rows)
+
+
+def _village() -> list[list[Any]]:
+    rows = people(200, 8)
+    rows[0][1] = "3301061970010112"                    # 16 digits
+    rows[1][4] = "12345"                               # not a phone number
+    rows.append([person(201)[0], person(201)[1], "残疾户", 2, "13800000201", "",
+                 "文一路201号", ""])                    # twice in the same unit
+    return _numbered(rows)
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Campaign:
+    """Three units in three formats: duplicates inside a unit, across units and across
+    categories; invalid, legacy and missing IDs; a row without a name."""
+    campaign = unit_campaign(tmp_path / "活动")
+    write_openpyxl(campaign.inbox / "东湖社区.xlsx", _east())
+    write_csv(campaign.inbox / "西湖社区名单.csv", _west())
+    write_openpyxl(campaign.inbox / "青山村" / "青山村.xlsx", _village())
+    return campaign
+
+
+def _clerk_notes(campaign: Campaign, notes: dict[int, Any]) -> None:
+    """The clerk types into 名册's 备注 (data row n → value) and saves, as in Excel."""
+    wb = load_workbook(campaign.workbook, keep_vba=True)
+    ws = wb[Sheet.ROSTER]
+    column = [c.value for c in ws[1]].index("备注") + 1
+    for row, value in notes.items():
+        ws.cell(row=row + 1, column=column, value=value)
+    wb.save(campaign.workbook)
+
+
+def _sheets(path: Path) -> dict[str, list[list[Any]]]:
+    return workbook_io.read_sheets(path)
+
+
+def _from_scratch(campaign: Campaign, tmp_path: Path) -> dict[str, list[list[Any]]]:
+    """The same merge on a copy of the campaign as it is now, without any cache."""
+    copy = Campaign(tmp_path / "from-scratch")
+    shutil.rmtree(copy.root, ignore_errors=True)
+    shutil.copytree(campaign.root, copy.root)
+    shutil.rmtree(copy.root / CACHE_DIR, ignore_errors=True)
+    pipeline.on_disk("merge", copy)
+    return _sheets(copy.workbook)
+
+
+def _assert_same_workbook(got: dict[str, list[list[Any]]], want: dict[str, list[list[Any]]]
+                          ) -> None:
+    assert list(got) == list(want)
+    for name in want:
+        assert got[name] == want[name], name
+
+
+@pytest.fixture
+def sheet_reads(monkeypatch) -> list[str]:
+    """The sheets FileBook reads from the workbook file."""
+    seen: list[str] = []
+    real = file_book.read_sheets
+
+    def spy(path, names=None):
+        names = list(names) if names is not None else None
+        seen.extend(names or ["*"])
+        return real(path, names)
+
+    monkeypatch.setattr(file_book, "read_sheets", spy)
+    return seen
+
+
+@pytest.mark.slow
+def test_a_re_merge_leaves_the_workbook_a_merge_from_scratch_leaves(messy, tmp_path,
+                                                                    sheet_reads):
+    pipeline.on_disk("merge", messy)
+    roster = workbook_io.read_roster(messy.workbook)
+    assert {"重复", "错误"} <= set(roster["状态"])
+    _clerk_notes(messy, {1: NOTE, 2: 42, len(roster): "最后一行的备注"})
+    pipeline.on_disk("merge", messy)             # reads the clerk's 名册, keeps it as written
+    write_openpyxl(messy.inbox / "东湖社区.xlsx", _east(phone="13912345678"))
+    sheet_reads.clear()
+    pipeline.on_disk("merge", messy)
+    assert Sheet.ROSTER not in sheet_reads      # 名册 as it reads back came from the cache
+    got = _sheets(messy.workbook)
+    _assert_same_workbook(got, _from_scratch(messy, tmp_path))
+    again = workbook_io.read_roster(messy.workbook)
+    assert "13912345678" in again["联系电话"].tolist()
+    assert again["备注"].tolist()[:2] == [NOTE, 42.0]
+    assert again["备注"].tolist()[-1] == "最后一行的备注"
+
+
+@pytest.mark.slow
+def test_the_clerks_edit_of_the_roster_is_read_not_taken_from_the_cache(messy, tmp_path,
+                                                                      sheet_reads):
+    pipeline.on_disk("merge", messy)
+    pipeline.on_disk("merge", messy)
+    _clerk_notes(messy, {3: NOTE})
+    sheet_reads.clear()
+    pipeline.on_disk("merge", messy)
+    assert Sheet.ROSTER in sheet_reads
+    assert workbook_io.read_roster(messy.workbook)["备注"].tolist()[2] == NOTE
+    _assert_same_workbook(_sheets(messy.workbook), _from_scratch(messy, tmp_path))
+
+
+@pytest.mark.slow
+def test_another_code_version_reads_the_roster(messy, sheet_reads, monkeypatch):
+    pipeline.on_disk("merge", messy)
+    monkeypatch.setattr(C, "SCHEMA", C.SCHEMA + 1)
+    C.code_version.cache_clear()
+    try:
+        sheet_reads.clear()
+        pipeline.on_disk("merge", messy)
+        assert Sheet.ROSTER in sheet_reads
+    finally:
+        C.code_version.cache_clear()
+
+
+#: values a roster cell may hold, the awkward ones included
+ODD_VALUES: list[Any] = [
+    "a", " a ", "  ", "", None, float("nan"), 3, 3.0, 2.5, -0.0, 1e20, 1e-7, 123456789012345678,
+    True, False, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2), float("inf"), "x\r\ny", "x\ry",
+    "a&<b>", "\x01bad", "=1+1", np.int64(5), np.float64(2.0), pd.Timestamp("2024-01-02"),
+    "全角１２３", "\u3000", "tab\tx", "\ufeffbom", 0.1 + 0.2, "😀", "a\u2028b", " 1 2  3 ", "１２３４",
+    "330106 19500101 1234", "X", 0, -1,
+]
+
+
+@pytest.mark.parametrize("shape", ["mixed", "text", "numbers", "blank rows"])
+def test_the_read_back_worked_out_is_what_the_file_reads_as(campaign, shape):
+    values = {"mixed": ODD_VALUES, "text": [v for v in ODD_VALUES if isinstance(v, str)],
+              "numbers": [v for v in ODD_VALUES if type(v) in (int, float)],
+              "blank rows": [None, "", "  ", "a", float("nan")]}[shape]
+    roster = pd.DataFrame({"备注": values, "身份证号": values, "地址": [str(v) for v in values],
+                           "来源行": range(len(values))})
+    if shape == "blank rows":
+        roster["地址"] = roster["来源行"] = None
+    book = FileBook(campaign)
+    book.write(Writes.results(roster=roster))
+    on_disk = workbook_io.read_roster(campaign.workbook)
+    assert book._known(Sheet.ROSTER) is not None
+    pd.testing.assert_frame_equal(read_roster(book), on_disk)         # in this process
+    later = FileBook(Campaign.open(campaign.root))
+    assert later._known(Sheet.ROSTER) is not None
+    pd.testing.assert_frame_equal(read_roster(later), on_disk)        # in the next one
+    assert list(on_disk.columns) == list(ROSTER_COLUMNS)
+
+
+def test_a_date_with_a_time_is_read_from_the_file(campaign, sheet_reads):
+    roster = pd.DataFrame({"备注": [dt.datetime(2027, 1, 20, 9, 30), "a"]})
+    book = FileBook(campaign)
+    book.write(Writes.results(roster=roster))
+    assert book._known(Sheet.ROSTER) is None
+    assert read_roster(book)["备注"].tolist() == workbook_io.read_roster(
+        campaign.workbook)["备注"].tolist()
+    assert Sheet.ROSTER in sheet_reads
+
+
+def test_a_damaged_entry_is_ignored(campaign):
+    book = FileBook(campaign)
+    book.write(Writes.results(roster=pd.DataFrame({"户主姓名": ["张三"], "身份证号": [person_id(1)]})))
+    (entry,) = (campaign.root / CACHE_DIR / "workbook").rglob("*.pkl")
+    entry.write_bytes(entry.read_bytes()[:-1])
+    later = FileBook(Campaign.open(campaign.root))
+    assert later._known(Sheet.ROSTER) is None
+    assert read_roster(later)["户主姓名"].tolist() == ["张三"]

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from typing import Any, Protocol
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from .. import problems as P
@@ -227,20 +228,35 @@ def _normalised(piece: _Piece, categories: CategoryIndex,
     return out
 
 
+def _as_text(column: pd.Series) -> list[str]:
+    """column.fillna("").astype(str) as a list (a Python loop: pandas' string columns are
+    slower at this than the loop)."""
+    blank = column.isna().to_numpy()
+    return ["" if b else v if type(v) is str else str(v) for v, b in zip(column.tolist(), blank)]
+
+
+def _keys(frame: pd.DataFrame) -> list[str]:
+    ids, names = _as_text(frame[Col.ID]), _as_text(frame[Col.NAME])
+    return [f"{unit}|{id_ or NO_ID + name}|{category}" for unit, id_, name, category in zip(
+        _as_text(frame[Col.UNIT]), ids, names, _as_text(frame[Col.CATEGORY]))]
+
+
 def roster_key(frame: pd.DataFrame) -> pd.Series:
     """Stable key of a roster row: 单位|身份证号|类别, with 名:户主姓名 when the ID is empty."""
     if not len(frame):
         return pd.Series([], dtype=object, index=frame.index)
-    ids = frame[Col.ID].fillna("").astype(str)
-    who = ids.where(ids != "", NO_ID + frame[Col.NAME].fillna("").astype(str))
-    return (frame[Col.UNIT].fillna("").astype(str) + "|" + who + "|"
-            + frame[Col.CATEGORY].fillna("").astype(str))
+    return pd.Series(_keys(frame), index=frame.index, dtype="str")
 
 
-def _occurrence_key(frame: pd.DataFrame) -> pd.Series:
+def _occurrence_keys(frame: pd.DataFrame) -> list[str]:
     """The stable key plus its occurrence number: a household listed twice keeps two notes."""
-    keys = roster_key(frame)
-    return keys + "#" + keys.groupby(keys).cumcount().astype(str)
+    seen: dict[str, int] = {}
+    out = []
+    for key in _keys(frame):
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out.append(f"{key}#{n}")
+    return out
 
 
 def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series:
@@ -248,14 +264,16 @@ def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series
     already there (even if the clerk emptied it); the unit's own 备注 for new rows."""
     if previous is None or not len(previous) or not len(roster):
         return roster[Col.NOTE]
-    prev = previous.assign(_k=_occurrence_key(previous)).drop_duplicates("_k").set_index("_k")
     # the clerk's cell as it was, value and type, never normalised ('' for an empty cell, as a
     # unit's empty 备注 is)
-    notes = prev[Col.NOTE].map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
-                               else v)
-    keys = _occurrence_key(roster)
-    known = keys.isin(notes.index)
-    return roster[Col.NOTE].where(~known, keys.map(notes))
+    notes: dict[str, Any] = {}
+    for key, value in zip(_occurrence_keys(previous), previous[Col.NOTE].tolist()):
+        notes.setdefault(key, "" if value is None or (isinstance(value, float) and value != value)
+                         else value)
+    keys = _occurrence_keys(roster)
+    known = np.fromiter((k in notes for k in keys), dtype=bool, count=len(keys))
+    kept = pd.Series([notes.get(k) for k in keys], index=roster.index, dtype=object)
+    return roster[Col.NOTE].where(~known, kept)
 
 
 P.register("intake.file_failed", "文件内容无法处理", Severity.ERROR, "intake",

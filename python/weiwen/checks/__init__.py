@@ -14,6 +14,7 @@ import pandas as pd
 from .. import problems as P
 from ..names import Col, Status
 from ..settings import Settings
+from ..values import with_texts, without_texts
 from ._base import Check, apply, emit
 from .coverage import Reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
@@ -29,6 +30,9 @@ CHECKS: tuple[tuple[Check, ...], ...] = (
     (*LIKELY_CHECKS, *MONEY_CHECKS),
 )
 _WORKING = (ID_RAW, BIRTH, ID_OK)
+#: the columns whose text the checks ask for again and again
+_TEXTS = (Col.UNIT, Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.ADDRESS,
+          Col.SRC_FILE, Col.NOTE)
 
 __all__ = ["CHECKS", "Check", "Reference", "run_checks", "check_references", "reference_frame",
            "emit"]
@@ -43,6 +47,8 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     roster = prepare_ids(roster, settings)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""
+    # the checks never change these columns (only 状态 / 问题, between passes)
+    roster = with_texts(roster, [*_TEXTS])
     problems: list[P.Problem] = []
     for i, checks in enumerate(CHECKS):
         found = [p for check in checks for p in check(roster, settings)]
@@ -50,4 +56,4 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
             found += check_references(roster, references, settings)
         apply(roster, found)
         problems += found
-    return roster.drop(columns=list(_WORKING)), problems
+    return without_texts(roster).drop(columns=list(_WORKING)), problems

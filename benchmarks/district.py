@@ -6,6 +6,7 @@
     python benchmarks/district.py --rows 200000 --sizes 1 --quick --no-remerge --presses 0
                                                   # the whole run's time and memory at 200k only
     python benchmarks/district.py --buttons-only  # the button latencies on the demo only
+    python benchmarks/district.py --remerge-only --sizes 1   # the incremental re-merge only
 
 Generates, with a fixed seed, realistic returned files (the demo's messiness: title rows, header
 variants, Traditional headers, GBK CSV, a 合计 row; about 3 % duplicates across units and
@@ -170,6 +171,7 @@ def remerge(campaign: Campaign) -> dict:
     correct_one(campaign, 4)
     again = M.fresh("merge", campaign.root)
     return {"full_merge_s": full.seconds, "remerge_s": again.seconds,
+            "full_merge_cpu_s": full.cpu, "remerge_cpu_s": again.cpu,
             "remerge_ratio": again.seconds / full.seconds}
 
 
@@ -199,6 +201,19 @@ def measure(rows: int, units: int, *, quick: bool, remerging: bool = True) -> di
                   "ratio_to_floor": run.seconds / floor, "ratio_to_old_floor": run.seconds / old_floor}
         if remerging:
             result.update(remerge(campaign))
+        return result
+
+
+def remerge_only(rows: int, units: int) -> dict:
+    """Only the incremental re-merge, on a district whose 名册 a first merge filled (as the full
+    measurement's `weiwen run` does)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clock, campaign = M.timed(generate, Path(tmp) / "district", units=units, rows=rows)
+        M.fresh("merge", campaign.root)
+        load = M.load()
+        result = {"rows": rows, "units": units, "generate_s": clock.wall, "load": load,
+                  **remerge(campaign)}
+        result["load_after"] = M.load()
         return result
 
 
@@ -282,8 +297,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="without the re-merge (the run, its memory and the floors only)")
     parser.add_argument("--presses", type=int, default=5, help="presses per button")
     parser.add_argument("--buttons-only", action="store_true")
+    parser.add_argument("--remerge-only", action="store_true",
+                        help="only the full merge and the re-merge after one corrected file, "
+                             "at `rows`")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
+    if args.remerge_only:
+        r = remerge_only(args.rows, args.units)
+        print(f"\n== {r['rows']:,} rows in {r['units']} units (files generated in "
+              f"{r['generate_s']:.1f} s; load average {r['load']} → {r['load_after']})")
+        print(f"  {'merge, no cache':<24} {r['full_merge_s']:8.2f} s  (cpu {r['full_merge_cpu_s']:.2f} s"
+              f" with imports)")
+        print(f"  {'re-merge, 1 file changed':<24} {r['remerge_s']:8.2f} s  (cpu "
+              f"{r['remerge_cpu_s']:.2f} s with imports) = {r['remerge_ratio']:.0%} of the full merge")
+        if args.json:
+            args.json.write_text(json.dumps({"remerge": r}, ensure_ascii=False, indent=1))
+        return 0
     sizes = [] if args.buttons_only else {
         1: [args.rows], 2: [args.rows, args.rows * 2]}.get(
             args.sizes, [args.rows // 2, args.rows, args.rows * 2])

@@ -21,7 +21,7 @@ from weiwen.books import FileBook, Writes, file_book, read_roster
 from weiwen.campaign import Campaign
 from weiwen.intake import cache as C
 from weiwen.intake.cache import CACHE_DIR
-from weiwen.names import RETURN_COLUMNS, ROSTER_COLUMNS, Sheet
+from weiwen.names import RETURN_COLUMNS, ROSTER_COLUMNS, Sheet, StdCol
 
 HEADER = ["序号", *RETURN_COLUMNS]
 NOTE = "已电话核实，户主住院"
@@ -158,6 +158,20 @@ def test_another_code_version_reads_the_roster(messy, sheet_reads, monkeypatch):
         assert Sheet.ROSTER in sheet_reads
     finally:
         C.code_version.cache_clear()
+
+
+@pytest.mark.slow
+def test_a_settings_change_is_seen_by_the_re_merge(messy, tmp_path):
+    pipeline.on_disk("merge", messy)
+    before = workbook_io.read_problems(messy.workbook)
+    standards = workbook_io.read_sheets(messy.workbook, (Sheet.STANDARDS,))[Sheet.STANDARDS]
+    frame = pd.DataFrame(standards[1:], columns=[str(v) for v in standards[0]])
+    frame.loc[frame[StdCol.CATEGORY] == "残疾户", StdCol.CONDITION] = "年龄>=70"
+    workbook_io.write_frames(messy.workbook, messy.root, {Sheet.STANDARDS: frame})
+    pipeline.on_disk("merge", messy)
+    after = workbook_io.read_problems(messy.workbook)
+    assert "不符合类别条件" in set(after["问题类型"]) - set(before["问题类型"])
+    _assert_same_workbook(_sheets(messy.workbook), _from_scratch(messy, tmp_path))
 
 
 #: values a roster cell may hold, the awkward ones included

@@ -103,14 +103,19 @@ def _assert_same_workbook(got: dict[str, list[list[Any]]], want: dict[str, list[
 def sheet_reads(monkeypatch) -> list[str]:
     """The sheets FileBook reads from the workbook file."""
     seen: list[str] = []
-    real = file_book.read_sheets
+    real_sheets, real_rows = file_book.read_sheets, file_book.sheet_rows
 
-    def spy(path, names=None):
+    def sheets(path, names=None):
         names = list(names) if names is not None else None
         seen.extend(names or ["*"])
-        return real(path, names)
+        return real_sheets(path, names)
 
-    monkeypatch.setattr(file_book, "read_sheets", spy)
+    def rows(path, name):
+        seen.append(name)
+        return real_rows(path, name)
+
+    monkeypatch.setattr(file_book, "read_sheets", sheets)
+    monkeypatch.setattr(file_book, "sheet_rows", rows)
     return seen
 
 

@@ -145,3 +145,49 @@ def test_summary_counts_leader_visits_per_group(demo_campaign, cli):
     planned = list(expected.columns).index("计划走访户数")
     assert total[planned] == expected["计划走访户数"].sum() >= 8 * 4
     assert rows[-1][0].startswith("合计金额（大写）：")
+
+
+def test_summary_cells_per_unit_category_payment_and_department(campaign):
+    """Several payment ways in one category (in roster order 银行打卡, 自领, 现金: shown 现金,
+    银行打卡, then the rest), a category 标准 does not list, a 责任部门, a blank payment (现金),
+    a size given as text and one missing, and rows that are not paid."""
+    settings = workbook_io.read_settings(campaign.workbook)
+    valid = "有效"
+    people = [("乙村", "残疾户", "银行打卡", 500, 2, valid), ("甲村", "残疾户", "自领", 300, 1, valid),
+              ("甲村", "低保", "银行打卡", 900, 3, valid), ("甲村", "残疾户", "现金", 400, "2", valid),
+              ("甲村", "残疾户", "银行打卡", 250.5, None, valid),
+              ("甲村", "自编类别", "现金", 100, 1, valid), ("乙村", "低保", None, 700, 4, valid),
+              ("甲村", "低保", "现金", 0, 1, valid), ("乙村", "低保", "现金", 600, 1, "重复")]
+    roster = pd.DataFrame([{Col.SEQ: i, Col.UNIT: u, Col.NAME: f"户{i}", Col.CATEGORY: c,
+                            Col.PAYMENT: p, Col.AMOUNT: a, Col.SIZE: n, Col.STATUS: s}
+                           for i, (u, c, p, a, n, s) in enumerate(people, start=1)])
+    rows = build_summary(roster, settings).rows
+    total = ["合计", "", "", "", 7, 13, 3150.5]
+    assert _section(rows, "一、分单位分类别") == [
+        ["乙村", "低保", "低保", "现金", 1, 4, 700.0],
+        ["乙村", "低保边缘", "残疾户", "银行打卡", 1, 2, 500.0],
+        ["乙村 小计", "", "", "", 2, 6, 1200.0],
+        ["甲村", "低保", "低保", "银行打卡", 1, 3, 900.0],
+        ["甲村", "低保边缘", "残疾户", "现金", 1, 2, 400.0],
+        ["甲村", "低保边缘", "残疾户", "银行打卡", 1, 0, 250.5],
+        ["甲村", "低保边缘", "残疾户", "自领", 1, 1, 300.0],
+        ["甲村", "（未列入标准）", "自编类别", "现金", 1, 1, 100.0],
+        ["甲村 小计", "", "", "", 5, 7, 1950.5], total]
+    assert _section(rows, "二、分类别组汇总") == [
+        ["", "低保", "低保", "银行打卡", 2, 7, 1600.0], ["低保 小计", "", "", "", 2, 7, 1600.0],
+        ["", "低保边缘", "残疾户", "银行打卡", 4, 5, 1450.5], ["低保边缘 小计", "", "", "", 4, 5, 1450.5],
+        ["", "（未列入标准）", "自编类别", "现金", 1, 1, 100.0],
+        ["（未列入标准） 小计", "", "", "", 1, 1, 100.0], total]
+    assert _section(rows, "三、按发放方式") == [
+        ["", "", "", "现金", 3, 7, 1200.0], ["", "", "", "银行打卡", 3, 5, 1650.5],
+        ["", "", "", "自领", 1, 1, 300.0], total]
+    own = "各社区/村（所在单位）"
+    assert _section(rows, "四、分责任部门") == [
+        [own, "低保边缘", "残疾户", "现金", 1, 2, 400.0],
+        [own, "低保边缘", "残疾户", "银行打卡", 2, 2, 750.5],
+        [own, "低保边缘", "残疾户", "自领", 1, 1, 300.0],
+        [own, "（未列入标准）", "自编类别", "现金", 1, 1, 100.0],
+        [f"{own} 小计", "", "", "", 5, 6, 1550.5],
+        ["社会事务科", "低保", "低保", "现金", 1, 4, 700.0],
+        ["社会事务科", "低保", "低保", "银行打卡", 1, 3, 900.0],
+        ["社会事务科 小计", "", "", "", 2, 7, 1600.0], total]

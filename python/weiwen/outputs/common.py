@@ -66,7 +66,10 @@ def departments_of(frame: pd.DataFrame, settings: Settings | None) -> pd.Series:
     """Each household's 责任部门 (标准), or OWN_UNIT when its unit pays it."""
     if settings is None or not len(frame):
         return pd.Series(OWN_UNIT, index=frame.index, dtype=object)
-    return frame[Col.CATEGORY].map(lambda c: settings.department_of(to_text(c))).astype(object)
+    categories = frame[Col.CATEGORY].map(to_text)
+    # one look-up in 标准 per category, not per household
+    department = {c: settings.department_of(c) for c in categories.unique()}
+    return categories.map(department).astype(object)
 
 
 def owners(frame: pd.DataFrame, settings: Settings | None) -> pd.Series:
@@ -97,7 +100,12 @@ def by_owner(frame: pd.DataFrame, settings: Settings | None
 
 def payment_order(frame: pd.DataFrame) -> list[str]:
     """现金 first (paid through the unit, signed on the spot), then 银行打卡, then anything else."""
-    present = list(dict.fromkeys(to_text(v) for v in frame[Col.PAYMENT]))
+    return order_payments(to_text(v) for v in frame[Col.PAYMENT].unique())
+
+
+def order_payments(present: Iterable[str]) -> list[str]:
+    """The payment ways given, in `payment_order`'s order."""
+    present = list(dict.fromkeys(present))
     known = [p.value for p in (Payment.CASH, Payment.CARD) if p.value in present]
     return known + sorted(p for p in present if p not in known)
 

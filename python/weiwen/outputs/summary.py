@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
@@ -24,8 +25,8 @@ from ..values import cn_date, to_text
 from . import layout as L
 from .bank import write_bank_book
 from .charts import add_charts
-from .common import (by_roster_order, by_unit, department_order, departments_of, paid_households,
-                     payment_order)
+from .common import (by_roster_order, department_order, departments_of, order_payments,
+                     paid_households, unit_order)
 from .outset import OutputSet
 from .sheetkit import Column, TableSheet
 from .state import record, require_paid, roster_state
@@ -81,6 +82,16 @@ def _counts(frame: pd.DataFrame) -> list[Any]:
     return [len(frame), int(frame[Col.SIZE].fillna(0).sum()), float(frame[Col.AMOUNT].sum())]
 
 
+def _positions(*keys: pd.Series) -> dict[Any, np.ndarray]:
+    """Row positions of every value (or combination of values) of `keys`, each in roster order,
+    found in one pass over the rows (not one filter per unit and category)."""
+    found: dict[Any, list[int]] = {}
+    values = keys[0].tolist() if len(keys) == 1 else zip(*(k.tolist() for k in keys))
+    for i, key in enumerate(values):
+        found.setdefault(key, []).append(i)
+    return {key: np.asarray(rows, dtype=np.intp) for key, rows in found.items()}
+
+
 def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
                   today: dt.date | None = None, state: str = "",
                   extras: Extras | None = None) -> SummaryResult:
@@ -97,7 +108,21 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
     groups = list(dict.fromkeys(_group_of(settings, c) for c in categories))
     title = (settings.params.title if settings else "") + "慰问金发放汇总表"
     today = today or dt.date.today()
-    total = float(paid[Col.AMOUNT].sum())
+    # every count below sums these arrays over a cell's rows in roster order, so each 金额 is
+    # the very sum a filter of the roster gave (the same values added in the same order)
+    amounts = paid[Col.AMOUNT].to_numpy()
+    sizes = paid[Col.SIZE].fillna(0).to_numpy()
+
+    def counts(rows: np.ndarray) -> list[Any]:
+        return [len(rows), int(sizes[rows].sum()), float(amounts[rows].sum())]
+
+    everyone = _counts(paid)
+    total = everyone[2]
+    units = paid[Col.UNIT].map(to_text)
+    payments = paid[Col.PAYMENT]
+    departments = departments_of(paid, settings)
+    by_cell = _positions(units, paid[Col.CATEGORY], payments)
+    by_department_cell = _positions(departments, paid[Col.CATEGORY], payments)
     rows: list[list[Any]] = []
     kinds: list[str] = []
     result = SummaryResult(rows=rows, kinds=kinds)
@@ -105,6 +130,14 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
     def add(kind: str, *values: Any) -> None:
         rows.append(list(values))
         kinds.append(kind)
+
+    def cells(table: dict[Any, np.ndarray], payments_of: dict[tuple[str, str], list[str]],
+              owner: str, label: str) -> None:
+        """The data rows of one unit or department: per category, per payment way."""
+        for category in categories:
+            for payment in order_payments(payments_of.get((owner, category), [])):
+                add("data", label, _group_of(settings, category), category, payment,
+                    *counts(table[(owner, category, payment)]))
 
     numbered = iter(NUMERALS)
 
@@ -116,50 +149,46 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
         + (f"　{state}" if state else ""))
     add("header", *HEADER)
     section("分单位分类别")
-    for unit, in_unit in by_unit(paid, settings):
-        for category in categories:
-            part = in_unit[in_unit[Col.CATEGORY] == category]
-            for payment in payment_order(part) if len(part) else []:
-                cell = part[part[Col.PAYMENT] == payment]
-                add("data", unit, _group_of(settings, category), category, payment, *_counts(cell))
-        counts = _counts(in_unit)
-        add("subtotal", f"{unit} {SUBTOTAL}", "", "", "", *counts)
-        result.by_unit.append((unit, counts[0], counts[2]))
-    add("total", TOTAL, "", "", "", *_counts(paid))
+    unit_payments = _payments_present(by_cell)
+    unit_rows = _positions(units)
+    for unit in unit_order(paid, settings):
+        cells(by_cell, unit_payments, unit, unit)
+        unit_counts = counts(unit_rows[unit])
+        add("subtotal", f"{unit} {SUBTOTAL}", "", "", "", *unit_counts)
+        result.by_unit.append((unit, unit_counts[0], unit_counts[2]))
+    add("total", TOTAL, "", "", "", *everyone)
     add("daxie", DAXIE_LABEL, to_daxie(total))
     section("分类别组汇总")
+    group_rows = _positions(paid["_组"])
+    category_rows = _positions(paid[Col.CATEGORY])
     for group in groups:
-        in_group = paid[paid["_组"] == group]
         for category in [c for c in categories if _group_of(settings, c) == group]:
-            part = in_group[in_group[Col.CATEGORY] == category]
-            add("data", "", group, category, part[Col.PAYMENT].iloc[0] if len(part) else "",
-                *_counts(part))
-        counts = _counts(in_group)
-        add("subtotal", f"{group} {SUBTOTAL}", "", "", "", *counts)
-        result.by_group.append((group, counts[0], counts[2]))
-    add("total", TOTAL, "", "", "", *_counts(paid))
+            part = category_rows[category]
+            add("data", "", group, category, payments.iat[part[0]], *counts(part))
+        group_counts = counts(group_rows[group])
+        add("subtotal", f"{group} {SUBTOTAL}", "", "", "", *group_counts)
+        result.by_group.append((group, group_counts[0], group_counts[2]))
+    add("total", TOTAL, "", "", "", *everyone)
     add("daxie", DAXIE_LABEL, to_daxie(total))
     section("按发放方式")
-    for payment in payment_order(paid):
-        add("data", "", "", "", payment, *_counts(paid[paid[Col.PAYMENT] == payment]))
-    add("total", TOTAL, "", "", "", *_counts(paid))
+    payment_rows = _positions(payments)
+    for payment in order_payments(payment_rows):
+        add("data", "", "", "", payment, *counts(payment_rows[payment]))
+    add("total", TOTAL, "", "", "", *everyone)
     add("daxie", DAXIE_LABEL, to_daxie(total))
     section("分责任部门")
-    departments = departments_of(paid, settings)
     own = f"各{settings.unit_word if settings else '单位'}（{OWN_UNIT}）"
+    department_payments = _payments_present(by_department_cell)
+    department_rows = _positions(departments)
     for department in [OWN_UNIT, *department_order(settings, departments)]:
-        in_department = paid[departments == department]
-        if not len(in_department):
+        if department not in department_rows:
             continue
         name = own if department == OWN_UNIT else department
-        for category in categories:
-            part = in_department[in_department[Col.CATEGORY] == category]
-            for payment in payment_order(part) if len(part) else []:
-                add("data", name, _group_of(settings, category), category, payment,
-                    *_counts(part[part[Col.PAYMENT] == payment]))
-        add("subtotal", f"{name} {SUBTOTAL}", "", "", "", *_counts(in_department))
-        result.by_department.append((name, len(in_department), float(in_department[Col.AMOUNT].sum())))
-    add("total", TOTAL, "", "", "", *_counts(paid))
+        cells(by_department_cell, department_payments, department, name)
+        department_counts = counts(department_rows[department])
+        add("subtotal", f"{name} {SUBTOTAL}", "", "", "", *department_counts)
+        result.by_department.append((name, department_counts[0], department_counts[2]))
+    add("total", TOTAL, "", "", "", *everyone)
     add("daxie", DAXIE_LABEL, to_daxie(total))
     _status_sections(add, section, extras or Extras())
     budget = settings.params.budget if settings else None
@@ -170,8 +199,17 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
         add("data", "结余" if budget >= total else "超出预算", "", "", "", "", "", abs(budget - total))
         add("data", "使用比例", "", "", "", "", "", f"{total / budget:.1%}")
     add("sign", "制表人：", "", "审核人：", "", "负责人：", "", "日期：")
-    result.households, result.people, result.total = len(paid), _counts(paid)[1], total
+    result.households, result.people, result.total = len(paid), everyone[1], total
     return result
+
+
+def _payments_present(cells: dict[Any, np.ndarray]) -> dict[tuple[str, str], list[str]]:
+    """The payment ways present per (unit or department, category), from (owner, category,
+    payment) cells."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for owner, category, payment in cells:
+        out.setdefault((owner, category), []).append(payment)
+    return out
 
 
 def _status_sections(add, section, extras: Extras) -> None:

@@ -184,6 +184,11 @@ class Renderer:
         self.data_styles = {c: s for c, _v, s in data.cells}
         self.data_height = data.height
         self.slots = list(layout.columns.items())
+        # a household's row, planned once: the data prototype's columns in order (styled, with
+        # the value of their label if any), then the labelled columns the prototype leaves bare
+        label_of = {c: label for label, c in self.slots}
+        self.styled = [(c, label_of.get(c), s) for c, s in self.data_styles.items()]
+        self.bare = [(c, label) for label, c in self.slots if c not in self.data_styles]
 
     def head(self, values: dict[str, Any]) -> None:
         for r, c, value, style in self.layout.head:
@@ -206,12 +211,14 @@ class Renderer:
         """One household: the data prototype's style on every column, its values at their
         labels."""
         r = self._next("data")
-        values = {c: cells.get(label) for label, c in self.slots}
-        for c, style in self.data_styles.items():
-            self.sheet.put(r, c, values.pop(c, None), style)
-        for c, value in values.items():
+        get = cells.get
+        row = [(c, None if label is None else get(label), style)
+               for c, label, style in self.styled]
+        for c, label in self.bare:
+            value = get(label)
             if value is not None:
-                self.sheet.put(r, c, value, None)
+                row.append((c, value, None))
+        self.sheet.cells.setdefault(r, []).extend(row)
         self._first(self.data_styles)
         if self.data_height:
             self.sheet.heights[r] = self.data_height

@@ -99,7 +99,12 @@ def build_summary(roster: pd.DataFrame, settings: Settings | None, *,
 
     Every section uses the same seven columns, so one header row serves the whole table and is
     repeated on every printed page; each 合计 is followed by its amount in 大写."""
-    paid = paid_households(roster)
+    return _build(paid_households(roster), settings, today=today, state=state, extras=extras)
+
+
+def _build(paid: pd.DataFrame, settings: Settings | None, *, today: dt.date | None, state: str,
+           extras: Extras | None) -> SummaryResult:
+    """`build_summary` from the paid households (common.paid_households), which it changes."""
     paid[Col.SIZE] = pd.to_numeric(paid[Col.SIZE], errors="coerce")
     paid[Col.CATEGORY] = paid[Col.CATEGORY].map(to_text)
     group_of = {c: _group_of(settings, c) for c in paid[Col.CATEGORY].unique()}
@@ -307,9 +312,9 @@ def write_summary(roster: pd.DataFrame, settings: Settings | None, output_dir: P
     `visits`: the leaders' visits per group (visits.read_visits_summary), a second sheet."""
     require_paid(roster, "汇总表和银行代发名单")
     state = roster_state(roster)
-    result = build_summary(roster, settings, today=today, state=state.line(), extras=extras)
-    output_dir = Path(output_dir)
     paid = paid_households(roster)
+    result = _build(paid.copy(), settings, today=today, state=state.line(), extras=extras)
+    output_dir = Path(output_dir)
     card = by_roster_order(paid[paid[Col.PAYMENT] == Payment.CARD.value])
     prefix = settings.params.title if settings else ""
     memo = (prefix + "慰问金").replace("慰问慰问金", "慰问金")

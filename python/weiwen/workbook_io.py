@@ -27,9 +27,8 @@ from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
 from .openpyxl_access import drop_rows_below, place
 from .problems import kinds_frame
 from .settings import Settings, load_settings
-from .sheet_splice import ILLEGAL_XML as _ILLEGAL_XML
 from .sheet_fingerprint import fingerprints
-from .sheet_splice import SpliceError, splice_frames
+from .sheet_splice import ILLEGAL_XML as _ILLEGAL_XML, SpliceError, splice_frames
 from .values import is_blank, to_text
 
 

@@ -320,16 +320,12 @@ def _write_sheet(ws: Any, sheet: Sheet, fmt: Any) -> None:
     for r1, c1, r2, c2 in sheet.merges:
         anchors[(r1, c1)] = (r2, c2)
     merge_rows = {r for r, _c in anchors}
-    # a district's sheets are a million cells: the common kinds (text, a finite number, a styled
-    # blank) are written straight away with the style's format looked up once per style; any
-    # other value goes through the writer contract (_write_cell)
+    # a district's sheets are a million cells: each style's format is looked up once per sheet
     formats: dict[int | None, Any] = {}
-    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
-    cells = sheet.cells
-    for row in sorted(cells):
+    for row in sorted(sheet.cells):
         r = row - 1
         merged = row in merge_rows
-        for column, value, style in cells[row]:
+        for column, value, style in sheet.cells[row]:
             try:
                 cell_format = formats[style]
             except KeyError:
@@ -338,22 +334,7 @@ def _write_sheet(ws: Any, sheet: Sheet, fmt: Any) -> None:
             if merged and (row, column) in anchors:
                 r2, c2 = anchors.pop((row, column))
                 ws.merge_range(r, c, r2 - 1, c2 - 1, "", cell_format)
-            kind = type(value)
-            if kind is str:
-                if value:
-                    write_string(r, c, value, cell_format)
-                elif cell_format is not None:
-                    write_blank(r, c, None, cell_format)
-            elif kind is float or kind is int:
-                if value == value and value != _INF and value != -_INF:
-                    write_number(r, c, value, cell_format)
-                else:
-                    _write_cell(ws, r, c, value, cell_format)
-            elif value is None:
-                if cell_format is not None:
-                    write_blank(r, c, None, cell_format)
-            else:
-                _write_cell(ws, r, c, value, cell_format)
+            _write_cell(ws, r, c, value, cell_format)
     for (row, column), (r2, c2) in anchors.items():       # a merge whose first cell is empty
         ws.merge_range(row - 1, column - 1, r2 - 1, c2 - 1, "", None)
     for r1, c1, r2, c2, options in sheet.validations:

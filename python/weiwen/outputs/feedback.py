@@ -28,9 +28,11 @@ FEEDBACK_DIR = "退回修改"
 COLUMNS = ("序号", "文件", "行号", "单元格", Col.NAME, Col.ID, ProblemCol.SEVERITY, "问题", "请这样修改")
 
 
-def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, pd.DataFrame]:
-    """Unit → its rows to fix: problems that point at a row of that unit's return, and problems
-    about its list as a whole (`to_unit`, e.g. a household paid last time and missing now)."""
+def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, list[dict]]:
+    """Unit → its rows to fix (序号 first, in the order of its file and row): problems that point
+    at a row of that unit's return, and problems about its list as a whole (`to_unit`, e.g. a
+    household paid last time and missing now). Plain rows: a re-merge makes a table only for the
+    units whose file changes."""
     by_unit: dict[str, list[dict]] = {}
     for p in problems:
         whole = bool(p.unit and p.extra.get("to_unit"))
@@ -50,10 +52,15 @@ def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, p
         })
     out = {}
     for unit, rows in by_unit.items():
-        frame = pd.DataFrame(rows).sort_values(["文件", "行号"], kind="stable")
-        frame.insert(0, "序号", range(1, len(frame) + 1))
-        out[unit] = frame.reset_index(drop=True)
+        # by file, then row; the list-as-a-whole rows (no row) last in their file; stable
+        rows.sort(key=lambda r: (r["文件"], r["行号"] is None, r["行号"] or 0))
+        out[unit] = [{"序号": i, **r} for i, r in enumerate(rows, start=1)]
     return out
+
+
+def feedback_frame(rows: list[dict]) -> pd.DataFrame:
+    """A unit's rows to fix as the table its file shows (行号 numbers, blank for the whole list)."""
+    return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 _COLUMNS = (Column("序号", "int"), Column("文件", "wrap", width=20), Column("行号", "int"),
@@ -81,11 +88,12 @@ def write_feedback(output_dir: Path, problems: list[P.Problem], report: MergeRep
     folder = Path(output_dir) / FEEDBACK_DIR
     deadline_text = cn_date(settings.params.return_deadline)
     with OutputSet(folder, patterns=("*.xlsx",), unchanged=unchanged) as out:
-        for unit, frame in feedback_rows(problems, report).items():
+        for unit, rows in feedback_rows(problems, report).items():
             name = safe_file_stem(unit, "单位")
-            digest = inputs_digest("feedback", unit, deadline_text, list(frame.columns),
-                                   frame.astype(object).to_numpy().tolist())
+            digest = inputs_digest("feedback", unit, deadline_text, list(COLUMNS),
+                                   [[r[c] for c in COLUMNS] for r in rows])
             out.write(folder / f"{name}.xlsx",
-                      lambda tmp, unit=unit, frame=frame: _write(tmp, unit, frame, deadline_text),
+                      lambda tmp, unit=unit, rows=rows: _write(tmp, unit, feedback_frame(rows),
+                                                               deadline_text),
                       digest=digest)
     return out.written

@@ -131,6 +131,7 @@ def test_a_re_merge_leaves_the_workbook_a_merge_from_scratch_leaves(messy, tmp_p
     sheet_reads.clear()
     pipeline.on_disk("merge", messy)
     assert Sheet.ROSTER not in sheet_reads      # 名册 as it reads back came from the cache
+    assert Sheet.PROBLEMS not in sheet_reads    # and 问题, for the later stages' rows
     got = _sheets(messy.workbook)
     _assert_same_workbook(got, _from_scratch(messy, tmp_path))
     again = workbook_io.read_roster(messy.workbook)

@@ -1,4 +1,4 @@
-"""名册 as it reads back, kept beside the campaign by the sheet's content: CAMPAIGN/.cache/workbook/.
+"""名册 and 问题 as they read back, kept beside the campaign by the sheet's content: CAMPAIGN/.cache/workbook/
 
 Every operation on the campaign folder reads 名册 back from the workbook, and the one before it
 wrote it: a re-merge for the clerk's 备注, 计算金额, the outputs. For 100,000 rows that read costs
@@ -25,9 +25,10 @@ from ..names import Sheet
 from ..sheet_fingerprint import fingerprints
 
 WORKBOOK = "workbook"
-#: the sheets kept: the big one every operation reads back
-KEPT: frozenset[str] = frozenset({Sheet.ROSTER})
-_KIND: dict[str, str] = {Sheet.ROSTER: "roster"}
+#: the sheets kept: the big one every operation reads back, and 问题, which every merge reads
+#: for the rows of the later stages it keeps
+KEPT: frozenset[str] = frozenset({Sheet.ROSTER, Sheet.PROBLEMS})
+_KIND: dict[str, str] = {Sheet.ROSTER: "roster", Sheet.PROBLEMS: "problems"}
 _SEP, _NONE = "\x00", "\x01"     # never in a read-back text (the splice drops them)
 
 

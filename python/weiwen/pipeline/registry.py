@@ -8,6 +8,7 @@ from typing import Any
 
 from ..books import Book, FileBook, read_problems
 from ..campaign import Campaign
+from ..collector import bulk_work
 from ..errors import NotReady
 from . import ops_outputs as O
 from . import ops_roster as R
@@ -72,7 +73,9 @@ OPERATIONS: dict[str, Operation] = {op.tag: op for op in (
 def perform(tag: str, book: Book, options: Options | None = None,
             progress: Progress = no_progress) -> Report:
     """Run the operation `tag` on `book` (KeyError for an unknown tag)."""
-    return OPERATIONS[tag].run(book, options or Options(), progress)
+    operation = OPERATIONS[tag]
+    with bulk_work():
+        return operation.run(book, options or Options(), progress)
 
 
 def on_disk(tag: str, campaign: Campaign, progress: Progress = no_progress,

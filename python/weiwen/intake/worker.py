@@ -44,21 +44,23 @@ def main() -> None:
     _cap_memory(limit + (256 << 20))                      # the interpreter's own share on top
     pickle.dump("ready", answers)                         # the clock of the first file starts now
     answers.flush()
-    while True:
-        try:
-            path = pickle.load(requests)
-        except EOFError:
-            return
-        print(f"[start] {Path(path).name}", file=sys.stderr, flush=True)
-        data, reason, detail = read_guarded(Path(path))
-        answer = ("ok", data, _peak()) if data is not None else ("fail", (reason, detail), _peak())
-        try:
-            pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
+    from ..collector import bulk_work
+    with bulk_work():          # a file's cells are all allocation, never cyclic garbage
+        while True:
+            try:
+                path = pickle.load(requests)
+            except EOFError:
+                return
+            print(f"[start] {Path(path).name}", file=sys.stderr, flush=True)
+            data, reason, detail = read_guarded(Path(path))
+            answer = ("ok", data, _peak()) if data is not None else ("fail", (reason, detail), _peak())
+            try:
+                pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
+            except MemoryError:
+                answers.flush()
+                pickle.dump(("fail", (R.MEMORY.format(limit=R.megabytes(limit)),
+                                     "MemoryError while sending the cells"), _peak()), answers)
             answers.flush()
-            pickle.dump(("fail", (R.MEMORY.format(limit=R.megabytes(limit)),
-                                 "MemoryError while sending the cells"), _peak()), answers)
-        answers.flush()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ LIKELY = register("checks.likely_duplicate", "疑似重复", Severity.WARNING,
 #: two addresses of the same name are "near-identical" at this rapidfuzz ratio (and same numbers)
 ADDRESS_SCORE = 85
 _PUNCT = re.compile(r"[\s,，.。、;；:：()（）\-—#]+")
+_NOT_DIGIT = re.compile(r"\D")
+_NUMBER = re.compile(r"\d+")
 
 
 def where_series(rows: pd.DataFrame) -> pd.Series:
@@ -48,6 +50,19 @@ def _order(rows: pd.DataFrame) -> pd.Series:
         if seq is not None else pd.Series(range(len(rows)), index=rows.index, dtype=float)
 
 
+def _order_among(roster: pd.DataFrame, pool: pd.Series) -> pd.Series:
+    """`_order` of the rows of `pool` (a mask), reading 序号 alone rather than copying every
+    column. The checks then keep only the rows that can be flagged; their order values stay the
+    ones they have among the whole pool (a row without 序号 comes after the numbered ones, in
+    its place in the pool), so the row kept or named first is the same."""
+    return _order(roster.loc[pool, [Col.SEQ] if Col.SEQ in roster else []])
+
+
+def _repeated(key: pd.Series) -> pd.Series:
+    """Rows whose `key` (NaN: none) another row shares: the only rows a grouping can flag."""
+    return key.notna() & key.duplicated(keep=False)
+
+
 def check_duplicate_ids(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Same 身份证号 more than once (two units, twice in a unit, several categories): keep the row
     paid most (then 标准.优先级, lower first; a row that meets its conditions before a 待核 one;
@@ -57,16 +72,18 @@ def check_duplicate_ids(roster: pd.DataFrame, settings: Settings) -> list[P.Prob
     pool = (ids != "") & roster[ID_OK].astype(bool) & ~status.isin([Status.ERROR, Status.DUPLICATE])
     if not pool.any():
         return []
-    sub = roster[pool]
+    # an ID met once is kept as it is: the amounts and the ordering are for the repeated ones
+    twice = _repeated(ids.where(pool))
+    if not twice.any():
+        return []
+    sub = roster[twice]
     priority = text(sub, Col.CATEGORY).map({s.category: s.priority for s in settings.standards})
     amount = tier_amounts(sub, settings)
     ordered = pd.DataFrame({
-        "id": ids[pool], "review": status[pool] == Status.REVIEW, "amount": -amount.fillna(0),
-        "priority": priority.fillna(999), "seq": _order(sub)}).sort_values(
-        ["id", "review", "amount", "priority", "seq"], kind="stable")
+        "id": ids[twice], "review": status[twice] == Status.REVIEW, "amount": -amount.fillna(0),
+        "priority": priority.fillna(999), "seq": _order_among(roster, pool)[twice[pool]]
+    }).sort_values(["id", "review", "amount", "priority", "seq"], kind="stable")
     first = ~ordered["id"].duplicated()
-    if first.all():
-        return []
     kept_of = pd.Series(ordered.index[first], index=ordered["id"][first])
     dups = ordered.index[~first]
     kept = pd.Series(kept_of.loc[ordered.loc[dups, "id"]].to_numpy(), index=dups)
@@ -92,14 +109,15 @@ def _pool(roster: pd.DataFrame) -> pd.Series:
 def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str
                 ) -> tuple[list[P.Problem], set[tuple[int, int]]]:
     """In each group (label per row, NaN = none) flag every row after the first one."""
-    rows = groups.dropna()
-    if rows.empty:
+    labelled = groups.notna()
+    several = _repeated(groups)
+    if not several.any():
         return [], set()
-    order = _order(roster.loc[rows.index])
-    frame = pd.DataFrame({"g": rows, "seq": order}).sort_values(["g", "seq"], kind="stable")
+    # order among every labelled row, sorting only the rows of a label given more than once
+    order = _order_among(roster, labelled)[several[labelled]]
+    frame = pd.DataFrame({"g": groups[several], "seq": order}).sort_values(["g", "seq"],
+                                                                         kind="stable")
     later = frame["g"].duplicated()
-    if not later.any():
-        return [], set()
     first_of = pd.Series(frame.index[~later], index=frame["g"][~later])
     flagged = frame.index[later]
     other = pd.Series(where_series(roster.loc[first_of.loc[frame.loc[flagged, "g"]].to_numpy()])
@@ -118,6 +136,10 @@ def check_same_name_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Pr
     return _flag_later(roster, key, "姓名相同、电话相同")[0]
 
 
+def _digits(value: str) -> str:
+    return _NOT_DIGIT.sub("", value)
+
+
 def normal_address(address: pd.Series) -> pd.Series:
     return address.str.replace(_PUNCT, "", regex=True)
 
@@ -129,13 +151,15 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
     name = text(roster, Col.NAME)
     address = normal_address(text(roster, Col.ADDRESS))
     ok = _pool(roster) & (name != "") & (address != "")
-    numbers = address.str.findall(r"\d+").str.join("-")
-    block = (name + "|" + numbers)[ok]           # the same house numbers are required anyway
-    sizes = block.map(block.value_counts())
-    block = block[sizes > 1]
+    # a block holds one name: a name met once in the pool starts no comparison
+    ok &= _repeated(name.where(ok))
+    numbers = pd.Series(["-".join(_NUMBER.findall(a)) for a in address[ok].tolist()],
+                        index=address.index[ok.to_numpy()], dtype=address.dtype)
+    block = (name[ok] + "|" + numbers)           # the same house numbers are required anyway
+    block = block[block.duplicated(keep=False)]
     if block.empty:
         return []
-    order = _order(roster.loc[block.index])
+    order = _order(roster.loc[block.index, [Col.SEQ] if Col.SEQ in roster else []])
     frame = pd.DataFrame({"b": block, "s": order}).sort_values(["b", "s"])
     rows = frame.index.tolist()
     keys = frame["b"].to_numpy()
@@ -160,9 +184,9 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
 def check_same_name_address(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Same 户主姓名 and a near-identical 地址 (rapidfuzz), IDs not the same: 待核."""
     ids = text(roster, Col.ID)
-    phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
+    phone = text(roster, Col.PHONE)
     pairs = [(a, b) for a, b in near_address_pairs(roster)
-             if ids[a] != ids[b] and not (phone[a] and phone[a] == phone[b])]
+             if ids[a] != ids[b] and not (_digits(phone[a]) and _digits(phone[a]) == _digits(phone[b]))]
     seen: dict[int, int] = {}
     for a, b in pairs:
         seen.setdefault(b, a)

@@ -34,6 +34,7 @@ BIRTH = "_birth"            # birth date from the ID (NaT when the ID is not usa
 ID_OK = "_id_ok"            # a well-formed 18-digit ID with a valid checksum and birth date
 _WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)])
 _CHECK = np.array(list("10X98765432"))
+_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 
 def check_digits(bodies: pd.Series) -> pd.Series:
@@ -45,6 +46,23 @@ def check_digits(bodies: pd.Series) -> pd.Series:
         sums = digits.reshape(-1, 17) @ _WEIGHTS
         out[ok] = _CHECK[sums % 11]
     return out
+
+
+def _checksum_ok(ids: pd.Series, well_formed: pd.Series) -> pd.Series:
+    """Whether each ID's 18th character is the check digit of its first 17 (False where the ID
+    is not `well_formed`, which the caller requires anyway)."""
+    values = ids.tolist()
+    if not "".join(values).isascii():   # digits of other scripts: the general (slow) way
+        return check_digits(ids.str.slice(0, 17)) == ids.str.slice(17, 18)
+    # well-formed ASCII IDs are 18 bytes each: one matrix product for all of them
+    out = np.zeros(len(ids), dtype=bool)
+    rows = np.flatnonzero(well_formed.to_numpy(dtype=bool))
+    if len(rows):
+        digits = np.frombuffer("".join([values[i] for i in rows]).encode("ascii"),
+                               dtype=np.uint8).reshape(-1, 18)
+        sums = (digits[:, :17].astype(np.int64) - 48) @ _WEIGHTS
+        out[rows] = _CHECK_BYTES[sums % 11] == digits[:, 17]
+    return pd.Series(out, index=ids.index)
 
 
 def _birth_dates(ids: pd.Series) -> pd.Series:
@@ -61,10 +79,17 @@ def to_id18(ids: pd.Series) -> pd.Series:
     """IDs without spaces and hyphens, upper-case X; a 15-digit legacy number with a real birth
     date converted to 18 digits (19 inserted before the birth year, check digit added)."""
     raw = ids.fillna("").astype(str).str.replace(r"[\s\-]", "", regex=True).str.upper()
+    return _legacy_to_18(raw)
+
+
+def _legacy_to_18(raw: pd.Series) -> pd.Series:
+    """`to_id18` of IDs already without spaces and hyphens, in upper case."""
     legacy = raw.str.fullmatch(r"\d{15}")
-    body = (raw.str.slice(0, 6) + "19" + raw.str.slice(6, 15)).where(legacy, "")
-    legacy &= _birth_dates(body).notna()
-    return raw.where(~legacy, body + check_digits(body))
+    # 15-digit numbers are the rare ones: build the 18-digit form for them only
+    old = raw[legacy]
+    body = old.str.slice(0, 6) + "19" + old.str.slice(6, 15)
+    legacy &= _birth_dates(body).reindex(raw.index).notna()
+    return raw.where(~legacy, (body + check_digits(body)).reindex(raw.index))
 
 
 def prepare_ids(roster: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -72,14 +97,13 @@ def prepare_ids(roster: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     roster = roster.copy()
     raw = text(roster, Col.ID).str.replace(r"[\s\-]", "", regex=True).str.upper()
     roster[ID_RAW] = raw
-    ids = to_id18(raw)
+    ids = _legacy_to_18(raw)
     roster[Col.ID] = ids.where(ids != "", roster[Col.ID])
     well_formed = ids.str.fullmatch(r"\d{17}[\dX]")
     birth = _birth_dates(ids.where(well_formed, ""))
     start = pd.Timestamp(settings.params.start or dt.date.today())
     birth = birth.where((birth >= pd.Timestamp(1890, 1, 1)) & (birth <= start))
-    checksum = check_digits(ids.str.slice(0, 17)) == ids.str.slice(17, 18)
-    roster[ID_OK] = well_formed & checksum & birth.notna()
+    roster[ID_OK] = well_formed & _checksum_ok(ids, well_formed) & birth.notna()
     roster[BIRTH] = birth.where(roster[ID_OK])
     b = roster[BIRTH]
     before = (b.dt.month > start.month) | ((b.dt.month == start.month) & (b.dt.day > start.day))

@@ -21,7 +21,7 @@ from ..settings import Settings
 from ..values import to_number
 from ..values import text_column as text
 from ._base import emit, register
-from .duplicates import ADDRESS_SCORE, normal_address, where_series
+from .duplicates import ADDRESS_SCORE, _repeated, normal_address, where_series
 
 SHARED_CARD = register("checks.shared_card", "同卡不同人", Severity.WARNING,
                        "银行卡号与{others}相同，但身份证号不同（共{n}户用这张卡），"
@@ -65,6 +65,12 @@ def _named_others(roster: pd.DataFrame, key: pd.Series, who: pd.Series,
     return text_.reindex(roster.index), first.reindex(roster.index)
 
 
+def _shared(key: pd.Series) -> pd.Series:
+    """`key` (NaN off the pool) kept only where another row has the same: a value met once
+    is one household, never flagged, so the grouping below only sees the repeated ones."""
+    return key.where(_repeated(key))
+
+
 def _payable(roster: pd.DataFrame) -> pd.Series:
     return text(roster, Col.STATUS).isin(_PAYABLE)
 
@@ -74,7 +80,8 @@ def check_shared_card(roster: pd.DataFrame, settings: Settings) -> list[P.Proble
     card = text(roster, Col.CARD).str.replace(r"[\s\-]", "", regex=True)
     ids = text(roster, Col.ID)
     pool = (card.str.len() >= 12) & (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
-    key = card.where(pool)
+    key = _shared(card.where(pool))
+    pool = key.notna()
     households = ids[pool].groupby(key[pool]).nunique()
     n = key.map(households)
     flagged = pool & _payable(roster) & (n > 1)
@@ -96,7 +103,8 @@ def check_shared_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Probl
     phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
     ids = text(roster, Col.ID)
     pool = (phone.str.len() >= 7) & (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
-    key = phone.where(pool)
+    key = _shared(phone.where(pool))
+    pool = key.notna()
     households = ids[pool].groupby(key[pool]).nunique()
     n = key.map(households)
     flagged = pool & _payable(roster) & (n > limit)
@@ -111,9 +119,13 @@ def check_shared_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Probl
 def check_id_two_names(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """One ID written with two different names (by two units, or twice in one): 待核."""
     ids = text(roster, Col.ID)
-    name = text(roster, Col.NAME).str.replace(r"[\s\u3000·•.]", "", regex=True)
-    pool = (ids != "") & (name != "") & (text(roster, Col.STATUS) != Status.ERROR)
-    key = ids.where(pool)
+    listed = (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
+    listed &= _repeated(ids.where(listed))
+    # names compared (without spaces and dots) only on the rows of an ID listed more than once
+    name = text(roster, Col.NAME)[listed].str.replace(r"[\s\u3000·•.]", "", regex=True)
+    pool = listed & (name != "").reindex(roster.index, fill_value=False)
+    key = _shared(ids.where(pool))
+    pool = key.notna()
     names = name[pool].groupby(key[pool]).nunique()
     flagged = pool & _payable(roster) & (key.map(names) > 1)
     if not flagged.any():
@@ -131,13 +143,17 @@ def check_two_units_addresses(roster: pd.DataFrame, settings: Settings) -> list[
     payable rows, naming the other unit's row and address."""
     ids = text(roster, Col.ID)
     unit = text(roster, Col.UNIT)
-    address = normal_address(text(roster, Col.ADDRESS))
-    pool = (ids != "") & (address != "") & (text(roster, Col.STATUS) != Status.ERROR)
+    pool = (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
+    # an ID listed once is in one unit: addresses are normalised for the repeated IDs alone
+    pool &= _repeated(ids.where(pool))
+    address = normal_address(text(roster, Col.ADDRESS)[pool])
+    pool &= (address != "").reindex(roster.index, fill_value=False)
     units = unit[pool].groupby(ids[pool]).nunique()
-    pool &= ids.map(units).fillna(0) > 1
+    pool &= (ids[pool].map(units) > 1).reindex(roster.index, fill_value=False)
     if not pool.any():
         return []
-    rows = pd.DataFrame({"id": ids[pool], "u": unit[pool], "a": address[pool]})
+    at = pool.index[pool.to_numpy()]
+    rows = pd.DataFrame({"id": ids[pool], "u": unit[pool], "a": address.loc[at]})
     pairs = rows.reset_index().merge(rows.reset_index(), on="id", suffixes=("", "_o"))
     pairs = pairs[(pairs["u"] != pairs["u_o"]) & (pairs["a"] != pairs["a_o"])]
     if pairs.empty:

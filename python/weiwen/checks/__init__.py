@@ -15,7 +15,7 @@ from .. import problems as P
 from ..names import Col, Status
 from ..settings import Settings
 from ..values import with_texts, without_texts
-from ._base import Check, apply, emit
+from ._base import PHONE_DIGITS, Check, apply, emit, phone_digits
 from .coverage import Reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
 from .fields import FIELD_CHECKS
@@ -29,7 +29,7 @@ CHECKS: tuple[tuple[Check, ...], ...] = (
     DUPLICATE_CHECKS,
     (*LIKELY_CHECKS, *MONEY_CHECKS),
 )
-_WORKING = (ID_RAW, BIRTH, ID_OK)
+_WORKING = (ID_RAW, BIRTH, ID_OK, PHONE_DIGITS)
 #: the columns whose text the checks ask for again and again
 _TEXTS = (Col.UNIT, Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.ADDRESS,
           Col.SRC_FILE, Col.NOTE)
@@ -47,8 +47,10 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     roster = prepare_ids(roster, settings)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""
-    # the checks never change these columns (only 状态 / 问题, between passes)
-    roster = with_texts(roster, [*_TEXTS])
+    # the checks never change these columns (only 状态 / 问题, between passes; `apply` keeps
+    # the text of 状态 up to date)
+    roster = with_texts(roster, [*_TEXTS, Col.STATUS])
+    roster[PHONE_DIGITS] = phone_digits(roster)
     problems: list[P.Problem] = []
     for i, checks in enumerate(CHECKS):
         found = [p for check in checks for p in check(roster, settings)]

@@ -6,6 +6,7 @@ mask into one Problem per flagged row (the roster index travels in `Problem.extr
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 from collections.abc import Callable
 
@@ -15,9 +16,18 @@ import pandas as pd
 from .. import problems as P
 from ..names import REVIEWED_MARKS, Col, Severity, Status
 from ..settings import Settings
+from ..values import TEXT_OF
 from ..values import text_column as text
 
 Check = Callable[[pd.DataFrame, Settings], list[P.Problem]]
+#: the columns (and their texts, values.with_texts) that say where a problem is
+_NAMED = {c for col in (Col.UNIT, Col.SRC_FILE, Col.SRC_ROW, Col.NAME, Col.ID)
+          for c in (col, TEXT_OF + col)}
+
+#: 联系电话 with its digits only: a working column run_checks derives once (never written to
+#: 名册), since four checks compare or validate phones in that form
+PHONE_DIGITS = "_电话数字"
+_NOT_DIGIT = re.compile(r"\D")
 
 #: what a code does to the row's 状态 (codes not listed: 错误 severity → 错误, else nothing)
 STATUS_OF: dict[str, Status] = {}
@@ -41,19 +51,30 @@ def emit(roster: pd.DataFrame, mask: pd.Series | np.ndarray, code: str, *,
     mask = pd.Series(mask, index=roster.index).fillna(False).astype(bool)
     if not mask.any():
         return []
-    rows = roster.loc[mask]
+    # the flagged rows of the few columns a problem names (not a copy of every column)
+    rows = roster.loc[mask, [c for c in roster.columns if c in _NAMED]]
     src = pd.to_numeric(rows[Col.SRC_ROW], errors="coerce") if Col.SRC_ROW in rows else \
         pd.Series(np.nan, index=rows.index)
     cols = {k: (v.loc[rows.index].tolist() if isinstance(v, pd.Series) else [v] * len(rows))
             for k, v in values.items()}
     out = []
-    for i, (idx, unit, file, r, name, id_) in enumerate(zip(
-            rows.index, text(rows, Col.UNIT), text(rows, Col.SRC_FILE), src,
-            text(rows, Col.NAME), text(rows, Col.ID))):
-        out.append(P.make(code, unit=unit, file=file, row=None if pd.isna(r) else int(r),
+    for i, (idx, unit, file, r, blank, name, id_) in enumerate(zip(
+            rows.index, text(rows, Col.UNIT).tolist(), text(rows, Col.SRC_FILE).tolist(),
+            src.tolist(), src.isna().tolist(), text(rows, Col.NAME).tolist(),
+            text(rows, Col.ID).tolist())):
+        out.append(P.make(code, unit=unit, file=file, row=None if blank else int(r),
                           column=column, name=name, id=id_, severity=severity, at=idx,
                           **{k: v[i] for k, v in cols.items()}))
     return out
+
+
+def phone_digits(roster: pd.DataFrame) -> pd.Series:
+    """联系电话 reduced to its digits (PHONE_DIGITS when the roster carries it)."""
+    if PHONE_DIGITS in roster.columns:
+        return roster[PHONE_DIGITS].rename(Col.PHONE)
+    phone = text(roster, Col.PHONE)
+    return pd.Series([_NOT_DIGIT.sub("", v) for v in phone.tolist()], index=phone.index,
+                     dtype=phone.dtype, name=Col.PHONE)
 
 
 def status_of(problem: P.Problem) -> Status:
@@ -73,16 +94,25 @@ def apply(roster: pd.DataFrame, problems: list[P.Problem]) -> None:
         return
     frame = pd.DataFrame(placed, columns=["at", "msg", "rank"])
     frame = frame[frame["at"].isin(roster.index)]
-    messages = frame.groupby("at", sort=False)["msg"].agg("；".join)
-    current = text(roster, Col.ISSUES).loc[messages.index]
-    roster[Col.ISSUES] = text(roster, Col.ISSUES)
+    rank = frame.groupby("at", sort=False)["rank"].max()
+    # a row's messages in the order found, joined in one pass (not one Python call per row)
+    said: dict[Any, list[str]] = {}
+    for at, msg in zip(frame["at"].tolist(), frame["msg"].tolist()):
+        said.setdefault(at, []).append(msg)
+    messages = pd.Series(["；".join(said[at]) for at in rank.index], index=rank.index,
+                         dtype=object)
+    issues = text(roster, Col.ISSUES)
+    current = issues.loc[messages.index]
+    roster[Col.ISSUES] = issues
     roster.loc[messages.index, Col.ISSUES] = np.where(current != "", current + "；" + messages,
                                                       messages)
-    rank = frame.groupby("at", sort=False)["rank"].max()
     reviewed = text(roster, Col.NOTE).loc[rank.index].str.startswith(REVIEWED_MARKS)
     rank = rank.where(~(reviewed & (rank == _RANK[Status.REVIEW])), 0)
-    old = text(roster, Col.STATUS).loc[rank.index].map(
-        lambda s: _RANK.get(Status(s), 0) if s in _RANK else 0)
+    status = text(roster, Col.STATUS)
+    old = status.loc[rank.index].map(lambda s: _RANK.get(Status(s), 0) if s in _RANK else 0)
     new = np.maximum(old.to_numpy(), rank.to_numpy())
-    roster[Col.STATUS] = text(roster, Col.STATUS).replace("", Status.VALID.value)
+    roster[Col.STATUS] = status.replace("", Status.VALID.value)
     roster.loc[rank.index, Col.STATUS] = [_BY_RANK[int(r)].value for r in new]
+    if TEXT_OF + Col.STATUS in roster.columns:
+        # the checks' copy of 状态 as text (values.with_texts): 状态 is text already
+        roster[TEXT_OF + Col.STATUS] = roster[Col.STATUS]

@@ -18,7 +18,7 @@ from ..amounts import tier_amounts
 from ..names import MEMBER_IDS, Col, Severity, Status
 from ..settings import Settings
 from ..values import text_column as text
-from ._base import emit, register
+from ._base import emit, phone_digits, register
 from .ids import ID_OK
 
 DUP_ID = register("checks.duplicate_id", "重复人员", Severity.WARNING,
@@ -131,7 +131,7 @@ def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str
 def check_same_name_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Same 户主姓名 and same 联系电话, IDs not the same: 待核."""
     name = text(roster, Col.NAME)
-    phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
+    phone = phone_digits(roster)
     key = (name + "|" + phone).where(_pool(roster) & (name != "") & (phone.str.len() >= 7))
     return _flag_later(roster, key, "姓名相同、电话相同")[0]
 

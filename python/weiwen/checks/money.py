@@ -20,7 +20,7 @@ from ..names import DEFAULT_PHONE_LIMIT, PARAM_PHONE_LIMIT, Col, Severity, Statu
 from ..settings import Settings
 from ..values import to_number
 from ..values import text_column as text
-from ._base import emit, register
+from ._base import emit, phone_digits, register
 from .duplicates import ADDRESS_SCORE, _repeated, normal_address, where_series
 
 SHARED_CARD = register("checks.shared_card", "同卡不同人", Severity.WARNING,
@@ -100,7 +100,7 @@ def phone_limit(settings: Settings) -> int:
 def check_shared_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """One phone on more households (distinct IDs) than 参数 同一电话最多户数: 待核."""
     limit = phone_limit(settings)
-    phone = text(roster, Col.PHONE).str.replace(r"\D", "", regex=True)
+    phone = phone_digits(roster)
     ids = text(roster, Col.ID)
     pool = (phone.str.len() >= 7) & (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
     key = _shared(phone.where(pool))

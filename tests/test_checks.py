@@ -221,6 +221,70 @@ def test_tie_goes_to_the_lower_priority_number():
     assert statuses(out) == ["重复", "有效"]
 
 
+def test_a_row_without_序号_comes_after_every_numbered_row_of_the_roster():
+    """序号 missing: the row ranks after the numbered rows of the whole roster (not just after
+    those it is compared with), so the row kept, or named first, is the numbered one."""
+    same = make_id(seq="777")
+    rows = [{} for _ in range(10)]
+    rows[0] = {Col.ID: same, Col.SEQ: None}
+    rows[4] = {Col.ID: same}                                           # 序号 5
+    out, problems = check(*rows)
+    assert found(problems) == [(4, "checks.duplicate_id")] and "第8行" in problems[0].message
+    assert statuses(out)[0] == "重复" and statuses(out)[4] == "有效"
+    rows = [{} for _ in range(10)]
+    rows[0] = {Col.NAME: "王芳", Col.PHONE: "13900001111", Col.SEQ: None}
+    rows[4] = {Col.NAME: "王芳", Col.PHONE: "13900001111"}              # 序号 5
+    out, problems = check(*rows)
+    assert found(problems) == [(4, "checks.likely_duplicate")] and "第8行" in problems[0].message
+    assert statuses(out)[0] == "待核" and statuses(out)[4] == "有效"
+
+
+def test_one_household_in_three_units_paid_once_at_its_highest_tier():
+    same = make_id(seq="777")
+    out, problems = check(
+        {Col.ID: same, Col.CATEGORY: "残疾户", Col.SIZE: 3},
+        {},
+        {Col.ID: same, Col.CATEGORY: "低保", Col.SIZE: 3, Col.CARD: "6222020000000000000",
+         Col.UNIT: "西湖社区", Col.SRC_FILE: "西湖社区.xlsx"},
+        {Col.ID: same, Col.CATEGORY: "大重病患者", Col.SIZE: 3, Col.UNIT: "南山村",
+         Col.SRC_FILE: "南山村.xlsx"},
+        {Col.ID: same, Col.CATEGORY: "低保", Col.SIZE: 3, Col.CARD: "6222020000000000000",
+         Col.UNIT: "南山村", Col.SRC_FILE: "南山村.xlsx"})
+    duplicates = [(p.row, p.code) for p in problems if p.code.startswith("checks.duplicate")]
+    assert duplicates == [(8, "checks.duplicate_id"), (4, "checks.duplicate_category"),
+                          (7, "checks.duplicate_category")]
+    for p in problems:
+        if p.code.startswith("checks.duplicate"):
+            assert "西湖社区“西湖社区.xlsx”第6行（低保）" in p.message
+    assert statuses(out)[:3] == ["重复", "有效", "有效"] and statuses(out)[3:] == ["重复", "重复"]
+
+
+def test_a_row_already_待核_is_not_the_one_kept_unless_the_clerk_verified_it():
+    """Same ID under two categories of the same amount and 优先级: the row that meets its
+    category's condition is kept before the 待核 one, even listed second; 已核实 on the 待核 row
+    makes it an ordinary row again, kept as the first listed."""
+    young = make_id(birth="19600101", seq="777")
+    rows = ({Col.ID: young, Col.CATEGORY: "70岁以上特困独居老人"},   # 700, 年龄>=70 fails: 待核
+            {Col.ID: young, Col.CATEGORY: "大重病患者"})             # 700, same 优先级
+    out, problems = check(*rows)
+    assert statuses(out) == ["重复", "有效"]
+    assert [p.code for p in problems if p.row == 4] == ["checks.condition_failed",
+                                                        "checks.duplicate_category"]
+    out, problems = check(dict(rows[0], **{Col.NOTE: "已核实"}), rows[1])
+    assert statuses(out) == ["有效", "重复"]
+
+
+def test_likely_duplicates_leave_out_the_rows_made_重复_before():
+    """The checks after the duplicates read 状态 as the duplicates left it."""
+    same = make_id(seq="777")
+    out, problems = check({Col.ID: same, Col.PHONE: "13900001111"},
+                          {Col.ID: same, Col.PHONE: "13900001111"},     # 重复 of the first
+                          {Col.NAME: "张0", Col.PHONE: "13900001111"})  # same name and phone
+    assert found(problems) == [(5, "checks.duplicate_id"), (6, "checks.likely_duplicate")]
+    assert "第4行" in problems[1].message
+    assert statuses(out) == ["有效", "重复", "待核"]
+
+
 def test_error_rows_are_not_duplicates_and_not_kept():
     same = make_id(seq="777")
     out, problems = check({Col.ID: same, Col.CATEGORY: "困难户"}, {Col.ID: same})

@@ -149,13 +149,18 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
     rapidfuzz ratio ≥ score and the same house numbers, compared only within a block of the same
     name and numbers."""
     name = text(roster, Col.NAME)
-    address = normal_address(text(roster, Col.ADDRESS))
-    ok = _pool(roster) & (name != "") & (address != "")
+    raw = text(roster, Col.ADDRESS)
+    ok = _pool(roster) & (name != "") & (raw != "")
+    # normal_address, in one Python pass over the pool (twice as fast as pandas' str.replace)
+    address = pd.Series([_PUNCT.sub("", a) for a in raw[ok].tolist()],
+                        index=raw.index[ok.to_numpy()], dtype=raw.dtype)
+    address = address[address != ""]
     # a block holds one name: a name met once in the pool starts no comparison
-    ok &= _repeated(name.where(ok))
-    numbers = pd.Series(["-".join(_NUMBER.findall(a)) for a in address[ok].tolist()],
-                        index=address.index[ok.to_numpy()], dtype=address.dtype)
-    block = (name[ok] + "|" + numbers)           # the same house numbers are required anyway
+    names = name.loc[address.index]
+    address = address[names.duplicated(keep=False)]
+    numbers = pd.Series(["-".join(_NUMBER.findall(a)) for a in address.tolist()],
+                        index=address.index, dtype=address.dtype)
+    block = names.loc[address.index] + "|" + numbers  # the same house numbers are required anyway
     block = block[block.duplicated(keep=False)]
     if block.empty:
         return []

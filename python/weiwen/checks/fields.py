@@ -153,13 +153,16 @@ def check_conditions(roster: pd.DataFrame, settings: Settings) -> list[P.Problem
     sources = {CONDITION_AGE: "按身份证号计算年龄为", Col.SIZE: f"{Col.SIZE}为"}
     out = []
     for std in settings.standards:
+        if not std.conditions:
+            continue
         rows = category == std.category
-        if not std.conditions or not rows.any():
+        if not rows.any():
             continue
         for cond in std.conditions:
             x = values[cond.field]
             fails = rows & x.notna() & ~cond.holds(x).fillna(False).astype(bool)
-            actual = sources[cond.field] + x.astype("Int64").astype(str) + units[cond.field]
+            # the reason is spelled out for the failing rows only
+            actual = sources[cond.field] + x.astype("Int64")[fails].astype(str) + units[cond.field]
             out += emit(roster, fails, CONDITION, column=Col.CATEGORY, category=std.category,
                         condition=cond.text, actual=actual)
     return out

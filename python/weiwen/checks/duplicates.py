@@ -106,10 +106,12 @@ def _pool(roster: pd.DataFrame) -> pd.Series:
     return text(roster, Col.STATUS).isin(["", Status.VALID, Status.REVIEW])
 
 
-def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str
-                ) -> tuple[list[P.Problem], set[tuple[int, int]]]:
-    """In each group (label per row, NaN = none) flag every row after the first one."""
-    labelled = groups.notna()
+def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str, *,
+                among: pd.Series | None = None) -> tuple[list[P.Problem], set[tuple[int, int]]]:
+    """In each group (label per row, NaN = none) flag every row after the first one. `among`:
+    the rows the order is taken among (a row without 序号 comes after them), when the groups
+    were labelled on some of them only; by default the labelled rows."""
+    labelled = groups.notna() if among is None else among
     several = _repeated(groups)
     if not several.any():
         return [], set()
@@ -132,8 +134,11 @@ def check_same_name_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Pr
     """Same 户主姓名 and same 联系电话, IDs not the same: 待核."""
     name = text(roster, Col.NAME)
     phone = phone_digits(roster)
-    key = (name + "|" + phone).where(_pool(roster) & (name != "") & (phone.str.len() >= 7))
-    return _flag_later(roster, key, "姓名相同、电话相同")[0]
+    keyed = _pool(roster) & (name != "") & (phone.str.len() >= 7)
+    # the same name and the same phone: labels are made for the rows sharing both only
+    paired = keyed & _repeated(name.where(keyed)) & _repeated(phone.where(keyed))
+    key = (name[paired] + "|" + phone[paired]).reindex(roster.index)
+    return _flag_later(roster, key, "姓名相同、电话相同", among=keyed)[0]
 
 
 def _digits(value: str) -> str:

@@ -124,19 +124,32 @@ def luhn_valid(cards: pd.Series) -> pd.Series:
     return out
 
 
+def card_numbers(roster: pd.DataFrame) -> pd.Series:
+    """银行卡号 without spaces and hyphens (cleaned where one is filled in: most rows of a
+    district have none)."""
+    card = text(roster, Col.CARD)
+    filled = card != ""
+    if filled.any():
+        card = card.copy()
+        card[filled] = card[filled].str.replace(r"[\s\-]", "", regex=True)
+    return card
+
+
 def check_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Length 16–19 digits and Luhn. Some Chinese cards (old 信用社 passbooks) do not use Luhn,
     so a failing checksum is a 警告; a wrong length on a card-paid category is 错误."""
-    card = text(roster, Col.CARD).str.replace(r"[\s\-]", "", regex=True)
+    card = card_numbers(roster)
     by_card = _standard_attr(roster, settings, "payment") == Payment.CARD
     present = card != ""
-    length_ok = card.str.fullmatch(r"\d{16,19}").fillna(False)
+    length_ok = card[present].str.fullmatch(r"\d{16,19}").reindex(card.index, fill_value=False) \
+        .astype(bool)
     out = []
     for severity, rows in ((Severity.ERROR, by_card), (Severity.WARNING, ~by_card)):
         out += emit(roster, rows & present & ~length_ok, CARD_INVALID, column=Col.CARD,
                     severity=severity, value=card,
                     reason="位数不对（银行卡号一般为16到19位数字）")
-    out += emit(roster, present & length_ok & ~luhn_valid(card), CARD_INVALID, column=Col.CARD,
+    luhn_ok = luhn_valid(card[present]).reindex(card.index, fill_value=False)
+    out += emit(roster, present & length_ok & ~luhn_ok, CARD_INVALID, column=Col.CARD,
                 value=card, reason="校验不通过，可能有数字填错（个别老卡、存折不适用此校验），请核对")
     out += emit(roster, by_card & ~present, CARD_MISSING, column=Col.CARD,
                 category=text(roster, Col.CATEGORY))

@@ -39,6 +39,7 @@ _CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
 _SPACES = re.compile(r"[\s\-]")
 _LEGACY = re.compile(r"\d{15}")
 _WELL_FORMED = re.compile(r"\d{17}[\dX]")
+_DIGITS18 = re.compile(r"\d{18}")
 
 
 def check_digits(bodies: pd.Series) -> pd.Series:
@@ -131,9 +132,11 @@ def lost_digits(roster: pd.DataFrame) -> pd.Series:
     """IDs that went through a float: 18 digits from a number cell, or (reading 名册 back, where
     that flag is gone) a failing checksum on a value a float produces (…000, or its float image)."""
     raw = roster[ID_RAW]
-    digits18 = raw.str.fullmatch(r"\d{18}")
     from_number = roster[Internal.ID_FROM_NUMBER].fillna(False).astype(bool) \
         if Internal.ID_FROM_NUMBER in roster else pd.Series(False, index=roster.index)
+    # only a number cell or an ID that fails can have lost digits: the others are not looked at
+    maybe = from_number | ~roster[ID_OK]
+    digits18 = _full_matches(raw[maybe], _DIGITS18, 18).reindex(roster.index, fill_value=False)
     suspect = digits18 & ~roster[ID_OK]
     image = raw[suspect].map(lambda v: v.endswith("000") or _float_image(v))
     out = digits18 & from_number

@@ -21,6 +21,7 @@ from ..settings import Settings
 from ..values import to_number
 from ..values import text_column as text
 from ._base import emit, phone_digits, register
+from .fields import card_numbers
 from .duplicates import ADDRESS_SCORE, _repeated, normal_address, where_series
 
 SHARED_CARD = register("checks.shared_card", "同卡不同人", Severity.WARNING,
@@ -77,7 +78,7 @@ def _payable(roster: pd.DataFrame) -> pd.Series:
 
 def check_shared_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """One bank card under different ID numbers: every payable row of that card is 待核."""
-    card = text(roster, Col.CARD).str.replace(r"[\s\-]", "", regex=True)
+    card = card_numbers(roster)
     ids = text(roster, Col.ID)
     pool = (card.str.len() >= 12) & (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
     key = _shared(card.where(pool))

@@ -77,6 +77,12 @@ def phone_digits(roster: pd.DataFrame) -> pd.Series:
                      dtype=phone.dtype, name=Col.PHONE)
 
 
+def repeated(key: pd.Series) -> pd.Series:
+    """Rows whose `key` (NaN: none) another row shares: the only rows a check that groups by
+    that key can flag, so its per-row work (amounts, ordering, normalising) is for these."""
+    return key.notna() & key.duplicated(keep=False)
+
+
 def status_of(problem: P.Problem) -> Status:
     if problem.code in STATUS_OF:
         return STATUS_OF[problem.code]

@@ -18,7 +18,7 @@ from ..amounts import tier_amounts
 from ..names import MEMBER_IDS, Col, Severity, Status
 from ..settings import Settings
 from ..values import text_column as text
-from ._base import emit, phone_digits, register
+from ._base import emit, phone_digits, register, repeated
 from .ids import ID_OK
 
 DUP_ID = register("checks.duplicate_id", "重复人员", Severity.WARNING,
@@ -58,11 +58,6 @@ def _order_among(roster: pd.DataFrame, pool: pd.Series) -> pd.Series:
     return _order(roster.loc[pool, [Col.SEQ] if Col.SEQ in roster else []])
 
 
-def _repeated(key: pd.Series) -> pd.Series:
-    """Rows whose `key` (NaN: none) another row shares: the only rows a grouping can flag."""
-    return key.notna() & key.duplicated(keep=False)
-
-
 def check_duplicate_ids(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Same 身份证号 more than once (two units, twice in a unit, several categories): keep the row
     paid most (then 标准.优先级, lower first; a row that meets its conditions before a 待核 one;
@@ -73,7 +68,7 @@ def check_duplicate_ids(roster: pd.DataFrame, settings: Settings) -> list[P.Prob
     if not pool.any():
         return []
     # an ID met once is kept as it is: the amounts and the ordering are for the repeated ones
-    twice = _repeated(ids.where(pool))
+    twice = repeated(ids.where(pool))
     if not twice.any():
         return []
     sub = roster[twice]
@@ -112,7 +107,7 @@ def _flag_later(roster: pd.DataFrame, groups: pd.Series, reason: str, *,
     the rows the order is taken among (a row without 序号 comes after them), when the groups
     were labelled on some of them only; by default the labelled rows."""
     labelled = groups.notna() if among is None else among
-    several = _repeated(groups)
+    several = repeated(groups)
     if not several.any():
         return [], set()
     # order among every labelled row, sorting only the rows of a label given more than once
@@ -136,7 +131,7 @@ def check_same_name_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Pr
     phone = phone_digits(roster)
     keyed = _pool(roster) & (name != "") & (phone.str.len() >= 7)
     # the same name and the same phone: labels are made for the rows sharing both only
-    paired = keyed & _repeated(name.where(keyed)) & _repeated(phone.where(keyed))
+    paired = keyed & repeated(name.where(keyed)) & repeated(phone.where(keyed))
     key = (name[paired] + "|" + phone[paired]).reindex(roster.index)
     return _flag_later(roster, key, "姓名相同、电话相同", among=keyed)[0]
 

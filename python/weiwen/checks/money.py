@@ -7,7 +7,8 @@ units and decide (备注 “已核实” keeps a row 有效 afterwards).
 - one ID under two different names;
 - a household (same ID) listed by two units with different addresses.
 
-Vectorised: every check groups the roster by a key; only the few rows it flags are named.
+Vectorised: every check groups by a key the rows whose key is repeated (a key met once flags
+nothing), and names only the few rows it flags.
 """
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from ..names import DEFAULT_PHONE_LIMIT, PARAM_PHONE_LIMIT, Col, Severity, Statu
 from ..settings import Settings
 from ..values import to_number
 from ..values import text_column as text
-from ._base import emit, phone_digits, register
+from ._base import emit, phone_digits, register, repeated
+from .duplicates import ADDRESS_SCORE, normal_address, where_series
 from .fields import card_numbers
-from .duplicates import ADDRESS_SCORE, _repeated, normal_address, where_series
 
 SHARED_CARD = register("checks.shared_card", "同卡不同人", Severity.WARNING,
                        "银行卡号与{others}相同，但身份证号不同（共{n}户用这张卡），"
@@ -69,7 +70,7 @@ def _named_others(roster: pd.DataFrame, key: pd.Series, who: pd.Series,
 def _shared(key: pd.Series) -> pd.Series:
     """`key` (NaN off the pool) kept only where another row has the same: a value met once
     is one household, never flagged, so the grouping below only sees the repeated ones."""
-    return key.where(_repeated(key))
+    return key.where(repeated(key))
 
 
 def _payable(roster: pd.DataFrame) -> pd.Series:
@@ -121,7 +122,7 @@ def check_id_two_names(roster: pd.DataFrame, settings: Settings) -> list[P.Probl
     """One ID written with two different names (by two units, or twice in one): 待核."""
     ids = text(roster, Col.ID)
     listed = (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
-    listed &= _repeated(ids.where(listed))
+    listed &= repeated(ids.where(listed))
     # names compared (without spaces and dots) only on the rows of an ID listed more than once
     name = text(roster, Col.NAME)[listed].str.replace(r"[\s\u3000·•.]", "", regex=True)
     pool = listed & (name != "").reindex(roster.index, fill_value=False)
@@ -146,7 +147,7 @@ def check_two_units_addresses(roster: pd.DataFrame, settings: Settings) -> list[
     unit = text(roster, Col.UNIT)
     pool = (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
     # an ID listed once is in one unit: addresses are normalised for the repeated IDs alone
-    pool &= _repeated(ids.where(pool))
+    pool &= repeated(ids.where(pool))
     address = normal_address(text(roster, Col.ADDRESS)[pool])
     pool &= (address != "").reindex(roster.index, fill_value=False)
     units = unit[pool].groupby(ids[pool]).nunique()

@@ -11,6 +11,7 @@ import struct
 import zipfile
 from pathlib import Path
 from collections.abc import Iterable
+from typing import IO
 
 from .sheet_splice import sheet_paths
 
@@ -25,28 +26,35 @@ def fingerprints(path: Path, names: Iterable[str]) -> dict[str, str]:
     bytes, plus the CRC and size of the parts that give them meaning. Reads the compressed
     bytes only (a 100,000-row 名册 is ~10 MB of them, ~80 MB inflated). Sheets the workbook
     lacks are left out."""
-    out: dict[str, str] = {}
     with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
-        paths = sheet_paths(archive)
-        context = "|".join(f"{n}:{i.CRC}:{i.file_size}" for n in _CONTEXT_PARTS
-                           if (i := archive.NameToInfo.get(n)) is not None)
-        for name in names:
-            info = archive.NameToInfo.get(paths.get(name, ""))
-            if info is None:
-                continue
-            raw.seek(info.header_offset)
-            magic, name_len, extra_len = _LOCAL_HEADER.unpack(raw.read(_LOCAL_HEADER.size))
-            if magic != b"PK\x03\x04":
-                raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-            raw.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
-            digest = hashlib.sha256(f"{info.filename}|{info.compress_type}|{info.CRC}|"
-                                    f"{info.file_size}|{context}|".encode())
-            left = info.compress_size
-            while left > 0:
-                block = raw.read(min(left, 1 << 20))
-                if not block:
-                    raise zipfile.BadZipFile(f"{info.filename} is truncated")
-                digest.update(block)
-                left -= len(block)
-            out[name] = digest.hexdigest()
+        return archive_fingerprints(archive, raw, names)
+
+
+def archive_fingerprints(archive: zipfile.ZipFile, raw: IO[bytes], names: Iterable[str]
+                         ) -> dict[str, str]:
+    """`fingerprints` of a workbook already open: `archive`, and `raw` its file (a writer
+    checks the very file it copies rows from)."""
+    out: dict[str, str] = {}
+    paths = sheet_paths(archive)
+    context = "|".join(f"{n}:{i.CRC}:{i.file_size}" for n in _CONTEXT_PARTS
+                       if (i := archive.NameToInfo.get(n)) is not None)
+    for name in names:
+        info = archive.NameToInfo.get(paths.get(name, ""))
+        if info is None:
+            continue
+        raw.seek(info.header_offset)
+        magic, name_len, extra_len = _LOCAL_HEADER.unpack(raw.read(_LOCAL_HEADER.size))
+        if magic != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        raw.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+        digest = hashlib.sha256(f"{info.filename}|{info.compress_type}|{info.CRC}|"
+                                f"{info.file_size}|{context}|".encode())
+        left = info.compress_size
+        while left > 0:
+            block = raw.read(min(left, 1 << 20))
+            if not block:
+                raise zipfile.BadZipFile(f"{info.filename} is truncated")
+            digest.update(block)
+            left -= len(block)
+        out[name] = digest.hexdigest()
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from intake_helpers import people, person, person_id, unit_campaign, write_csv, write_openpyxl
-from weiwen import pipeline, workbook_io
+from weiwen import pipeline, sheet_splice, workbook_io
 from weiwen.books import FileBook, Writes, file_book, read_roster
 from weiwen.campaign import Campaign
 from weiwen.intake import cache as C
@@ -228,3 +229,140 @@ def test_a_damaged_entry_is_ignored(campaign):
     later = FileBook(Campaign.open(campaign.root))
     assert later._known(Sheet.ROSTER) is None
     assert read_roster(later)["户主姓名"].tolist() == ["张三"]
+
+
+# --- rows of 名册 copied as they are ----------------------------------------------------------
+
+@pytest.fixture
+def rows_written(monkeypatch) -> dict[str, int]:
+    """Of the last write of 名册 that copied rows from the sheet it replaced: how many rows it
+    copied and how many it wrote (`writes`: how many such writes there were)."""
+    seen = {"copied": 0, "written": 0, "writes": 0}
+    inside: list[bool] = []
+    real_kept, real_column = sheet_splice._kept_rows_xml, sheet_splice._column_xml
+
+    def kept(frame, dates, same, old):
+        seen.update(copied=0, written=0, writes=seen["writes"] + 1)
+        inside.append(True)
+        yield from real_kept(frame, dates, same, old)
+        inside.pop()
+        seen["copied"] = len(frame) - seen["written"]
+
+    def column(letter, values, rows, dates):
+        if inside and letter == "A":
+            seen["written"] += len(values)
+        return real_column(letter, values, rows, dates)
+
+    monkeypatch.setattr(sheet_splice, "_kept_rows_xml", kept)
+    monkeypatch.setattr(sheet_splice, "_column_xml", column)
+    return seen
+
+
+def _roster_part(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(sheet_splice.sheet_paths(archive)[Sheet.ROSTER])
+
+
+def _assert_as_from_scratch(campaign: Campaign, tmp_path: Path, name: str) -> None:
+    """Every sheet equal cell by cell to a merge of a copy without caches, 名册's XML equal byte
+    for byte, and the workbook opens in openpyxl with every row."""
+    copy = Campaign(tmp_path / name)
+    shutil.copytree(campaign.root, copy.root)
+    shutil.rmtree(copy.root / CACHE_DIR, ignore_errors=True)
+    pipeline.on_disk("merge", copy)
+    _assert_same_workbook(_sheets(campaign.workbook), _sheets(copy.workbook))
+    assert _roster_part(campaign.workbook) == _roster_part(copy.workbook)
+    wb = load_workbook(campaign.workbook, keep_vba=True)
+    assert wb[Sheet.ROSTER].max_row == len(workbook_io.read_roster(campaign.workbook)) + 1
+
+
+@pytest.mark.slow
+def test_a_re_merge_copies_the_rows_that_did_not_change(messy, tmp_path, rows_written):
+    pipeline.on_disk("merge", messy)
+    n = len(workbook_io.read_roster(messy.workbook))
+    pipeline.on_disk("merge", messy)                       # nothing new: every row copied
+    assert rows_written == {"copied": n, "written": 0, "writes": 1}
+    write_openpyxl(messy.inbox / "东湖社区.xlsx", _east(phone="13912345678"))
+    pipeline.on_disk("merge", messy)                       # one phone fixed: its row written
+    assert rows_written["writes"] == 2 and 1 <= rows_written["written"] <= 3
+    assert rows_written["copied"] == n - rows_written["written"]
+    assert "13912345678" in workbook_io.read_roster(messy.workbook)["联系电话"].tolist()
+    _assert_as_from_scratch(messy, tmp_path, "a")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("change", ["one more", "one fewer"])
+def test_rows_that_moved_are_written(messy, tmp_path, rows_written, change):
+    pipeline.on_disk("merge", messy)
+    pipeline.on_disk("merge", messy)
+    before = workbook_io.read_roster(messy.workbook)
+    rows = _west()
+    if change == "one more":
+        rows.insert(3, [0, *person(150, "低保")])
+    else:
+        del rows[3]
+    write_csv(messy.inbox / "西湖社区名单.csv", rows)
+    pipeline.on_disk("merge", messy)
+    after = workbook_io.read_roster(messy.workbook)
+    assert len(after) == len(before) + (1 if change == "one more" else -1)
+    moved = next(i for i, (a, b) in enumerate(zip(before["身份证号"], after["身份证号"])) if a != b)
+    assert rows_written["writes"] == 2 and rows_written["copied"] >= moved > 0
+    assert rows_written["written"] >= len(after) - rows_written["copied"] > 0
+    _assert_as_from_scratch(messy, tmp_path, change)
+
+
+@pytest.mark.slow
+def test_after_the_clerks_edit_every_row_is_written(messy, tmp_path, rows_written):
+    pipeline.on_disk("merge", messy)
+    _clerk_notes(messy, {2: " 手改 ", 3: "=1+1", 4: 12345678901234567890, 5: dt.date(2027, 1, 2)})
+    pipeline.on_disk("merge", messy)                        # the edited 名册 is read: no copy
+    assert rows_written["writes"] == 0
+    _assert_as_from_scratch(messy, tmp_path, "edited")
+    write_openpyxl(messy.inbox / "东湖社区.xlsx", _east(phone="13912345678"))
+    pipeline.on_disk("merge", messy)                        # its notes now copied with the rows
+    assert rows_written["writes"] == 1 and rows_written["copied"] > rows_written["written"] > 0
+    _assert_as_from_scratch(messy, tmp_path, "after")
+
+
+#: a value → another that reads back the same but is written otherwise: never copied for it
+RESPELLED: list[tuple[Any, Any]] = [
+    (3, 3.0), (True, 1.0), (1.0, True), ("  ", None), (None, "  "), ("１２３４", "1234"),
+    ("1234", 1234.0), ("x\r\ny", "x\ny"), ("\x01bad", "bad"), (np.int64(5), 5.0),
+]
+
+
+def test_a_copied_row_is_the_row_a_fresh_write_makes(campaign, tmp_path, rows_written):
+    plain = [v for v in ODD_VALUES if not isinstance(v, float) or v == v]
+    plain += [f"户{i}" for i in range(10)]
+    first = [*plain, *(a for a, _ in RESPELLED)]
+    second = [*plain, *(b for _, b in RESPELLED)]
+    n = len(first)
+
+    def roster(values: list[Any]) -> pd.DataFrame:
+        return pd.DataFrame({"备注": values, "身份证号": values, "地址": [str(v) for v in first],
+                             "来源行": range(n)})
+
+    FileBook(campaign).write(Writes.results(roster=roster(first)))
+    fresh = Campaign(tmp_path / "fresh")
+    shutil.copytree(campaign.root, fresh.root)
+    shutil.rmtree(fresh.root / CACHE_DIR)
+    later = FileBook(Campaign.open(campaign.root))
+    read_roster(later)                                     # 名册 as it reads back, from the memo
+    later.write(Writes.results(roster=roster(second)))
+    FileBook(fresh).write(Writes.results(roster=roster(second)))
+    assert rows_written["writes"] == 1 and rows_written["written"] >= len(RESPELLED)
+    assert rows_written["copied"] >= 10
+    assert _roster_part(campaign.workbook) == _roster_part(fresh.workbook)
+    _assert_same_workbook(_sheets(campaign.workbook), _sheets(fresh.workbook))
+    load_workbook(campaign.workbook, keep_vba=True)
+
+
+def test_rows_are_not_copied_from_a_sheet_changed_since(campaign, rows_written, monkeypatch):
+    roster = pd.DataFrame({"户主姓名": ["张三", "李四"], "身份证号": [person_id(1), person_id(2)]})
+    FileBook(campaign).write(Writes.results(roster=roster))
+    later = FileBook(Campaign.open(campaign.root))
+    read_roster(later)
+    _clerk_notes(campaign, {1: "改过"})                     # saved after 名册 was read
+    later.write(Writes.results(roster=roster))
+    assert rows_written["writes"] == 0
+    assert workbook_io.read_roster(campaign.workbook)["备注"].tolist() == [None, None]

@@ -23,9 +23,10 @@ import zipfile
 from pathlib import Path
 from dataclasses import dataclass
 from typing import IO, Any
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -105,13 +106,14 @@ _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHUNK = 4000
 
 
-def _column_xml(letter: str, values: list[Any], first: int, dates: Mapping[str, str]) -> list[str]:
-    """The cells of one column from row `first` down ('' for a blank), exactly as `_cell_xml`
+def _column_xml(letter: str, values: list[Any], rows: Iterable[int], dates: Mapping[str, str]
+                ) -> list[str]:
+    """The cells of one column in the sheet rows `rows` ('' for a blank), exactly as `_cell_xml`
     makes them; plain text and numbers without its per-cell checks (most of a roster)."""
     out: list[str] = []
     append = out.append
     special = _SPECIAL.search
-    for r, value in enumerate(values, start=first):
+    for r, value in zip(rows, values):
         kind = type(value)
         if kind is str and special(value) is None:
             append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
@@ -135,7 +137,8 @@ def _frame_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str]) -> Iterable[s
     letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
     for start in range(0, len(frame), _CHUNK):
         part = frame.iloc[start:start + _CHUNK]
-        columns = [_column_xml(letter, part.iloc[:, j].tolist(), start + 2, dates)
+        numbers = range(start + 2, start + 2 + len(part))
+        columns = [_column_xml(letter, part.iloc[:, j].tolist(), numbers, dates)
                    for j, letter in enumerate(letters)]
         for r, cells in enumerate(zip(*columns), start=start + 2):
             yield f'<row r="{r}">{"".join(cells)}</row>'
@@ -164,48 +167,125 @@ def as_table(data: pd.DataFrame | Sequence[Sequence[Any]]) -> Table:
 _HEAD = 1 << 20        # row 1 is looked for this far into <sheetData> (rows are in order)
 
 
-@dataclass
+@dataclass(frozen=True)
+class CopyRows:
+    """Data rows of a sheet being replaced that are copied from the part it replaces: `same[i]`
+    when the new frame's row i is, cell for cell, the part's row i + 2 as a fresh write would make
+    it (books/row_reuse.py); `still(archive)` whether the archive's part is still the one `same`
+    was worked out for (its fingerprint: nothing copied otherwise)."""
+    same: np.ndarray
+    still: Callable[[zipfile.ZipFile], bool]
+
+
 class _OldSheet:
-    """What a worksheet part keeps around its rows: all before <sheetData>, the first stretch
-    of its rows (where row 1 is) and all after </sheetData>."""
-    before: bytes
-    head: bytes
-    after: bytes
+    """A worksheet part read a chunk at a time (a 200,000-row 名册 holds ~200 MB of rows): all
+    before <sheetData> and the first stretch of its rows (where row 1 is) at once, then its rows
+    as they pass (`content`), then all after </sheetData> (`after`, once they have passed).
+    <sheetData> is found by its tags, not by a regular expression over the rows between them."""
+
+    def __init__(self, part: IO[bytes]) -> None:
+        self._part = part
+        data = b""
+        while (opening := _SHEETDATA_OPEN.search(data)) is None:
+            chunk = part.read(_BIG)
+            if not chunk:
+                raise SpliceError("no sheetData")
+            data += chunk
+        self.before = data[:opening.start()]
+        self.after = b""
+        self._read: list[bytes] = []
+        if opening.group(2):                                     # <sheetData/>
+            self.head = b""
+            self.after = data[opening.end():] + part.read()
+            self._rest: Iterator[bytes] = iter(())
+            return
+        self._closing = b"</" + opening.group(1) + b"sheetData>"
+        self._rest = self._rows_part(data[opening.end():])
+        room = _HEAD - (opening.end() - opening.start())        # the window starts at the tag
+        size = 0
+        for chunk in self._rest:
+            self._read.append(chunk)
+            size += len(chunk)
+            if size >= room:
+                break
+        self.head = b"".join(self._read)[:room]
+
+    def _rows_part(self, rest: bytes) -> Iterator[bytes]:
+        closing = self._closing
+        while (end := rest.find(closing)) < 0:
+            seen = max(0, len(rest) - len(closing) + 1)          # a tag cut in two stays in rest
+            if seen:
+                yield rest[:seen]
+            rest = rest[seen:]
+            chunk = self._part.read(_BIG)
+            if not chunk:
+                raise SpliceError("no </sheetData>")
+            rest += chunk
+        if end:
+            yield rest[:end]
+        self.after = rest[end + len(closing):] + self._part.read()
+
+    def content(self) -> Iterator[bytes]:
+        """What is between <sheetData> and </sheetData>, a chunk at a time, once."""
+        read, self._read = self._read, []
+        yield from read
+        yield from self._rest
+
+    def skip(self) -> None:
+        """The rest of the rows let go (then `after` is known)."""
+        for _ in self.content():
+            pass
 
 
-def _old_sheet(part: IO[bytes]) -> _OldSheet:
-    """A worksheet part read a chunk at a time, its rows let go as they pass (a 200,000-row 名册
-    holds ~200 MB of them): <sheetData> found by its tags, not by a regular expression over the
-    rows between them."""
-    data = b""
-    while (opening := _SHEETDATA_OPEN.search(data)) is None:
-        chunk = part.read(_BIG)
-        if not chunk:
-            raise SpliceError("no sheetData")
-        data += chunk
-    before = data[:opening.start()]
-    if opening.group(2):                                     # <sheetData/>
-        return _OldSheet(before, b"", data[opening.end():] + part.read())
-    closing = b"</" + opening.group(1) + b"sheetData>"
-    room = _HEAD - (opening.end() - opening.start())        # the window starts at the tag
-    head = b""
-    rest = data[opening.end():]
-    while (end := rest.find(closing)) < 0:
-        seen = max(0, len(rest) - len(closing) + 1)          # a tag cut in two stays in rest
-        head += rest[:max(0, min(seen, room - len(head)))]
-        rest = rest[seen:]
-        chunk = part.read(_BIG)
-        if not chunk:
-            raise SpliceError("no </sheetData>")
-        rest += chunk
-    head += rest[:max(0, min(end, room - len(head)))]
-    return _OldSheet(before, head, rest[end + len(closing):] + part.read())
+def _old_rows(content: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(number, XML) of each row of a part this module wrote — <row r="N">…</row> one after
+    another, nothing else between them (a "<" in a cell's text is escaped) — as the chunks pass;
+    stops at anything else."""
+    tail = b""
+    for chunk in content:
+        pieces = (tail + chunk).split(b"</row>")
+        tail = pieces.pop()
+        for piece in pieces:
+            end = piece.find(b'">', 8)
+            number = piece[8:end]
+            if end < 0 or not piece.startswith(b'<row r="') or not number.isdigit():
+                return
+            yield int(number), piece + b"</row>"
 
 
-def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str]
-                   ) -> Iterable[bytes]:
-    """The worksheet part `old` (its bytes, or the part to read) with `table` as its rows."""
-    sheet = _old_sheet(io.BytesIO(old) if isinstance(old, bytes) else old)
+def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarray,
+                   old: Iterator[tuple[int, bytes]]) -> Iterator[bytes]:
+    """The data rows of `frame` from row 2 (as _frame_rows_xml), a row marked in `same` copied
+    from the old part's row of that number when there is one, the others written."""
+    letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
+    current = next(old, None)
+    for start in range(0, len(frame), _CHUNK):
+        stop = min(start + _CHUNK, len(frame))
+        kept: dict[int, bytes] = {}
+        for i in np.flatnonzero(same[start:stop]).tolist():
+            number = start + i + 2
+            while current is not None and current[0] < number:
+                current = next(old, None)
+            if current is not None and current[0] == number:
+                kept[start + i] = current[1]
+        if len(kept) == stop - start:
+            yield b"".join(kept.values())
+            continue
+        fresh = [i for i in range(start, stop) if i not in kept]
+        part = frame.iloc[start:stop] if not kept else frame.iloc[fresh]
+        numbers = [i + 2 for i in fresh]
+        columns = [_column_xml(letter, part.iloc[:, j].tolist(), numbers, dates)
+                   for j, letter in enumerate(letters)]
+        made = dict(zip(fresh, (f'<row r="{r}">{"".join(cells)}</row>'.encode()
+                                for r, cells in zip(numbers, zip(*columns)))))
+        yield b"".join([kept[i] if i in kept else made[i] for i in range(start, stop)])
+
+
+def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str],
+                   same: np.ndarray | None = None) -> Iterable[bytes]:
+    """The worksheet part `old` (its bytes, or the part to read) with `table` as its rows; with
+    `same` (CopyRows), those of its rows copied from `old`."""
+    sheet = _OldSheet(io.BytesIO(old) if isinstance(old, bytes) else old)
     first = _FIRST_ROW.search(sheet.head)
     header_style = ""
     if first is not None:
@@ -216,6 +296,14 @@ def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str
     yield _DIMENSION.sub(f'<dimension ref="A1:{last_col}{n_rows + 1}"/>'.encode(), sheet.before,
                          count=1)
     yield b"<sheetData>"
+    if isinstance(rows, _FrameRows) and same is not None and len(same) == len(rows.frame):
+        yield "".join(_rows_xml([header], header_style, dates)).encode("utf-8")
+        yield from _kept_rows_xml(rows.frame, dates, same, _old_rows(sheet.content()))
+        sheet.skip()
+        yield b"</sheetData>"
+        yield _MERGES.sub(b"", sheet.after)
+        return
+    sheet.skip()
     chunk: list[str] = []
     if isinstance(rows, _FrameRows):
         all_xml = itertools.chain(_rows_xml([header], header_style, dates),
@@ -357,10 +445,12 @@ def date_styles(styles: bytes) -> tuple[dict[str, str], bytes | None]:
 
 
 def splice_frames(source: Path, target: Path,
-                  frames: Mapping[str, pd.DataFrame | Sequence[Sequence[Any]]]) -> None:
+                  frames: Mapping[str, pd.DataFrame | Sequence[Sequence[Any]]],
+                  *, copy: Mapping[str, CopyRows] | None = None) -> None:
     """Write `source` to `target` with each named sheet's rows replaced: a DataFrame under a
     header row of its columns, or raw rows from A1. A sheet that does not exist yet is added
-    after the others (plain, like openpyxl's create_sheet). Raises SpliceError when the
+    after the others (plain, like openpyxl's create_sheet). `copy`: sheet → rows of its frame
+    that are copied from the sheet as it is (CopyRows). Raises SpliceError when the
     workbook's parts are not laid out as expected (the caller then goes through openpyxl)."""
     with zipfile.ZipFile(source) as src:
         paths = sheet_paths(src)
@@ -372,6 +462,8 @@ def splice_frames(source: Path, target: Path,
             changed, added = _add_sheets(src, missing)
             paths.update(added)
         replace = {paths[name]: as_table(data) for name, data in frames.items()}
+        same = {paths[name]: rows.same for name, rows in (copy or {}).items()
+                if name in frames and name not in missing and rows.still(src)}
         dates = _DateStyles(src.read(_STYLES) if _STYLES in src.NameToInfo else None)
         new_parts = [p for p in changed if p not in src.NameToInfo]
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as dst:
@@ -381,7 +473,8 @@ def splice_frames(source: Path, target: Path,
                 if info.filename in replace:
                     with src.open(info) as old, \
                             dst.open(info.filename, "w", force_zip64=True) as out:
-                        for part in _new_sheet_xml(old, replace[info.filename], dates):
+                        for part in _new_sheet_xml(old, replace[info.filename], dates,
+                                                   same.get(info.filename)):
                             out.write(part)
                 elif info.filename in changed:
                     dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)

@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,8 @@ from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
 from .openpyxl_access import drop_rows_below, place
 from .problems import kinds_frame
 from .settings import Settings, load_settings
-from .sheet_fingerprint import fingerprints
-from .sheet_splice import ILLEGAL_XML as _ILLEGAL_XML, SpliceError, splice_frames
+from .sheet_fingerprint import archive_fingerprints, fingerprints
+from .sheet_splice import ILLEGAL_XML as _ILLEGAL_XML, CopyRows, SpliceError, splice_frames
 from .values import is_blank, to_text
 
 
@@ -259,23 +259,27 @@ def _replace_data(ws: Any, frame: pd.DataFrame, *, header_row: int = 1) -> None:
 
 
 def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFrame],
-                 *, raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None
-                 ) -> dict[str, str]:
+                 *, raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+                 copy: Mapping[str, tuple[str, np.ndarray]] | None = None) -> dict[str, str]:
     """Replace the data rows of the given sheets (creating a sheet if needed) and save safely.
 
     `frames`: sheet name → DataFrame written under a header row of its columns.
     `raw_sheets`: sheet name → rows written from A1 as they are (the 汇总 sheet's free layout).
     When every sheet exists, only their rows are spliced into the file (fast, every other part
     untouched); otherwise the workbook goes through openpyxl (keep_vba) once.
+    `copy`: sheet → (its fingerprint now, which rows of its frame the sheet already holds as a
+    fresh write makes them — books/row_reuse.py): those are copied, if the sheet is still that.
     Returns the sheet_fingerprint.fingerprints of the spliced `frames` sheets as written (taken from
     the new file before it replaces the old); empty when openpyxl wrote the workbook.
     """
     path = Path(path)
     tables: dict[str, Any] = {**dict(frames), **dict(raw_sheets or {})}
     written: dict[str, str] = {}
+    rows = {name: CopyRows(same, _still(name, fingerprint))
+            for name, (fingerprint, same) in (copy or {}).items()}
 
     def splice(tmp: Path) -> None:
-        splice_frames(path, tmp, tables)
+        splice_frames(path, tmp, tables, copy=rows)
         written.update(fingerprints(tmp, frames))
 
     backup(path, campaign_root)
@@ -288,6 +292,18 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
         raise CampaignError(f"无法打开工作簿 {path.name} 写入结果：{exc}") from exc
     _write_with_openpyxl(path, frames, raw_sheets)
     return {}
+
+
+def _still(sheet: str, fingerprint: str) -> Callable[[zipfile.ZipFile], bool]:
+    """Whether an open workbook's `sheet` has `fingerprint`: checked on the very file the rows are
+    copied from, when the copying starts."""
+    def still(archive: zipfile.ZipFile) -> bool:
+        try:
+            return archive.fp is not None and archive_fingerprints(
+                archive, archive.fp, (sheet,)).get(sheet) == fingerprint
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            return False
+    return still
 
 
 def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],

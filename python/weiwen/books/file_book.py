@@ -3,7 +3,8 @@ openpyxl as the fallback) through workbook_io. Used by the command line and the 
 
 名册 as written is also what the next read gets, without reading it: worked out at the write,
 kept for the rest of the process and, by the sheet's fingerprint, for the next one
-(sheet_memo.py)."""
+(sheet_memo.py). Knowing it, the next write of 名册 copies the rows it already holds as they
+would be written (row_reuse.py) and writes only the others."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -16,7 +17,8 @@ from ..names import PROBLEM_KINDS_SHEET, Sheet
 from ..workbook_io import (frame_as_read_back, frame_from_rows, read_sheets, sheet_rows,
                            write_frames)
 from .base import Rows, Writes
-from .sheet_memo import KEPT, SheetMemo
+from .row_reuse import Spelling, rows_to_copy, spelling
+from .sheet_memo import KEPT, OnDisk, SheetMemo
 
 
 class FileBook:
@@ -33,6 +35,8 @@ class FileBook:
         #: sheet → the key in _frames of its whole read-back frame (all its columns), when known
         #: without reading its rows
         self._whole: dict[str, tuple[str, tuple[str, ...]]] = {}
+        #: sheet → the fingerprint and spelling of the sheet whose frame _whole names, when known
+        self._spelled: dict[str, tuple[str, Spelling | None]] = {}
         self._memo = SheetMemo(campaign.root)
 
     def read(self, names: Iterable[str]) -> dict[str, Rows]:
@@ -71,33 +75,55 @@ class FileBook:
         if sheet not in KEPT or sheet in self._cache:
             return None
         found = self._memo.get(self.campaign.workbook, sheet)
-        if found is not None:
-            self._keep_whole(sheet, found)
-        return found
+        if found is None:
+            return None
+        self._keep_whole(sheet, found)
+        return found.frame
 
-    def _keep_whole(self, sheet: str, frame: pd.DataFrame) -> None:
-        key = (sheet, tuple(str(c) for c in frame.columns))
-        self._frames[key] = frame
-        self._whole[sheet] = key
+    def _keep_whole(self, name: str, sheet: OnDisk) -> None:
+        key = (name, tuple(str(c) for c in sheet.frame.columns))
+        self._frames[key] = sheet.frame
+        self._whole[name] = key
+        self._spelled[name] = (sheet.fingerprint, sheet.spelling)
+
+    def _on_disk(self, sheet: str) -> OnDisk | None:
+        """The sheet as the workbook holds it, when its whole frame is known."""
+        if sheet not in self._whole or sheet not in self._spelled:
+            return None
+        fingerprint, spelled = self._spelled[sheet]
+        return OnDisk(fingerprint, self._frames[self._whole[sheet]], spelled)
 
     def write(self, writes: Writes) -> None:
         if not writes:
             return
+        backs: dict[str, tuple[pd.DataFrame, Spelling | None]] = {}
+        copy: dict[str, tuple[str, Any]] = {}
+        for name, frame in writes.frames.items():
+            if name in KEPT and name not in writes.raw:
+                back = frame_as_read_back(frame)
+                if back is None:
+                    continue
+                backs[name] = (back, spelling(frame, back))
+                old = self._on_disk(name)
+                same = None if old is None else rows_to_copy(old.frame, old.spelling,
+                                                             back, backs[name][1])
+                if old is not None and same is not None and same.any():
+                    copy[name] = (old.fingerprint, same)
         written = write_frames(self.campaign.workbook, self.campaign.root, writes.frames,
-                               raw_sheets=writes.raw or None)
+                               raw_sheets=writes.raw or None, copy=copy or None)
         for name in [*writes.sheets(), PROBLEM_KINDS_SHEET if Sheet.PROBLEMS in writes.frames
                      else ""]:
             self._cache.pop(name, None)
             self._absent.discard(name)
             self._whole.pop(name, None)
+            self._spelled.pop(name, None)
             for key in [k for k in self._frames if k[0] == name]:
                 del self._frames[key]
         for name, fingerprint in written.items():
-            if name in KEPT and name not in writes.raw:
-                frame = frame_as_read_back(writes.frames[name])
-                if frame is not None:
-                    self._keep_whole(name, frame)
-                    self._memo.put(name, fingerprint, frame)
+            if name in backs:
+                sheet = OnDisk(fingerprint, *backs[name])
+                self._keep_whole(name, sheet)
+                self._memo.put(name, fingerprint, sheet.frame, sheet.spelling)
 
 
 def _select(whole: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -8,12 +8,16 @@ seconds. When FileBook splices 名册 it works out what the sheet reads back as
 their meaning) and the code version. Any other change to the sheet — the clerk's edit in Excel
 or WPS, a restored backup, another program — changes the fingerprint: the sheet is then read.
 
+With the frame goes how its cells were spelled (row_reuse.Spelling): what lets the next write copy
+the rows that have not changed instead of writing them again.
+
 One entry per sheet: a new write replaces it. Entries are the campaign's own personal data,
 kept in its own folder, behind the returns cache's HMAC (intake/cache.py: a damaged, foreign or
 tampered entry is ignored); a cache that cannot be written only costs speed.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,7 @@ import pandas as pd
 from ..intake.cache import CACHE_DIR, Store
 from ..names import Sheet
 from ..sheet_fingerprint import fingerprints
+from .row_reuse import Spelling
 
 WORKBOOK = "workbook"
 #: the sheets kept: the big one every operation reads back, and 问题, which every merge reads
@@ -32,13 +37,22 @@ _KIND: dict[str, str] = {Sheet.ROSTER: "roster", Sheet.PROBLEMS: "problems"}
 _SEP, _NONE = "\x00", "\x01"     # never in a read-back text (the splice drops them)
 
 
+@dataclass(frozen=True)
+class OnDisk:
+    """A kept sheet as the workbook holds it: its fingerprint, the frame it reads back as, and
+    how its cells were spelled (None when not known)."""
+    fingerprint: str
+    frame: pd.DataFrame
+    spelling: Spelling | None
+
+
 class SheetMemo:
     """get / put a kept sheet's read-back frame by the workbook's fingerprint of that sheet."""
 
     def __init__(self, campaign_root: Path) -> None:
         self.folder = Path(campaign_root) / CACHE_DIR / WORKBOOK
 
-    def get(self, workbook: Path, sheet: str) -> pd.DataFrame | None:
+    def get(self, workbook: Path, sheet: str) -> OnDisk | None:
         if sheet not in KEPT:
             return None
         try:
@@ -48,16 +62,20 @@ class SheetMemo:
         if key is None:
             return None
         packed = Store(self.folder).get(_KIND[sheet], (sheet, key))
+        if packed is None:
+            return None
         try:
-            return _unpack(packed) if packed is not None else None
+            frame, spelled = packed
+            return OnDisk(key, _unpack(frame), None if spelled is None else Spelling(*spelled))
         except Exception:          # an entry of another shape: read the sheet
             return None
 
-    def put(self, sheet: str, key: str, frame: pd.DataFrame) -> None:
+    def put(self, sheet: str, key: str, frame: pd.DataFrame, spelling: Spelling | None) -> None:
         if sheet not in KEPT:
             return
         store = Store(self.folder)
-        store.put(_KIND[sheet], (sheet, key), _pack(frame))
+        spelled = None if spelling is None else (spelling.numbers, spelling.odd, spelling.loose)
+        store.put(_KIND[sheet], (sheet, key), (_pack(frame), spelled))
         store.prune((_KIND[sheet],))
 
 

@@ -237,48 +237,67 @@ class _OldSheet:
             pass
 
 
-def _old_rows(content: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    """(number, XML) of each row of a part this module wrote — <row r="N">…</row> one after
-    another, nothing else between them (a "<" in a cell's text is escaped) — as the chunks pass;
-    stops at anything else."""
-    tail = b""
-    for chunk in content:
-        pieces = (tail + chunk).split(b"</row>")
-        tail = pieces.pop()
-        for piece in pieces:
-            end = piece.find(b'">', 8)
-            number = piece[8:end]
-            if end < 0 or not piece.startswith(b'<row r="') or not number.isdigit():
-                return
-            yield int(number), piece + b"</row>"
+class _OldRows:
+    """The rows of a part this module wrote — <row r="N">…</row> numbered one after another,
+    nothing between them (a "<" in a cell's text is escaped) — cut as the chunks pass, the
+    rows before those asked for let go. Anything else ends them."""
+
+    def __init__(self, content: Iterator[bytes]) -> None:
+        self._content = content
+        self._tail = b""
+        self._rows: list[bytes] = []          # each without its </row>, numbered from _first
+        self._first = 1
+        self._done = False
+
+    def _more(self) -> bool:
+        chunk = None if self._done else next(self._content, None)
+        if chunk is None:
+            self._done = True
+            return False
+        pieces = (self._tail + chunk).split(b"</row>")
+        self._tail = pieces.pop()
+        number = self._first + len(self._rows)
+        ok = [piece.startswith(b'<row r="%d">' % n) for n, piece in enumerate(pieces, number)]
+        if not all(ok):
+            del pieces[ok.index(False):]
+            self._done = True
+        self._rows += pieces
+        return bool(pieces) or not self._done
+
+    def take(self, first: int, count: int) -> list[bytes]:
+        """Rows `first` … `first + count - 1` (without </row>); fewer when the part ends."""
+        while self._first + len(self._rows) < first + count and self._more():
+            pass
+        drop = min(max(0, first - self._first), len(self._rows))
+        del self._rows[:drop]
+        self._first += drop
+        if self._first != first:
+            return []
+        return self._rows[:count]
 
 
 def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarray,
-                   old: Iterator[tuple[int, bytes]]) -> Iterator[bytes]:
+                   old: _OldRows) -> Iterator[bytes]:
     """The data rows of `frame` from row 2 (as _frame_rows_xml), a row marked in `same` copied
     from the old part's row of that number when there is one, the others written."""
     letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
-    current = next(old, None)
     for start in range(0, len(frame), _CHUNK):
         stop = min(start + _CHUNK, len(frame))
-        kept: dict[int, bytes] = {}
-        for i in np.flatnonzero(same[start:stop]).tolist():
-            number = start + i + 2
-            while current is not None and current[0] < number:
-                current = next(old, None)
-            if current is not None and current[0] == number:
-                kept[start + i] = current[1]
-        if len(kept) == stop - start:
-            yield b"".join(kept.values())
+        there = old.take(start + 2, stop - start)
+        copy = same[start:start + len(there)]
+        if len(there) == stop - start and copy.all():
+            yield b"</row>".join(there) + b"</row>"
             continue
-        fresh = [i for i in range(start, stop) if i not in kept]
-        part = frame.iloc[start:stop] if not kept else frame.iloc[fresh]
-        numbers = [i + 2 for i in fresh]
+        kept = set(np.flatnonzero(copy).tolist())
+        fresh = [i for i in range(stop - start) if i not in kept]
+        part = frame.iloc[start:stop] if not kept else frame.iloc[[start + i for i in fresh]]
+        numbers = [start + i + 2 for i in fresh]
         columns = [_column_xml(letter, part.iloc[:, j].tolist(), numbers, dates)
                    for j, letter in enumerate(letters)]
-        made = dict(zip(fresh, (f'<row r="{r}">{"".join(cells)}</row>'.encode()
-                                for r, cells in zip(numbers, zip(*columns)))))
-        yield b"".join([kept[i] if i in kept else made[i] for i in range(start, stop)])
+        made = (f'<row r="{r}">{"".join(cells)}</row>'.encode()
+                for r, cells in zip(numbers, zip(*columns)))
+        yield b"".join([there[i] + b"</row>" if i in kept else next(made)
+                        for i in range(stop - start)])
 
 
 def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str],
@@ -298,7 +317,7 @@ def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str
     yield b"<sheetData>"
     if isinstance(rows, _FrameRows) and same is not None and len(same) == len(rows.frame):
         yield "".join(_rows_xml([header], header_style, dates)).encode("utf-8")
-        yield from _kept_rows_xml(rows.frame, dates, same, _old_rows(sheet.content()))
+        yield from _kept_rows_xml(rows.frame, dates, same, _OldRows(sheet.content()))
         sheet.skip()
         yield b"</sheetData>"
         yield _MERGES.sub(b"", sheet.after)

@@ -331,7 +331,12 @@ RESPELLED: list[tuple[Any, Any]] = [
 ]
 
 
-def test_a_copied_row_is_the_row_a_fresh_write_makes(campaign, tmp_path, rows_written):
+@pytest.mark.parametrize("chunks", ["as shipped", "small"])
+def test_a_copied_row_is_the_row_a_fresh_write_makes(campaign, tmp_path, rows_written,
+                                                     monkeypatch, chunks):
+    if chunks == "small":         # a row cut across reads, and rows written a few at a time
+        monkeypatch.setattr(sheet_splice, "_BIG", 97)
+        monkeypatch.setattr(sheet_splice, "_CHUNK", 7)
     plain = [v for v in ODD_VALUES if not isinstance(v, float) or v == v]
     plain += [f"户{i}" for i in range(10)]
     first = [*plain, *(a for a, _ in RESPELLED)]
@@ -366,3 +371,17 @@ def test_rows_are_not_copied_from_a_sheet_changed_since(campaign, rows_written, 
     later.write(Writes.results(roster=roster))
     assert rows_written["writes"] == 0
     assert workbook_io.read_roster(campaign.workbook)["备注"].tolist() == [None, None]
+
+
+def test_rows_are_copied_only_as_this_writer_numbers_them():
+    """The old part's rows are taken only while each is <row r="N"> with the number expected;
+    anything else (a row missing, another writer's attributes) ends the copying there."""
+    def part(*rows: bytes) -> list[bytes]:
+        data = b"".join(rows)
+        return [data[i:i + 5] for i in range(0, len(data), 5)]      # rows cut across reads
+
+    one, two = b'<row r="1"><c r="A1"><v>1</v></c></row>', b'<row r="2"></row>'
+    four = b'<row r="4"><c r="A4"><v>4</v></c></row>'
+    assert sheet_splice._OldRows(iter(part(one, two, four))).take(2, 3) == [b'<row r="2">']
+    assert sheet_splice._OldRows(iter(part(one, b'<row r="2" spans="1:1"></row>'))).take(2, 1) == []
+    assert sheet_splice._OldRows(iter(part(one, two))).take(2, 1) == [b'<row r="2">']

@@ -249,14 +249,21 @@ class _OldRows:
         self._first = 1
         self._done = False
 
-    def _more(self) -> bool:
+    def _more(self, first: int) -> bool:
         chunk = None if self._done else next(self._content, None)
         if chunk is None:
             self._done = True
             return False
-        pieces = (self._tail + chunk).split(b"</row>")
-        self._tail = pieces.pop()
+        data = self._tail + chunk
         number = self._first + len(self._rows)
+        end = data.rfind(b"</row>")
+        end = end + len(b"</row>") if end >= 0 else 0
+        rows = data.count(b"</row>", 0, end)
+        if number + rows <= first:                # all before the rows asked for: counted only
+            self._rows, self._first, self._tail = [], number + rows, data[end:]
+            return True
+        pieces = data.split(b"</row>")
+        self._tail = pieces.pop()
         ok = [piece.startswith(b'<row r="%d">' % n) for n, piece in enumerate(pieces, number)]
         if not all(ok):
             del pieces[ok.index(False):]
@@ -266,7 +273,7 @@ class _OldRows:
 
     def take(self, first: int, count: int) -> list[bytes]:
         """Rows `first` … `first + count - 1` (without </row>); fewer when the part ends."""
-        while self._first + len(self._rows) < first + count and self._more():
+        while self._first + len(self._rows) < first + count and self._more(first):
             pass
         drop = min(max(0, first - self._first), len(self._rows))
         del self._rows[:drop]
@@ -283,7 +290,7 @@ def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarr
     letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
     for start in range(0, len(frame), _CHUNK):
         stop = min(start + _CHUNK, len(frame))
-        there = old.take(start + 2, stop - start)
+        there = old.take(start + 2, stop - start) if same[start:stop].any() else []
         copy = same[start:start + len(there)]
         if len(there) == stop - start and copy.all():
             yield b"</row>".join(there) + b"</row>"

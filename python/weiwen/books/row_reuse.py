@@ -113,8 +113,12 @@ def rows_to_copy(old: pd.DataFrame, old_spelling: Spelling | None,
         if len(a) != m or len(b) != m:
             a, b = a[:m], b[:m]
         if a != b or old_spelling.loose[j] or new_spelling.loose[j]:
-            same[:m] &= np.fromiter((x == y and type(x) is type(y) for x, y in zip(a, b)),
-                                    dtype=bool, count=m)
+            left = np.flatnonzero(same[:m])
+            if len(left) * 2 > m:
+                same[:m] &= np.fromiter((x == y and type(x) is type(y) for x, y in zip(a, b)),
+                                        dtype=bool, count=m)
+            else:                                   # rows moved: only the few still alike
+                same[left] = [a[i] == b[i] and type(a[i]) is type(b[i]) for i in left.tolist()]
     for rows in (*old_spelling.odd, *new_spelling.odd):
         if rows:
             index = np.asarray(rows, dtype=np.int64)

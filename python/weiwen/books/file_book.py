@@ -3,7 +3,7 @@ openpyxl as the fallback) through workbook_io. Used by the command line and the 
 
 名册 as written is also what the next read gets, without reading it: worked out at the write,
 kept for the rest of the process and, by the sheet's fingerprint, for the next one
-(sheet_memo.py). Knowing it, the next write of 名册 copies the rows it already holds as they
+(sheet_memo.py). Knowing it, the next write of such a sheet copies the rows it already holds as they
 would be written (row_reuse.py) and writes only the others."""
 from __future__ import annotations
 

@@ -346,3 +346,20 @@ def test_re_running_the_checks_gives_the_same_result():
     again, problems2 = run_checks(out, S)
     assert found(problems) == found(problems2)
     assert statuses(again) == statuses(out) and again[Col.ISSUES].tolist() == out[Col.ISSUES].tolist()
+
+
+def test_a_row_the_clerk_typed_into_名册_is_named_by_its_head_not_as_nan():
+    """A row typed into 名册 by hand has no 来源文件 / 来源行: the reasons naming it still read
+    as Chinese, and the checks that join several rows' places do not fail on it."""
+    same, card, phone = make_id(seq="777"), "6222020000000000000", "13900001111"
+    typed = {Col.ID: same, Col.NAME: "王五", Col.SRC_FILE: None, Col.SRC_ROW: None,
+             Col.CARD: card, Col.PHONE: phone, Col.SEQ: None}
+    out, problems = check(typed, {Col.ID: same, Col.NAME: "王五", Col.UNIT: "西湖社区",
+                                  Col.SRC_FILE: "西湖社区.xlsx"},
+                          {Col.NAME: "赵六", Col.CARD: card, Col.PHONE: phone},
+                          {Col.NAME: "钱七", Col.PHONE: phone})
+    messages = " ".join(p.message for p in problems)
+    assert "nan" not in messages and "<NA>" not in messages
+    assert "东湖社区在名册中直接填写的“王五”（残疾户）" in messages
+    assert {"checks.duplicate_id", "checks.shared_card", "checks.shared_phone"} <= {
+        p.code for p in problems}

@@ -126,3 +126,28 @@ def test_titles_and_lists_print_the_clerks_brackets(demo_campaign, cli):
     assert any("张建国（党工委书记）" in t for t in texts), texts
     sheet = load_workbook(demo_campaign.output / "签字确认表" / "东湖社区.xlsx").active
     assert TITLE in str(sheet["A1"].value)
+
+
+def test_a_household_the_clerk_typed_into_名册_is_checked_and_named(demo_campaign, cli):
+    """The clerk adds a household at the bottom of 名册 by hand (no 来源文件 / 来源行 / 序号) with
+    the phone and bank card of a household already listed, and presses 检查: no crash, and the
+    reasons name the typed row by its household head."""
+    from stdnum.cn import ric
+
+    from weiwen import workbook_io
+    from weiwen.names import ProblemCol
+    wb = load_workbook(demo_campaign.workbook, keep_vba=True)
+    ws = wb[Sheet.ROSTER]
+    header = [c.value for c in ws[1]]
+    listed = dict(zip(header, [c.value for c in ws[2]]))
+    body = "33010519500101123"
+    typed = {**listed, Col.NAME: "王小二", Col.ID: body + ric.calc_check_digit(body + "0"),
+             Col.CARD: listed[Col.CARD] or "6222020000000000000", Col.SRC_FILE: None,
+             Col.SRC_ROW: None, Col.SEQ: None, Col.NOTE: None, Col.STATUS: None, Col.ISSUES: None}
+    ws.cell(row=2, column=header.index(Col.CARD) + 1, value=typed[Col.CARD])
+    ws.append([typed.get(h) for h in header])
+    wb.save(demo_campaign.workbook)
+    cli("check", demo_campaign.root)
+    messages = workbook_io.read_problems(demo_campaign.workbook)[ProblemCol.MESSAGE].astype(str)
+    assert messages.str.contains("东湖社区在名册中直接填写的“王小二”", regex=False).any()
+    assert not messages.str.contains(r"nan|<NA>").any()

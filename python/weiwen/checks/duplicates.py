@@ -38,10 +38,15 @@ _NUMBER = re.compile(r"\d+")
 
 
 def where_series(rows: pd.DataFrame) -> pd.Series:
-    """Vectorised `where`: 单位“文件”第N行（类别）."""
-    src = pd.to_numeric(rows[Col.SRC_ROW], errors="coerce").astype("Int64").astype(str)
-    return (text(rows, Col.UNIT) + "“" + text(rows, Col.SRC_FILE) + "”第" + src + "行（"
-            + text(rows, Col.CATEGORY) + "）")
+    """Vectorised `where`: 单位“文件”第N行（类别）; a row typed into 名册 by the clerk (no source
+    file or row) is named by its household head instead: 单位在名册中直接填写的“姓名”（类别）."""
+    src = pd.to_numeric(rows[Col.SRC_ROW], errors="coerce")
+    line = ["" if r != r else f"第{int(r)}行" for r in src.tolist()]
+    unit, file, name = text(rows, Col.UNIT), text(rows, Col.SRC_FILE), text(rows, Col.NAME)
+    place = [f"“{f}”{n}" if f else n if n else f"在名册中直接填写的“{h}”"
+             for f, n, h in zip(file.tolist(), line, name.tolist())]
+    return unit + pd.Series(place, index=rows.index, dtype=object) + "（" \
+        + text(rows, Col.CATEGORY) + "）"
 
 
 def _order(rows: pd.DataFrame) -> pd.Series:

@@ -211,6 +211,28 @@ def test_the_read_back_worked_out_is_what_the_file_reads_as(campaign, shape):
     assert list(on_disk.columns) == list(ROSTER_COLUMNS)
 
 
+def test_the_read_back_taken_from_the_one_before_is_the_one_worked_out():
+    """frame_as_read_back(frame, like=…) takes a column from `like` only when it is that
+    column's read-back, whatever `like` holds."""
+    def frame(values: list[Any]) -> pd.DataFrame:
+        return pd.DataFrame({"备注": values, "身份证号": values, "地址": values,
+                             "来源行": [len(str(v)) for v in values]})
+
+    plain = [v for v in ODD_VALUES if not isinstance(v, float) or v == v]
+    variants = [plain, plain[::-1], [a for a, _ in RESPELLED], [b for _, b in RESPELLED],
+                [str(v) for v in plain], ["1234"] * len(plain), [None] * len(plain),
+                [float("nan")] * len(plain), [3] * len(plain), [3.0] * len(plain),
+                [1] * len(plain), [True] * len(plain)]
+    frames = [frame((v * len(plain))[:len(plain)]) for v in variants]
+    backs = [workbook_io.frame_as_read_back(f) for f in frames]
+    assert all(b is not None for b in backs)
+    for f, want in zip(frames, backs):
+        for like in backs:
+            got = workbook_io.frame_as_read_back(f, like)
+            pd.testing.assert_frame_equal(got, want)
+            assert got.map(type).equals(want.map(type))             # True is not 1.0
+
+
 def test_a_date_with_a_time_is_read_from_the_file(campaign, sheet_reads):
     roster = pd.DataFrame({"备注": [dt.datetime(2027, 1, 20, 9, 30), "a"]})
     book = FileBook(campaign)

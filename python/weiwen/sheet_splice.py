@@ -256,12 +256,13 @@ class _OldRows:
             return False
         data = self._tail + chunk
         number = self._first + len(self._rows)
-        end = data.rfind(b"</row>")
-        end = end + len(b"</row>") if end >= 0 else 0
-        rows = data.count(b"</row>", 0, end)
-        if number + rows <= first:                # all before the rows asked for: counted only
-            self._rows, self._first, self._tail = [], number + rows, data[end:]
-            return True
+        if number < first:                        # rows to pass over first
+            end = data.rfind(b"</row>")
+            end = end + len(b"</row>") if end >= 0 else 0
+            rows = data.count(b"</row>", 0, end)
+            if number + rows <= first:            # all before the rows asked for: counted only
+                self._rows, self._first, self._tail = [], number + rows, data[end:]
+                return True
         pieces = data.split(b"</row>")
         self._tail = pieces.pop()
         ok = [piece.startswith(b'<row r="%d">' % n) for n, piece in enumerate(pieces, number)]

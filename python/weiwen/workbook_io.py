@@ -196,9 +196,27 @@ def _read_column(values: list[Any], text: bool) -> list[Any]:
     return [None if _blank(v) else v for v in cells]
 
 
-def frame_as_read_back(frame: pd.DataFrame) -> pd.DataFrame | None:
+def _reads_as(values: list[Any], before: list[Any], text: bool) -> bool:
+    """Whether `values` read back as `before`, a column read back before, told by comparing
+    lists: text that is its read-back (a read-back text is one already: keys as keys, no
+    character XML drops or rewrites, not blank), ints equal to its numbers, NaN where it is
+    blank. False does not mean they differ, only that it is worked out the long way."""
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        return [v or None for v in values] == before
+    if kinds == {int} and not text:
+        return values == before and set(map(type, before)) == {float}   # == is exact
+    if kinds == {float}:
+        return before.count(None) == len(before) and bool(np.isnan(values).all())
+    return False
+
+
+def frame_as_read_back(frame: pd.DataFrame, like: pd.DataFrame | None = None
+                       ) -> pd.DataFrame | None:
     """frame_from_rows(rows, its columns) of the sheet that sheet_splice writes from `frame`,
     worked out without writing or reading it (None when a value's read-back is not certain).
+    `like`: what the sheet read back as before (the sheet memo's): a column that reads back as
+    its column is taken from it (a re-merge changes a few rows of 100,000).
 
     Why: 名册 is written by one operation and read back by the next (a re-merge for the clerk's
     备注, 计算金额, the outputs); reading 100,000 rows back costs seconds. The writer contract
@@ -207,9 +225,15 @@ def frame_as_read_back(frame: pd.DataFrame) -> pd.DataFrame | None:
     header = [str(c) for c in frame.columns]
     if len(set(header)) != len(header) or any(to_text(h) != h for h in header):
         return None
+    if like is not None and (len(like) != len(frame) or list(like.columns) != header):
+        like = None
+    data: dict[str, list[Any]] = {}
     try:
-        data = {name: _read_column(frame.iloc[:, i].tolist(), name in TEXT_COLUMNS)
-                for i, name in enumerate(header)}
+        for i, name in enumerate(header):
+            values, text = frame.iloc[:, i].tolist(), name in TEXT_COLUMNS
+            before = like.iloc[:, i].tolist() if like is not None else None
+            data[name] = before if before is not None and _reads_as(values, before, text) \
+                else _read_column(values, text)
     except (Unsure, OverflowError):
         return None
     out = pd.DataFrame(data, columns=header, dtype=object)

@@ -100,11 +100,11 @@ class FileBook:
         copy: dict[str, tuple[str, Any]] = {}
         for name, frame in writes.frames.items():
             if name in KEPT and name not in writes.raw:
-                back = frame_as_read_back(frame)
+                old = self._on_disk(name)
+                back = frame_as_read_back(frame, old.frame if old is not None else None)
                 if back is None:
                     continue
                 backs[name] = (back, spelling(frame, back))
-                old = self._on_disk(name)
                 same = None if old is None else rows_to_copy(old.frame, old.spelling,
                                                              back, backs[name][1])
                 if old is not None and same is not None and same.any():

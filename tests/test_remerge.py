@@ -18,11 +18,11 @@ from openpyxl import load_workbook
 
 from intake_helpers import people, person, person_id, unit_campaign, write_csv, write_openpyxl
 from weiwen import pipeline, sheet_splice, workbook_io
-from weiwen.books import FileBook, Writes, file_book, read_roster
+from weiwen.books import FileBook, Writes, file_book, read_roster, row_reuse, sheet_memo
 from weiwen.campaign import Campaign
 from weiwen.intake import cache as C
 from weiwen.intake.cache import CACHE_DIR
-from weiwen.names import RETURN_COLUMNS, ROSTER_COLUMNS, Sheet, StdCol
+from weiwen.names import PROBLEM_COLUMNS, RETURN_COLUMNS, ROSTER_COLUMNS, Sheet, StdCol
 
 HEADER = ["序号", *RETURN_COLUMNS]
 NOTE = "已电话核实，户主住院"
@@ -226,11 +226,20 @@ def test_the_read_back_taken_from_the_one_before_is_the_one_worked_out():
     frames = [frame((v * len(plain))[:len(plain)]) for v in variants]
     backs = [workbook_io.frame_as_read_back(f) for f in frames]
     assert all(b is not None for b in backs)
+    taken = 0
     for f, want in zip(frames, backs):
+        spelled = row_reuse.spelling(f, want)
         for like in backs:
-            got = workbook_io.frame_as_read_back(f, like)
+            got, kept = workbook_io.read_back_and_kept(f, like)
             pd.testing.assert_frame_equal(got, want)
             assert got.map(type).equals(want.map(type))             # True is not 1.0
+            # a column taken as it is: `like`'s column, and the spelling it implies is the one
+            # worked out cell by cell
+            assert all(got.iloc[:, i].tolist() == like.iloc[:, i].tolist()
+                       for i, k in enumerate(kept) if k is not None)
+            assert row_reuse.spelling(f, got, kept) == spelled
+            taken += sum(k is not None for k in kept)
+    assert taken > len(frames)              # the shortcut was taken, or this proves nothing
 
 
 def test_a_date_with_a_time_is_read_from_the_file(campaign, sheet_reads):
@@ -243,11 +252,20 @@ def test_a_date_with_a_time_is_read_from_the_file(campaign, sheet_reads):
     assert Sheet.ROSTER in sheet_reads
 
 
-def test_a_damaged_entry_is_ignored(campaign):
+@pytest.mark.parametrize("harm", ["entry cut short", "column cut short", "column swapped"])
+def test_a_damaged_entry_is_ignored(campaign, harm):
     book = FileBook(campaign)
     book.write(Writes.results(roster=pd.DataFrame({"户主姓名": ["张三"], "身份证号": [person_id(1)]})))
-    (entry,) = (campaign.root / CACHE_DIR / "workbook").rglob("*.pkl")
-    entry.write_bytes(entry.read_bytes()[:-1])
+    memo = campaign.root / CACHE_DIR / "workbook"
+    assert FileBook(Campaign.open(campaign.root))._known(Sheet.ROSTER) is not None
+    (entry,) = (memo / "roster").glob("*.pkl")
+    pieces = sorted((memo / "roster-columns").glob("*.pkl"))
+    if harm == "entry cut short":
+        entry.write_bytes(entry.read_bytes()[:-1])
+    elif harm == "column cut short":
+        pieces[0].write_bytes(pieces[0].read_bytes()[:-1])
+    else:                          # a sound piece of this memo, under another column's name
+        pieces[0].write_bytes(pieces[1].read_bytes())
     later = FileBook(Campaign.open(campaign.root))
     assert later._known(Sheet.ROSTER) is None
     assert read_roster(later)["户主姓名"].tolist() == ["张三"]
@@ -315,6 +333,33 @@ def test_a_re_merge_copies_the_rows_that_did_not_change(messy, tmp_path, rows_wr
     assert rows_written["copied"] == n - rows_written["written"]
     assert "13912345678" in workbook_io.read_roster(messy.workbook)["联系电话"].tolist()
     _assert_as_from_scratch(messy, tmp_path, "a")
+
+
+@pytest.mark.slow
+def test_a_re_merge_keeps_only_the_columns_that_changed(messy, monkeypatch):
+    """The sheet memo names the pieces it holds of the columns a re-merge left as they were,
+    and packs only the others; what it gives the next operation is still what the file reads."""
+    packed: list[int] = []
+    real = sheet_memo._pack_column
+
+    def pack(values):
+        packed.append(len(values))
+        return real(values)
+
+    monkeypatch.setattr(sheet_memo, "_pack_column", pack)
+    pipeline.on_disk("merge", messy)
+    first = len(packed)
+    assert first == len(ROSTER_COLUMNS) + len(PROBLEM_COLUMNS)
+    pipeline.on_disk("merge", messy)                       # nothing new: nothing packed
+    assert len(packed) == first
+    write_openpyxl(messy.inbox / "东湖社区.xlsx", _east(phone="13912345678"))
+    pipeline.on_disk("merge", messy)                       # one phone fixed
+    assert 1 <= len(packed) - first <= 3
+    later = FileBook(Campaign.open(messy.root))
+    for sheet, columns in ((Sheet.ROSTER, ROSTER_COLUMNS), (Sheet.PROBLEMS, PROBLEM_COLUMNS)):
+        assert later._known(sheet) is not None
+        pd.testing.assert_frame_equal(later.frame(sheet, columns),
+                                      workbook_io.read_frame(messy.workbook, sheet, columns))
 
 
 @pytest.mark.slow

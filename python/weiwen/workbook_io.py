@@ -196,19 +196,22 @@ def _read_column(values: list[Any], text: bool) -> list[Any]:
     return [None if _blank(v) else v for v in cells]
 
 
-def _reads_as(values: list[Any], before: list[Any], text: bool) -> bool:
+def _reads_as(values: list[Any], before: list[Any], text: bool) -> str | None:
     """Whether `values` read back as `before`, a column read back before, told by comparing
     lists: text that is its read-back (a read-back text is one already: keys as keys, no
     character XML drops or rewrites, not blank), ints equal to its numbers, NaN where it is
-    blank. False does not mean they differ, only that it is worked out the long way."""
+    blank — as how the column's numbers are written ("int" for ints, else "float"). None does
+    not mean they differ, only that it is worked out the long way."""
     kinds = set(map(type, values))
     if kinds <= {str, type(None)}:
-        return [v or None for v in values] == before
+        return "float" if [v or None for v in values] == before else None
     if kinds == {int} and not text:
-        return values == before and set(map(type, before)) == {float}   # == is exact
+        same = values == before and set(map(type, before)) == {float}   # == is exact
+        return "int" if same else None
     if kinds == {float}:
-        return before.count(None) == len(before) and bool(np.isnan(values).all())
-    return False
+        blank = before.count(None) == len(before) and bool(np.isnan(values).all())
+        return "float" if blank else None
+    return None
 
 
 def frame_as_read_back(frame: pd.DataFrame, like: pd.DataFrame | None = None
@@ -222,24 +225,39 @@ def frame_as_read_back(frame: pd.DataFrame, like: pd.DataFrame | None = None
     备注, 计算金额, the outputs); reading 100,000 rows back costs seconds. The writer contract
     makes the read-back predictable: text as written (XML's line breaks aside), numbers as
     floats, dates as dates; blank rows left out; 身份证号 / 联系电话 / 银行卡号 as keys (_text)."""
+    return read_back_and_kept(frame, like)[0]
+
+
+def read_back_and_kept(frame: pd.DataFrame, like: pd.DataFrame | None = None
+                       ) -> tuple[pd.DataFrame | None, tuple[str | None, ...]]:
+    """frame_as_read_back, and for each column whether it was taken from `like` as it is — its
+    values are then `like`'s very objects, every cell plain (row_reuse.py) — as how its numbers
+    are written ("int" or "float"), else None. What a re-merge's write knows without looking
+    again: those columns' spelling, and that the sheet memo holds them already."""
     header = [str(c) for c in frame.columns]
+    none: tuple[str | None, ...] = (None,) * len(header)
     if len(set(header)) != len(header) or any(to_text(h) != h for h in header):
-        return None
+        return None, none
     if like is not None and (len(like) != len(frame) or list(like.columns) != header):
         like = None
     data: dict[str, list[Any]] = {}
+    kept: list[str | None] = []
     try:
         for i, name in enumerate(header):
             values, text = frame.iloc[:, i].tolist(), name in TEXT_COLUMNS
             before = like.iloc[:, i].tolist() if like is not None else None
-            data[name] = before if before is not None and _reads_as(values, before, text) \
+            spelled = _reads_as(values, before, text) if before is not None else None
+            data[name] = before if before is not None and spelled is not None \
                 else _read_column(values, text)
+            kept.append(spelled)
     except (Unsure, OverflowError):
-        return None
+        return None, none
     out = pd.DataFrame(data, columns=header, dtype=object)
     if all(None in values for values in data.values()):      # perhaps a blank row
-        out = out[~out.isna().all(axis=1)].reset_index(drop=True)
-    return out
+        blank = out.isna().all(axis=1)
+        if blank.any():
+            return out[~blank].reset_index(drop=True), none
+    return out, tuple(kept)
 
 
 def read_roster(path: Path) -> pd.DataFrame:

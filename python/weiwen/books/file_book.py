@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..campaign import Campaign
 from ..names import PROBLEM_KINDS_SHEET, Sheet
-from ..workbook_io import (frame_as_read_back, frame_from_rows, read_sheets, sheet_rows,
+from ..workbook_io import (frame_from_rows, read_back_and_kept, read_sheets, sheet_rows,
                            write_frames)
 from .base import Rows, Writes
 from .row_reuse import Spelling, rows_to_copy, spelling
@@ -35,8 +35,9 @@ class FileBook:
         #: sheet → the key in _frames of its whole read-back frame (all its columns), when known
         #: without reading its rows
         self._whole: dict[str, tuple[str, tuple[str, ...]]] = {}
-        #: sheet → the fingerprint and spelling of the sheet whose frame _whole names, when known
-        self._spelled: dict[str, tuple[str, Spelling | None]] = {}
+        #: sheet → the fingerprint, spelling and memo pieces of the sheet whose frame _whole
+        #: names, when known
+        self._spelled: dict[str, tuple[str, Spelling | None, tuple[str, ...] | None]] = {}
         self._memo = SheetMemo(campaign.root)
 
     def read(self, names: Iterable[str]) -> dict[str, Rows]:
@@ -84,27 +85,31 @@ class FileBook:
         key = (name, tuple(str(c) for c in sheet.frame.columns))
         self._frames[key] = sheet.frame
         self._whole[name] = key
-        self._spelled[name] = (sheet.fingerprint, sheet.spelling)
+        self._spelled[name] = (sheet.fingerprint, sheet.spelling, sheet.pieces)
 
     def _on_disk(self, sheet: str) -> OnDisk | None:
         """The sheet as the workbook holds it, when its whole frame is known."""
         if sheet not in self._whole or sheet not in self._spelled:
             return None
-        fingerprint, spelled = self._spelled[sheet]
-        return OnDisk(fingerprint, self._frames[self._whole[sheet]], spelled)
+        fingerprint, spelled, pieces = self._spelled[sheet]
+        return OnDisk(fingerprint, self._frames[self._whole[sheet]], spelled, pieces)
 
     def write(self, writes: Writes) -> None:
         if not writes:
             return
         backs: dict[str, tuple[pd.DataFrame, Spelling | None]] = {}
+        #: sheet → the sheet on disk, and which of its columns the new read-back took as they are
+        befores: dict[str, tuple[OnDisk, tuple[bool, ...]]] = {}
         copy: dict[str, tuple[str, Any]] = {}
         for name, frame in writes.frames.items():
             if name in KEPT and name not in writes.raw:
                 old = self._on_disk(name)
-                back = frame_as_read_back(frame, old.frame if old is not None else None)
+                back, kept = read_back_and_kept(frame, old.frame if old is not None else None)
                 if back is None:
                     continue
-                backs[name] = (back, spelling(frame, back))
+                backs[name] = (back, spelling(frame, back, kept))
+                if old is not None:
+                    befores[name] = (old, tuple(k is not None for k in kept))
                 same = None if old is None else rows_to_copy(old.frame, old.spelling,
                                                              back, backs[name][1])
                 if old is not None and same is not None and same.any():
@@ -121,9 +126,9 @@ class FileBook:
                 del self._frames[key]
         for name, fingerprint in written.items():
             if name in backs:
-                sheet = OnDisk(fingerprint, *backs[name])
-                self._keep_whole(name, sheet)
-                self._memo.put(name, fingerprint, sheet.frame, sheet.spelling)
+                before, alike = befores[name] if name in befores else (None, ())
+                pieces = self._memo.put(name, fingerprint, *backs[name], before=before, kept=alike)
+                self._keep_whole(name, OnDisk(fingerprint, *backs[name], pieces))
 
 
 def _select(whole: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ unlike what was written).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +36,13 @@ class Spelling:
     loose: tuple[bool, ...]
 
 
-def spelling(frame: pd.DataFrame, read_back: pd.DataFrame) -> Spelling | None:
+def spelling(frame: pd.DataFrame, read_back: pd.DataFrame,
+             kept: Sequence[str | None] = ()) -> Spelling | None:
     """The Spelling of `frame` as sheet_splice writes it; `read_back` is its frame_as_read_back.
-    None when a row of the sheet is not a row of the read-back (a blank row left out)."""
+    None when a row of the sheet is not a row of the read-back (a blank row left out).
+    `kept`: per column, how its numbers are written when its read-back was taken as it is from
+    the sheet's before (workbook_io.read_back_and_kept): such a column's cells are all plain and
+    it holds no booleans, so it is not looked at again — in a re-merge, all columns but a few."""
     header = [str(c) for c in frame.columns]
     if len(read_back) != len(frame) or list(read_back.columns) != header:
         return None
@@ -45,6 +50,12 @@ def spelling(frame: pd.DataFrame, read_back: pd.DataFrame) -> Spelling | None:
     odd: list[tuple[int, ...]] = []
     loose: list[bool] = []
     for i, name in enumerate(header):
+        known = kept[i] if i < len(kept) else None
+        if known is not None:
+            numbers.append(known)
+            odd.append(())
+            loose.append(False)
+            continue
         values = frame.iloc[:, i].tolist()
         back = read_back.iloc[:, i].tolist()
         kinds = set(map(type, values))

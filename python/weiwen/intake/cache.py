@@ -132,6 +132,17 @@ class Store:
         return hmac.new(self._secret, payload, hashlib.sha256).digest()
 
     def get(self, kind: str, key: Iterable[str]) -> Any | None:
+        payload = self.get_bytes(kind, key)
+        if payload is None:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:          # unpicklable after all (a class that moved): recompute
+            self._drop(self._path(kind, key))
+            return None
+
+    def get_bytes(self, kind: str, key: Iterable[str]) -> bytes | None:
+        """The bytes an entry was put with, once its HMAC holds (None: missing, damaged, foreign)."""
         if not self.enabled:
             return None
         path = self._path(kind, key)
@@ -144,22 +155,37 @@ class Store:
         if not data.startswith(_MAGIC) or not hmac.compare_digest(mac, self._mac(payload)):
             self._drop(path)
             return None
-        try:
-            return pickle.loads(payload)
-        except Exception:          # unpicklable after all (a class that moved): recompute
-            self._drop(path)
-            return None
+        return payload
 
     def put(self, kind: str, key: Iterable[str], value: Any) -> None:
+        if not self.enabled:
+            return
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:          # a cache that cannot be written only costs speed
+            self._used.add(self._path(kind, key))
+            return
+        self.put_bytes(kind, key, payload)
+
+    def put_bytes(self, kind: str, key: Iterable[str], payload: bytes) -> None:
         if not self.enabled:
             return
         path = self._path(kind, key)
         self._used.add(path)
         try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             atomic_write_bytes(path, _MAGIC + self._mac(payload) + payload)
         except Exception:          # a cache that cannot be written only costs speed
             pass
+
+    def keep(self, kind: str, key: Iterable[str]) -> bool:
+        """Whether the entry is there, marking it used (prune leaves it) without reading it."""
+        if not self.enabled:
+            return False
+        path = self._path(kind, key)
+        if not path.is_file():
+            return False
+        self._used.add(path)
+        return True
 
     def prune(self, kinds: Iterable[str]) -> None:
         for kind in kinds:

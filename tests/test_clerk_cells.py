@@ -131,7 +131,8 @@ def test_titles_and_lists_print_the_clerks_brackets(demo_campaign, cli):
 def test_a_household_the_clerk_typed_into_名册_is_checked_and_named(demo_campaign, cli):
     """The clerk adds a household at the bottom of 名册 by hand (no 来源文件 / 来源行 / 序号) with
     the phone and bank card of a household already listed, and presses 检查: no crash, and the
-    reasons name the typed row by its household head."""
+    reasons name the typed row by its household head; the next merge, which rebuilds 名册 from
+    inbox, says the typed household is no longer in it."""
     from stdnum.cn import ric
 
     from weiwen import workbook_io
@@ -151,3 +152,9 @@ def test_a_household_the_clerk_typed_into_名册_is_checked_and_named(demo_campa
     messages = workbook_io.read_problems(demo_campaign.workbook)[ProblemCol.MESSAGE].astype(str)
     assert messages.str.contains("东湖社区在名册中直接填写的“王小二”", regex=False).any()
     assert not messages.str.contains(r"nan|<NA>").any()
+    # a merge rebuilds 名册 from inbox: the clerk is told the typed household is not in it now
+    data = cli.json("merge", demo_campaign.root)
+    assert "王小二" not in workbook_io.read_roster(demo_campaign.workbook)[Col.NAME].tolist()
+    note = [n for n in data["notes"] if "名册里直接填写的 1 户（王小二）" in n]
+    assert note and ".backup" in note[0] and "inbox" in note[0], data["notes"]
+    assert list((demo_campaign.root / ".backup").glob("*.xlsm"))

@@ -130,6 +130,25 @@ def templates(book: Book, options: Options, progress: Progress) -> Report:
     return report
 
 
+def typed_households(previous: pd.DataFrame) -> list[str]:
+    """The households of 名册 the clerk typed in by hand (no 来源文件): a merge rebuilds 名册
+    from inbox/, so they are not in the new one — the clerk is told, never left to find out."""
+    if not len(previous) or Col.SRC_FILE not in previous:
+        return []
+    source = previous[Col.SRC_FILE].fillna("").astype(str).str.strip()
+    names = previous[Col.NAME].fillna("").astype(str).str.strip()
+    ids = previous[Col.ID].fillna("").astype(str).str.strip()
+    typed = (source == "") & ((names != "") | (ids != ""))
+    return [n or "（无姓名）" for n in names[typed].tolist()]
+
+
+def typed_note(names: list[str]) -> str:
+    shown = "、".join(names[:5]) + ("等" if len(names) > 5 else "")
+    return (f"名册里直接填写的 {len(names)} 户（{shown}）不在 inbox 的表格里，这次合并后已不在名册中"
+            f"（合并前的工作簿已备份在活动文件夹的 .backup 里）。要保留它们，请把它们加进该单位交回的表格"
+            f"（或单独做一个表格）放进 inbox，再合并一次。")
+
+
 def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: bool,
                 today: dt.date | None = None) -> Report:
     """inbox/ → 名册 + 问题 (checked; with amounts for `run`), one workbook write, and the units'
@@ -172,6 +191,9 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
         report.notes.append(f"未交回的单位（{len(late)} 个）：" + "、".join(
             r.unit + ("（逾期）" if r.status == OVERDUE else "") for r in late)
             + "。请联系催交，“问题”表里有各单位的联系人。")
+    typed = typed_households(previous)
+    if typed:
+        report.notes.append(typed_note(typed))
     report.extra["not_returned"] = [r.unit for r in late]
     report.extra["unit_returns"] = {r.unit: r.status for r in returns}
     report.notes += comparison_notes(sheets)

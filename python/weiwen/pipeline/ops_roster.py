@@ -20,12 +20,13 @@ from ..intake.merge import MergeReport, merge_files
 from ..intake.readers import read_inbox
 from ..intake.returns import (OVERDUE, claim_unusable_files, missing, not_returned_problems,
                               unit_returns)
-from ..names import COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
+from ..names import BACKUP_DIR, COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
 from ..outputs.feedback import write_feedback
 from ..outputs.state import record, roster_state
 from ..outputs.unchanged import Unchanged
 from ..settings import Settings
 from ..templates_out import write_templates
+from ..values import text_column
 from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
 from .report import Options, Progress, Report
@@ -135,17 +136,16 @@ def typed_households(previous: pd.DataFrame) -> list[str]:
     from inbox/, so they are not in the new one — the clerk is told, never left to find out."""
     if not len(previous) or Col.SRC_FILE not in previous:
         return []
-    source = previous[Col.SRC_FILE].fillna("").astype(str).str.strip()
-    names = previous[Col.NAME].fillna("").astype(str).str.strip()
-    ids = previous[Col.ID].fillna("").astype(str).str.strip()
-    typed = (source == "") & ((names != "") | (ids != ""))
+    names = text_column(previous, Col.NAME)
+    typed = (text_column(previous, Col.SRC_FILE) == "") & (
+        (names != "") | (text_column(previous, Col.ID) != ""))
     return [n or "（无姓名）" for n in names[typed].tolist()]
 
 
 def typed_note(names: list[str]) -> str:
     shown = "、".join(names[:5]) + ("等" if len(names) > 5 else "")
     return (f"名册里直接填写的 {len(names)} 户（{shown}）不在 inbox 的表格里，这次合并后已不在名册中"
-            f"（合并前的工作簿已备份在活动文件夹的 .backup 里）。要保留它们，请把它们加进该单位交回的表格"
+            f"（合并前的工作簿已备份在活动文件夹的 {BACKUP_DIR} 里）。要保留它们，请把它们加进该单位交回的表格"
             f"（或单独做一个表格）放进 inbox，再合并一次。")
 
 

@@ -11,7 +11,6 @@ import struct
 import zipfile
 from pathlib import Path
 from collections.abc import Iterable
-from typing import IO
 
 from .sheet_splice import sheet_paths
 
@@ -26,14 +25,16 @@ def fingerprints(path: Path, names: Iterable[str]) -> dict[str, str]:
     bytes, plus the CRC and size of the parts that give them meaning. Reads the compressed
     bytes only (a 100,000-row 名册 is ~10 MB of them, ~80 MB inflated). Sheets the workbook
     lacks are left out."""
-    with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
-        return archive_fingerprints(archive, raw, names)
+    with zipfile.ZipFile(path) as archive:
+        return archive_fingerprints(archive, names)
 
 
-def archive_fingerprints(archive: zipfile.ZipFile, raw: IO[bytes], names: Iterable[str]
-                         ) -> dict[str, str]:
-    """`fingerprints` of a workbook already open: `archive`, and `raw` its file (a writer
-    checks the very file it copies rows from)."""
+def archive_fingerprints(archive: zipfile.ZipFile, names: Iterable[str]) -> dict[str, str]:
+    """`fingerprints` of a workbook already open (a writer checks the very file it copies rows
+    from); the stored bytes are read from the archive's own file."""
+    raw = archive.fp
+    if raw is None:
+        raise ValueError("the workbook is closed")
     out: dict[str, str] = {}
     paths = sheet_paths(archive)
     context = "|".join(f"{n}:{i.CRC}:{i.file_size}" for n in _CONTEXT_PARTS

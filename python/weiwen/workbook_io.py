@@ -341,8 +341,7 @@ def _still(sheet: str, fingerprint: str) -> Callable[[zipfile.ZipFile], bool]:
     copied from, when the copying starts."""
     def still(archive: zipfile.ZipFile) -> bool:
         try:
-            return archive.fp is not None and archive_fingerprints(
-                archive, archive.fp, (sheet,)).get(sheet) == fingerprint
+            return archive_fingerprints(archive, (sheet,)).get(sheet) == fingerprint
         except (zipfile.BadZipFile, KeyError, OSError, ValueError):
             return False
     return still

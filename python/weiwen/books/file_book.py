@@ -32,12 +32,10 @@ class FileBook:
         self._cache: dict[str, Rows] = {}
         self._absent: set[str] = set()
         self._frames: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
-        #: sheet → the key in _frames of its whole read-back frame (all its columns), when known
-        #: without reading its rows
-        self._whole: dict[str, tuple[str, tuple[str, ...]]] = {}
-        #: sheet → the fingerprint, spelling and memo pieces of the sheet whose frame _whole
-        #: names, when known
-        self._spelled: dict[str, tuple[str, Spelling | None, tuple[str, ...] | None]] = {}
+        #: sheet → the sheet as the workbook holds it (its whole read-back frame, also in
+        #: _frames, with its fingerprint, spelling and memo pieces), when known without reading
+        #: its rows
+        self._disk: dict[str, OnDisk] = {}
         self._memo = SheetMemo(campaign.root)
 
     def read(self, names: Iterable[str]) -> dict[str, Rows]:
@@ -71,8 +69,8 @@ class FileBook:
     def _known(self, sheet: str) -> pd.DataFrame | None:
         """The sheet's whole read-back frame without reading its cells: written by this book, or
         kept by the sheet memo for the workbook as it is now."""
-        if sheet in self._whole:
-            return self._frames[self._whole[sheet]]
+        if sheet in self._disk:
+            return self._disk[sheet].frame
         if sheet not in KEPT or sheet in self._cache:
             return None
         found = self._memo.get(self.campaign.workbook, sheet)
@@ -84,15 +82,7 @@ class FileBook:
     def _keep_whole(self, name: str, sheet: OnDisk) -> None:
         key = (name, tuple(str(c) for c in sheet.frame.columns))
         self._frames[key] = sheet.frame
-        self._whole[name] = key
-        self._spelled[name] = (sheet.fingerprint, sheet.spelling, sheet.pieces)
-
-    def _on_disk(self, sheet: str) -> OnDisk | None:
-        """The sheet as the workbook holds it, when its whole frame is known."""
-        if sheet not in self._whole or sheet not in self._spelled:
-            return None
-        fingerprint, spelled, pieces = self._spelled[sheet]
-        return OnDisk(fingerprint, self._frames[self._whole[sheet]], spelled, pieces)
+        self._disk[name] = sheet
 
     def write(self, writes: Writes) -> None:
         if not writes:
@@ -103,30 +93,29 @@ class FileBook:
         copy: dict[str, tuple[str, Any]] = {}
         for name, frame in writes.frames.items():
             if name in KEPT and name not in writes.raw:
-                old = self._on_disk(name)
+                old = self._disk.get(name)
                 back, kept = read_back_and_kept(frame, old.frame if old is not None else None)
                 if back is None:
                     continue
-                backs[name] = (back, spelling(frame, back, kept))
+                spelled = spelling(frame, back, kept)
+                backs[name] = (back, spelled)
                 if old is not None:
                     befores[name] = (old, tuple(k is not None for k in kept))
-                same = None if old is None else rows_to_copy(old.frame, old.spelling,
-                                                             back, backs[name][1])
-                if old is not None and same is not None and same.any():
-                    copy[name] = (old.fingerprint, same)
+                    same = rows_to_copy(old.frame, old.spelling, back, spelled)
+                    if same is not None and same.any():
+                        copy[name] = (old.fingerprint, same)
         written = write_frames(self.campaign.workbook, self.campaign.root, writes.frames,
                                raw_sheets=writes.raw or None, copy=copy or None)
         for name in [*writes.sheets(), PROBLEM_KINDS_SHEET if Sheet.PROBLEMS in writes.frames
                      else ""]:
             self._cache.pop(name, None)
             self._absent.discard(name)
-            self._whole.pop(name, None)
-            self._spelled.pop(name, None)
+            self._disk.pop(name, None)
             for key in [k for k in self._frames if k[0] == name]:
                 del self._frames[key]
         for name, fingerprint in written.items():
             if name in backs:
-                before, alike = befores[name] if name in befores else (None, ())
+                before, alike = befores.get(name, (None, ()))
                 pieces = self._memo.put(name, fingerprint, *backs[name], before=before, kept=alike)
                 self._keep_whole(name, OnDisk(fingerprint, *backs[name], pieces))
 

@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..fileio import atomic_write
 from ..masking import mask_id
 from ..money import to_daxie
 from ..names import REISSUE_FILE, Col, PayCol
+from ..openpyxl_access import first_sheet
 from ..outputs import layout as L
 from ..outputs.sheetkit import Column, TableSheet
 from ..values import to_text
@@ -63,8 +63,7 @@ def write_reissue(output_dir: Path, failed: pd.DataFrame, results: pd.DataFrame,
 
     def save(tmp: Path) -> None:
         wb = Workbook()
-        ws = wb.active
-        assert isinstance(ws, Worksheet)            # a new workbook starts with one worksheet
+        ws = first_sheet(wb)
         ws.title = "重新发放"
         info = ["以下各户银行代发未成功。请在“处理方式”选“现金”（由单位发放并签字）或“更正卡号后重新代发”"
                 "（填新银行卡号）；重新代发后把银行新的结果文件放进“代发结果”文件夹，再点“导入代发结果”。"]

@@ -11,13 +11,13 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..fileio import safe_file_stem
 from ..outputs.outset import OutputSet
 from ..masking import mask_id
 from ..outputs.common import safe_sheet_title
 from ..names import VISITS_OUTPUT_DIR, VISITS_OVERVIEW_FILE, Col, TargetCol
+from ..openpyxl_access import first_sheet
 from ..settings import Settings
 from .model import VisitGroup, VisitResult
 from .step import visits_summary
@@ -58,8 +58,7 @@ def group_workbook(group: VisitGroup, details: pd.DataFrame, settings: Settings,
                    footer: str = "") -> Workbook:
     """One group's printable list: leader, staff, dates, contact points, then the households."""
     wb = Workbook()
-    ws = wb.active
-    assert isinstance(ws, Worksheet)              # a new workbook starts with one worksheet
+    ws = first_sheet(wb)
     ws.title = safe_sheet_title(group.name)
     dates = "、".join(d.isoformat() for d in group.dates) or "（未定）"
     info = [f"带队领导：{group.leader}　　陪同人员：{group.staff or '—'}",

@@ -83,12 +83,18 @@ def _sheets(path: Path) -> dict[str, list[list[Any]]]:
     return workbook_io.read_sheets(path)
 
 
-def _from_scratch(campaign: Campaign, tmp_path: Path) -> dict[str, list[list[Any]]]:
-    """The same merge on a copy of the campaign as it is now, without any cache."""
-    copy = Campaign(tmp_path / "from-scratch")
+def _scratch_copy(campaign: Campaign, root: Path) -> Campaign:
+    """A copy of the campaign as it is now, at `root` (replaced), without any cache."""
+    copy = Campaign(root)
     shutil.rmtree(copy.root, ignore_errors=True)
     shutil.copytree(campaign.root, copy.root)
     shutil.rmtree(copy.root / CACHE_DIR, ignore_errors=True)
+    return copy
+
+
+def _from_scratch(campaign: Campaign, tmp_path: Path) -> dict[str, list[list[Any]]]:
+    """The same merge on a copy of the campaign as it is now, without any cache."""
+    copy = _scratch_copy(campaign, tmp_path / "from-scratch")
     pipeline.on_disk("merge", copy)
     return _sheets(copy.workbook)
 
@@ -311,9 +317,7 @@ def _roster_part(path: Path) -> tuple[bytes, bytes]:
 def _assert_as_from_scratch(campaign: Campaign, tmp_path: Path, name: str) -> None:
     """Every sheet equal cell by cell to a merge of a copy without caches, 名册's and 问题's XML
     equal byte for byte, and the workbook opens in openpyxl with every row."""
-    copy = Campaign(tmp_path / name)
-    shutil.copytree(campaign.root, copy.root)
-    shutil.rmtree(copy.root / CACHE_DIR, ignore_errors=True)
+    copy = _scratch_copy(campaign, tmp_path / name)
     pipeline.on_disk("merge", copy)
     _assert_same_workbook(_sheets(campaign.workbook), _sheets(copy.workbook))
     assert _roster_part(campaign.workbook) == _roster_part(copy.workbook)
@@ -420,9 +424,7 @@ def test_a_copied_row_is_the_row_a_fresh_write_makes(campaign, tmp_path, rows_wr
                              "来源行": range(n)})
 
     FileBook(campaign).write(Writes.results(roster=roster(first)))
-    fresh = Campaign(tmp_path / "fresh")
-    shutil.copytree(campaign.root, fresh.root)
-    shutil.rmtree(fresh.root / CACHE_DIR)
+    fresh = _scratch_copy(campaign, tmp_path / "fresh")
     later = FileBook(Campaign.open(campaign.root))
     read_roster(later)                                     # 名册 as it reads back, from the memo
     later.write(Writes.results(roster=roster(second)))

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from weiwen import excel_parts
-from weiwen.excel_setup import setup, write_interpreter
+from weiwen.excel_setup import Check, setup, write_interpreter
 from weiwen.names import Sheet
 
 
@@ -109,16 +111,76 @@ def test_an_addin_install_or_a_python_that_hangs_is_a_check_not_a_crash(campaign
     assert by_name["按钮使用的 Python"].ok is True           # the workbook part still done
 
 
-def test_a_deleted_conf_sheet_or_a_damaged_workbook_is_reported_in_chinese(campaign):
+def _python_check(root: Path) -> Check:
+    checks, _ = setup(root, platform="win32", run=_hanging)
+    return next(c for c in checks if c.name == "按钮使用的 Python")
+
+
+def test_a_deleted_conf_sheet_is_reported_as_deleted(campaign):
     book = load_workbook(campaign.workbook, keep_vba=True)
     del book[Sheet.XLWINGS_CONF]
     book.save(campaign.workbook)
-    checks, _ = setup(campaign.root, platform="win32", run=_hanging)
-    check = next(c for c in checks if c.name == "按钮使用的 Python")
+    before = campaign.workbook.read_bytes()
+    check = _python_check(campaign.root)
     assert check.ok is False
     assert "xlwings.conf" in check.message and "不见了" in check.message
+    assert "文件可能已损坏" not in check.message
     assert "Interpreter" in check.message                   # what the clerk can do instead
-    campaign.workbook.write_bytes(campaign.workbook.read_bytes()[:5000])   # a half-copied file
-    checks, _ = setup(campaign.root, platform="win32", run=_hanging)
-    check = next(c for c in checks if c.name == "按钮使用的 Python")
-    assert check.ok is False and "文件可能已损坏" in check.message and ".backup" in check.message
+    assert campaign.workbook.read_bytes() == before
+
+
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _named_part(workbook: Path, what: str) -> str:
+    """The zip entry the workbook's relationships name for sheet `what`, or for `what` itself
+    when it is a relationship type ("styles")."""
+    with zipfile.ZipFile(workbook) as z:
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels")).iter(_REL)
+        sheets = ET.fromstring(z.read("xl/workbook.xml")).iter(f"{_MAIN}sheet")
+    rid = next((s.get(_R_ID) for s in sheets if s.get("name") == what), None)
+    target = next(r.get("Target") for r in rels
+                  if r.get("Id") == rid or r.get("Type", "").endswith(f"/{what}"))
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _without(workbook: Path, part: str) -> None:
+    """Rewrite the workbook's zip with every entry but `part`, as a failed copy or a bad tool
+    leaves it."""
+    with zipfile.ZipFile(workbook) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    assert part in [info.filename for info, _ in entries]
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename != part:
+                dst.writestr(info, data)
+
+
+@pytest.mark.parametrize("damage", [Sheet.UNITS, Sheet.XLWINGS_CONF, "styles", "xl/workbook.xml",
+                                    "cut short"])
+def test_a_damaged_workbook_is_reported_as_damaged_not_as_a_deleted_sheet(campaign, damage):
+    """A part the relationships name but the zip lacks reaches openpyxl as a KeyError, as another
+    error from deep inside, or as a sheet silently left out: the clerk is sent to the backup,
+    never told the sheet was deleted, and the file is left as it is. Once whole again, the
+    interpreter is written as before."""
+    whole = campaign.workbook.read_bytes()
+    if damage == "cut short":
+        campaign.workbook.write_bytes(whole[:5000])            # a half-copied file
+    else:
+        part = damage if "/" in damage else _named_part(campaign.workbook, damage)
+        _without(campaign.workbook, part)
+    damaged = campaign.workbook.read_bytes()
+    check = _python_check(campaign.root)
+    assert check.ok is False
+    assert "文件可能已损坏" in check.message and ".backup" in check.message
+    assert "不见了" not in check.message
+    named = {Sheet.UNITS: f"缺少：“{Sheet.UNITS}”表", Sheet.XLWINGS_CONF: f"缺少：“{Sheet.XLWINGS_CONF}”表",
+             "xl/workbook.xml": "缺少：xl/workbook.xml"}
+    assert named.get(damage, "") in check.message                # which part is missing, if known
+    assert campaign.workbook.read_bytes() == damaged
+    assert not list((campaign.root / ".backup").glob("Weiwen-*.xlsm"))
+    campaign.workbook.write_bytes(whole)
+    assert _python_check(campaign.root).ok is True
+    assert "INTERPRETER_WIN" in _conf_as_xlwings_reads_it(campaign.workbook)

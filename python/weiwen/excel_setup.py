@@ -22,10 +22,11 @@ from pathlib import Path
 from collections.abc import Callable
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
 
 from .fileio import atomic_write, backup
 from .names import WORKBOOK_FILE, Sheet
+from .sheet_splice import sheet_paths
 
 #: subprocess.run, or a stand-in in tests; always called with text=True
 Runner = Callable[..., subprocess.CompletedProcess[str]]
@@ -55,13 +56,56 @@ def interpreter(platform: str = sys.platform, python: str = sys.executable) -> P
     return path
 
 
+#: the list of sheets and where each one is stored: without them no sheet can be found
+_BOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+class ConfSheetMissing(Exception):
+    """The workbook is whole, but its list of sheets has no xlwings.conf: the clerk deleted it."""
+
+
+class DamagedWorkbook(Exception):
+    """The workbook cannot be read whole; the message says what is missing or broken."""
+
+
+def _load_whole(workbook: Path) -> Workbook:
+    """The workbook through openpyxl, once it is known to hold every sheet it lists.
+
+    Raises ConfSheetMissing only when the workbook's own list of sheets has no xlwings.conf;
+    a sheet listed but absent from the file, or a file openpyxl cannot read, is DamagedWorkbook.
+    openpyxl skips a listed sheet whose part is not in the file without a word, and saving would
+    then lose that sheet for good; a part missing elsewhere surfaces as a KeyError from deep inside.
+    """
+    try:
+        with zipfile.ZipFile(workbook) as archive:
+            present = set(archive.namelist())
+            parts = sheet_paths(archive) if present.issuperset(_BOOK_PARTS) else {}
+    except OSError:
+        raise
+    except Exception as exc:  # not a zip, cut short, not XML: all damage
+        raise DamagedWorkbook(type(exc).__name__) from exc
+    missing = [part for part in _BOOK_PARTS if part not in present] + \
+        [f"“{name}”表（{part}）" for name, part in parts.items() if part not in present]
+    if missing:
+        raise DamagedWorkbook(f"文件里缺少：{'、'.join(missing)}")
+    if Sheet.XLWINGS_CONF not in parts:
+        raise ConfSheetMissing(Sheet.XLWINGS_CONF)
+    try:
+        return load_workbook(workbook, keep_vba=True)
+    except OSError:
+        raise
+    except Exception as exc:  # openpyxl raises whatever its parser meets in a damaged part
+        raise DamagedWorkbook(type(exc).__name__) from exc
+
+
 def write_interpreter(workbook: Path, key: str, value: str, campaign_root: Path) -> None:
     """Set `key` = `value` in the workbook's hidden xlwings.conf sheet (backup first, atomic).
 
     The sheet keeps only keys with values, in one block from A1: xlwings reads column A down to
     the first blank cell, and a key with an empty value would override the clerk's own setting.
+    Raises ConfSheetMissing when the sheet was deleted, DamagedWorkbook when the file is damaged.
     """
-    wb = load_workbook(workbook, keep_vba=True)
+    wb = _load_whole(workbook)
     ws = wb[Sheet.XLWINGS_CONF]
     rows = [[c.value for c in row[:3]] for row in ws.iter_rows(max_col=3)]
     rows = [r + [None] * (3 - len(r)) for r in rows if r and r[0] and r[1] not in (None, "")]
@@ -174,15 +218,16 @@ def setup(root: Path | None, *, platform: str = sys.platform, python: str = sys.
             except PermissionError:
                 checks.append(Check("按钮使用的 Python", False,
                                     f"无法写入 {workbook}：请先在 Excel 中关闭它，再运行一次。"))
-            except KeyError:
+            except ConfSheetMissing:
                 # The clerk unhid and deleted the sheet. Not recreated here: a new sheet would have
                 # no document module in the VBA project, which Excel then invents on open.
                 checks.append(Check("按钮使用的 Python", False,
                                     f"{WORKBOOK_FILE} 里隐藏的“{Sheet.XLWINGS_CONF}”表不见了（可能被删除），"
                                     f"没有写入。{by_hand}"))
-            except (OSError, ValueError, zipfile.BadZipFile, InvalidFileException) as exc:
+            except (DamagedWorkbook, OSError) as exc:
+                detail = str(exc) if isinstance(exc, DamagedWorkbook) else type(exc).__name__
                 checks.append(Check("按钮使用的 Python", False,
-                                    f"无法打开 {workbook}（{type(exc).__name__}），没有写入：文件可能已损坏，"
+                                    f"无法打开 {workbook}（{detail}），没有写入：文件可能已损坏，"
                                     f"请从活动文件夹的 .backup 里找回最近的备份。{by_hand}"))
         else:
             checks.append(Check("按钮使用的 Python", None,

@@ -241,38 +241,45 @@ def _keys(frame: pd.DataFrame) -> list[str]:
         _as_text(frame[Col.UNIT]), ids, names, _as_text(frame[Col.CATEGORY]))]
 
 
-def roster_key(frame: pd.DataFrame) -> pd.Series:
-    """Stable key of a roster row: 单位|身份证号|类别, with 名:户主姓名 when the ID is empty."""
+def roster_key(frame: pd.DataFrame, keys: list[str] | None = None) -> pd.Series:
+    """Stable key of a roster row: 单位|身份证号|类别, with 名:户主姓名 when the ID is empty.
+    `keys`: _keys(frame), when the caller has them already."""
     if not len(frame):
         return pd.Series([], dtype=object, index=frame.index)
-    return pd.Series(_keys(frame), index=frame.index, dtype="str")
+    return pd.Series(_keys(frame) if keys is None else keys, index=frame.index, dtype="str")
 
 
-def _occurrence_keys(frame: pd.DataFrame) -> list[str]:
-    """The stable key plus its occurrence number: a household listed twice keeps two notes."""
-    seen: dict[str, int] = {}
-    out = []
-    for key in _keys(frame):
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        out.append(f"{key}#{n}")
-    return out
+def _occurrences(codes: np.ndarray) -> np.ndarray:
+    """Each row's occurrence number among the rows of the same code, in row order (0 for the
+    first): a household listed twice keeps two notes."""
+    return pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
 
 
-def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series:
+def _blank_note(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None,
+               keys: list[str] | None = None) -> pd.Series:
     """备注 after a re-merge: the clerk's 备注 from the previous 名册 for every row that was
-    already there (even if the clerk emptied it); the unit's own 备注 for new rows."""
+    already there (even if the clerk emptied it); the unit's own 备注 for new rows. A row is
+    "already there" when its stable key and its occurrence of that key (the second listing of
+    a household is its second) are in the previous 名册. `keys`: _keys(roster), when known."""
     if previous is None or not len(previous) or not len(roster):
         return roster[Col.NOTE]
+    before = _keys(previous)
+    # the keys of both rosters as numbers, then (key, occurrence) looked up in one go
+    codes, _ = pd.factorize(np.asarray(before + (_keys(roster) if keys is None else keys),
+                                       dtype=object))
+    old, new = codes[:len(before)], codes[len(before):]
+    found = pd.Index((old.astype(np.int64) << 32) | _occurrences(old)).get_indexer(
+        (new.astype(np.int64) << 32) | _occurrences(new))
+    known = found >= 0
     # the clerk's cell as it was, value and type, never normalised ('' for an empty cell, as a
-    # unit's empty 备注 is)
-    notes: dict[str, Any] = {}
-    for key, value in zip(_occurrence_keys(previous), previous[Col.NOTE].tolist()):
-        notes.setdefault(key, "" if value is None or (isinstance(value, float) and value != value)
-                         else value)
-    keys = _occurrence_keys(roster)
-    known = np.fromiter((k in notes for k in keys), dtype=bool, count=len(keys))
-    kept = pd.Series([notes.get(k) for k in keys], index=roster.index, dtype=object)
+    # unit's empty 备注 is); the None after them is what -1 (not found) picks, never used
+    notes = np.asarray(["" if _blank_note(v) else v for v in previous[Col.NOTE].tolist()] + [None],
+                       dtype=object)
+    kept = pd.Series(notes[found], index=roster.index, dtype=object)
     return roster[Col.NOTE].where(~known, kept)
 
 
@@ -416,8 +423,9 @@ def merge_files(files: list[RawFile], settings: Settings, *,
     roster[Col.SEQ] = range(1, len(roster) + 1)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""
-    roster[Col.NOTE] = keep_notes(roster, previous)
-    roster[Internal.KEY] = roster_key(roster)
+    keys = _keys(roster)
+    roster[Col.NOTE] = keep_notes(roster, previous, keys)
+    roster[Internal.KEY] = roster_key(roster, keys)
     report.roster_rows = len(roster)
     report.check()
     return roster, problems, report

@@ -203,7 +203,7 @@ class _OldSheet:
         self._rest = self._rows_part(data[opening.end():])
         room = _HEAD - (opening.end() - opening.start())        # the window starts at the tag
         size = 0
-        for chunk in self._rest:
+        for chunk in self._rest:  # noqa: UP028 (see above: not `yield from`)
             self._read.append(chunk)
             size += len(chunk)
             if size >= room:
@@ -229,7 +229,11 @@ class _OldSheet:
         """What is between <sheetData> and </sheetData>, a chunk at a time, once."""
         read, self._read = self._read, []
         yield from read
-        yield from self._rest
+        # a loop, not `yield from`: a caller that stops early (the rows it needed were copied)
+        # drops this generator, and closing it must not close the part's own reader, which
+        # `skip` then follows to </sheetData> and what comes after it (`after`)
+        for chunk in self._rest:  # noqa: UP028 (see above: not `yield from`)
+            yield chunk
 
     def skip(self) -> None:
         """The rest of the rows let go (then `after` is known)."""

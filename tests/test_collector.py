@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import gc
 import threading
+from types import SimpleNamespace
 
 import pytest
 
 from weiwen import collector
-from weiwen.pipeline import registry
+from weiwen.pipeline import Report, registry
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +61,11 @@ def test_overlapping_operations_on_threads_give_back_the_default_once_both_end()
 def test_every_operation_runs_with_it(monkeypatch):
     seen = []
     op = registry.OPERATIONS["check"]
-    monkeypatch.setitem(registry.OPERATIONS, "check", registry.Operation(
-        op.tag, op.label, lambda book, options, progress: seen.append(gc.get_threshold())))
-    registry.perform("check", book=None)            # type: ignore[arg-type]
+
+    def run(book, options, progress):
+        seen.append(gc.get_threshold())
+        return Report(command="check")
+    monkeypatch.setitem(registry.OPERATIONS, "check", registry.Operation(op.tag, op.label, run))
+    registry.perform("check", book=SimpleNamespace(notes=[]))     # type: ignore[arg-type]
     assert seen == [(collector.YOUNG, 10, 10)]
     assert gc.get_threshold() == (700, 10, 10)

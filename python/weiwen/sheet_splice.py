@@ -313,9 +313,11 @@ def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarr
 
 
 def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str],
-                   same: np.ndarray | None = None) -> Iterable[bytes]:
+                   same: np.ndarray | None = None,
+                   cut: Callable[[bytes], bytes] | None = None) -> Iterable[bytes]:
     """The worksheet part `old` (its bytes, or the part to read) with `table` as its rows; with
-    `same` (CopyRows), those of its rows copied from `old`."""
+    `same` (CopyRows), those of its rows copied from `old`; `cut`: what completes a part that
+    ends right after its rows (given what comes before them), see `_tail`."""
     sheet = _OldSheet(io.BytesIO(old) if isinstance(old, bytes) else old)
     first = _FIRST_ROW.search(sheet.head)
     header_style = ""
@@ -332,7 +334,7 @@ def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str
         yield from _kept_rows_xml(rows.frame, dates, same, _OldRows(sheet.content()))
         sheet.skip()
         yield b"</sheetData>"
-        yield _MERGES.sub(b"", sheet.after)
+        yield _tail(sheet, cut)
         return
     sheet.skip()
     chunk: list[str] = []
@@ -349,7 +351,58 @@ def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str
     if chunk:
         yield "".join(chunk).encode("utf-8")
     yield b"</sheetData>"
-    yield _MERGES.sub(b"", sheet.after)   # merges of the old rows would not fit the new
+    yield _tail(sheet, cut)
+
+
+def _tail(sheet: _OldSheet, cut: Callable[[bytes], bytes] | None) -> bytes:
+    """What follows the rows: the old part's own, without its merged cells (they would not fit
+    the new rows). A part that ends right after its rows (an earlier version of this module
+    left 名册 and 问题 so after copying rows: Excel then calls the workbook damaged) is
+    completed by `cut`."""
+    after = _MERGES.sub(b"", sheet.after)
+    if after.strip() or cut is None:
+        return after
+    return cut(sheet.before)
+
+
+_WORKSHEET_OPEN = re.compile(rb"<(?:(\w+):)?worksheet\b")
+_WORKSHEET_END = re.compile(rb"</(?:\w+:)?worksheet>\s*$")
+_SHEETDATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
+_DXFS = re.compile(rb"<(?:\w+:)?dxfs\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?dxfs>)", re.S)
+_DXF = re.compile(rb"<(?:\w+:)?dxf\b")
+_DXF_ID = re.compile(rb'\bdxfId="(\d+)"')
+_CONDITIONAL = re.compile(
+    rb"<(?:\w+:)?conditionalFormatting\b.*?</(?:\w+:)?conditionalFormatting>", re.S)
+
+
+def shipped_tail(shipped: Path, name: str) -> bytes | None:
+    """What follows the rows of sheet `name` in the workbook `shipped` (None: it has no such
+    sheet, or it cannot be read)."""
+    try:
+        with zipfile.ZipFile(shipped) as archive:
+            path = sheet_paths(archive).get(name)
+            data = archive.read(path) if path else b""
+    except (OSError, zipfile.BadZipFile, KeyError, ET.ParseError):
+        return None
+    end = _SHEETDATA_END.search(data)
+    return data[end.end():] if end else None
+
+
+def completed_tail(before: bytes, tail: bytes | None, styles: bytes | None) -> bytes:
+    """The end of a worksheet part cut short after its rows: `tail` (the same sheet's, as
+    shipped: its conditional formats, lists and margins) when it fits the part, else the bare
+    end of the worksheet. It fits when the part's root has no prefix (the shipped elements are in
+    the default namespace) and it ends the worksheet; its conditional formats are kept only while
+    every format they name exists in `styles` (a clerk's own styles may number them otherwise)."""
+    root = _WORKSHEET_OPEN.search(before)
+    prefix = root.group(1) if root is not None and root.group(1) else b""
+    if tail is None or prefix or _WORKSHEET_END.search(tail) is None:
+        return b"</" + (prefix + b":" if prefix else b"") + b"worksheet>"
+    dxfs = _DXFS.search(styles or b"")
+    formats = len(_DXF.findall(dxfs.group(1) or b"")) if dxfs is not None else 0
+    if any(int(i) >= formats for i in _DXF_ID.findall(tail)):
+        tail = _CONDITIONAL.sub(b"", tail)
+    return tail
 
 
 #: result sheets the pipeline writes that an older workbook may lack: added here, in the zip;
@@ -477,12 +530,16 @@ def date_styles(styles: bytes) -> tuple[dict[str, str], bytes | None]:
 
 def splice_frames(source: Path, target: Path,
                   frames: Mapping[str, pd.DataFrame | Sequence[Sequence[Any]]],
-                  *, copy: Mapping[str, CopyRows] | None = None) -> None:
+                  *, copy: Mapping[str, CopyRows] | None = None,
+                  shipped: Path | None = None) -> list[str]:
     """Write `source` to `target` with each named sheet's rows replaced: a DataFrame under a
     header row of its columns, or raw rows from A1. A sheet that does not exist yet is added
     after the others (plain, like openpyxl's create_sheet). `copy`: sheet → rows of its frame
     that are copied from the sheet as it is (CopyRows). Raises SpliceError when the
-    workbook's parts are not laid out as expected (the caller then goes through openpyxl)."""
+    workbook's parts are not laid out as expected (the caller then goes through openpyxl).
+    Returns the sheets of `frames` whose part ended right after its rows, completed with the
+    end of the same sheet in `shipped` (completed_tail)."""
+    repaired: list[str] = []
     with zipfile.ZipFile(source) as src:
         paths = sheet_paths(src)
         missing = [name for name in frames if name not in paths]
@@ -495,8 +552,17 @@ def splice_frames(source: Path, target: Path,
         replace = {paths[name]: as_table(data) for name, data in frames.items()}
         same = {paths[name]: rows.same for name, rows in (copy or {}).items()
                 if name in frames and name not in missing and rows.still(src)}
-        dates = _DateStyles(src.read(_STYLES) if _STYLES in src.NameToInfo else None)
+        styles = src.read(_STYLES) if _STYLES in src.NameToInfo else None
+        dates = _DateStyles(styles)
         new_parts = [p for p in changed if p not in src.NameToInfo]
+
+        def completion(name: str) -> Callable[[bytes], bytes]:
+            def complete(before: bytes) -> bytes:
+                repaired.append(name)
+                return completed_tail(before, shipped_tail(shipped, name) if shipped else None,
+                                      styles)
+            return complete
+        cut = {paths[name]: completion(name) for name in frames}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as dst:
             for info in src.infolist():
                 if info.filename == _STYLES:
@@ -505,7 +571,8 @@ def splice_frames(source: Path, target: Path,
                     with src.open(info) as old, \
                             dst.open(info.filename, "w", force_zip64=True) as out:
                         for part in _new_sheet_xml(old, replace[info.filename], dates,
-                                                   same.get(info.filename)):
+                                                   same.get(info.filename),
+                                                   cut[info.filename]):
                             out.write(part)
                 elif info.filename in changed:
                     dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)
@@ -525,6 +592,7 @@ def splice_frames(source: Path, target: Path,
                 info = src.getinfo(_STYLES)
                 dst.writestr(info, dates.styles or src.read(_STYLES),
                              compress_type=info.compress_type)
+    return repaired
 
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -300,9 +301,19 @@ def _replace_data(ws: Any, frame: pd.DataFrame, *, header_row: int = 1) -> None:
             _put(ws, r, c, value, text_column=c in text_positions)
 
 
+@dataclass
+class Written:
+    """What write_frames did: the sheet_fingerprint.fingerprints of the spliced `frames` sheets
+    as written (empty when openpyxl wrote the workbook), and the sheets whose part ended right
+    after its rows and was completed (sheet_splice.completed_tail)."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    repaired: list[str] = field(default_factory=list)
+
+
 def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFrame],
                  *, raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None,
-                 copy: Mapping[str, tuple[str, np.ndarray]] | None = None) -> dict[str, str]:
+                 copy: Mapping[str, tuple[str, np.ndarray]] | None = None,
+                 shipped: Path | None = None) -> Written:
     """Replace the data rows of the given sheets (creating a sheet if needed) and save safely.
 
     `frames`: sheet name → DataFrame written under a header row of its columns.
@@ -311,18 +322,18 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
     untouched); otherwise the workbook goes through openpyxl (keep_vba) once.
     `copy`: sheet → (its fingerprint now, which rows of its frame the sheet already holds as a
     fresh write makes them — books/row_reuse.py): those are copied, if the sheet is still that.
-    Returns the sheet_fingerprint.fingerprints of the spliced `frames` sheets as written (taken from
-    the new file before it replaces the old); empty when openpyxl wrote the workbook.
+    `shipped`: the workbook as shipped, whose sheets complete a part found cut short after its
+    rows. The fingerprints returned are taken from the new file before it replaces the old.
     """
     path = Path(path)
     tables: dict[str, Any] = {**dict(frames), **dict(raw_sheets or {})}
-    written: dict[str, str] = {}
+    written = Written()
     rows = {name: CopyRows(same, _still(name, fingerprint))
             for name, (fingerprint, same) in (copy or {}).items()}
 
     def splice(tmp: Path) -> None:
-        splice_frames(path, tmp, tables, copy=rows)
-        written.update(fingerprints(tmp, frames))
+        written.repaired[:] = splice_frames(path, tmp, tables, copy=rows, shipped=shipped)
+        written.fingerprints.update(fingerprints(tmp, frames))
 
     backup(path, campaign_root)
     try:
@@ -333,7 +344,7 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise CampaignError(f"无法打开工作簿 {path.name} 写入结果：{exc}") from exc
     _write_with_openpyxl(path, frames, raw_sheets)
-    return {}
+    return Written()
 
 
 def _still(sheet: str, fingerprint: str) -> Callable[[zipfile.ZipFile], bool]:

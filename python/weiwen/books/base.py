@@ -46,6 +46,8 @@ class Book(Protocol):
     """A workbook the pipeline reads and writes (see the module docstring)."""
 
     campaign: Campaign
+    #: what writing found that the clerk should hear of (a damaged sheet it mended)
+    notes: list[str]
 
     def read(self, names: Iterable[str]) -> dict[str, Rows]:
         """Each named sheet's cells from A1 (header first); sheets the book lacks are left out."""

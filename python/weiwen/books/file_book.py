@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..campaign import Campaign
+from ..campaign import SHIPPED_WORKBOOK, Campaign
 from ..names import PROBLEM_KINDS_SHEET, Sheet
 from ..workbook_io import (frame_from_rows, read_back_and_kept, read_sheets, sheet_rows,
                            write_frames)
@@ -29,6 +29,7 @@ class FileBook:
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
+        self.notes: list[str] = []
         self._cache: dict[str, Rows] = {}
         self._absent: set[str] = set()
         self._frames: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
@@ -105,7 +106,9 @@ class FileBook:
                     if same is not None and same.any():
                         copy[name] = (old.fingerprint, same)
         written = write_frames(self.campaign.workbook, self.campaign.root, writes.frames,
-                               raw_sheets=writes.raw or None, copy=copy or None)
+                               raw_sheets=writes.raw or None, copy=copy or None,
+                               shipped=SHIPPED_WORKBOOK)
+        self.notes += [mended_note(name) for name in written.repaired]
         for name in [*writes.sheets(), PROBLEM_KINDS_SHEET if Sheet.PROBLEMS in writes.frames
                      else ""]:
             self._cache.pop(name, None)
@@ -113,11 +116,16 @@ class FileBook:
             self._disk.pop(name, None)
             for key in [k for k in self._frames if k[0] == name]:
                 del self._frames[key]
-        for name, fingerprint in written.items():
+        for name, fingerprint in written.fingerprints.items():
             if name in backs:
                 before, alike = befores.get(name, (None, ()))
                 pieces = self._memo.put(name, fingerprint, *backs[name], before=before, kept=alike)
                 self._keep_whole(name, OnDisk(fingerprint, *backs[name], pieces))
+
+
+def mended_note(sheet: str) -> str:
+    return (f"工作簿里的“{sheet}”表缺了表尾（上一版程序重新合并时造成，Excel 打开时会提示“发现无法读取的内容”）。"
+            f"这次写入已把它补全，条件格式、下拉列表和页边距按模板恢复；如果你改过这张表的打印设置，请重新设置一次。")
 
 
 def _select(whole: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -28,6 +28,7 @@ class MemoryBook:
 
     def __init__(self, campaign: Campaign, sheets: Mapping[str, Sequence[Sequence[Any]]]) -> None:
         self.campaign = campaign
+        self.notes: list[str] = []
         self.sheets: dict[str, Rows] = {name: [list(r) for r in rows]
                                         for name, rows in sheets.items()}
         self.writes: list[Writes] = []

@@ -40,6 +40,7 @@ class XlwingsBook:
     def __init__(self, book: Any, campaign: Campaign) -> None:
         self.book = book
         self.campaign = campaign
+        self.notes: list[str] = []           # Excel writes its own sheets whole
         self.remote = engine_name(book) == "remote"
         self._cache: dict[str, Rows] = {}
         self._present: set[str] | None = None

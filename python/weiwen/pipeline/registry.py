@@ -74,8 +74,11 @@ def perform(tag: str, book: Book, options: Options | None = None,
             progress: Progress = no_progress) -> Report:
     """Run the operation `tag` on `book` (KeyError for an unknown tag)."""
     operation = OPERATIONS[tag]
+    heard = len(book.notes)
     with bulk_work():
-        return operation.run(book, options or Options(), progress)
+        report = operation.run(book, options or Options(), progress)
+    report.notes += [n for n in dict.fromkeys(book.notes[heard:]) if n not in report.notes]
+    return report
 
 
 def on_disk(tag: str, campaign: Campaign, progress: Progress = no_progress,

@@ -203,7 +203,7 @@ class _OldSheet:
         self._rest = self._rows_part(data[opening.end():])
         room = _HEAD - (opening.end() - opening.start())        # the window starts at the tag
         size = 0
-        for chunk in self._rest:  # noqa: UP028 (see above: not `yield from`)
+        for chunk in self._rest:
             self._read.append(chunk)
             size += len(chunk)
             if size >= room:

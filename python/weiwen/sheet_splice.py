@@ -5,7 +5,8 @@ round-trips every part through openpyxl's model (which drops what it does not kn
 `<sheetData>` of the named sheets is regenerated (streamed, inline strings); the sheet's columns,
 frozen panes, data validations and conditional formats, and every other zip entry — VBA project,
 ribbon, the clerk's own sheets — are copied byte for byte. A large part (the old rows of a sheet
-being replaced, a 名册 kept as it is) passes through a chunk at a time, never whole in memory.
+being replaced, a 名册 kept as it is) passes through a chunk at a time, never whole in memory,
+its deflating and inflating done on a second thread (zip_stream.py: the machine's other core).
 
 Cells follow the one writer contract (cells.py): strings are always text cells, so a value
 starting with = + - @ can never become a formula; a date is an Excel serial with a date style
@@ -14,15 +15,14 @@ starting with = + - @ can never become a formula; a date is an Excel serial with
 from __future__ import annotations
 
 import datetime as dt
-import io
+import functools
 import itertools
 import re
-import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 
 from .cells import DATE_FORMAT, DATETIME_FORMAT, cell_value, date_format, excel_serial, finite
 from .names import PROBLEM_KINDS_SHEET
+from .zip_stream import read_ahead, write_all
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: characters XML 1.0 cannot hold: dropped from text cells
@@ -183,11 +184,11 @@ class _OldSheet:
     as they pass (`content`), then all after </sheetData> (`after`, once they have passed).
     <sheetData> is found by its tags, not by a regular expression over the rows between them."""
 
-    def __init__(self, part: IO[bytes]) -> None:
+    def __init__(self, part: Iterator[bytes]) -> None:
         self._part = part
         data = b""
         while (opening := _SHEETDATA_OPEN.search(data)) is None:
-            chunk = part.read(_BIG)
+            chunk = next(part, b"")
             if not chunk:
                 raise SpliceError("no sheetData")
             data += chunk
@@ -196,7 +197,7 @@ class _OldSheet:
         self._read: list[bytes] = []
         if opening.group(2):                                     # <sheetData/>
             self.head = b""
-            self.after = data[opening.end():] + part.read()
+            self.after = data[opening.end():] + b"".join(part)
             self._rest: Iterator[bytes] = iter(())
             return
         self._closing = b"</" + opening.group(1) + b"sheetData>"
@@ -217,13 +218,13 @@ class _OldSheet:
             if seen:
                 yield rest[:seen]
             rest = rest[seen:]
-            chunk = self._part.read(_BIG)
+            chunk = next(self._part, b"")
             if not chunk:
                 raise SpliceError("no </sheetData>")
             rest += chunk
         if end:
             yield rest[:end]
-        self.after = rest[end + len(closing):] + self._part.read()
+        self.after = rest[end + len(closing):] + b"".join(self._part)
 
     def content(self) -> Iterator[bytes]:
         """What is between <sheetData> and </sheetData>, a chunk at a time, once."""
@@ -312,13 +313,13 @@ def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarr
                         for i in range(stop - start)])
 
 
-def _new_sheet_xml(old: bytes | IO[bytes], table: Table, dates: Mapping[str, str],
+def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[str, str],
                    same: np.ndarray | None = None,
                    cut: Callable[[bytes], bytes] | None = None) -> Iterable[bytes]:
-    """The worksheet part `old` (its bytes, or the part to read) with `table` as its rows; with
-    `same` (CopyRows), those of its rows copied from `old`; `cut`: what completes a part that
-    ends right after its rows (given what comes before them), see `_tail`."""
-    sheet = _OldSheet(io.BytesIO(old) if isinstance(old, bytes) else old)
+    """The worksheet part `old` (its bytes, or the part as it is read, a chunk at a time) with
+    `table` as its rows; with `same` (CopyRows), those of its rows copied from `old`; `cut`: what
+    completes a part that ends right after its rows (given what comes before them), see `_tail`."""
+    sheet = _OldSheet(iter([old] if isinstance(old, bytes) else old))
     first = _FIRST_ROW.search(sheet.head)
     header_style = ""
     if first is not None:
@@ -568,26 +569,25 @@ def splice_frames(source: Path, target: Path,
                 if info.filename == _STYLES:
                     continue                      # last: date cells may add a style
                 if info.filename in replace:
-                    with src.open(info) as old, \
+                    with src.open(info) as part, read_ahead(part, _BIG) as old, \
                             dst.open(info.filename, "w", force_zip64=True) as out:
-                        for part in _new_sheet_xml(old, replace[info.filename], dates,
-                                                   same.get(info.filename),
-                                                   cut[info.filename]):
-                            out.write(part)
+                        write_all(out, _new_sheet_xml(old, replace[info.filename], dates,
+                                                      same.get(info.filename),
+                                                      cut[info.filename]))
                 elif info.filename in changed:
                     dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)
                 elif info.file_size > _BIG and info.compress_type == zipfile.ZIP_DEFLATED:
                     # streamed across, never whole in memory: a 200,000-row 名册 is ~200 MB of
-                    # XML, copied again by every later write of 问题 or 汇总
+                    # XML, copied again by every later write of 问题 or 汇总 (inflated on this
+                    # thread while the writer thread deflates)
                     with src.open(info) as part, \
                             dst.open(info.filename, "w", force_zip64=True) as out:
-                        shutil.copyfileobj(part, out, _BIG)
+                        write_all(out, iter(functools.partial(part.read, _BIG), b""))
                 else:
                     dst.writestr(info, src.read(info.filename), compress_type=info.compress_type)
             for path in new_parts:
                 with dst.open(path, "w", force_zip64=True) as out:
-                    for part in _new_sheet_xml(changed[path], replace[path], dates):
-                        out.write(part)
+                    write_all(out, _new_sheet_xml(changed[path], replace[path], dates))
             if _STYLES in src.NameToInfo:
                 info = src.getinfo(_STYLES)
                 dst.writestr(info, dates.styles or src.read(_STYLES),

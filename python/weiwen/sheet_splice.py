@@ -564,13 +564,17 @@ def splice_frames(source: Path, target: Path,
                                       styles)
             return complete
         cut = {paths[name]: completion(name) for name in frames}
+        # Entries streamed without ZIP64 (no force_zip64): a sheet of Excel's 1,048,576 rows of
+        # our cells stays far below zipfile's 2 GB limit for them, and forcing it puts ZIP64
+        # sizes in every local header, a shape Excel is not known to accept for small entries;
+        # so the zip is laid out as openpyxl's and XlsxWriter's are
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as dst:
             for info in src.infolist():
                 if info.filename == _STYLES:
                     continue                      # last: date cells may add a style
                 if info.filename in replace:
                     with src.open(info) as part, read_ahead(part, _BIG) as old, \
-                            dst.open(info.filename, "w", force_zip64=True) as out:
+                            dst.open(info.filename, "w") as out:
                         write_all(out, _new_sheet_xml(old, replace[info.filename], dates,
                                                       same.get(info.filename),
                                                       cut[info.filename]))
@@ -581,12 +585,13 @@ def splice_frames(source: Path, target: Path,
                     # XML, copied again by every later write of 问题 or 汇总 (inflated on this
                     # thread while the writer thread deflates)
                     with src.open(info) as part, \
-                            dst.open(info.filename, "w", force_zip64=True) as out:
+                            dst.open(info.filename, "w",
+                                     force_zip64=info.file_size > zipfile.ZIP64_LIMIT) as out:
                         write_all(out, iter(functools.partial(part.read, _BIG), b""))
                 else:
                     dst.writestr(info, src.read(info.filename), compress_type=info.compress_type)
             for path in new_parts:
-                with dst.open(path, "w", force_zip64=True) as out:
+                with dst.open(path, "w") as out:
                     write_all(out, _new_sheet_xml(changed[path], replace[path], dates))
             if _STYLES in src.NameToInfo:
                 info = src.getinfo(_STYLES)

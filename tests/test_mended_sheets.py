@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from weiwen import sheet_splice
+from weiwen import pipeline, sheet_splice
 from weiwen.campaign import SHIPPED_WORKBOOK
 from weiwen.names import Sheet
+from weiwen.pipeline import box_message
 
 CUT = (Sheet.ROSTER, Sheet.PROBLEMS)
 
@@ -75,6 +76,11 @@ def test_a_roster_cut_short_is_mended_by_the_next_merge_and_the_clerk_told(demo_
 
     again = cli.json("merge", demo_campaign.root)                  # whole now: nothing to say
     assert "缺了表尾" not in " ".join(again["notes"])
+
+    _cut_after_rows(demo_campaign.workbook, (Sheet.ROSTER,))        # 检查 mends it too, and
+    report = pipeline.on_disk("check", demo_campaign)               # the message box shows it
+    assert box_message(report).splitlines()[2].startswith("工作簿里的“名册”表缺了表尾")
+    assert _unparsable(demo_campaign.workbook) == []
 
 
 def test_the_end_added_fits_the_workbook():

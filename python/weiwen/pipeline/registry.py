@@ -77,7 +77,8 @@ def perform(tag: str, book: Book, options: Options | None = None,
     heard = len(book.notes)
     with bulk_work():
         report = operation.run(book, options or Options(), progress)
-    report.notes += [n for n in dict.fromkeys(book.notes[heard:]) if n not in report.notes]
+    # first: a message box shows only the first few notes, and a mended sheet must be seen
+    report.notes[:0] = [n for n in dict.fromkeys(book.notes[heard:]) if n not in report.notes]
     return report
 
 

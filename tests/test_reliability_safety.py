@@ -21,7 +21,7 @@ from openpyxl.styles import Font, PatternFill
 from weiwen import fileio, lock, workbook_io
 from weiwen.campaign import Campaign
 from weiwen.cli import app
-from weiwen.errors import CampaignBusy
+from weiwen.errors import CampaignBusy, CampaignError
 from weiwen.names import BACKUP_DIR, ROSTER_COLUMNS, Col, Sheet
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -98,8 +98,10 @@ def test_openpyxl_save_interrupted_half_way(campaign, monkeypatch):
 
     monkeypatch.setattr(Workbook, "save", half_save)
     frame = pd.DataFrame({"甲": [1, 2]})
-    with pytest.raises(OSError):
+    # one Chinese line for every adapter (the page and WPS too, not only the command line)
+    with pytest.raises(CampaignError, match="磁盘已满") as raised:
         workbook_io.write_frames(book, campaign.root, {"新表": frame})
+    assert isinstance(raised.value.__cause__, OSError)
     assert book.read_bytes() == before
     assert leftovers(campaign.root) == []
 

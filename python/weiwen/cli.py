@@ -18,9 +18,9 @@ from rich.console import Console
 from .books import FileBook
 from .campaign import Campaign, init as init_campaign, unfit_for_demo
 from .cli_report import print_report
-from .cli_usage import REFUSALS, WeiwenGroup, internal_error, os_reason, show_failure
+from .cli_usage import WeiwenGroup, internal_error, show_failure
 from .cli_wps import wps_app
-from .errors import WeiwenError
+from .errors import REFUSALS, WeiwenError, os_reason
 from .excel_setup import setup as setup_excel
 from .lock import campaign_lock
 from .pipeline import Options, perform

@@ -13,7 +13,6 @@ subclass of the Context's own formatter class (only the type checker names that 
 """
 from __future__ import annotations
 
-import errno
 import json
 import re
 import sys
@@ -158,21 +157,6 @@ def show_failure(command: str, message: str, code: int, *, as_json: bool) -> int
 LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-error.log"
 
 #: what the operating system refuses (not a bug of ours): errno → the clerk's words
-REFUSALS = {errno.EACCES: "没有权限，或文件正被 Excel、WPS 等程序打开",
-            errno.EPERM: "没有权限，或文件正被 Excel、WPS 等程序打开",
-            errno.ENOSPC: "磁盘已满", errno.EROFS: "磁盘或文件夹是只读的",
-            errno.ENAMETOOLONG: "路径太长", errno.EEXIST: "已有同名的文件",
-            errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
-            errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "这台电脑没有这个监听地址",
-            errno.EINVAL: "名称里有 Windows 不允许的字符（\\ / : * ? \" < > |）"}
-
-
-def os_reason(exc: OSError) -> str:
-    if exc.errno is None:           # raised by our own code, its words already Chinese
-        return str(exc) if _CJK.search(str(exc)) else "系统拒绝了这个操作"
-    return REFUSALS.get(exc.errno, f"系统错误代码 {exc.errno}")
-
-
 def internal_error(command: str, *, as_json: bool = False) -> int:
     """A bug of ours, inside an `except`: the traceback to LOG_FILE, one line for the clerk."""
     with LOG_FILE.open("a", encoding="utf-8") as log:

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from .cli_usage import WeiwenGroup, internal_error, os_reason, show_failure
-from .errors import WeiwenError
+from .cli_usage import WeiwenGroup, internal_error, show_failure
+from .errors import WeiwenError, os_reason
 from .web.wps import serve as serve_addin
 from .wps.install import install as install_addin, read_config, uninstall as uninstall_addin
 from .wps.places import places

@@ -5,6 +5,9 @@ the edge: exit code 2 on the command line, a message box in Excel.
 """
 from __future__ import annotations
 
+import errno
+import re
+
 
 class WeiwenError(Exception):
     """Base class; str(error) is the one-line Chinese message shown to the clerk."""
@@ -21,3 +24,20 @@ class CampaignBusy(WeiwenError):
 class NotReady(WeiwenError):
     """An output step cannot make a meaningful output from the roster as it is (empty, no amounts,
     nothing paid); the message names the step to run first. Existing outputs are left as they are."""
+
+
+#: what the system's refusal means, in the clerk's words (OSError.errno → Chinese)
+REFUSALS = {errno.EACCES: "没有权限，或文件正被 Excel、WPS 等程序打开",
+            errno.EPERM: "没有权限，或文件正被 Excel、WPS 等程序打开",
+            errno.ENOSPC: "磁盘已满", errno.EROFS: "磁盘或文件夹是只读的",
+            errno.ENAMETOOLONG: "路径太长", errno.EEXIST: "已有同名的文件",
+            errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+            errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "这台电脑没有这个监听地址",
+            errno.EINVAL: "名称里有 Windows 不允许的字符（\\ / : * ? \" < > |）"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def os_reason(exc: OSError) -> str:
+    if exc.errno is None:           # raised by our own code, its words already Chinese
+        return str(exc) if _CJK.search(str(exc)) else "系统拒绝了这个操作"
+    return REFUSALS.get(exc.errno, f"系统错误代码 {exc.errno}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from .cells import cell_value, date_format, finite
-from .errors import CampaignError
+from .errors import CampaignError, os_reason
 from .fileio import atomic_write, backup
 from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
 from .openpyxl_access import drop_rows_below, place
@@ -33,12 +35,26 @@ from .sheet_splice import ILLEGAL_XML as _ILLEGAL_XML, CopyRows, SpliceError, sp
 from .values import is_blank, to_text
 
 
+def damaged(path: Path, doing: str, exc: BaseException) -> CampaignError:
+    """The clerk's message for a workbook that cannot be read as one: what failed, that the file
+    is as it was, and how to get the last good copy back. The library's own words (English)
+    stay out; a zip part the file lacks is named."""
+    name = Path(path).name
+    missing = re.search(r"no item named '([^']+)'", str(exc)) if isinstance(exc, KeyError) else None
+    detail = f"文件里缺少 {missing.group(1)}" if missing else "文件内容无法解析"
+    return CampaignError(f"无法{doing}工作簿 {name}：它可能已损坏（{detail}），工作簿保持原样。"
+                         f"请从活动文件夹的 .backup 文件夹里找回最近的备份（复制出来、改名为 {name}，"
+                         f"放回活动文件夹），再运行一次。")
+
+
 def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
+    except OSError as exc:    # there, but locked or not allowed: not damage
+        raise CampaignError(f"无法读取工作簿 {Path(path).name}（{os_reason(exc)}）。"
+                            f"请关闭打开它的程序，或检查活动文件夹的权限后重试。") from exc
     except Exception as exc:  # calamine raises several types for a damaged file
-        raise CampaignError(f"无法读取工作簿 {Path(path).name}：{exc}。请检查文件是否损坏，"
-                            f"或从 .backup 文件夹恢复最近的备份。") from exc
+        raise damaged(path, "读取", exc) from exc
 
 
 def read_sheets(path: Path, names: Iterable[str] | None = None) -> dict[str, list[list[Any]]]:
@@ -335,16 +351,32 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
         written.repaired[:] = splice_frames(path, tmp, tables, copy=rows, shipped=shipped)
         written.fingerprints.update(fingerprints(tmp, frames))
 
-    backup(path, campaign_root)
+    made = backup(path, campaign_root)
     try:
-        atomic_write(path, splice)
-        return written
-    except SpliceError:
-        pass
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise CampaignError(f"无法打开工作簿 {path.name} 写入结果：{exc}") from exc
-    _write_with_openpyxl(path, frames, raw_sheets)
-    return Written()
+        try:
+            atomic_write(path, splice)
+            return written
+        except SpliceError:
+            pass
+        _write_with_openpyxl(path, frames, raw_sheets)
+        return Written()
+    except OSError as exc:    # a locked workbook (open in Excel), a full disk: not damage
+        raise CampaignError(f"无法写入工作簿 {path.name}（{os_reason(exc)}），工作簿保持原样。"
+                            f"请关闭打开它的程序，或检查活动文件夹的权限和磁盘空间后重试。") from exc
+    except (zipfile.BadZipFile, KeyError, zlib.error, EOFError, ET.ParseError) as exc:
+        _unmake(made)                     # a part missing, cut short, not XML: damage
+        raise damaged(path, "写入", exc) from exc
+    except CampaignError:
+        _unmake(made)
+        raise
+
+
+def _unmake(backup_made: Path | None) -> None:
+    """The backup just made of a damaged workbook is let go: it must never become the "latest
+    backup" the clerk is told to take back (a workbook that could not be written for another
+    reason is whole, and so is its backup)."""
+    if backup_made is not None:
+        backup_made.unlink(missing_ok=True)
 
 
 def _still(sheet: str, fingerprint: str) -> Callable[[zipfile.ZipFile], bool]:
@@ -362,8 +394,10 @@ def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],
                          raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None) -> None:
     try:
         wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
-    except Exception as exc:
-        raise CampaignError(f"无法打开工作簿 {path.name} 写入结果：{exc}") from exc
+    except OSError:
+        raise
+    except Exception as exc:  # openpyxl raises whatever its parser meets in a damaged part
+        raise damaged(path, "写入", exc) from exc
     for sheet, frame in frames.items():
         ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
         if ws.max_row < 1 or ws.cell(row=1, column=1).value is None:

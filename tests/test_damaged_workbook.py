@@ -1,0 +1,74 @@
+"""A campaign workbook that is damaged or locked stops a command with one Chinese line that says
+what is wrong and what to do; the workbook is left as it was and no copy of a damaged file
+becomes the "latest backup" the clerk is told to take back."""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import zipfile
+from pathlib import Path
+
+
+from weiwen import fileio
+from weiwen.names import BACKUP_DIR
+
+
+def _without(path: Path, part: str) -> None:
+    with zipfile.ZipFile(path) as archive:
+        items = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in items:
+            if info.filename != part:
+                archive.writestr(info, data)
+
+
+def _backups(root: Path) -> list[str]:
+    folder = root / BACKUP_DIR
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _one_chinese_line(output: str) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    assert "Traceback" not in output and len(lines) == 1, output
+    # no English words from the libraries: only names the clerk sees on the screen or the disk
+    words = re.sub(r"Weiwen\.xlsm|\.backup|xl/workbook\.xml|Excel|WPS", "", lines[0])
+    assert not re.search(r"[A-Za-z]{3,}", words), lines[0]
+    return lines[0]
+
+
+def test_a_workbook_missing_a_part_is_named_and_left_as_it_was(demo_campaign, cli):
+    _without(demo_campaign.workbook, "xl/workbook.xml")
+    before, backups = demo_campaign.workbook.read_bytes(), _backups(demo_campaign.root)
+    result = cli("merge", demo_campaign.root, ok=False)
+    line = _one_chinese_line(result.output)
+    assert result.exit_code == 2
+    assert "可能已损坏（文件里缺少 xl/workbook.xml）" in line and "从活动文件夹的 .backup" in line
+    assert demo_campaign.workbook.read_bytes() == before
+    assert _backups(demo_campaign.root) == backups          # no copy of the damaged file kept
+
+
+def test_a_workbook_cut_short_cannot_be_read_and_says_so(demo_campaign, cli):
+    data = demo_campaign.workbook.read_bytes()
+    demo_campaign.workbook.write_bytes(data[:len(data) // 2])
+    line = _one_chinese_line(cli("check", demo_campaign.root, ok=False).output)
+    assert line.startswith("错误：无法读取工作簿 Weiwen.xlsm：它可能已损坏（文件内容无法解析）")
+
+
+def test_a_locked_workbook_is_not_called_damaged(demo_campaign, cli, monkeypatch):
+    """Excel holding the file open: Windows refuses the replace."""
+    real_replace = os.replace
+
+    def refuse(src, dst):
+        if Path(dst) == demo_campaign.workbook:
+            raise PermissionError(errno.EACCES, "另一个程序正在使用此文件", str(dst))
+        return real_replace(src, dst)
+    monkeypatch.setattr(fileio.os, "replace", refuse)
+    before, backups = demo_campaign.workbook.read_bytes(), _backups(demo_campaign.root)
+    line = _one_chinese_line(cli("amounts", demo_campaign.root, ok=False).output)
+    assert "无法写入工作簿 Weiwen.xlsm（没有权限，或文件正被 Excel、WPS 等程序打开）" in line
+    assert "损坏" not in line and "请关闭打开它的程序" in line
+    assert demo_campaign.workbook.read_bytes() == before
+    folder = demo_campaign.root / BACKUP_DIR         # a backup made of it is whole, as it is
+    assert all((folder / name).read_bytes() == before
+               for name in _backups(demo_campaign.root) if name not in backups)

@@ -4,7 +4,6 @@ write, and the clerk is told; read back by a strict XML parser and by openpyxl, 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from weiwen import pipeline, sheet_splice
+from zip_parts import rewrite, unparsable
 from weiwen.campaign import SHIPPED_WORKBOOK
 from weiwen.names import Sheet
 from weiwen.pipeline import box_message
@@ -33,23 +33,8 @@ def _cut_after_rows(path: Path, sheets: tuple[str, ...]) -> None:
     """The parts of `sheets` cut right after </sheetData>, as the earlier version wrote them."""
     with zipfile.ZipFile(path) as archive:
         cut = {sheet_splice.sheet_paths(archive)[s] for s in sheets}
-        infos = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in infos:
-            if info.filename in cut:
-                data = data[:data.index(b"</sheetData>") + len(b"</sheetData>")]
-            archive.writestr(info, data)
-
-
-def _unparsable(path: Path) -> list[str]:
-    bad = []
-    for name, data in _parts(path).items():
-        if name.endswith((".xml", ".rels")):
-            try:
-                ET.fromstring(data)
-            except ET.ParseError:
-                bad.append(name)
-    return bad
+    rewrite(path, lambda name, data: data[:data.index(b"</sheetData>") + len(b"</sheetData>")]
+            if name in cut else data)
 
 
 def _tail(part: bytes) -> bytes:
@@ -59,12 +44,12 @@ def _tail(part: bytes) -> bytes:
 @pytest.mark.slow
 def test_a_roster_cut_short_is_mended_by_the_next_merge_and_the_clerk_told(demo_campaign, cli):
     _cut_after_rows(demo_campaign.workbook, CUT)
-    assert len(_unparsable(demo_campaign.workbook)) == 2          # damaged, as Excel sees it
+    assert len(unparsable(demo_campaign.workbook)) == 2          # damaged, as Excel sees it
 
     report = cli.json("merge", demo_campaign.root)
     said = " ".join(report["notes"])
     assert "“名册”表缺了表尾" in said and "“问题”表缺了表尾" in said and "已把它补全" in said
-    assert _unparsable(demo_campaign.workbook) == []
+    assert unparsable(demo_campaign.workbook) == []
     for sheet in CUT:           # its conditional formats, lists and margins as shipped
         assert _tail(_sheet_part(demo_campaign.workbook, sheet)) == \
             _tail(_sheet_part(SHIPPED_WORKBOOK, sheet))
@@ -80,7 +65,7 @@ def test_a_roster_cut_short_is_mended_by_the_next_merge_and_the_clerk_told(demo_
     _cut_after_rows(demo_campaign.workbook, (Sheet.ROSTER,))        # 检查 mends it too, and
     report = pipeline.on_disk("check", demo_campaign)               # the message box shows it
     assert box_message(report).splitlines()[2].startswith("工作簿里的“名册”表缺了表尾")
-    assert _unparsable(demo_campaign.workbook) == []
+    assert unparsable(demo_campaign.workbook) == []
 
 
 def test_the_end_added_fits_the_workbook():

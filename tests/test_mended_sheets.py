@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from weiwen import pipeline, sheet_splice
-from zip_parts import rewrite, unparsable
+from zip_parts import cut_after_rows, unparsable
 from weiwen.campaign import SHIPPED_WORKBOOK
 from weiwen.names import Sheet
 from weiwen.pipeline import box_message
@@ -29,21 +29,13 @@ def _sheet_part(path: Path, sheet: str) -> bytes:
         return archive.read(sheet_splice.sheet_paths(archive)[sheet])
 
 
-def _cut_after_rows(path: Path, sheets: tuple[str, ...]) -> None:
-    """The parts of `sheets` cut right after </sheetData>, as the earlier version wrote them."""
-    with zipfile.ZipFile(path) as archive:
-        cut = {sheet_splice.sheet_paths(archive)[s] for s in sheets}
-    rewrite(path, lambda name, data: data[:data.index(b"</sheetData>") + len(b"</sheetData>")]
-            if name in cut else data)
-
-
 def _tail(part: bytes) -> bytes:
     return part[part.index(b"</sheetData>") + len(b"</sheetData>"):]
 
 
 @pytest.mark.slow
 def test_a_roster_cut_short_is_mended_by_the_next_merge_and_the_clerk_told(demo_campaign, cli):
-    _cut_after_rows(demo_campaign.workbook, CUT)
+    cut_after_rows(demo_campaign.workbook, CUT)
     assert len(unparsable(demo_campaign.workbook)) == 2          # damaged, as Excel sees it
 
     report = cli.json("merge", demo_campaign.root)
@@ -62,7 +54,7 @@ def test_a_roster_cut_short_is_mended_by_the_next_merge_and_the_clerk_told(demo_
     again = cli.json("merge", demo_campaign.root)                  # whole now: nothing to say
     assert "缺了表尾" not in " ".join(again["notes"])
 
-    _cut_after_rows(demo_campaign.workbook, (Sheet.ROSTER,))        # 检查 mends it too, and
+    cut_after_rows(demo_campaign.workbook, (Sheet.ROSTER,))        # 检查 mends it too, and
     report = pipeline.on_disk("check", demo_campaign)               # the message box shows it
     assert box_message(report).splitlines()[2].startswith("工作簿里的“名册”表缺了表尾")
     assert unparsable(demo_campaign.workbook) == []

@@ -19,6 +19,7 @@ from weiwen.outputs.pdf import find_soffice
 from weiwen.web import ops
 from firefox_marionette import firefox, firefox_missing
 from web_helpers import browser, chromium_missing, served, small_campaign, write_returns
+from zip_parts import cut_after_rows, unparsable
 
 missing = chromium_missing()
 pytestmark = pytest.mark.skipif(missing is not None, reason=str(missing))
@@ -185,6 +186,29 @@ def test_the_roster_scrolls_without_putting_every_row_in_the_page(chromium, tmp_
                                " && document.querySelector('.vt-row').firstChild.textContent === '2100'")
         assert not seen["errors"], seen["errors"]
 
+
+
+@pytest.mark.slow
+def test_a_workbook_the_earlier_version_cut_short_is_mended_and_the_page_says_so(chromium, tmp_path):
+    """名册 and 问题 ending right after their rows (an earlier version's re-merge): 合并 on the
+    page mends them, and the clerk reads which sheets, before the other notes."""
+    campaign = small_campaign(tmp_path / "活动")
+    write_returns(campaign.inbox)
+    from weiwen import pipeline
+    pipeline.on_disk("merge", campaign)
+    cut_after_rows(campaign.workbook, ("名册", "问题"))
+    assert len(unparsable(campaign.workbook)) == 2
+    with served(campaign) as server:
+        page, seen = open_page(chromium, server)
+        text, css = click_step(page, "merge")
+        assert "ok" in css.split(), text
+        notes = page.locator("#job-body p.note").all_inner_texts()
+        assert notes[0].startswith("工作簿里的“名册”表缺了表尾") and "已把它补全" in notes[0], notes
+        assert notes[1].startswith("工作簿里的“问题”表缺了表尾"), notes
+        assert unparsable(campaign.workbook) == []
+        text, css = click_step(page, "merge")                          # whole now: nothing to say
+        assert not any("缺了表尾" in n for n in page.locator("#job-body p.note").all_inner_texts())
+        assert not seen["errors"], seen["errors"]
 
 # --- on the demo: the page's workbook equals the CLI's, step after step --------------------------
 

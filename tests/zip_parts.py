@@ -65,3 +65,13 @@ def rewrite(path: Path, change: Callable[[str, bytes], bytes | None]) -> None:
             changed = change(info.filename, data)
             if changed is not None:
                 archive.writestr(info, changed)
+
+
+def cut_after_rows(path: Path, sheets: tuple[str, ...]) -> None:
+    """The parts of `sheets` cut right after </sheetData>, as an earlier version's re-merge
+    wrote them (calamine reads such a part; Excel calls the workbook damaged)."""
+    from weiwen.sheet_splice import sheet_paths
+    with zipfile.ZipFile(path) as archive:
+        cut = {sheet_paths(archive)[s] for s in sheets}
+    rewrite(path, lambda name, data: data[:data.index(b"</sheetData>") + len(b"</sheetData>")]
+            if name in cut else data)

@@ -62,3 +62,19 @@ def test_a_locked_workbook_is_not_called_damaged(demo_campaign, cli, monkeypatch
     folder = demo_campaign.root / BACKUP_DIR         # a backup made of it is whole, as it is
     assert all((folder / name).read_bytes() == before
                for name in _backups(demo_campaign.root) if name not in backups)
+
+
+def test_a_workbook_without_its_styles_is_not_written_on(demo_campaign, cli):
+    """The styles (or any part the workbook's relationships name) gone: calamine still reads the
+    values, but a workbook written on as it is would open in Excel as damaged."""
+    whole = demo_campaign.workbook.read_bytes()
+    for part in ("xl/styles.xml", "xl/theme/theme1.xml"):
+        demo_campaign.workbook.write_bytes(whole)
+        rewrite(demo_campaign.workbook, lambda name, data, part=part: None if name == part else data)
+        before, backups = demo_campaign.workbook.read_bytes(), _backups(demo_campaign.root)
+        result = cli("amounts", demo_campaign.root, ok=False)
+        line = _one_chinese_line(result.output.replace(part, ""))
+        assert result.exit_code == 2
+        assert f"无法写入工作簿 Weiwen.xlsm：它可能已损坏（文件里缺少 {part}）" in result.output, line
+        assert demo_campaign.workbook.read_bytes() == before
+        assert _backups(demo_campaign.root) == backups

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -55,6 +56,11 @@ class SpliceError(Exception):
     """The workbook's structure is not what we expect (caller falls back to openpyxl)."""
 
 
+def _part(target: str) -> str:
+    """The zip path of a target named in xl/_rels/workbook.xml.rels."""
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
 def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → zip path of its XML, from workbook.xml and its relationships."""
     wb = ET.fromstring(archive.read("xl/workbook.xml"))
@@ -64,10 +70,18 @@ def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     for sheet in wb.iter():
         if sheet.tag.endswith("}sheet"):
             rid = sheet.get(f"{{{_NS_REL}}}id")
-            target = targets.get(rid, "")
-            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            out[sheet.get("name")] = path
+            out[sheet.get("name")] = _part(targets.get(rid, ""))
     return out
+
+
+def require_parts(archive: zipfile.ZipFile) -> None:
+    """KeyError naming the first part the workbook's relationships point at that the file lacks
+    (its styles, a sheet nobody reads): written on as it is, Excel would call it damaged."""
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels:
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") != "External" and target:
+            archive.getinfo(posixpath.normpath(_part(target)))
 
 
 def _cell_xml(ref: str, value: Any, style: str, dates: Mapping[str, str]) -> str:
@@ -543,6 +557,7 @@ def splice_frames(source: Path, target: Path,
     repaired: list[str] = []
     with zipfile.ZipFile(source) as src:
         paths = sheet_paths(src)
+        require_parts(src)
         missing = [name for name in frames if name not in paths]
         changed: dict[str, bytes] = {}
         if any(name not in ADDABLE for name in missing):

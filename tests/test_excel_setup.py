@@ -124,7 +124,7 @@ def test_a_deleted_conf_sheet_is_reported_as_deleted(campaign):
     check = _python_check(campaign.root)
     assert check.ok is False
     assert "xlwings.conf" in check.message and "不见了" in check.message
-    assert "文件可能已损坏" not in check.message
+    assert "损坏" not in check.message
     assert "Interpreter" in check.message                   # what the clerk can do instead
     assert campaign.workbook.read_bytes() == before
 
@@ -174,7 +174,7 @@ def test_a_damaged_workbook_is_reported_as_damaged_not_as_a_deleted_sheet(campai
     damaged = campaign.workbook.read_bytes()
     check = _python_check(campaign.root)
     assert check.ok is False
-    assert "文件可能已损坏" in check.message and ".backup" in check.message
+    assert "可能已损坏" in check.message and "从活动文件夹的 .backup 文件夹里找回最近的备份" in check.message
     assert "不见了" not in check.message
     named = {Sheet.UNITS: f"缺少：“{Sheet.UNITS}”表", Sheet.XLWINGS_CONF: f"缺少：“{Sheet.XLWINGS_CONF}”表",
              "xl/workbook.xml": "缺少：xl/workbook.xml"}
@@ -184,3 +184,25 @@ def test_a_damaged_workbook_is_reported_as_damaged_not_as_a_deleted_sheet(campai
     campaign.workbook.write_bytes(whole)
     assert _python_check(campaign.root).ok is True
     assert "INTERPRETER_WIN" in _conf_as_xlwings_reads_it(campaign.workbook)
+
+
+def test_a_full_disk_is_not_called_damage(campaign, monkeypatch):
+    """The workbook is whole but cannot be replaced (a full disk): said in the system's words,
+    without sending the clerk to a backup they do not need."""
+    import errno
+    import os
+
+    from weiwen import fileio
+    real_replace = os.replace
+
+    def full(src, dst):
+        if Path(dst) == campaign.workbook:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst)
+    monkeypatch.setattr(fileio.os, "replace", full)
+    before = campaign.workbook.read_bytes()
+    check = _python_check(campaign.root)
+    assert check.ok is False
+    assert "无法写入工作簿 Weiwen.xlsm（磁盘已满），工作簿保持原样" in check.message, check.message
+    assert "损坏" not in check.message and "Interpreter" in check.message
+    assert campaign.workbook.read_bytes() == before

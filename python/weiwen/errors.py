@@ -41,3 +41,11 @@ def os_reason(exc: OSError) -> str:
     if exc.errno is None:           # raised by our own code, its words already Chinese
         return str(exc) if _CJK.search(str(exc)) else "系统拒绝了这个操作"
     return REFUSALS.get(exc.errno, f"系统错误代码 {exc.errno}")
+
+
+def damaged_workbook(name: str, doing: str, detail: str) -> str:
+    """The clerk's line for a workbook that cannot be read as one (every command and excel-setup
+    say it alike): what failed, that the file is as it was, how to take the last good copy back."""
+    return (f"无法{doing}工作簿 {name}：它可能已损坏（{detail}），工作簿保持原样。"
+            f"请从活动文件夹的 .backup 文件夹里找回最近的备份（复制出来、改名为 {name}，"
+            f"放回活动文件夹），再运行一次。")

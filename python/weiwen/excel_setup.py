@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from .fileio import atomic_write, backup
+from .errors import damaged_workbook, os_reason
 from .names import WORKBOOK_FILE, Sheet
 from .sheet_splice import sheet_paths
 
@@ -83,7 +84,7 @@ def _load_whole(workbook: Path) -> Workbook:
     except OSError:
         raise
     except Exception as exc:  # not a zip, cut short, not XML: all damage
-        raise DamagedWorkbook(type(exc).__name__) from exc
+        raise DamagedWorkbook("文件内容无法解析") from exc
     missing = [part for part in _BOOK_PARTS if part not in present] + \
         [f"“{name}”表（{part}）" for name, part in parts.items() if part not in present]
     if missing:
@@ -95,7 +96,7 @@ def _load_whole(workbook: Path) -> Workbook:
     except OSError:
         raise
     except Exception as exc:  # openpyxl raises whatever its parser meets in a damaged part
-        raise DamagedWorkbook(type(exc).__name__) from exc
+        raise DamagedWorkbook("文件内容无法解析") from exc
 
 
 def write_interpreter(workbook: Path, key: str, value: str, campaign_root: Path) -> None:
@@ -224,11 +225,13 @@ def setup(root: Path | None, *, platform: str = sys.platform, python: str = sys.
                 checks.append(Check("按钮使用的 Python", False,
                                     f"{WORKBOOK_FILE} 里隐藏的“{Sheet.XLWINGS_CONF}”表不见了（可能被删除），"
                                     f"没有写入。{by_hand}"))
-            except (DamagedWorkbook, OSError) as exc:
-                detail = str(exc) if isinstance(exc, DamagedWorkbook) else type(exc).__name__
+            except DamagedWorkbook as exc:
                 checks.append(Check("按钮使用的 Python", False,
-                                    f"无法打开 {workbook}（{detail}），没有写入：文件可能已损坏，"
-                                    f"请从活动文件夹的 .backup 里找回最近的备份。{by_hand}"))
+                                    damaged_workbook(WORKBOOK_FILE, "写入", str(exc)) + by_hand))
+            except OSError as exc:      # a full disk, a read-only folder: not damage
+                checks.append(Check("按钮使用的 Python", False,
+                                    f"无法写入工作簿 {WORKBOOK_FILE}（{os_reason(exc)}），工作簿保持原样。"
+                                    f"请检查活动文件夹的权限和磁盘空间后再运行一次。{by_hand}"))
         else:
             checks.append(Check("按钮使用的 Python", None,
                                 f"这台电脑上没有 Excel，不修改 {WORKBOOK_FILE} 的 xlwings.conf。"))

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from .cells import cell_value, date_format, finite
-from .errors import CampaignError, os_reason
+from .errors import CampaignError, damaged_workbook, os_reason
 from .fileio import atomic_write, backup
 from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
 from .openpyxl_access import drop_rows_below, place
@@ -42,9 +42,7 @@ def damaged(path: Path, doing: str, exc: BaseException) -> CampaignError:
     name = Path(path).name
     missing = re.search(r"no item named '([^']+)'", str(exc)) if isinstance(exc, KeyError) else None
     detail = f"文件里缺少 {missing.group(1)}" if missing else "文件内容无法解析"
-    return CampaignError(f"无法{doing}工作簿 {name}：它可能已损坏（{detail}），工作簿保持原样。"
-                         f"请从活动文件夹的 .backup 文件夹里找回最近的备份（复制出来、改名为 {name}，"
-                         f"放回活动文件夹），再运行一次。")
+    return CampaignError(damaged_workbook(name, doing, detail))
 
 
 def _open(path: Path) -> CalamineWorkbook:

@@ -2,13 +2,18 @@
 
     python benchmarks/remerge_steps.py                  # 100k rows, 200 units
     python benchmarks/remerge_steps.py --rows 20000
+    python benchmarks/remerge_steps.py --floor          # what any re-merge costs, nothing merged
 
 Generates the district of benchmarks/district.py (fixed seed), merges it once in a fresh process
 (the caches and the sheet memo filled, as the clerk's first merge leaves them), saves one unit's
 corrected file over its old one, then runs `weiwen merge` again in this process with a clock
 around each step `merge_inbox` (pipeline/ops_roster.py) calls. Steps not listed take under 10 ms;
-reading the inbox runs on a thread beside reading the workbook, so its time overlaps theirs. Run
-by hand, never by CI; quote the load average printed with the figures.
+reading the inbox runs on a thread beside reading the workbook, so its time overlaps theirs.
+
+`--floor` adds what a re-merge cannot go below while 名册 lives in the workbook: reading 名册
+and 问题 back and writing them unchanged (every row copied) — the workbook's zip is made anew
+whenever 名册 changes — set beside the full merge it is measured against. Run by hand, never by
+CI; quote the load average printed with the figures.
 """
 from __future__ import annotations
 
@@ -50,10 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=200)
+    parser.add_argument("--floor", action="store_true",
+                        help="also the full merge, and reading + writing back 名册 unchanged")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         campaign = D.generate(Path(tmp) / "district", units=args.units, rows=args.rows)
         M.fresh("merge", campaign.root)
+        if args.floor:
+            floor = _floor(campaign)
+            M.cold(campaign.root)
+            full = M.fresh("merge", campaign.root)
         D.correct_one(campaign, 4)
         times: list[tuple[str, float, float]] = []
         for name in STEPS:
@@ -68,7 +79,27 @@ def main(argv: list[str] | None = None) -> int:
         if step_wall >= 0.01:
             print(f"  {name:<16} {step_wall:6.2f} s  (cpu {step_cpu:5.2f} s)")
     print(f"  {'whole merge':<16} {wall:6.2f} s  (cpu {cpu:5.2f} s, every thread)")
+    if args.floor:
+        print(f"full merge (no cache, fresh process, imports excluded): {full.seconds:.2f} s; "
+              f"15 % of it: {0.15 * full.seconds:.2f} s")
+        for name, clock in floor.items():
+            print(f"  floor: {name:<28} {clock}")
+        total = sum(c.wall for c in floor.values())
+        print(f"  floor in all: {total:.2f} s = {total / full.seconds:.0%} of the full merge")
     return 0
+
+
+def _floor(campaign: Campaign) -> dict[str, M.Clock]:
+    """In a book opened afresh (the sheet memo filled by the merge before): read 名册 and 问题,
+    then write them back unchanged."""
+    from weiwen.books import FileBook, Writes, read_problems, read_roster
+    book = FileBook(campaign)
+    out: dict[str, M.Clock] = {}
+    out["read 名册 + 问题"], (roster, problems) = M.timed(
+        lambda: (read_roster(book), read_problems(book)))
+    out["write them back unchanged"], _ = M.timed(
+        book.write, Writes.results(roster=roster, problems=problems))
+    return out
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from weiwen import workbook_io
 from weiwen.money import to_daxie
-from weiwen.names import BANK_COLUMNS, BANK_FILE, OUTPUT_DIR, SUMMARY_FILE, Col, Payment, Sheet
+from weiwen.names import BANK_COLUMNS, BANK_FILE, BANK_NO_CARD_FILE, OUTPUT_DIR, SUMMARY_FILE, Col, Payment, Sheet
 from weiwen.outputs.common import paid_households
 from weiwen.outputs.summary import build_summary
 from weiwen.values import to_text
@@ -118,11 +118,20 @@ def test_card_household_without_card_is_kept_out_of_the_upload(campaign):
     result = write_summary(roster, settings, campaign.output)
     assert (result.households, result.total, result.bank_households) == (2, 1450.0, 1)
     assert result.no_card == ["甲村 李四"]
-    wb = load_workbook(campaign.output / BANK_FILE)
-    assert wb["缺少卡号"]["B4"].value == "李四"
+    bank = load_workbook(campaign.output / BANK_FILE)
+    assert bank.sheetnames == ["代发明细"]                  # the file the bank gets: its list only
+    assert "李四" not in {c.value for row in bank["代发明细"].iter_rows() for c in row}
+    ws = load_workbook(campaign.output / BANK_NO_CARD_FILE)["缺少卡号"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[3][:4] == [1, "甲村", "李四", 550] and "不要发给银行" in rows[1][0]
+    assert rows[4][:4] == ["合计", "1户", None, 550]
+    assert "伍佰伍拾元整" in " ".join(str(v) for r in rows for v in r if v)
     assert build_summary(roster, settings).rows[-2][6] in ("（未填）", "0.1%")   # budget use
     assert [r[1] for r in build_summary(roster, settings).rows if r[0] == "合计金额（大写）"] == [
         "壹仟肆佰伍拾元整"] * 4
+    roster.loc[1, Col.CARD] = "6222020000000000019"          # the card filled in: the list goes
+    write_summary(roster, settings, campaign.output)
+    assert not (campaign.output / BANK_NO_CARD_FILE).exists()
 
 
 @pytest.mark.slow

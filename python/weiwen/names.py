@@ -281,6 +281,8 @@ SIGNED_DIR = "回收签字"                       # CAMPAIGN/回收签字/: fill
 SUMMARY_FILE = "汇总表.xlsx"
 SUMMARY_VISITS_SHEET = "领导走访"   # second sheet of 汇总表.xlsx: visits per leader group
 BANK_FILE = "银行代发.xlsx"
+#: the card-paid households without a card number: for the clerk, never sent to the bank
+BANK_NO_CARD_FILE = "银行代发缺卡号.xlsx"
 AUDIT_FILE = "抽查名单.xlsx"
 AUDIT_FOLLOWUP_FILE = "回访未确认名单.xlsx"
 

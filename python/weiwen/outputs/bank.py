@@ -2,8 +2,9 @@
 
 代发明细: title, the count and total, the roster state, then 序号 / 户名 / 银行卡号 / 金额 / 摘要
 (columns from names.BANK_COLUMNS, so a column added there appears here), a 合计 row and its 大写.
-缺少卡号: households that should be paid by card but have no card number in 名册 (kept out of
-the upload, listed so the clerk can fill the number and run it again).
+The file goes to the bank as it is, so it holds the payment list and nothing else.
+output/银行代发缺卡号.xlsx: households that should be paid by card but have no card number in 名册
+(kept out of the upload, listed for the clerk to fill the number and run it again).
 Written with XlsxWriter from the laid-out sheets (sheetkit.TableSheet.sheet, outputs/xlsx.py): a
 district's card list is thousands of rows, which openpyxl builds and serialises cell object by
 cell object.
@@ -22,7 +23,6 @@ from . import layout as L
 from . import xlsx as X
 from .sheetkit import Column, TableSheet
 
-MISSING_SHEET = "缺少卡号"
 _KINDS = {BankCol.SEQ: "int", BankCol.CARD: "id", BankCol.AMOUNT: "money"}
 
 
@@ -40,10 +40,14 @@ def _value(column: str, row: dict[str, Any], seq: int, memo: str) -> Any:
     return to_text(row.get(column))          # e.g. 开户银行, straight from 名册
 
 
+def without_card(card: pd.DataFrame) -> pd.Series:
+    """Which card-paid rows have no card number (kept out of the bank's list)."""
+    return card[Col.CARD].map(to_text) == ""
+
+
 def write_bank_book(path: Path, card: pd.DataFrame, *, memo: str, title: str, state_line: str,
                     footer: str) -> None:
-    with_card = card[card[Col.CARD].map(to_text) != ""]
-    missing = card[card[Col.CARD].map(to_text) == ""]
+    with_card = card[~without_card(card)]
     total = float(with_card[Col.AMOUNT].sum())
     book = X.Book()
     columns = [Column(c, _KINDS.get(c, "text"), minimum=8 if c == BankCol.CARD else 4)
@@ -55,15 +59,24 @@ def write_bank_book(path: Path, card: pd.DataFrame, *, memo: str, title: str, st
     totals = {BankCol.SEQ: "合计", BankCol.HOLDER: f"{len(with_card)}户", BankCol.AMOUNT: total}
     table.row([totals.get(c, "") for c in BANK_COLUMNS], kind="total")
     table.daxie("合计金额（大写）", to_daxie(total))
-    sheets = [table.sheet(book, "代发明细")]
-    if len(missing):
-        cols = [Column("单位"), Column(BankCol.HOLDER), Column(BankCol.AMOUNT, "money"),
-                Column("说明", "wrap", width=34)]
-        extra = TableSheet(None, cols, title.replace("代发明细", "应打卡但缺少银行卡号的户"),
-                           [f"共 {len(missing)} 户：不在代发明细里。请在名册补上卡号后重新生成汇总表。"],
-                           page=L.Page(landscape=False), footer_left=footer)
-        for row in missing.to_dict("records"):
-            extra.row([to_text(row[Col.UNIT]), to_text(row[Col.NAME]), float(row[Col.AMOUNT]),
-                       "按标准应打卡发放，但名册里没有银行卡号"])
-        sheets.append(extra.sheet(book, MISSING_SHEET))
-    X.write(path, book, sheets)
+    X.write(path, book, [table.sheet(book, "代发明细")])
+
+
+def write_no_card_book(path: Path, missing: pd.DataFrame, *, title: str, state_line: str,
+                       footer: str) -> None:
+    """The card-paid households 名册 has no card number for: what the clerk fills in before the
+    list goes to the bank (this file stays in the office)."""
+    total = float(missing[Col.AMOUNT].sum())
+    book = X.Book()
+    cols = [Column("序号", "int"), Column("单位"), Column(BankCol.HOLDER),
+            Column(BankCol.AMOUNT, "money"), Column("说明", "wrap", width=34)]
+    table = TableSheet(None, cols, title,
+                       [f"共 {len(missing)} 户，合计 {total:,.2f} 元，没有列入银行代发.xlsx。请在“名册”"
+                        f"补上银行卡号，再生成一次汇总表。此表留在民政办，不要发给银行。{state_line}"],
+                       page=L.Page(landscape=False), footer_left=footer)
+    for seq, row in enumerate(missing.to_dict("records"), start=1):
+        table.row([seq, to_text(row[Col.UNIT]), to_text(row[Col.NAME]), float(row[Col.AMOUNT]),
+                   "按标准应银行打卡发放，但名册里没有银行卡号"])
+    table.row(["合计", f"{len(missing)}户", "", total, ""], kind="total")
+    table.daxie("合计金额（大写）", to_daxie(total))
+    X.write(path, book, [table.sheet(book, "缺少卡号")])

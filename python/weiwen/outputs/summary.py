@@ -19,11 +19,11 @@ from openpyxl import Workbook
 
 from ..money import to_daxie
 from ..intake.returns import OVERDUE, RETURNED
-from ..names import BANK_FILE, OWN_UNIT, SUMMARY_FILE, SUMMARY_VISITS_SHEET, Col, Payment, StdCol
+from ..names import BANK_FILE, BANK_NO_CARD_FILE, OWN_UNIT, SUMMARY_FILE, SUMMARY_VISITS_SHEET, Col, Payment, StdCol
 from ..settings import Settings
 from ..values import cn_date, to_text
 from . import layout as L
-from .bank import write_bank_book
+from .bank import without_card, write_bank_book, write_no_card_book
 from .charts import add_charts
 from .common import (by_roster_order, department_order, departments_of, order_payments,
                      paid_households, unit_order)
@@ -319,16 +319,21 @@ def write_summary(roster: pd.DataFrame, settings: Settings | None, output_dir: P
     prefix = settings.params.title if settings else ""
     memo = (prefix + "慰问金").replace("慰问慰问金", "慰问金")
     bank_title = (prefix + "慰问金银行代发明细").replace("慰问慰问金", "慰问金")
-    with OutputSet(output_dir) as out:
+    no_card = without_card(card)
+    # the set owns the no-card list: made while a card is missing, removed once none is
+    with OutputSet(output_dir, patterns=(BANK_NO_CARD_FILE,)) as out:
         out.write(output_dir / SUMMARY_FILE,
                   lambda tmp: _write_summary_book(tmp, result, visits, state.footer()))
         out.write(output_dir / BANK_FILE, lambda tmp: write_bank_book(
             tmp, card, memo=memo, title=bank_title, state_line=state.line(), footer=state.footer()))
+        if no_card.any():
+            out.write(output_dir / BANK_NO_CARD_FILE, lambda tmp: write_no_card_book(
+                tmp, card[no_card], title=memo + "：应银行打卡但缺少卡号的户",
+                state_line=state.line(), footer=state.footer()))
     result.files = out.written
     record(output_dir, "summary", result.files, state)
-    has_card = card[Col.CARD].map(to_text) != ""
-    result.bank_households = int(has_card.sum())
-    result.bank_total = float(card[has_card][Col.AMOUNT].sum())
+    result.bank_households = int((~no_card).sum())
+    result.bank_total = float(card[~no_card][Col.AMOUNT].sum())
     result.no_card = [f"{to_text(r[Col.UNIT])} {to_text(r[Col.NAME])}"
-                      for r in card[~has_card].to_dict("records")]
+                      for r in card[no_card].to_dict("records")]
     return result

@@ -126,7 +126,7 @@ def summary(book: Book, options: Options, progress: Progress) -> Report:
                       f"银行代发 {result.bank_households} 户，{result.bank_total:,.2f} 元。")
     if result.no_card:
         report.notes.append(f"应打卡发放但没有银行卡号的 {len(result.no_card)} 户未列入代发明细"
-                            f"（见银行代发.xlsx“缺少卡号”表）：{'、'.join(result.no_card[:10])}")
+                            f"（见 银行代发缺卡号.xlsx，这个文件不要发给银行）：{'、'.join(result.no_card[:10])}")
     write_results(book, report, Writes.results(summary_rows=result.rows))
     report.activate = Sheet.SUMMARY
     return report

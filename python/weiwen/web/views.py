@@ -10,7 +10,7 @@ from ..fileio import safe_file_stem
 from ..intake.returns import NOT_RETURNED_CODE, OVERDUE, RETURNED, UnitReturn, unit_returns
 from ..outputs.feedback import FEEDBACK_DIR
 from ..lock import read_lock
-from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, SIGNOFF_DIR, SUMMARY_FILE,
+from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, BANK_NO_CARD_FILE, SIGNOFF_DIR, SUMMARY_FILE,
                      VISITS_OUTPUT_DIR, Col, ParamCol, ProblemCol, Sheet)
 from ..values import to_text
 from . import chart, ops, state, tables
@@ -19,8 +19,8 @@ from .jobs import Runner, workbook_in_use
 
 SUPERSEDED_KIND = "旧版本已被替换"
 #: output/ entries that are made from 名册 (stale once 名册 changes after them)
-FROM_ROSTER = (SIGNOFF_DIR, VISITS_OUTPUT_DIR, FEEDBACK_DIR, SUMMARY_FILE, BANK_FILE, AUDIT_FILE,
-               AUDIT_FOLLOWUP_FILE)
+FROM_ROSTER = (SIGNOFF_DIR, VISITS_OUTPUT_DIR, FEEDBACK_DIR, SUMMARY_FILE, BANK_FILE,
+               BANK_NO_CARD_FILE, AUDIT_FILE, AUDIT_FOLLOWUP_FILE)
 KEY_OUTPUTS = (("退回修改", FEEDBACK_DIR), ("签字确认表", SIGNOFF_DIR), ("走访安排", VISITS_OUTPUT_DIR),
                ("汇总表", SUMMARY_FILE), ("银行代发名单", BANK_FILE), ("抽查名单", AUDIT_FILE))
 PREVIEWABLE = {"xlsx", "xlsm", "pdf"}

@@ -148,3 +148,27 @@ def test_readme_opens_with_the_two_commands_and_names_every_command():
     for command in app.registered_commands:
         name = command.name or command.callback.__name__.replace("_", "-")
         assert f"weiwen {name}" in readme, f"README does not mention `weiwen {name}`"
+
+
+def test_a_merge_says_which_files_brought_no_rows(tmp_path, cli):
+    """A unit's file that cannot be read and a file no unit can be told from: the merge's one
+    line says so beside 合并完成, and a note names the files and whose they are."""
+    import shutil
+
+    from web_helpers import small_campaign, write_returns
+    campaign = small_campaign(tmp_path / "活动")
+    returns = write_returns(campaign.inbox)
+    (campaign.inbox / "青山村补充名单.xlsx").write_bytes(b"\xff\xd8\xff\xe0 a photo, renamed")
+    shutil.copy(returns[0], campaign.inbox / "名单（不知道是谁的）.xlsx")
+    report = cli.json("merge", campaign.root)
+    assert report["outcome"].startswith("合并完成：读取 5 个文件")
+    assert report["outcome"].endswith("；1 个文件无法使用、1 个文件认不出是哪个单位的，"
+                                      "这些文件的行没有合并（见“问题”表）。"), report["outcome"]
+    said = [n for n in report["notes"] if n.startswith("无法使用的文件")]
+    assert said == ["无法使用的文件（1 个）：青山村补充名单.xlsx（青山村）。原因见“问题”表；"
+                    "请让这些单位重新发送（用下发的模板填写，或另存为 .xlsx）。"]
+    (campaign.inbox / "青山村补充名单.xlsx").unlink()
+    (campaign.inbox / "名单（不知道是谁的）.xlsx").unlink()
+    again = cli.json("merge", campaign.root)          # every file used: the line as before
+    assert again["outcome"] == "合并完成：读取 3 个文件、36 行，名册共 36 行，退回 0 行。"
+    assert not [n for n in again["notes"] if n.startswith("无法使用的文件")]

@@ -42,7 +42,9 @@ from .units import UnitIndex, recognise
 STAGE = "intake"
 P.register("intake.no_header", "找不到表头", Severity.ERROR, STAGE,
            "“{file}”中找不到名单表头（如 户主姓名、身份证号、类别）。请让该单位使用下发的模板填写后重新发送。")
-P.register("intake.unknown_unit", "无法识别单位", Severity.ERROR, STAGE,
+#: a file no unit could be told from (name, rows): its rows stay out of 名册
+UNKNOWN_UNIT = "intake.unknown_unit"
+P.register(UNKNOWN_UNIT, "无法识别单位", Severity.ERROR, STAGE,
            "无法确定“{file}”是哪个社区/村交回的（{rows} 行未合并）。请把文件名改为单位名称（与“单位”表一致）后重新合并。")
 P.register("intake.superseded", "旧版本已被替换", Severity.WARNING, STAGE,
            "“{file}”是{unit}较早交回的版本（{rows} 行），已由较新的“{newer}”替换，未合并。")
@@ -145,7 +147,7 @@ def _pieces(raw: RawFile, tables: list[Table], index: UnitIndex, report: MergeRe
     if unknown_rows:
         report.rows_read += unknown_rows
         report.rejected_rows += unknown_rows
-        problems.append(P.make("intake.unknown_unit", file=raw.relname, rows=unknown_rows))
+        problems.append(P.make(UNKNOWN_UNIT, file=raw.relname, rows=unknown_rows))
     return pieces
 
 

@@ -16,10 +16,10 @@ from ..books import Book, Writes, read_problems, read_roster, read_settings
 from ..checks import run_checks
 from ..checks.last_campaign import change_counts, compare
 from ..intake.cache import ReturnsCache, settings_digest
-from ..intake.merge import MergeReport, merge_files
+from ..intake.merge import UNKNOWN_UNIT, MergeReport, merge_files
 from ..intake.readers import read_inbox
-from ..intake.returns import (OVERDUE, claim_unusable_files, missing, not_returned_problems,
-                              unit_returns)
+from ..intake.returns import (OVERDUE, UNUSABLE_FILE_CODES, claim_unusable_files, missing,
+                              not_returned_problems, unit_returns)
 from ..names import BACKUP_DIR, COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
 from ..outputs.feedback import write_feedback
 from ..outputs.state import record, roster_state
@@ -149,6 +149,27 @@ def typed_note(names: list[str]) -> str:
             f"（或单独做一个表格）放进 inbox，再合并一次。")
 
 
+def unmerged_files(problems: list[P.Problem]) -> str:
+    """The files that brought no rows, for the merge's one line: a green 合并完成 must not hide
+    that a unit's list could not be read or placed."""
+    unusable = sum(p.code in UNUSABLE_FILE_CODES for p in problems)
+    unknown = sum(p.code == UNKNOWN_UNIT for p in problems)
+    parts = ([f"{unusable} 个文件无法使用"] if unusable else []) + \
+        ([f"{unknown} 个文件认不出是哪个单位的"] if unknown else [])
+    return f"；{'、'.join(parts)}，这些文件的行没有合并（见“问题”表）" if parts else ""
+
+
+def unusable_notes(problems: list[P.Problem]) -> list[str]:
+    """Which files could not be used, and whose: the clerk asks those units to send them again."""
+    files = [f"{p.file}（{p.unit}）" if p.unit else p.file
+             for p in problems if p.code in UNUSABLE_FILE_CODES and p.file]
+    if not files:
+        return []
+    shown = "、".join(files[:8]) + ("等" if len(files) > 8 else "")
+    return [f"无法使用的文件（{len(files)} 个）：{shown}。原因见“问题”表；请让这些单位重新发送"
+            f"（用下发的模板填写，或另存为 .xlsx）。"]
+
+
 def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: bool,
                 today: dt.date | None = None) -> Report:
     """inbox/ → 名册 + 问题 (checked; with amounts for `run`), one workbook write, and the units'
@@ -183,9 +204,10 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
         report.outcome = (f"合并完成：读取 {report.files_read} 个文件、{report.rows_read} 行，"
                           f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行"
                           + (f"，家庭成员 {report.members_folded} 行已并入户主所在的户"
-                             if report.members_folded else "") + "。")
+                             if report.members_folded else "") + unmerged_files(problems) + "。")
     else:
         report.outcome = empty_inbox_note(book)
+    report.notes += unusable_notes(problems)
     late = missing(returns)
     if late:        # a note: the CLI and the Excel message box both show notes
         report.notes.append(f"未交回的单位（{len(late)} 个）：" + "、".join(

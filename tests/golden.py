@@ -118,7 +118,8 @@ def make(target: Path) -> list[Path]:
         target.mkdir(parents=True, exist_ok=True)
         made = []
         for source, name in ((signoff.files[0], "签字确认表-东风社区.xlsx"),
-                             (summary.files[0], "汇总表.xlsx"), (summary.files[1], "银行代发.xlsx")):
+                             (summary.files[0], "汇总表.xlsx"), (summary.files[1], "银行代发.xlsx"),
+                             (summary.files[2], "银行代发缺卡号.xlsx")):
             path = target / name
             path.write_bytes(source.read_bytes())
             made.append(path)

@@ -197,7 +197,15 @@ def build_workbook() -> Workbook:
 
     summary = wb.create_sheet(Sheet.SUMMARY)
     summary.append(["运行“生成汇总表”后，这里显示各单位、各类别的户数、人数和金额。"])
-    summary.column_dimensions["A"].width = 60
+    # the summary's seven columns (单位 类别组 类别 发放方式 户数 人数 金额), wide enough for
+    # "70岁以上特困独居老人" and a district's total; printed one page wide, the header repeated
+    for letter, width in zip("ABCDEFG", (24, 16, 26, 10, 8, 8, 14)):
+        summary.column_dimensions[letter].width = width
+    summary.page_setup.orientation = "portrait"
+    summary.page_setup.paperSize = summary.PAPERSIZE_A4
+    summary.sheet_properties.pageSetUpPr.fitToPage = True
+    summary.page_setup.fitToWidth, summary.page_setup.fitToHeight = 1, 0
+    summary.print_title_rows = "3:3"
 
     # results of 不漏户、不错发: the previous campaign compared (参数 上次活动), the bank's results
     comparison = wb.create_sheet(Sheet.COMPARISON)

@@ -1,8 +1,9 @@
 """A small campaign whose outputs are quick to render: three units, a few dozen households with
 the long category names, card households (one without a card number), one unit with a problem
-to send back."""
+to send back; with `categories` others (精简老职工: cash, paid by the same 责任部门 as 低保)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -29,15 +30,15 @@ def _card(n: int) -> str:
 
 
 def write_return(campaign: Campaign, unit: str, rows: int, start: int, *, bad_id: bool = False,
-                 card_missing: bool = False) -> Path:
+                 card_missing: bool = False, categories: Sequence[str] = CATEGORIES) -> Path:
     book = Workbook()
     ws = book.active
     ws.append(list(RETURN_COLUMNS))
     for i in range(rows):
         n = start + i
-        category = CATEGORIES[i % len(CATEGORIES)]
+        category = categories[i % len(categories)]
         card = _card(n) if category == "低保" else ""
-        if card_missing and category == "低保" and i < len(CATEGORIES):
+        if card_missing and category == "低保" and i < len(categories):
             card = ""
         ident = _id(n)
         if bad_id and i == 1:                         # a wrong check digit: sent back to fix
@@ -49,13 +50,16 @@ def write_return(campaign: Campaign, unit: str, rows: int, start: int, *, bad_id
     return path
 
 
-def small_campaign(root: Path, *, rows: int = 14) -> Campaign:
-    """Three units with `rows` households each (one with a bad ID, one card without number)."""
+def small_campaign(root: Path, *, rows: int = 14,
+                   categories: Sequence[str] = CATEGORIES) -> Campaign:
+    """Three units with `rows` households each (one with a bad ID, one card without number),
+    their categories taken in turn from `categories`."""
     campaign = init(root)
     wb = load_workbook(campaign.workbook, keep_vba=True)
     for code, name, kind in UNITS:
         wb[Sheet.UNITS].append([code, name, kind, "联系人", "13800000000", ""])
     wb.save(campaign.workbook)
     for u, (_, unit, _) in enumerate(UNITS):
-        write_return(campaign, unit, rows, u * 1000, bad_id=u == 0, card_missing=u == 1)
+        write_return(campaign, unit, rows, u * 1000, bad_id=u == 0, card_missing=u == 1,
+                     categories=categories)
     return campaign

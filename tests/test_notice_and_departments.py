@@ -1,6 +1,6 @@
 """公示名单 (参数 公示) and the 责任部门's signature sheets, through the real command: what a notice
 board shows and what it must not, per unit; a department's sheet holds its categories from every
-unit, section by unit; the printed pages pass the print check (LibreOffice, slow)."""
+unit, by 发放方式 and then by unit; the printed pages pass the print check (LibreOffice, slow)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -143,7 +143,8 @@ def test_departments_have_their_own_sheets_with_the_units_inside(ran):
     sheet = _rows(folder / "社会事务科.xlsx")
     assert sheet[1][0] == "单位：社会事务科"
     headings = [r[0] for r in sheet if isinstance(r[0], str) and "（共" in r[0]]
-    assert [h.split("（")[0] for h in headings] == list(dict.fromkeys(dibao[Col.UNIT]))
+    # 低保 is all card: the card part's heading, then a section per unit
+    assert [h.split("（")[0] for h in headings] == ["银行打卡", *dict.fromkeys(dibao[Col.UNIT])]
     names = [r[1] for r in sheet if isinstance(r[0], int)]
     assert sorted(names) == sorted(dibao[Col.NAME])
     for unit in ("东风社区", "红旗村", "幸福里社区"):                          # not on the units' sheets

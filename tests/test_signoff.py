@@ -10,9 +10,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from typer.testing import CliRunner
+
+from outputs_helpers import CATEGORIES, small_campaign
 from weiwen import workbook_io
+from weiwen.cli import app
 from weiwen.money import to_daxie
-from weiwen.names import (OUTPUT_DIR, SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE,
+from weiwen.names import (BANK_FILE, OUTPUT_DIR, SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE,
                           TEMPLATES_DIR, Col, Payment, Status)
 from weiwen.outputs import signoff_template
 from weiwen.masking import mask_id, mask_phone
@@ -27,23 +31,48 @@ def _paid(root: Path) -> pd.DataFrame:
     return paid.assign(_sheet=owners(paid, settings))
 
 
-def sheet_sections(ws) -> tuple[dict[str, list[list]], list[list]]:
-    """Data rows by section heading, and the rows after the header that are not data."""
+PAYMENTS = (Payment.CASH.value, Payment.CARD.value)
+
+
+def sheet_blocks(ws) -> tuple[list[tuple[str, int, list[list]]], list[list]]:
+    """Each heading in order — its text up to （共, the count it states, the data rows right
+    under it — and the rows after the header that are neither headings nor data."""
     header = next(r for r in range(1, 20) if ws.cell(r, 2).value == "户主姓名")
-    sections: dict[str, list[list]] = {}
+    blocks: list[tuple[str, int, list[list]]] = []
     other: list[list] = []
-    current = None
     for row in ws.iter_rows(min_row=header + 1, values_only=True):
         if isinstance(row[0], int):
-            sections[current].append(list(row))
+            blocks[-1][2].append(list(row))
         elif row[0]:
             text = str(row[0])
             if "（共" in text:
-                current = text.split("（")[0]
-                sections[current] = []
+                blocks.append((text.split("（")[0], int(text.split("共")[1].split("户")[0]), []))
             else:
                 other.append(list(row))
-    return sections, other
+    return blocks, other
+
+
+def department_parts(blocks) -> dict[str, dict[str, list[list]]]:
+    """A department's sheet as 发放方式 → unit → rows: each part's heading (现金 / 银行打卡, no
+    rows of its own) is followed by its units' headings ("现金·东风社区" when the sheet has both
+    parts, else the unit alone) and rows. The headings and their counts are checked on the way."""
+    payments = [heading for heading, _count, _rows in blocks if heading in PAYMENTS]
+    parts: dict[str, dict[str, list[list]]] = {}
+    stated: dict[str, int] = {}
+    for heading, count, rows in blocks:
+        if heading in PAYMENTS:
+            assert not rows, heading
+            parts[heading], stated[heading] = {}, count
+            continue
+        assert parts, f"{heading} is under no 现金 / 银行打卡 heading"
+        payment = list(parts)[-1]
+        unit = heading.split("·")[-1]
+        assert heading == (f"{payment}·{unit}" if len(payments) > 1 else unit)
+        assert count == len(rows) > 0, heading
+        parts[payment][unit] = rows
+    for payment, units in parts.items():
+        assert stated[payment] == sum(len(rows) for rows in units.values()) > 0, payment
+    return parts
 
 
 def all_text(path: Path) -> str:
@@ -96,27 +125,104 @@ def test_only_paid_rows_cash_and_card_apart_totals_and_daxie(demo_source):
     paid = _paid(demo_source)
     wb = load_workbook(demo_source / OUTPUT_DIR / SIGNOFF_DIR / SIGNOFF_BATCH_FILE)
     for unit in wb.sheetnames:
-        sections, other = sheet_sections(wb[unit])
+        blocks, other = sheet_blocks(wb[unit])
         mine = paid[paid["_sheet"] == unit]
-        department = unit in ("社会事务科", "妇联", "退役军人服务站")
-        # a unit's sheet: one section per 发放方式; a department's: one per unit inside it
-        by = Col.UNIT if department else Col.PAYMENT
-        assert set(sections) <= (set(mine[Col.UNIT]) if department
-                                 else {Payment.CASH.value, Payment.CARD.value})
-        assert not department or len(sections) > 1
-        for key, rows in sections.items():
-            expected = mine[mine[by] == key]
-            assert sorted(r[1] for r in rows) == sorted(expected[Col.NAME])
-            assert sum(r[5] for r in rows) == expected[Col.AMOUNT].sum()
-        numbers = [r[0] for rows in sections.values() for r in rows]
+        if unit in ("社会事务科", "妇联", "退役军人服务站"):
+            # a department's sheet: a part per 发放方式, one section per unit inside each
+            parts = department_parts(blocks)
+            sections = {(p, u): rows for p, units in parts.items() for u, rows in units.items()}
+            key = lambda row: (row[Col.PAYMENT], row[Col.UNIT])  # noqa: E731
+            subtotals = [label for p, units in parts.items()
+                         for label in ([f"{u}小计" for u in units] if len(units) > 1 else [])
+                         + ([f"{p}小计"] if len(parts) > 1 else [])]
+        else:
+            # a unit's sheet: one section per 发放方式
+            sections = {heading: rows for heading, _count, rows in blocks}
+            assert set(sections) <= set(PAYMENTS)
+            key = lambda row: row[Col.PAYMENT]  # noqa: E731
+            subtotals = [f"{p}小计" for p in sections] if len(sections) > 1 else []
+        # each section has a 小计 when it has a sibling; a lone one would repeat the 合计
+        assert [r[0] for r in other if "小计" in str(r[0])] == subtotals
+        expected = mine.assign(_key=[key(r) for r in mine.to_dict("records")])
+        assert set(sections) == set(expected["_key"])
+        for k, rows in sections.items():
+            part = expected[expected["_key"] == k]
+            assert sorted(r[1] for r in rows) == sorted(part[Col.NAME])
+            assert sum(r[5] for r in rows) == part[Col.AMOUNT].sum()
+        numbers = [r[0] for _h, _c, rows in blocks for r in rows]
         assert numbers == list(range(1, len(mine) + 1))        # 序号 runs on through the sections
         total = next(r for r in other if r[0] == "合计")
         assert total[5] == mine[Col.AMOUNT].sum()
         assert total[6] == "大写：" + to_daxie(mine[Col.AMOUNT].sum())
         assert total[2] == f"{len(mine)} 户"
         assert any(str(r[0]).startswith("经办人") for r in other)
-        if len(sections) > 1:    # each section has a 小计
-            assert sum(1 for r in other if "小计" in str(r[0])) == len(sections)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """`weiwen run` on the small campaign with 精简老职工 too: 社会事务科 pays them in cash and
+    低保 by card, in every unit (one 红旗村 低保 household has no card number)."""
+    campaign = small_campaign(tmp_path_factory.mktemp("mixed") / "活动",
+                              categories=[*CATEGORIES, "精简老职工"])
+    CliRunner().invoke(app, ["run", str(campaign.root), "--quiet"], catch_exceptions=False)
+    return campaign
+
+
+def _money_rows(path, sheet: str) -> list[list]:
+    """The rows of a sheet of 银行代发.xlsx with a name and an amount (households, not totals)."""
+    return [list(r) for r in load_workbook(path)[sheet].iter_rows(values_only=True)
+            if any(isinstance(v, (int, float)) for v in r[1:]) and r[0] != "合计"]
+
+
+@pytest.mark.slow
+def test_a_department_paying_cash_and_card_shows_them_apart(mixed):
+    mine = _paid(mixed.root).query("_sheet == '社会事务科'")
+    folder = mixed.output / SIGNOFF_DIR
+    ws = load_workbook(folder / "社会事务科.xlsx").active
+    blocks, other = sheet_blocks(ws)
+    parts = department_parts(blocks)
+    assert list(parts) == [Payment.CASH.value, Payment.CARD.value]
+    expected_totals = []
+    for payment, units in parts.items():
+        assert list(units) == ["东风社区", "红旗村", "幸福里社区"]
+        for unit, rows in units.items():
+            want = mine[(mine[Col.PAYMENT] == payment) & (mine[Col.UNIT] == unit)]
+            assert [r[1] for r in rows] == list(want[Col.NAME])
+            assert {r[3] for r in rows} == {"精简老职工" if payment == "现金" else "低保"}
+            expected_totals.append((f"{unit}小计", f"{len(rows)} 户", sum(r[5] for r in rows)))
+        rows = [r for unit_rows in units.values() for r in unit_rows]
+        expected_totals.append((f"{payment}小计", f"{len(rows)} 户", sum(r[5] for r in rows)))
+    expected_totals.append(("合计", f"{len(mine)} 户", mine[Col.AMOUNT].sum()))
+    totals = [r for r in other if str(r[0]).endswith("小计") or r[0] == "合计"]
+    assert [(r[0], r[2], r[5]) for r in totals] == expected_totals
+    assert all(r[6] == "大写：" + to_daxie(r[5]) for r in totals)
+    numbers = [r[0] for _heading, _count, rows in blocks for r in rows]
+    assert numbers == list(range(1, len(mine) + 1))                  # 序号 runs on
+    # the card part's 小计 is what finance checks against 银行代发.xlsx: its 代发明细 and the
+    # household held back there for a missing card number (all card households here are 低保)
+    listed = _money_rows(mixed.output / BANK_FILE, "代发明细")          # 序号 户名 卡号 银行 金额
+    held = _money_rows(mixed.output / BANK_FILE, "缺少卡号")            # 单位 户名 金额 说明
+    assert listed and len(held) == 1
+    card = [r for rows in parts[Payment.CARD.value].values() for r in rows]
+    assert sorted(r[1] for r in card) == sorted([r[1] for r in listed] + [r[1] for r in held])
+    assert totals[-2][0] == "银行打卡小计"
+    assert totals[-2][5] == sum(r[4] for r in listed) + sum(r[2] for r in held)
+    # the batch book holds the same sheet
+    batch = load_workbook(folder / SIGNOFF_BATCH_FILE)["社会事务科"]
+    values = lambda sheet: [list(r) for r in sheet.iter_rows(values_only=True)]  # noqa: E731
+    assert values(batch) == values(ws)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_a_department_paying_cash_and_card_passes_the_print_check(mixed):
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    pytest.importorskip("pdfplumber")
+    from weiwen.printcheck import check_campaign
+    report = check_campaign(mixed.root, only=[SIGNOFF_DIR + "/"])
+    assert report.ok, "\n".join(map(str, report.findings))
+    assert f"{SIGNOFF_DIR}/社会事务科.xlsx" in report.pages
 
 
 @pytest.mark.slow

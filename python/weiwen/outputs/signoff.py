@@ -2,7 +2,9 @@
 
 Only paid households (有效, 金额 > 0) are listed, cash and card in separate sections with one
 序号 running through both, each with a 小计, then the unit's 合计 with the amount in 大写 and
-the 经办人 / 审核人 / 负责人 line. A card-paid household without a card number is marked in 备注.
+the 经办人 / 审核人 / 负责人 line. A 责任部门's sheet has the same cash and card parts, each split
+by 社区/村 (see `department_sections`). A card-paid household without a card number is marked in
+备注.
 The layout's print settings (A4 landscape, header rows repeated, one page wide, "第 N 页 共 M 页")
 are kept as the office set them; the name and category columns widen to their longest text, and
 page breaks keep each section heading with its rows and no row alone on a page. The roster state
@@ -99,36 +101,76 @@ def _totals(frame: pd.DataFrame) -> dict[str, Any]:
     return {"户数": len(frame), "人数": people, "金额": amount, "大写": to_daxie(amount)}
 
 
+@dataclass
+class Section:
+    """A run of households under one 〔分组行〕 heading, with a 〔小计行〕 when it has siblings.
+    A section with `parts` holds no rows of its own: its parts (a department's units within one
+    payment way) come under its heading, each with its own heading and 小计."""
+    name: str                          # fills {发放方式}: 现金, 银行打卡, or a unit
+    households: pd.DataFrame
+    heading: str = ""                  # the heading's {发放方式} when it says more than `name`
+    parts: list[Section] = field(default_factory=list)
+
+
+def by_payment(households: pd.DataFrame) -> list[Section]:
+    """One section per 发放方式, 现金 first: how a unit's sheet is split."""
+    return [Section(p, households[households[Col.PAYMENT] == p])
+            for p in payment_order(households)]
+
+
+def department_sections(households: pd.DataFrame, settings: Settings | None) -> list[Section]:
+    """A 责任部门's sheet: the same cash and card parts as a unit's sheet, each split by 社区/村.
+    The finance office checks the card part's 小计 against 银行代发.xlsx and the cash it hands
+    out against the cash part; a 社区/村 keeps its own 小计 inside each. On a sheet with both
+    parts every unit's heading names its part too, so a page in the middle of the card part
+    still says how those households are paid."""
+    parts = by_payment(households)
+    mixed = len(parts) > 1
+    for part in parts:
+        part.parts = [Section(unit, rows, heading=f"{part.name}·{unit}" if mixed else "")
+                      for unit, rows in by_unit(part.households, settings)]
+    return parts
+
+
 def render(layout: Layout, name: str, households: pd.DataFrame, context: dict[str, Any],
-           sections: list[tuple[str, pd.DataFrame]] | None = None, footer: str = "") -> xlsx.Sheet:
+           sections: list[Section] | None = None, footer: str = "") -> xlsx.Sheet:
     """One sheet named `name` laid out from the template for a unit (or a department).
-    `sections`: (heading, households) — by default one per 发放方式; a department's sheet has one
-    per unit inside it. 序号 runs on through the sections; the page breaks keep each heading with
-    its rows and leave no row alone on a page (layout.page_breaks)."""
+    `sections`: by default one per 发放方式 (`by_payment`); a department's come from
+    `department_sections`. 序号 runs on through the sections; the page breaks keep each heading
+    with its rows and leave no row alone on a page (layout.page_breaks)."""
     values = dict(context, 单位=context.get("单位", ""))
     sheet = Renderer(layout, name, _fill)
     sheet.head(values)
-    protos = layout.protos
-    if sections is None:
-        sections = [(p, households[households[Col.PAYMENT] == p])
-                    for p in payment_order(households)]
-    seq = 0
-    for payment, section in sections:
-        section = by_roster_order(section)
-        totals = dict(values, 发放方式=payment, **_totals(section))
-        if T.MARK_GROUP in protos:
-            sheet.proto(T.MARK_GROUP, totals, "heading")
-        for values_of in _data_values(section, seq + 1):
-            sheet.data(values_of)
-        seq += len(section)
-        if len(sections) > 1 and T.MARK_SUBTOTAL in protos:
-            sheet.proto(T.MARK_SUBTOTAL, totals, "total")
+    _put_sections(sheet, values, by_payment(households) if sections is None else sections, 0)
     for mark in (T.MARK_TOTAL, T.MARK_SIGN, T.MARK_NOTE):
-        if mark in protos:
+        if mark in layout.protos:
             sheet.proto(mark, dict(values, 发放方式="", **_totals(households)),
                         "total" if mark == T.MARK_TOTAL else "end")
     sheet.widen(_widest(households))
     return sheet.finish(footer_with(layout, footer))
+
+
+def _put_sections(sheet: Renderer, values: dict[str, Any], sections: list[Section],
+                  seq: int) -> int:
+    """Each section's heading, its rows (or its parts), and its 小计 when it is one of several
+    (a lone section's 小计 would repeat the 合计 or the 小计 of the part it is in); returns
+    the last 序号 used."""
+    protos = sheet.layout.protos
+    for section in sections:
+        totals = dict(values, **_totals(section.households))
+        if T.MARK_GROUP in protos:
+            sheet.proto(T.MARK_GROUP, dict(totals, 发放方式=section.heading or section.name),
+                        "heading")
+        if section.parts:
+            seq = _put_sections(sheet, values, section.parts, seq)
+        else:
+            rows = by_roster_order(section.households)
+            for values_of in _data_values(rows, seq + 1):
+                sheet.data(values_of)
+            seq += len(rows)
+        if len(sections) > 1 and T.MARK_SUBTOTAL in protos:
+            sheet.proto(T.MARK_SUBTOTAL, dict(totals, 发放方式=section.name), "total")
+    return seq
 
 
 def _widest(households: pd.DataFrame) -> dict[str, list[str]]:
@@ -159,10 +201,10 @@ def _context(settings: Settings, today: dt.date, state: RosterState | None = Non
 @dataclass
 class SheetFor:
     """One signature sheet: a unit with the households it pays, or a 责任部门 with those of its
-    categories from every unit (one section per unit inside)."""
+    categories from every unit (`department_sections`)."""
     name: str
     households: pd.DataFrame
-    sections: list[tuple[str, pd.DataFrame]] | None = None
+    sections: list[Section] | None = None
     context: dict[str, Any] = field(default_factory=dict)
 
 
@@ -173,8 +215,8 @@ def sheets_for(paid: pd.DataFrame, settings: Settings) -> list[SheetFor]:
         if not department:
             out.append(SheetFor(name, households))
             continue
-        sections = by_unit(households, settings)
-        out.append(SheetFor(name, households, sections, {"单位称谓": "责任部门"}))
+        out.append(SheetFor(name, households, department_sections(households, settings),
+                            {"单位称谓": "责任部门"}))
     return out
 
 

@@ -253,6 +253,26 @@ def test_strings_from_returns_are_never_formulas(campaign):
     assert all(c.data_type == "s" for c in cells)
 
 
+def test_a_long_unit_name_keeps_its_subtotal_on_one_line(campaign):
+    """A department's 小计 is named after the unit ("市政设施管理处小计"): the label columns widen
+    so that it does not wrap and get cut off by the row's height."""
+    from openpyxl.utils import get_column_letter
+    from weiwen.outputs.layout import lines_needed
+    settings = workbook_io.read_settings(campaign.workbook)
+    roster = pd.DataFrame([{Col.SEQ: i, Col.UNIT: unit, Col.NAME: f"户主{i}",
+                            Col.ID: "330106195409222888", Col.CATEGORY: "低保", Col.SIZE: 2,
+                            Col.PHONE: "13724207189", Col.AMOUNT: 900, Col.PAYMENT: "银行打卡",
+                            Col.CARD: "6222020000000000034", Col.STATUS: Status.VALID}
+                           for i, unit in enumerate(["东湖社区", "城建集团市政设施管理处"], 1)])
+    result = write_signoff(roster, settings, campaign.output, today=dt.date(2027, 1, 2), batch=False)
+    ws = load_workbook(next(p for p in result.files if p.stem == "社会事务科")).active
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "城建集团市政设施管理处小计")
+    span = next(m for m in ws.merged_cells.ranges if m.min_row == row and m.min_col == 1)
+    width = sum(ws.column_dimensions[get_column_letter(c)].width
+                for c in range(span.min_col, span.max_col + 1))
+    assert lines_needed(ws.cell(row, 1).value, width, ws.cell(row, 1).font.sz) == 1
+
+
 @pytest.mark.slow
 def test_the_office_can_restyle_the_template(demo_campaign, cli):
     wb = load_workbook(signoff_template.DEFAULT_TEMPLATE)

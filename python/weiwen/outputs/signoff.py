@@ -141,20 +141,23 @@ def render(layout: Layout, name: str, households: pd.DataFrame, context: dict[st
     values = dict(context, 单位=context.get("单位", ""))
     sheet = Renderer(layout, name, _fill)
     sheet.head(values)
-    _put_sections(sheet, values, by_payment(households) if sections is None else sections, 0)
+    subtotals: list[dict[str, Any]] = []
+    _put_sections(sheet, values, by_payment(households) if sections is None else sections, 0,
+                  subtotals)
     for mark in (T.MARK_TOTAL, T.MARK_SIGN, T.MARK_NOTE):
         if mark in layout.protos:
             sheet.proto(mark, dict(values, 发放方式="", **_totals(households)),
                         "total" if mark == T.MARK_TOTAL else "end")
     sheet.widen(_widest(households))
+    sheet.fit_label(T.MARK_SUBTOTAL, subtotals)
     return sheet.finish(footer_with(layout, footer))
 
 
 def _put_sections(sheet: Renderer, values: dict[str, Any], sections: list[Section],
-                  seq: int) -> int:
+                  seq: int, subtotals: list[dict[str, Any]]) -> int:
     """Each section's heading, its rows (or its parts), and its 小计 when it is one of several
     (a lone section's 小计 would repeat the 合计 or the 小计 of the part it is in); returns
-    the last 序号 used."""
+    the last 序号 used. The values of each 小计 written are added to `subtotals`."""
     protos = sheet.layout.protos
     for section in sections:
         totals = dict(values, **_totals(section.households))
@@ -162,14 +165,15 @@ def _put_sections(sheet: Renderer, values: dict[str, Any], sections: list[Sectio
             sheet.proto(T.MARK_GROUP, dict(totals, 发放方式=section.heading or section.name),
                         "heading")
         if section.parts:
-            seq = _put_sections(sheet, values, section.parts, seq)
+            seq = _put_sections(sheet, values, section.parts, seq, subtotals)
         else:
             rows = by_roster_order(section.households)
             for values_of in _data_values(rows, seq + 1):
                 sheet.data(values_of)
             seq += len(rows)
         if len(sections) > 1 and T.MARK_SUBTOTAL in protos:
-            sheet.proto(T.MARK_SUBTOTAL, dict(totals, 发放方式=section.name), "total")
+            subtotals.append(dict(totals, 发放方式=section.name))
+            sheet.proto(T.MARK_SUBTOTAL, subtotals[-1], "total")
     return seq
 
 

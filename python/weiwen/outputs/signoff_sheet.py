@@ -246,6 +246,24 @@ class Renderer:
             current = self.sheet.widths.get(column) or DEFAULT_WIDTH
             self.sheet.widths[column] = max(current, needed)
 
+    def fit_label(self, mark: str, values: list[dict[str, Any]]) -> None:
+        """Widen (never narrow) the last column under a prototype's first cell so that it holds
+        its text on one line for each of `values`: a 小计 named after a long unit
+        ("市政设施管理处小计") would wrap and be cut off by the row's height."""
+        proto = self.layout.protos.get(mark)
+        if proto is None or not values or not isinstance(proto.cells[0][1], str):
+            return
+        column, value, style = proto.cells[0]
+        last = next((c2 for c1, c2 in proto.merges if c1 == column), column)
+        # the padding `lines_needed` allows (1.2), and a little for the width's snapping to
+        # whole pixels: a label that fits by that measure stays on one line
+        needed = L.fit_width([str(self.fill(value, v)) for v in values],
+                             size=self.layout.size(style), pad=1.4)
+        width = lambda c: self.sheet.widths.get(c) or DEFAULT_WIDTH  # noqa: E731
+        short = needed - sum(width(c) for c in range(column, last + 1))
+        if short > 0:
+            self.sheet.widths[last] = width(last) + short
+
     def finish(self, footer: str) -> xlsx.Sheet:
         sheet, layout = self.sheet, self.layout
         sheet.widths = {c: xlsx.snap_width(w) for c, w in sheet.widths.items()}

@@ -16,8 +16,8 @@ from outputs_helpers import CATEGORIES, small_campaign
 from weiwen import workbook_io
 from weiwen.cli import app
 from weiwen.money import to_daxie
-from weiwen.names import (BANK_FILE, OUTPUT_DIR, SIGNOFF_BATCH_FILE, SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE,
-                          TEMPLATES_DIR, Col, Payment, Status)
+from weiwen.names import (BANK_FILE, BANK_NO_CARD_FILE, OUTPUT_DIR, SIGNOFF_BATCH_FILE,
+                          SIGNOFF_DIR, SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR, Col, Payment, Status)
 from weiwen.outputs import signoff_template
 from weiwen.masking import mask_id, mask_phone
 from weiwen.outputs.common import owners, paid_households
@@ -168,10 +168,11 @@ def mixed(tmp_path_factory):
     return campaign
 
 
-def _money_rows(path, sheet: str) -> list[list]:
-    """The rows of a sheet of 银行代发.xlsx with a name and an amount (households, not totals)."""
-    return [list(r) for r in load_workbook(path)[sheet].iter_rows(values_only=True)
-            if any(isinstance(v, (int, float)) for v in r[1:]) and r[0] != "合计"]
+def _households_in(path: Path) -> list[dict]:
+    """The household rows (a 序号) of a bank list's first sheet, by their header."""
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    header = next(r for r in rows if "户名" in r and "金额" in r)
+    return [dict(zip(header, r)) for r in rows if isinstance(r[0], int)]
 
 
 @pytest.mark.slow
@@ -198,15 +199,15 @@ def test_a_department_paying_cash_and_card_shows_them_apart(mixed):
     assert all(r[6] == "大写：" + to_daxie(r[5]) for r in totals)
     numbers = [r[0] for _heading, _count, rows in blocks for r in rows]
     assert numbers == list(range(1, len(mine) + 1))                  # 序号 runs on
-    # the card part's 小计 is what finance checks against 银行代发.xlsx: its 代发明细 and the
-    # household held back there for a missing card number (all card households here are 低保)
-    listed = _money_rows(mixed.output / BANK_FILE, "代发明细")          # 序号 户名 卡号 银行 金额
-    held = _money_rows(mixed.output / BANK_FILE, "缺少卡号")            # 单位 户名 金额 说明
+    # the card part's 小计 is what finance checks against the bank list: the households paid
+    # through 银行代发.xlsx and those held back for a missing card number (all card ones are 低保)
+    listed = _households_in(mixed.output / BANK_FILE)
+    held = _households_in(mixed.output / BANK_NO_CARD_FILE)
     assert listed and len(held) == 1
     card = [r for rows in parts[Payment.CARD.value].values() for r in rows]
-    assert sorted(r[1] for r in card) == sorted([r[1] for r in listed] + [r[1] for r in held])
+    assert sorted(r[1] for r in card) == sorted(h["户名"] for h in listed + held)
     assert totals[-2][0] == "银行打卡小计"
-    assert totals[-2][5] == sum(r[4] for r in listed) + sum(r[2] for r in held)
+    assert totals[-2][5] == sum(h["金额"] for h in listed + held)
     # the batch book holds the same sheet
     batch = load_workbook(folder / SIGNOFF_BATCH_FILE)["社会事务科"]
     values = lambda sheet: [list(r) for r in sheet.iter_rows(values_only=True)]  # noqa: E731

@@ -140,6 +140,19 @@ def _param_cell_format(spec: ParamSpec) -> str | None:
     return {"date": "yyyy-mm-dd", "ratio": "0%", "number": "#,##0"}.get(spec.kind)
 
 
+def _printable(ws: Worksheet, pages_wide: int = 1) -> None:
+    """A result sheet a clerk may print with Ctrl+P: A4 landscape, its header row on every page,
+    its columns on `pages_wide` pages side by side, printed across before down (not every page of
+    序号…填报类别 first and the other columns 200 pages later). The printed outputs in output/ are
+    the lists to hand out; this keeps a quick print of the working sheets readable."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.pageOrder = "overThenDown"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages_wide, 0
+    ws.print_title_rows = "1:1"
+
+
 def build_workbook() -> Workbook:
     """The campaign workbook with its sheets and default settings (no Excel parts yet)."""
     wb = Workbook()
@@ -185,12 +198,14 @@ def build_workbook() -> Workbook:
     _list_validation(roster, ROSTER_COLUMNS, Col.CATEGORY, (), rows=200000,
                      formula=f"'{Sheet.STANDARDS}'!$A$2:$A$200")
     _row_colours(roster, ROSTER_COLUMNS, Col.STATUS, (Status.ERROR, Status.DUPLICATE, Status.REVIEW))
+    _printable(roster, pages_wide=2)    # 19 columns: one page wide would print at a third of size
 
     problems = wb.create_sheet(Sheet.PROBLEMS)
     _header(problems, PROBLEM_COLUMNS)
     _list_validation(problems, PROBLEM_COLUMNS, ProblemCol.SEVERITY, [s.value for s in Severity],
                      rows=200000)
     _row_colours(problems, PROBLEM_COLUMNS, ProblemCol.SEVERITY, (Severity.ERROR, Severity.WARNING))
+    _printable(problems)
 
     # present from the start, so the first write splices rows instead of re-saving with openpyxl
     _header(wb.create_sheet(Sheet.PROBLEM_KINDS), PROBLEM_KINDS_COLUMNS)
@@ -211,10 +226,12 @@ def build_workbook() -> Workbook:
     comparison = wb.create_sheet(Sheet.COMPARISON)
     _header(comparison, COMPARE_COLUMNS)
     _text_format(comparison, COMPARE_COLUMNS, (CompareCol.ID,))
+    _printable(comparison)
     payments = wb.create_sheet(Sheet.PAYMENT_RESULTS)
     _header(payments, PAY_COLUMNS)
     _text_format(payments, PAY_COLUMNS, (PayCol.ID, PayCol.CARD))
     _row_colours(payments, PAY_COLUMNS, PayCol.RESULT, (PayResult.FAILED, PayResult.UNMATCHED))
+    _printable(payments)
 
     # leader visits: 走访安排 (groups) and 走访对象 (households), both edited by the clerk
     plan = wb.create_sheet(VisitSheet.PLAN)

@@ -73,3 +73,16 @@ def test_an_operation_on_a_book_in_memory_writes_what_the_file_gets(demo_campaig
             return pd.DataFrame(grid).replace({"": None}).dropna(how="all").dropna(axis=1, how="all") \
                 .astype(object).where(lambda f: f.notna(), None).values.tolist()
         assert norm(rows) == norm(written[name]), name
+
+
+def test_the_layout_is_named_in_the_clerks_words(tmp_path):
+    """The campaign's own restyled layout by its place in the campaign folder; the one that comes
+    with Weiwen by that name, never by a path inside the installed program."""
+    from weiwen.pipeline.report import layout_said
+    own = tmp_path / "活动" / "templates" / "签字确认表.xlsx"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"")
+    assert layout_said(own, tmp_path / "活动") == "活动文件夹的 templates/签字确认表.xlsx"
+    assert layout_said(tmp_path / "site-packages" / "签字确认表.xlsx", tmp_path / "活动") == \
+        "Weiwen 自带的版式"
+    assert layout_said(None, tmp_path / "活动") == "Weiwen 自带的版式"

@@ -285,7 +285,7 @@ def test_the_office_can_restyle_the_template(demo_campaign, cli):
     own.parent.mkdir()
     wb.save(own)
     data = cli.json("signoff", demo_campaign.root)
-    assert str(own) in data["outcome"]          # the one-line outcome names the layout used
+    assert "（版式：活动文件夹的 templates/签字确认表.xlsx）" in data["outcome"]   # the layout used
     out = load_workbook(demo_campaign.output / SIGNOFF_DIR / "青山村.xlsx").active
     assert out["A1"].value == "2027年春节走访慰问金领取表（改版）"
     assert out.column_dimensions["G"].width == 30

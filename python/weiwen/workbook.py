@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .defaults import DEFAULT_STANDARDS, PARAM_SPECS, ParamSpec
@@ -148,7 +149,7 @@ def _printable(ws: Worksheet, pages_wide: int = 1) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.pageOrder = "overThenDown"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages_wide, 0
     ws.print_title_rows = "1:1"
 
@@ -218,7 +219,7 @@ def build_workbook() -> Workbook:
         summary.column_dimensions[letter].width = width
     summary.page_setup.orientation = "portrait"
     summary.page_setup.paperSize = summary.PAPERSIZE_A4
-    summary.sheet_properties.pageSetUpPr.fitToPage = True
+    summary.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     summary.page_setup.fitToWidth, summary.page_setup.fitToHeight = 1, 0
     summary.print_title_rows = "3:3"
 

@@ -28,7 +28,7 @@ from ..visits.photos import list_photos
 from ..visits.printing import write_outputs
 from .ops_roster import make_report, write_results
 from .problem_sheet import problem_frame
-from .report import Options, Progress, Report
+from .report import Options, Progress, Report, layout_said
 
 
 def _inputs(book: Book) -> tuple[Settings, pd.DataFrame]:
@@ -44,9 +44,9 @@ def signoff(book: Book, options: Options, progress: Progress) -> Report:
     """生成签字表: 名册 → output/签字确认表/<单位>.xlsx (+ PDF with LibreOffice)."""
     progress("生成签字确认表")
     settings, roster = _inputs(book)
-    result = write_signoff(roster, settings, book.campaign.output,
-                           template=find_template(book.campaign.root), today=options.today,
-                           pdf=options.pdf)
+    layout = find_template(book.campaign.root)
+    result = write_signoff(roster, settings, book.campaign.output, template=layout,
+                           today=options.today, pdf=options.pdf)
     report = make_report("signoff", roster, [])
     report.outputs = ([str(p) for p in result.files] + ([str(result.batch)] if result.batch else [])
                       + [str(p) for p in result.pdfs])
@@ -54,7 +54,8 @@ def signoff(book: Book, options: Options, progress: Progress) -> Report:
     units = len(result.files) - len(result.departments)
     sheets = f"{units} 个单位" + (f"、{len(result.departments)} 个责任部门（"
                                  + "、".join(result.departments) + "）" if result.departments else "")
-    report.outcome = f"签字确认表：{sheets}，{households} 户（版式：{result.template}）。"
+    report.outcome = (f"签字确认表：{sheets}，{households} 户"
+                      f"（版式：{layout_said(layout, book.campaign.root)}）。")
     report.facts.append(("签字确认表", f"{sheets}，{households} 户"))
     report.extra["signoff_households"] = result.households
     report.extra["signoff_departments"] = result.departments

@@ -16,6 +16,7 @@ from ..books import Book, Writes, read_problems, read_roster, read_settings
 from ..checks import run_checks
 from ..checks.last_campaign import change_counts, compare
 from ..intake.cache import ReturnsCache, settings_digest
+from ..intake.layout import LAYOUT_NAME
 from ..intake.merge import UNKNOWN_UNIT, MergeReport, merge_files
 from ..intake.readers import read_inbox
 from ..intake.returns import (OVERDUE, UNUSABLE_FILE_CODES, claim_unusable_files, missing,
@@ -29,7 +30,7 @@ from ..templates_out import write_templates
 from ..values import text_column
 from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
-from .report import Options, Progress, Report
+from .report import Options, Progress, Report, layout_said
 
 #: the stages merge and check own in 问题 (a re-merge keeps LATER_STAGES' rows)
 MERGE_STAGES = frozenset(P.STAGES) - LATER_STAGES
@@ -125,8 +126,10 @@ def templates(book: Book, options: Options, progress: Progress) -> Report:
     report.outcome = f"已为 {len(result.files)} 个单位生成下发模板，在 outbox 文件夹。"
     report.facts.append(("单位", f"{len(settings.units)} 个"))
     report.notes += [p.message for p in report.problems]      # e.g. 单位 sheet still empty
-    report.notes.append(f"模板版式：{result.layout}（可在 Excel 中修改样式后放到活动文件夹的"
-                        f" templates 文件夹里使用）")
+    said = layout_said(result.layout, book.campaign.root)
+    report.notes.append(f"模板版式：{said}。" + ("" if said.startswith("活动文件夹") else
+                        f"想改样式：把 {result.layout} 复制到活动文件夹的 templates 文件夹"
+                        f"（文件名 {LAYOUT_NAME}），在 Excel 里改好后再生成一次。"))
     report.count_sheet(read_problems(book))
     return report
 
@@ -251,9 +254,9 @@ def check(book: Book, options: Options, progress: Progress) -> Report:
     report.outcome = f"检查完成：名册共 {report.roster_rows} 行。"
     if not len(roster):
         report.outcome = ("名册是空的，没有可检查的行：请先把各单位交回的表格放进 inbox，"
-                          "再合并回收表（weiwen merge）。")
+                          "再合并回收表（按钮“合并回收表”，命令 weiwen merge）。")
     else:
-        report.notes.append("已重新检查名册；金额已清空，请再运行“计算金额”（weiwen amounts）。")
+        report.notes.append("已重新检查名册；金额已清空，请再计算金额（按钮“计算金额”，命令 weiwen amounts）。")
     report.notes += comparison_notes(sheets)
     progress("写入工作簿")
     write_results(book, report, Writes.results(
@@ -283,7 +286,7 @@ def amounts(book: Book, options: Options, progress: Progress) -> Report:
     report.outcome = (f"金额计算完成：发放 {report.households_paid} 户，"
                       f"合计 {report.total_amount:,.2f} 元。")
     if not len(roster):
-        report.outcome = "名册是空的，没有可计算金额的户：请先合并回收表（weiwen merge）。"
+        report.outcome = "名册是空的，没有可计算金额的户：请先合并回收表（按钮“合并回收表”，命令 weiwen merge）。"
     elif not report.households_paid:
         report.notes.append(_nothing_paid(roster))
     write_results(book, report, Writes.results(

@@ -17,6 +17,15 @@ from ..names import ProblemCol, Severity
 Progress = Callable[[str], None]
 
 
+def layout_said(layout: Path | None, campaign_root: Path) -> str:
+    """Which layout an output was made from, in the clerk's words: the campaign's own restyled
+    copy (templates/…), or the one that comes with Weiwen — never a path inside the install."""
+    root = Path(campaign_root).resolve()
+    if layout is not None and Path(layout).resolve().is_relative_to(root):
+        return f"活动文件夹的 {Path(layout).resolve().relative_to(root).as_posix()}"
+    return "Weiwen 自带的版式"
+
+
 def no_progress(_: str) -> None:
     pass
 

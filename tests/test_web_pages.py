@@ -157,6 +157,23 @@ def test_a_preview_without_libreoffice_is_the_sheet_as_a_table(merged, monkeypat
 
 
 @pytest.mark.slow
+def test_the_problems_page_opens_on_a_files_errors_without_internal_codes(merged):
+    """回收表's error count of a file links to 问题 with that file and 错误 chosen; the page
+    shows no 代码 column and keeps the workbook's full-width punctuation."""
+    client = client_for(merged)
+    step(merged, "merge")
+    files = client.get("/files").text
+    link = re.search(r'<a class="bad" href="(/problems\?[^"]+)"', files).group(1).replace("&amp;", "&")
+    page = client.get(link).text
+    assert "<option selected>西湖社区慰问名单.xlsx</option>" in page
+    assert "<option selected>错误</option>" in page
+    rows = client.post("/api/problems", json={"file": "西湖社区慰问名单.xlsx", "severity": "错误"},
+                       headers={"origin": BASE}).json()
+    assert rows["total"] == 1 and "代码" not in rows["columns"]
+    assert "（校验位不对，" in rows["rows"][0][-1], rows["rows"][0]
+
+
+@pytest.mark.slow
 def test_weiwen_serve_prints_the_address_and_answers_it(merged):
     process = subprocess.Popen([sys.executable, "-m", "weiwen", "serve", str(merged.root), "--port", "0",
                                 "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -93,7 +93,8 @@ class Workbench:
         return self.render(request, "steps.html", **views.steps(self.state, self.runner))
 
     async def problems(self, request: Request) -> Response:
-        return self.render(request, "problems.html", **views.problems_page(self.state))
+        preset = {k: request.query_params.get(k, "")[:200] for k in ("unit", "severity", "kind", "file")}
+        return self.render(request, "problems.html", **views.problems_page(self.state, preset))
 
     async def roster(self, request: Request) -> Response:
         return self.render(request, "roster.html", **views.roster_page(self.state))

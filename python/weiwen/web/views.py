@@ -213,12 +213,15 @@ def steps(st: state.CampaignState, runner: Runner) -> dict[str, Any]:
             "held": held if held and not runner.busy() else None}
 
 
-def problems_page(st: state.CampaignState) -> dict[str, Any]:
+def problems_page(st: state.CampaignState, preset: dict[str, str] | None = None) -> dict[str, Any]:
+    """问题, with the filters `preset` names already chosen (回收表's 错误 count of a file opens
+    that file's errors)."""
     snap = st.snapshot()
     p = snap.problems
     return {"units": tables.unit_counts(p), "kinds": tables.choices(p, ProblemCol.KIND),
-            "unit_choices": tables.choices(p, ProblemCol.UNIT), "total": len(p),
-            "columns": list(tables.PROBLEM_VIEW)}
+            "unit_choices": tables.unit_choices(p), "file_choices": tables.file_choices(p),
+            "total": len(p), "columns": list(tables.PROBLEM_VIEW), "unknown": tables.UNKNOWN_UNIT,
+            "preset": {k: (preset or {}).get(k, "") for k in ("unit", "severity", "kind", "file")}}
 
 
 def roster_page(st: state.CampaignState) -> dict[str, Any]:

@@ -210,6 +210,92 @@ def test_a_workbook_the_earlier_version_cut_short_is_mended_and_the_page_says_so
         assert not any("缺了表尾" in n for n in page.locator("#job-body p.note").all_inner_texts())
         assert not seen["errors"], seen["errors"]
 
+@pytest.mark.slow
+def test_what_the_clerk_sees_on_a_small_screen_when_things_go_wrong(chromium, tmp_path):
+    """At 1024×700, on one campaign: a mixed upload keeps its refusals; a double click runs a
+    step once and its result comes into view; an error count on 回收表 opens that file's errors,
+    names shown as in the folder; （未识别单位） and 全部 filter; full-width digits and a phone's
+    last digits find a row; a refused (403) or unanswered request says what to do."""
+    campaign = small_campaign(tmp_path / "活动")
+    returns = write_returns(tmp_path / "附件")
+    (tmp_path / "附件" / "慰问说明.docx").write_bytes(b"PK\x03\x04 a Word document")
+    broken = tmp_path / "附件" / "名单（损坏）.xlsx"                 # no unit in its name, unreadable
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    with served(campaign) as server:
+        context = chromium.new_context(viewport={"width": 1024, "height": 700})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        runs: list[str] = []
+        page.on("request", lambda r: runs.append(r.url) if r.url.endswith("/api/run") else None)
+        page.goto(server.url)
+        home = base(page)
+
+        # a mixed batch: the refused file is still named after the list has been refreshed
+        page.goto(home + "/files")
+        page.set_input_files("#pick", [str(p) for p in (*returns, broken, broken.with_name("慰问说明.docx"))])
+        page.wait_for_function("() => document.querySelector('#upload-log').textContent.includes('列表已更新')"
+                               " && document.querySelector('#inbox-table')", timeout=30_000)
+        log = page.inner_text("#upload-log")
+        assert "“慰问说明.docx”不是可以合并的表格文件" in log, log
+        assert "名单（损坏）.xlsx" in page.inner_text("#inbox-table")
+
+        # a double click on a step: one request, its result in view on a 700-pixel screen
+        page.goto(home + "/steps")
+        page.dblclick('button[data-tag="merge"]')
+        page.wait_for_function("() => { const o = document.querySelector('#outcome');"
+                               " return o && o.textContent.startsWith('合并完成'); }", timeout=STEP_TIMEOUT_MS)
+        assert len(runs) == 1, runs
+        box = page.locator("#outcome").bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 700, box
+
+        # 回收表's red count of the unreadable file opens its errors, its name as in the folder
+        page.goto(home + "/files")
+        page.locator("#inbox-table tr", has_text="名单（损坏）.xlsx").locator("a.bad").click()
+        page.wait_for_function("() => document.querySelector('#count').textContent === '共 1 行'")
+        row = page.inner_text(".vt-row")
+        assert "名单（损坏）.xlsx" in row and "intake." not in row, row     # no internal code
+        assert page.locator(".vt-head div").all_inner_texts()[-1] == "说明"    # no 代码 column
+        # （未识别单位） is the problems naming no unit; 全部 clears every filter
+        page.click("#unit-counts tr[data-unit='（未识别单位）']")
+        page.wait_for_function("() => document.querySelector('#count').textContent === '共 1 行'")
+        page.click("#unit-counts tr[data-unit='']")
+        page.wait_for_function("() => document.querySelector('select[name=severity]').value === ''"
+                               " && document.querySelector('select[name=file]').value === ''"
+                               " && document.querySelector('#count').textContent !== '共 1 行'")
+
+        # 名册: digits typed with a Chinese input method, and the last digits of a phone number
+        roster = workbook_io.read_roster(campaign.workbook)
+        wanted = roster.iloc[4]
+        page.goto(home + "/roster")
+        full_width = "".join(chr(ord(c) + 0xFEE0) for c in wanted["身份证号"][-6:])
+        page.fill('input[name="search"]', full_width)
+        page.wait_for_function("() => document.querySelector('#count').textContent === '共 1 行'")
+        assert wanted["户主姓名"] in page.inner_text(".vt-row")
+        page.fill('input[name="search"]', wanted["联系电话"][-8:])
+        page.wait_for_function("() => document.querySelector('#count').textContent === '共 1 行'")
+        assert wanted["户主姓名"] in page.inner_text(".vt-row")
+
+        # the workbench restarted (a new token): the search says so, with no old count
+        page.route("**/api/roster", lambda route: route.fulfill(
+            status=403, content_type="text/html", body="<p>拒绝访问</p>"))
+        page.fill('input[name="search"]', "王")
+        page.wait_for_selector(".vt-notice")
+        assert "工作台重新启动过" in page.inner_text(".vt-notice")
+        assert page.inner_text("#count") == "" and page.locator(".vt-row").count() == 0
+        page.unroute("**/api/roster")
+
+        # the workbench closed: a step button says to start it again
+        page.goto(home + "/steps")
+        server.stop()
+        page.click('button[data-tag="check"]')
+        page.wait_for_function("() => document.querySelector('#outcome').dataset.job === 'unreachable'")
+        said = page.inner_text("#outcome")
+        assert "连接不上工作台" in said and "weiwen serve" in said, said
+        assert page.locator('button[data-tag="check"]').is_enabled()
+        assert not errors, errors
+
+
 # --- on the demo: the page's workbook equals the CLI's, step after step --------------------------
 
 #: the minute a sheet was made (汇总's 据名册生成 line): the command and the page run a step

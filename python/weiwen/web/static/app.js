@@ -10,10 +10,37 @@ function el(tag, cls, text) {
   if (text !== undefined && text !== null) e.textContent = String(text);
   return e;
 }
+
+/* --- talking to the workbench ------------------------------------------------------------------
+   A request that fails says why in the clerk's words, where the clerk is looking. The two usual
+   causes: the command window running the workbench was closed (nothing answers), or it was
+   started again, which gives a new address, so this page's access is refused (403). */
+var CLOSED = "连接不上工作台，它可能已经关闭。请在命令窗口重新运行 weiwen serve 活动文件夹，" +
+  "再打开它显示的地址。";
+var EXPIRED = "这个页面已经失效：工作台重新启动过。请打开新运行的 weiwen serve 在命令窗口里显示的地址" +
+  "（不要再用这个旧页面）。";
+
+function trouble(status, message) {
+  if (status === 403) return EXPIRED;
+  return message || "工作台没有正常回答（代码 " + status + "）。请刷新页面再试；还是这样，" +
+    "请关闭命令窗口后重新运行 weiwen serve 活动文件夹。";
+}
+
+/* The answer's JSON (with _status); a failed request rejects with an Error whose message is
+   the sentence to show. A refusal the server explains (409, 404) is an answer, not a failure. */
+function requestJSON(url, options) {
+  return fetch(url, Object.assign({ credentials: "same-origin" }, options || {})).then(function (r) {
+    if (r.status === 403) throw new Error(EXPIRED);
+    return r.json().then(function (data) {
+      if (r.status >= 500) throw new Error(trouble(r.status, data && data.message));
+      data._status = r.status;
+      return data;
+    }, function () { throw new Error(trouble(r.status)); });
+  }, function () { throw new Error(CLOSED); });
+}
 function postJSON(url, body) {
-  return fetch(url, { method: "POST", credentials: "same-origin",
-    headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) })
-    .then(function (r) { return r.json().then(function (data) { data._status = r.status; return data; }); });
+  return requestJSON(url, { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body || {}) });
 }
 
 /* --- small things on every page ---------------------------------------------------------- */
@@ -32,22 +59,39 @@ function initUpload() {
     var saved = 0, i = 0;
     function next() {
       if (i >= files.length) {
-        if (saved) { line("上传完成，正在刷新列表…", "muted"); setTimeout(function () { location.reload(); }, 800); }
+        if (saved) refreshList();
         return;
       }
       var f = files[i++];
       var li = line("正在上传：" + f.name + " …", "muted");
       fetch("/api/upload", { method: "POST", credentials: "same-origin", body: f,
         headers: { "X-File-Name": encodeURIComponent(f.name), "Content-Type": "application/octet-stream" } })
-        .then(function (r) { return r.json().catch(function () { return { ok: false, message: "上传失败（" + r.status + "）" }; }); })
+        .then(function (r) {
+          if (r.status === 403) return { ok: false, message: "“" + f.name + "”没有上传。" + EXPIRED };
+          return r.json().catch(function () { return { ok: false, message: "“" + f.name + "”没有上传。" + trouble(r.status) }; });
+        }, function () { return { ok: false, message: "“" + f.name + "”没有上传。" + CLOSED }; })
         .then(function (data) {
           li.textContent = data.message; li.className = data.ok ? "ok" : "bad";
           if (data.ok) saved++;
         })
-        .catch(function () { li.textContent = "上传失败：" + f.name + "（工作台是否已关闭？）"; li.className = "bad"; })
         .then(next);
     }
     next();
+  }
+  /* The list of inbox files, read again in place: the lines above (a refused file among saved
+     ones) stay on the screen, where a reload of the page would wipe them. */
+  function refreshList() {
+    var note = line("正在刷新下面的文件列表…", "muted");
+    fetch("/files", { credentials: "same-origin" }).then(function (r) {
+      if (r.status === 403) throw new Error(EXPIRED);
+      if (!r.ok) throw new Error(trouble(r.status));
+      return r.text();
+    }, function () { throw new Error(CLOSED); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var now = $("#inbox-card"), next = $("#inbox-card", fresh);
+      if (now && next) now.replaceWith(document.importNode(next, true));
+      note.textContent = "下面的文件列表已更新。上传完了到“步骤”页点“合并回收表”。";
+    }).catch(function (e) { note.textContent = e.message; note.className = "bad"; });
   }
   pick.addEventListener("change", function () { send(pick.files); pick.value = ""; });
   ["dragenter", "dragover"].forEach(function (t) {
@@ -102,11 +146,45 @@ function showJob(job, busy) {
   }
 }
 
+/* The 运行情况 box is under the buttons on a narrow screen (1024 wide): bring it into view when a
+   step starts and ends, or the clerk sees no change and clicks again. */
+function bringIntoView(node) {
+  if (!node) return;
+  var r = node.getBoundingClientRect();
+  if (r.top >= 0 && r.top + 120 <= window.innerHeight) return;
+  node.scrollIntoView({ block: "start" });
+}
+
+function setButtons(disabled) {
+  $all("button.run").forEach(function (b) { b.disabled = disabled; });
+}
+
+/* A red line in the 运行情况 box: a refused step, or a workbench that does not answer. */
+function showRefusal(message, kind) {
+  var body = $("#job-body");
+  if (!body) return;
+  var old = $("#outcome");
+  if (old && old.dataset.job === kind && old.textContent === message) return;   // said already
+  body.textContent = "";
+  var m = el("p", "msg bad", message); m.id = "outcome"; m.dataset.job = kind;
+  m.setAttribute("role", "alert");
+  body.appendChild(m);
+  bringIntoView($("#job"));
+}
+
+var watching = false;      // a step started from this page: show its result when it ends
 function poll() {
-  fetch("/api/job", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+  requestJSON("/api/job").then(function (data) {
     showJob(data.job, data.busy);
-    if (data.busy) setTimeout(poll, 600);
-  }).catch(function () { setTimeout(poll, 2000); });
+    if (data.busy) { setTimeout(poll, 600); return; }
+    if (watching) { watching = false; bringIntoView($("#job")); }
+  }).catch(function (e) {
+    var flag = $("#busy-flag");
+    if (flag) flag.classList.add("hidden");
+    setButtons(false);
+    showRefusal(e.message, "unreachable");
+    if (e.message === CLOSED) setTimeout(poll, 3000);      // back again if it is restarted here
+  });
 }
 
 function initSteps() {
@@ -119,16 +197,15 @@ function initSteps() {
     b.addEventListener("click", function () {
       var tag = b.dataset.tag, options = {};
       $all('input[data-tag="' + tag + '"]').forEach(function (c) { options[c.dataset.option] = c.checked; });
+      // at once, before the server answers: a double click must not ask for the step twice
+      setButtons(true);
       postJSON("/api/run", { tag: tag, options: options }).then(function (data) {
-        if (!data.ok) {
-          var body = $("#job-body"); body.textContent = "";
-          var m = el("p", "msg bad", data.message); m.id = "outcome"; m.dataset.job = "refused";
-          body.appendChild(m);
-          return;
-        }
+        if (!data.ok) { setButtons(false); showRefusal(data.message, "refused"); return; }
+        watching = true;
         showJob(data.job, true);
+        bringIntoView($("#job"));
         setTimeout(poll, 300);
-      });
+      }, function (e) { setButtons(false); showRefusal(e.message, "unreachable"); });
     });
   });
   poll();
@@ -208,7 +285,26 @@ VTable.prototype.load = function (n) {
       if (self.onCount) self.onCount(self.total);
     }
     self.draw();
+  }, function (e) {
+    if (gen === self.generation) self.fail(e.message);
   });
+};
+/* The rows could not be read: say so in place of the rows, and no count — an empty table under
+   the old count would read as “this person is not in 名册”. */
+VTable.prototype.fail = function (message) {
+  this.generation++;                 // answers still on their way belong to rows no longer shown
+  for (var key in (this.shown || {})) this.shown[key].remove();
+  this.shown = {}; this.pages = {}; this.loading = {}; this.total = null;
+  this.body.style.height = "0px";
+  this.say(message);
+  if (this.onCount) this.onCount(null);
+};
+VTable.prototype.say = function (message) {
+  if (this.notice) { this.notice.remove(); this.notice = null; }
+  if (!message) return;
+  this.notice = el("div", "msg bad vt-notice", message);
+  this.notice.setAttribute("role", "alert");
+  this.box.insertBefore(this.notice, this.body);
 };
 VTable.prototype.draw = function () {
   if (this.total === null) return;
@@ -234,6 +330,7 @@ VTable.prototype.draw = function () {
   }
   this.body.appendChild(frag);
   this.shown = keep;
+  this.say("");
   if (this.empty) { this.empty.remove(); this.empty = null; }
   if (!this.total) { this.empty = el("div", "muted", "没有符合条件的行。"); this.body.appendChild(this.empty); }
 };
@@ -260,8 +357,10 @@ VTable.prototype.row = function (i, data) {
         eye.title = "显示完整号码";
         eye.addEventListener("click", function () {
           postJSON(self.revealUrl, { row: id, column: c }).then(function (d) {
-            if (d.ok) { self.revealed[key] = d.value; self.redraw(); }
-          });
+            if (d.ok) { self.revealed[key] = d.value; self.redraw(); return; }
+            eye.textContent = "请刷新页面";
+            eye.title = "名册已经更新，这一行已不是原来的位置。请刷新页面后再点“显示”。";
+          }, function (e) { self.fail(e.message); });
         });
         cell.appendChild(eye);
       }
@@ -284,7 +383,9 @@ function initTables() {
     return q;
   }
   var count = $("#count");
-  var table = new VTable(box, values, function (n) { if (count) count.textContent = "共 " + n + " 行"; });
+  var table = new VTable(box, values, function (n) {
+    if (count) count.textContent = n === null ? "" : "共 " + n + " 行";
+  });
   if (form) {
     var timer = null;
     form.addEventListener("submit", function (e) { e.preventDefault(); });
@@ -293,11 +394,14 @@ function initTables() {
       s.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { table.reset(); }, 250); });
     });
   }
+  // a unit on the left chooses that unit (“（未识别单位）”: the problems naming none); 全部 clears
+  // every filter, as the word says
   $all("#unit-counts tbody tr").forEach(function (tr) {
     tr.addEventListener("click", function () {
       var sel = form && form.querySelector('select[name="unit"]');
       if (!sel) return;
       var unit = tr.dataset.unit;
+      if (!unit) $all("select, input", form).forEach(function (f) { f.value = ""; });
       if (unit && !$all("option", sel).some(function (o) { return o.value === unit; })) sel.appendChild(el("option", "", unit));
       sel.value = unit;
       $all("#unit-counts tbody tr").forEach(function (t) { t.classList.toggle("on", t === tr); });
@@ -307,7 +411,22 @@ function initTables() {
   window.weiwenTable = table;
 }
 
+/* --- preview: a long rendering (the 183 pages of every unit's 签字确认表 take ~40 s) is asked for
+   behind the “正在生成预览” line; once the server has the pages, showing them is at once. */
+function initPreview() {
+  var wait = $("#preview-wait");
+  if (!wait) return;
+  fetch(wait.dataset.next, { credentials: "same-origin" }).then(function (r) {
+    if (r.status === 403) throw new Error(EXPIRED);
+    if (!r.ok) throw new Error(trouble(r.status));
+    location.replace(wait.dataset.next);
+  }, function () { throw new Error(CLOSED); }).catch(function (e) {
+    wait.textContent = e.message; wait.className = "msg bad";
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  initPreview();
   initMeters();
   initUpload();
   initSteps();

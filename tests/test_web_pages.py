@@ -157,6 +157,31 @@ def test_a_preview_without_libreoffice_is_the_sheet_as_a_table(merged, monkeypat
 
 
 @pytest.mark.slow
+def test_a_preview_that_takes_long_says_so_at_once(merged, monkeypatch):
+    """With LibreOffice, a page not yet rendered answers at once with “正在生成预览”, whose
+    script asks for the rendering; a second look at the same file is the pages at once."""
+    for tag in ("merge", "amounts", "summary"):
+        step(merged, tag)
+    made: list[str] = []
+
+    def pages(self, entry, folder):
+        made.append(entry.path.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "page-0001.png").write_bytes(b"\x89PNG")
+        return [folder / "page-0001.png"]
+    monkeypatch.setattr(preview.Previewer, "available", staticmethod(lambda: True))
+    monkeypatch.setattr(preview.Previewer, "_pages", pages)
+    client = client_for(merged)
+    href = re.search(r'href="(/preview/[0-9a-f]{20})"[^>]*>预览</a></td></tr>',
+                     client.get("/outputs").text.split("汇总表.xlsx")[1]).group(1)
+    waiting = client.get(href).text
+    assert "正在生成预览" in waiting and f'data-next="{href}?render=1"' in waiting and not made
+    rendered = client.get(href + "?render=1").text
+    assert made == ["汇总表.xlsx"] and "共 1 页" in rendered and "正在生成预览" not in rendered
+    assert "共 1 页" in client.get(href).text and made == ["汇总表.xlsx"]
+
+
+@pytest.mark.slow
 def test_the_problems_page_opens_on_a_files_errors_without_internal_codes(merged):
     """回收表's error count of a file links to 问题 with that file and 错误 chosen; the page
     shows no 代码 column and keeps the workbook's full-width punctuation."""

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -109,15 +110,19 @@ class Workbench:
         entry = self.files.get(request.path_params["file_id"])
         if entry is None:
             return self.render(request, "missing.html")
-        rendered = self.previewer.render(entry)
+        if "render" not in request.query_params and not self.previewer.ready(entry):
+            # a page saying it is working at once; its script then asks for the rendering
+            return self.render(request, "preview.html", entry=entry, pages=0, sheet_html="",
+                               note="", waiting=f"/preview/{entry.id}?render=1")
+        rendered = await run_in_threadpool(self.previewer.render, entry)   # other tabs go on
         return self.render(request, "preview.html", entry=entry, pages=len(rendered.pages),
-                           sheet_html=rendered.html, note=rendered.note)
+                           sheet_html=rendered.html, note=rendered.note, waiting="")
 
     async def preview_page(self, request: Request) -> Response:
         entry = self.files.get(request.path_params["file_id"])
         if entry is None:
             return Response(status_code=404)
-        pages = self.previewer.render(entry).pages
+        pages = (await run_in_threadpool(self.previewer.render, entry)).pages
         n = request.path_params["n"]
         if not 1 <= n <= len(pages):
             return Response(status_code=404)

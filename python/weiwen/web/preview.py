@@ -40,6 +40,14 @@ class Previewer:
     def available() -> bool:
         return bool(find_soffice() and shutil.which("pdftoppm"))
 
+    def ready(self, entry: FileEntry) -> bool:
+        """Whether `render` answers at once: its pages are made already, or no LibreOffice
+        (the table route) or nothing to render. A 183-page 签字确认表 takes ~40 s otherwise."""
+        if entry.kind not in ("xlsx", "xlsm", "pdf") or not self.available():
+            return True
+        st = entry.path.stat()
+        return any((self.cache / f"{entry.id}-{st.st_mtime_ns}-{st.st_size}").glob("page-*.png"))
+
     def render(self, entry: FileEntry) -> Rendered:
         if entry.kind not in ("xlsx", "xlsm", "pdf"):
             return Rendered([], note="这种文件不能预览，请下载后打开。")

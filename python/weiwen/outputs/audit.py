@@ -6,13 +6,16 @@ the same roster always give the same sample, whatever order the roster rows are 
 
 The clerk (or the discipline office) fills 回访方式 / 回访结果 / 回访人 / 回访日期 in the same file.
 Once any of those cells holds something, the file is never overwritten: the command reads it and
-writes output/回访未确认名单.xlsx, every sampled household not confirmed 已收到, per unit.
+writes output/回访未确认名单.xlsx, every sampled household not confirmed 已收到, per unit. It is
+made from the sample, not from 名册 as it is now: it carries the check code of the 名册 the sample
+was drawn from (as 输出清单.json noted it), so its printout goes with the 抽查名单 it follows up.
 A new draw over a filled file needs `redraw=True` (the filled file is backed up first).
 """
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,12 +34,21 @@ from . import layout as L
 from . import xlsx as X
 from .common import by_unit, ceil_ratio, paid_households
 from .sheetkit import Column, TableSheet
-from .state import record, require_paid, roster_state
+from .state import RosterState, record, recorded, require_paid, roster_state
 
 NOT_CALLED = "（未回访）"
-#: fixed widths of the columns filled by hand and of the wrapped address
-_WIDTHS = {AuditCol.ADDRESS: 24, AuditCol.METHOD: 8, AuditCol.RESULT: 9, AuditCol.CALLER: 8,
-           AuditCol.DATE: 10, AuditCol.NOTE: 12}
+#: 输出清单.json's step of the follow-up list
+FOLLOWUP_STEP = "audit_followup"
+#: a yyyy-mm-dd date, typed as text or entered as a date, shown whole (not ###, not over 备注)
+#: in SimSun and in the wider digits of the fonts LibreOffice and WPS fall back to
+_DATE_WIDTH = L.fit_width(["2027-02-08"])
+#: fixed widths of the columns filled by hand and of the wrapped address; 回访结果 holds any
+#: choice of its list, and “（未回访）” in the follow-up list
+_WIDTHS = {AuditCol.ADDRESS: 24, AuditCol.METHOD: 8,
+           AuditCol.RESULT: L.fit_width([NOT_CALLED, *(c.value for c in CallResult)]),
+           AuditCol.CALLER: 8, AuditCol.DATE: _DATE_WIDTH, AuditCol.NOTE: 12}
+#: the check code as `RosterState.line` prints it above the table
+_PRINTED_CODE = re.compile(r"名册校验码 ([0-9A-F]{8})")
 
 
 @dataclass
@@ -79,16 +91,17 @@ def draw_sample(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame,
     return frame, per_unit
 
 
+#: 回访日期's blank cells carry the date format themselves (the column's style does not reach a
+#: cell that has its own border): a date typed in shows as yyyy-mm-dd, the width it is given
 _KINDS = {AuditCol.SEQ: "int", AuditCol.ID: "id", AuditCol.AMOUNT: "money", AuditCol.PHONE: "id",
           AuditCol.ADDRESS: "wrap", AuditCol.METHOD: "hand", AuditCol.RESULT: "hand",
-          AuditCol.CALLER: "hand", AuditCol.DATE: "hand", AuditCol.NOTE: "hand"}
+          AuditCol.CALLER: "hand", AuditCol.DATE: "date", AuditCol.NOTE: "hand"}
 
 
 def _sheet(book: X.Book, title: str, heading: str, info: str, frame: pd.DataFrame, *,
            dropdowns: bool, footer: str = "") -> X.Sheet:
     columns = list(frame.columns)
-    specs = [Column(name, _KINDS.get(name, "text"), width=_WIDTHS.get(name)
-                    if _KINDS.get(name) in ("wrap", "hand") else None, maximum=24)
+    specs = [Column(name, _KINDS.get(name, "text"), width=_WIDTHS.get(name), maximum=24)
              for name in columns]
     table = TableSheet(None, specs, heading, [info], page=L.Page(landscape=True), row_height=24,
                        footer_left=footer)
@@ -112,10 +125,13 @@ def _sheet(book: X.Book, title: str, heading: str, info: str, frame: pd.DataFram
 
 def _counts_sheet(book: X.Book, title: str, heading: str, header: tuple[str, ...],
                   rows: list[tuple], footer: str = "") -> X.Sheet:
+    """A count per unit, one row each, and a 合计 row adding up every column."""
     specs = [Column(name, "int" if i else "text") for i, name in enumerate(header)]
     table = TableSheet(None, specs, heading, [], page=L.Page(landscape=False), footer_left=footer)
     for row in rows:
-        table.row(list(row), kind="total" if row and row[0] == "合计" else "data")
+        table.row(list(row))
+    totals = [sum(row[i] for row in rows) for i in range(1, len(header))]
+    table.row(["合计", *totals], kind="total")
     return table.sheet(book, title)
 
 
@@ -128,22 +144,24 @@ def write_sample(path: Path, frame: pd.DataFrame, per_unit: dict[str, tuple[int,
             f"　回访结果请从下拉列表选择：{'、'.join(c.value for c in CallResult)}"
             + (f"　{state.line()}" if state is not None else ""))
     book = X.Book()
-    total = (sum(p for p, _ in per_unit.values()), sum(n for _, n in per_unit.values()))
     sheets = [_sheet(book, "抽查名单", title, info, frame, dropdowns=True, footer=footer),
               _counts_sheet(book, "各单位抽查数", title.replace("回访抽查名单", "各单位抽查户数"),
                             ("单位", "发放户数", "抽查户数"),
-                            [(u, p, n) for u, (p, n) in per_unit.items()] + [("合计", *total)],
-                            footer)]
+                            [(u, p, n) for u, (p, n) in per_unit.items()], footer)]
     atomic_write(path, lambda tmp: X.write(tmp, book, sheets))
 
 
-def read_filled(path: Path) -> pd.DataFrame:
-    """The 抽查名单 sheet of a (filled) audit file: the header row is the one with 回访结果."""
+def read_filled(path: Path) -> tuple[pd.DataFrame, str]:
+    """The 抽查名单 sheet of a (filled) audit file (the header row is the one with 回访结果),
+    and the 名册校验码 printed above it ("" when none)."""
     book = CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_name(book.sheet_names[0]).to_python(skip_empty_area=False)
     header_at = header_row_with(rows, (AuditCol.RESULT,), look=20)
     if header_at is None:
-        return pd.DataFrame(columns=list(AUDIT_COLUMNS))
+        return pd.DataFrame(columns=list(AUDIT_COLUMNS)), ""
+    printed = (_PRINTED_CODE.search(to_text(row[0])) if row else None
+               for row in rows[:header_at])
+    code = next((m.group(1) for m in printed if m), "")
     header = [to_text(v) for v in rows[header_at]]
     data = []
     for row in rows[header_at + 1:]:
@@ -152,7 +170,7 @@ def read_filled(path: Path) -> pd.DataFrame:
         if is_blank(record[AuditCol.NAME]) and is_blank(record[AuditCol.UNIT]):
             continue
         data.append({k: (to_text(v) if k != AuditCol.AMOUNT else v) for k, v in record.items()})
-    return pd.DataFrame(data, columns=list(AUDIT_COLUMNS))
+    return pd.DataFrame(data, columns=list(AUDIT_COLUMNS)), code
 
 
 def has_entries(filled: pd.DataFrame) -> bool:
@@ -160,8 +178,11 @@ def has_entries(filled: pd.DataFrame) -> bool:
         filled[list(AUDIT_FILLED_COLUMNS)].map(lambda v: not is_blank(v)).to_numpy().any())
 
 
-def write_followup(path: Path, filled: pd.DataFrame, settings: Settings, today: dt.date) -> dict[str, int]:
-    """Households not confirmed 已收到 (including not yet called), per unit."""
+def write_followup(path: Path, filled: pd.DataFrame, settings: Settings, today: dt.date,
+                   state: RosterState | None = None) -> dict[str, int]:
+    """Households not confirmed 已收到 (including not yet called), per unit; with the `state`
+    the sample was drawn from, its check code on the sheet and in every page's footer."""
+    footer = state.footer() if state is not None else ""
     open_ = filled[filled[AuditCol.RESULT].map(to_text) != CallResult.RECEIVED.value].copy()
     open_[AuditCol.RESULT] = [to_text(v) or NOT_CALLED for v in open_[AuditCol.RESULT]]
     units = list(dict.fromkeys(open_[AuditCol.UNIT]))
@@ -169,17 +190,28 @@ def write_followup(path: Path, filled: pd.DataFrame, settings: Settings, today: 
     counts = {u: int((open_[AuditCol.UNIT] == u).sum()) for u in units}
     title = (settings.params.title + "回访未确认名单").replace("慰问慰问金", "慰问金")
     info = (f"{today.isoformat()} 据 {AUDIT_FILE} 整理：回访结果不是“{CallResult.RECEIVED}”的户"
-            f"（含{NOT_CALLED}），共 {len(open_)} 户，请逐户核实。")
+            f"（含未回访的），共 {len(open_)} 户，请逐户核实。"
+            + (f"　{state.line()}" if state is not None else ""))
     book = X.Book()
-    sheets = [_sheet(book, "未确认", title, info, open_, dropdowns=False)]
+    sheets = [_sheet(book, "未确认", title, info, open_, dropdowns=False, footer=footer)]
     by_result = [(u, *[int(((open_[AuditCol.UNIT] == u) & (open_[AuditCol.RESULT] == r)).sum())
                        for r in (CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
                                  CallResult.UNREACHABLE, NOT_CALLED)], counts[u]) for u in units]
     sheets.append(_counts_sheet(book, "各单位未确认数", title.replace("名单", "户数"),
                                 ("单位", CallResult.NOT_RECEIVED, CallResult.WRONG_AMOUNT,
-                                 CallResult.UNREACHABLE, NOT_CALLED, "合计"), by_result))
+                                 CallResult.UNREACHABLE, NOT_CALLED, "合计"), by_result, footer))
     atomic_write(path, lambda tmp: X.write(tmp, book, sheets))
     return counts
+
+
+def _sample_state(output_dir: Path, printed: str, roster: pd.DataFrame) -> RosterState:
+    """The 名册 state the filled sample was drawn from, dated now: as 输出清单.json noted it at
+    the draw. When the manifest has no note, or one of another code than the file prints (a
+    sample drawn elsewhere was saved over it), 名册 as it is now (as 重新发放名单 does)."""
+    drawn = recorded(output_dir, "audit")
+    if drawn is not None and printed in ("", drawn.code):
+        return drawn
+    return roster_state(roster)
 
 
 def run_audit(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
@@ -189,11 +221,13 @@ def run_audit(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
     today = today or dt.date.today()
     path = Path(output_dir) / AUDIT_FILE
     if path.is_file():
-        filled = read_filled(path)
+        filled, printed = read_filled(path)
         if has_entries(filled):
             if not redraw:
                 followup = Path(output_dir) / AUDIT_FOLLOWUP_FILE
-                counts = write_followup(followup, filled, settings, today)
+                state = _sample_state(Path(output_dir), printed, roster)
+                counts = write_followup(followup, filled, settings, today, state)
+                record(Path(output_dir), FOLLOWUP_STEP, [followup], state)
                 return AuditResult("followup", path, settings.params.seed,
                                    settings.params.audit_ratio, followup=counts,
                                    followup_path=followup, sample=filled)

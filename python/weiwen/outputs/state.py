@@ -7,7 +7,7 @@ make them from a roster that cannot give a meaningful one, and a manifest of wha
 - `require_paid(roster, what)`: raises NotReady with one Chinese line naming the step to run
   first (合并回收表 / 计算金额 / 处理错误) when no household would be paid; nothing is written.
 - `record(output_dir, step, files, state)`: output/输出清单.json lists each step's current files
-  and the state they were made from.
+  and the state they were made from; `recorded(output_dir, step)` reads one back.
 """
 from __future__ import annotations
 
@@ -98,3 +98,16 @@ def read_manifest(output_dir: Path) -> dict:
         return json.loads((Path(output_dir) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def recorded(output_dir: Path, step: str, *, now: dt.datetime | None = None) -> RosterState | None:
+    """The roster state 输出清单.json notes for `step`, dated now: for an output made later from
+    that step's file and not from 名册 (回访未确认名单 from the filled 抽查名单). None when the
+    manifest has no usable entry for it."""
+    entry = read_manifest(output_dir).get(step)
+    now = now or dt.datetime.now()
+    try:
+        return RosterState(int(entry["rows"]), int(entry["households"]), float(entry["total"]),
+                           str(entry["code"]), f"{now:%Y-%m-%d %H:%M}")
+    except (TypeError, KeyError, ValueError):
+        return None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from outputs_helpers import small_campaign
+from outputs_helpers import small_campaign, write_return
 from weiwen.names import AUDIT_FILE, BANK_FILE, OUTPUT_DIR, SIGNOFF_DIR, SUMMARY_FILE
 from weiwen.outputs.state import MANIFEST
 
@@ -99,3 +99,38 @@ def test_a_card_household_without_a_card_number_is_marked_on_its_sheet(tmp_path,
     ws = load_workbook(campaign.output / SIGNOFF_DIR / "社会事务科.xlsx").active
     marked = [r for r in ws.iter_rows(values_only=True) if r[-1] == "缺银行卡号，请补"]
     assert marked and all(r[3] == "低保" for r in marked)
+
+
+@pytest.mark.slow
+def test_feedback_files_carry_the_code_the_manifest_notes_for_them(tmp_path, cli):
+    campaign = small_campaign(tmp_path / "活动")
+    cli("merge", campaign.root, "--quiet")
+    folder = campaign.output / "退回修改"
+
+    def printed() -> tuple[dict, dict[str, str]]:
+        """输出清单.json's entry for 退回修改, and the code each of its files prints."""
+        entry = json.loads((campaign.output / MANIFEST).read_text(encoding="utf-8"))["feedback"]
+        codes = {}
+        for name in entry["files"]:
+            ws = load_workbook(campaign.output / name).active
+            footer = ws.oddFooter.left.text or ""
+            lines = [c for row in ws.iter_rows(max_row=3, values_only=True) for c in row
+                     if isinstance(c, str) and "名册校验码" in c]
+            assert footer.startswith("名册校验码 ") and len(lines) == 1, name
+            assert lines[0].split("名册校验码 ")[1][:8] == footer.split()[1], name
+            codes[name] = footer.split()[1]
+        return entry, codes
+
+    entry, codes = printed()
+    first = entry["code"]
+    assert len(codes) >= 2 and set(codes.values()) == {first} == set(entry["made_from"].values())
+    kept = (folder / "东风社区.xlsx").stat().st_ino
+    # 幸福里社区 sends a list with a wrong ID: 名册 changes; only its file is new, with the new
+    # code; 东风社区's rows are as they were, so its file stays (not sent again as "new")
+    write_return(campaign, "幸福里社区", 14, 2000, bad_id=True)
+    cli("merge", campaign.root, "--quiet")
+    entry, codes = printed()
+    assert entry["code"] != first and entry["made_from"] == codes
+    assert codes["退回修改/幸福里社区.xlsx"] == entry["code"]
+    assert codes["退回修改/东风社区.xlsx"] == first
+    assert (folder / "东风社区.xlsx").stat().st_ino == kept

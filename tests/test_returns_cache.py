@@ -224,18 +224,23 @@ def test_the_cache_holds_no_cells_of_unknown_files_and_no_key(returns):
 
 
 def _cells(path: Path) -> list[list]:
+    """A file's values, without its check-code line: a kept file prints the code of the merge
+    that made it, a merge from scratch that of its own (输出清单.json notes each)."""
     from openpyxl import load_workbook
-    return [list(r) for r in load_workbook(path).active.iter_rows(values_only=True)]
+    return [list(r) for r in load_workbook(path).active.iter_rows(values_only=True)
+            if not any(isinstance(v, str) and v.startswith("据名册生成：") for v in r)]
 
 
 @pytest.mark.slow
 def test_a_re_merge_rewrites_only_the_feedback_that_changed(returns, tmp_path):
     from weiwen.outputs.feedback import FEEDBACK_DIR
+    from weiwen.outputs.state import read_manifest
     bad = _rows(1, 30)
     bad[4][2] = "330106195001011230"                         # a wrong check digit in 东湖社区
     write_openpyxl(returns.inbox / "东湖社区.xlsx", [["东湖社区"], *bad])
     _merge(returns)
     folder = returns.output / FEEDBACK_DIR
+    first = read_manifest(returns.output)["feedback"]["code"]
     # a file rewritten is a new file (atomic replace): its inode tells kept from rewritten
     before = {p.name: p.stat().st_ino for p in folder.glob("*.xlsx")}
     assert set(before) == {"东湖社区.xlsx", "西湖社区.xlsx"}
@@ -247,6 +252,11 @@ def test_a_re_merge_rewrites_only_the_feedback_that_changed(returns, tmp_path):
     after = {p.name: p.stat().st_ino for p in folder.glob("*.xlsx")}
     assert after["东湖社区.xlsx"] == before["东湖社区.xlsx"]      # kept as it was
     assert after["西湖社区.xlsx"] != before["西湖社区.xlsx"]
+    # ... with the code it printed, which 输出清单.json notes for it
+    feedback = read_manifest(returns.output)["feedback"]
+    assert feedback["code"] != first
+    assert feedback["made_from"] == {"退回修改/东湖社区.xlsx": first,
+                                     "退回修改/西湖社区.xlsx": feedback["code"]}
     # ... but dated by this merge, which confirmed it current (the page judges freshness by it)
     assert (folder / "东湖社区.xlsx").stat().st_mtime_ns >= started - 5 * 10**6
     # a kept file is what a merge from scratch writes
@@ -264,3 +274,5 @@ def test_a_re_merge_rewrites_only_the_feedback_that_changed(returns, tmp_path):
     _merge(returns)
     assert path.stat().st_ino != touched
     assert _cells(path) == _cells(fresh.output / FEEDBACK_DIR / "东湖社区.xlsx")
+    assert read_manifest(returns.output)["feedback"]["made_from"]["退回修改/东湖社区.xlsx"] \
+        == feedback["code"]

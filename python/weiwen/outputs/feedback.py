@@ -4,6 +4,11 @@ One file per unit that has something to fix: the file and Excel row of its own r
 to fix (column letter + row, as the unit sees it), the reason in plain words. Nothing from another
 unit; ID numbers shown masked (first 6 and last 4) because the file travels by email.
 Every cell is written as text: a value beginning with = + - @ is never a formula.
+Like every output, each file carries the check code of the 名册 it was made from (a line above
+the table and the page footer). A re-merge rewrites only the units whose rows to fix changed: a
+unit's file kept as it was still prints the code of the earlier merge that made it, and
+输出清单.json notes each file's code (`made_from`), so file and manifest always agree — and a
+unit is not sent a "new" file whose rows are the same.
 """
 from __future__ import annotations
 
@@ -21,10 +26,13 @@ from ..intake.merge import MergeReport
 from . import layout as L
 from . import xlsx as X
 from .outset import OutputSet
+from .state import RosterState, read_manifest, record
 from .unchanged import Unchanged, inputs_digest
 from .sheetkit import Column, TableSheet
 
 FEEDBACK_DIR = "退回修改"
+#: 输出清单.json's step of these files
+STEP = "feedback"
 COLUMNS = ("序号", "文件", "行号", "单元格", Col.NAME, Col.ID, ProblemCol.SEVERITY, "问题", "请这样修改")
 
 
@@ -69,11 +77,13 @@ _COLUMNS = (Column("序号", "int"), Column("文件", "wrap", width=20), Column(
             Column("请这样修改", "wrap", width=44))
 
 
-def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str) -> None:
+def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str,
+           state: RosterState) -> None:
     info = ("“行号”“单元格”是您交回的文件中的位置。请在原文件中改正后，把整个文件重新发回"
             + (f"（请于 {deadline} 前）" if deadline else "") + "。不需要改的行不用动。")
-    table = TableSheet(None, _COLUMNS, f"{unit}：交回的名单中有 {len(frame)} 处需要修改", [info],
-                       page=L.Page(landscape=True))
+    table = TableSheet(None, _COLUMNS, f"{unit}：交回的名单中有 {len(frame)} 处需要修改",
+                       [info, state.line()], page=L.Page(landscape=True),
+                       footer_left=state.footer())
     for values in frame[list(COLUMNS)].astype(object).itertuples(index=False):
         table.row([None if v is None or v == "" or pd.isna(v) else v for v in values])
     book = X.Book()
@@ -81,19 +91,38 @@ def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str) -> None:
 
 
 def write_feedback(output_dir: Path, problems: list[P.Problem], report: MergeReport,
-                   settings: Settings, *, unchanged: Unchanged | None = None) -> list[Path]:
-    """Write output/退回修改/<单位>.xlsx for every unit with rows to fix; the files of units with
-    nothing to fix any more are removed with the same step. `unchanged`: a unit's file made
-    before from the same rows is kept as it is (a re-merge rewrites only what changed)."""
-    folder = Path(output_dir) / FEEDBACK_DIR
+                   settings: Settings, state: RosterState, *,
+                   unchanged: Unchanged | None = None) -> list[Path]:
+    """Write output/退回修改/<单位>.xlsx for every unit with rows to fix, made from 名册 in
+    `state`, and note them in 输出清单.json; the files of units with nothing to fix any more
+    are removed with the same step. `unchanged`: a unit's file made before from the same rows
+    (and untouched since) is kept as it is, with the code it printed."""
+    output_dir = Path(output_dir)
+    folder = output_dir / FEEDBACK_DIR
     deadline_text = cn_date(settings.params.return_deadline)
+    before = _made_before(output_dir)
+    made_from: dict[str, str] = {}
     with OutputSet(folder, patterns=("*.xlsx",), unchanged=unchanged) as out:
         for unit, rows in feedback_rows(problems, report).items():
-            name = safe_file_stem(unit, "单位")
-            digest = inputs_digest("feedback", unit, deadline_text, list(COLUMNS),
-                                   [[r[c] for c in COLUMNS] for r in rows])
-            out.write(folder / f"{name}.xlsx",
-                      lambda tmp, unit=unit, rows=rows: _write(tmp, unit, feedback_frame(rows),
-                                                               deadline_text),
-                      digest=digest)
+            path = folder / f"{safe_file_stem(unit, '单位')}.xlsx"
+            key = path.relative_to(output_dir).as_posix()
+            shown = [[r[c] for c in COLUMNS] for r in rows]
+
+            def digest(code: str, unit: str = unit, shown: list = shown) -> str:
+                # the code is part of what the file shows
+                return inputs_digest(STEP, unit, deadline_text, code, list(COLUMNS), shown)
+            # kept with the code it printed when made by an earlier merge, else made now
+            code = next((c for c in (before.get(key), state.code) if c and unchanged is not None
+                         and unchanged.current(path, digest(c))), state.code)
+            made_from[key] = code
+            out.write(path, lambda tmp, unit=unit, rows=rows: _write(
+                tmp, unit, feedback_frame(rows), deadline_text, state), digest=digest(code))
+    record(output_dir, STEP, out.written, state, made_from=made_from)
     return out.written
+
+
+def _made_before(output_dir: Path) -> dict[str, str]:
+    """Each 退回修改 file's code as 输出清单.json noted it at the last merge ({} if unreadable)."""
+    entry = read_manifest(output_dir).get(STEP)
+    made = entry.get("made_from") if isinstance(entry, dict) else None
+    return made if isinstance(made, dict) else {}

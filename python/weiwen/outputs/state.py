@@ -7,7 +7,8 @@ make them from a roster that cannot give a meaningful one, and a manifest of wha
 - `require_paid(roster, what)`: raises NotReady with one Chinese line naming the step to run
   first (合并回收表 / 计算金额 / 处理错误) when no household would be paid; nothing is written.
 - `record(output_dir, step, files, state)`: output/输出清单.json lists each step's current files
-  and the state they were made from; `recorded(output_dir, step)` reads one back.
+  and the state they were made from (with `made_from`, the code of each file a step kept from an
+  earlier state: 退回修改); `recorded(output_dir, step)` reads one back.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -79,8 +80,10 @@ def require_paid(roster: pd.DataFrame, what: str) -> None:
                    f"错误并重新检查，再计算金额（weiwen check、weiwen amounts）。")
 
 
-def record(output_dir: Path, step: str, files: Iterable[Path], state: RosterState) -> Path:
-    """Note in output/输出清单.json which files `step` made now, from which roster state."""
+def record(output_dir: Path, step: str, files: Iterable[Path], state: RosterState, *,
+           made_from: Mapping[str, str] | None = None) -> Path:
+    """Note in output/输出清单.json which files `step` made now, from which roster state;
+    `made_from`: each file's code, for a step that keeps files made from an earlier state."""
     path = Path(output_dir) / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -89,6 +92,8 @@ def record(output_dir: Path, step: str, files: Iterable[Path], state: RosterStat
     names = sorted(Path(f).relative_to(output_dir).as_posix() if Path(f).is_relative_to(output_dir)
                    else str(f) for f in files)
     manifest[step] = {"files": names, **asdict(state)}
+    if made_from is not None:
+        manifest[step]["made_from"] = dict(sorted(made_from.items()))
     data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     return atomic_write_bytes(path, data)
 

@@ -23,7 +23,7 @@ from ..intake.returns import (OVERDUE, UNUSABLE_FILE_CODES, claim_unusable_files
                               not_returned_problems, unit_returns)
 from ..names import BACKUP_DIR, COMPARE_COLUMNS, SETTINGS_SHEETS, Col, Sheet, Status
 from ..outputs.feedback import write_feedback
-from ..outputs.state import record, roster_state
+from ..outputs.state import roster_state
 from ..outputs.unchanged import Unchanged
 from ..settings import Settings
 from ..templates_out import write_templates
@@ -230,10 +230,9 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     progress("写入工作簿")
     write_results(book, report, Writes.results(
         roster=roster, problems=problem_frame(problems, existing, MERGE_STAGES), extra=sheets))
+    # from the roster as merged (before amounts); 输出清单.json notes the files with it
     feedback = write_feedback(book.campaign.output, problems, mreport, settings,
-                              unchanged=Unchanged(book.campaign.root))
-    # 输出清单.json: which 退回修改 files are current, from the roster as merged (before amounts)
-    record(book.campaign.output, "feedback", feedback, roster_state(roster))
+                              roster_state(roster), unchanged=Unchanged(book.campaign.root))
     report.outputs += [str(p) for p in feedback]
     report.activate = Sheet.ROSTER
     return report

@@ -154,3 +154,35 @@ def test_checks_and_amounts_on_100k_rows_are_fast():
     print(f"checks + amounts on {n} rows: {elapsed:.1f}s, {len(problems)} problems")
     assert (checked[Col.STATUS] == "重复").sum() >= 100
     assert elapsed < 60
+
+
+@pytest.mark.slow
+def test_feedback_tells_a_community_what_to_write_not_the_clerks_sheets(demo_run):
+    _, _, _, problems, campaign = demo_run
+    sent = {}                                  # 问题 → 请这样修改, over every unit's file
+    for path in (campaign.output / "退回修改").glob("*.xlsx"):
+        rows = workbook_io.read_sheets(path)["退回修改"]
+        header = next(r for r in rows if "请这样修改" in r)
+        for r in rows[rows.index(header) + 1:]:
+            sent.setdefault(r[header.index("问题")], []).append(r[header.index("请这样修改")])
+    texts = [t for ts in sent.values() for t in ts]
+    # a community has no 标准 or 参数 sheet and keeps no rows of a roster it never sees
+    assert not [t for t in texts if "“标准”表" in t or "“参数”表" in t or "只保留该行" in t]
+    (category,) = sent[_kind("checks.unknown_category")]
+    assert category.startswith("类别“困难户”不是本次慰问的类别，请改为以下类别之一：低保、")
+    assert all("请删去本行" in t and "请核对并改正身份证号" in t
+               for t in sent[_kind("checks.duplicate_id")])
+    # the clerk's 问题 sheet keeps its own words
+    clerk = problems[problems[ProblemCol.CODE] == "checks.unknown_category"]
+    assert clerk[ProblemCol.MESSAGE].str.contains("不在“标准”表中").all()
+
+
+def test_a_shared_phone_is_told_to_a_community_without_the_parameter_sheet():
+    from weiwen.checks.money import SHARED_PHONE
+    from weiwen.outputs.feedback import community_text
+    problem = P.make(SHARED_PHONE, unit="东湖社区", file="东湖.xlsx", row=5, phone="13800000000",
+                     n=4, key="同一电话最多户数", limit=3, others="西湖社区“西湖.xlsx”第9行等")
+    assert "“参数”表" in problem.message
+    assert community_text(problem) == (
+        "联系电话13800000000共有4户在用（还有西湖社区“西湖.xlsx”第9行等），请核实；"
+        "不是本人或家人电话的，请改填本户能联系上的电话。")

@@ -34,6 +34,29 @@ FEEDBACK_DIR = "退回修改"
 #: 输出清单.json's step of these files
 STEP = "feedback"
 COLUMNS = ("序号", "文件", "行号", "单元格", Col.NAME, Col.ID, ProblemCol.SEVERITY, "问题", "请这样修改")
+#: the few problems whose 问题-sheet text speaks of the clerk's workbook (its 标准 and 参数
+#: sheets, which row 名册 keeps): a community is told instead what is wrong with its row and
+#: what to write, in its own terms; the values are those the 问题 text was made from
+TO_COMMUNITY = {
+    "checks.unknown_category": "类别“{value}”不是本次慰问的类别，请改为以下类别之一：{choices}。",
+    "checks.duplicate_id": "与{kept}是同一个身份证号，同一人只发放一次，本行不发放。"
+                           "是同一人的，请删去本行；不是同一人的，请核对并改正身份证号。",
+    "checks.shared_phone": "联系电话{phone}共有{n}户在用（还有{others}），请核实；"
+                           "不是本人或家人电话的，请改填本户能联系上的电话。",
+}
+
+
+def community_text(p: P.Problem) -> str:
+    """What 请这样修改 says to the unit about `p`: its own wording when the 问题 sheet's text
+    names the clerk's workbook, else the same text (ID numbers masked either way)."""
+    template = TO_COMMUNITY.get(str(p.code))
+    text = p.message
+    if template is not None:
+        try:
+            text = template.format(**{"name": p.name, "id": p.id, **p.extra})
+        except (KeyError, IndexError, ValueError):   # a problem kept from an older version
+            text = p.message
+    return mask_ids_in_text(text)
 
 
 def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, list[dict]]:
@@ -56,7 +79,7 @@ def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, l
             **where,
             Col.NAME: p.name, Col.ID: mask_id(p.id),
             ProblemCol.SEVERITY: p.severity.value if isinstance(p.severity, Severity) else str(p.severity),
-            "问题": p.kind, "请这样修改": mask_ids_in_text(p.message),
+            "问题": p.kind, "请这样修改": community_text(p),
         })
     out = {}
     for unit, rows in by_unit.items():

@@ -167,8 +167,31 @@ def test_a_merge_says_which_files_brought_no_rows(tmp_path, cli):
     said = [n for n in report["notes"] if n.startswith("无法使用的文件")]
     assert said == ["无法使用的文件（1 个）：青山村补充名单.xlsx（青山村）。原因见“问题”表；"
                     "请让这些单位重新发送（用下发的模板填写，或另存为 .xlsx）。"]
+    # the unit's 退回修改 asks for the file again, in its own terms (not "请让该单位……")
+    feedback = load_workbook(campaign.output / "退回修改" / "青山村.xlsx")["退回修改"]
+    rows = [[c.value for c in r] for r in feedback.iter_rows(values_only=False)]
+    row = next(r for r in rows if r[1] == "青山村补充名单.xlsx")
+    assert row[2] is None and row[7] == "文件无法读取"
+    assert row[8].startswith("这个文件无法使用：文件内容不是 Excel 表格") and "请让该单位" not in row[8]
+    assert row[8].endswith("请把名单重新发来：用下发的模板填写，在 Excel 或 WPS 里保存为 .xlsx，不设打开密码。")
     (campaign.inbox / "青山村补充名单.xlsx").unlink()
     (campaign.inbox / "名单（不知道是谁的）.xlsx").unlink()
     again = cli.json("merge", campaign.root)          # every file used: the line as before
     assert again["outcome"] == "合并完成：读取 3 个文件、36 行，名册共 36 行，退回 0 行。"
     assert not [n for n in again["notes"] if n.startswith("无法使用的文件")]
+
+
+
+def test_a_file_the_office_cannot_open_is_not_sent_back_to_its_unit():
+    """The file open in another program, or a zip the office unpacks itself: the office's to fix,
+    so 退回修改 does not ask the unit; a password or a header the unit can fix is asked for."""
+    from weiwen import problems as P
+    from weiwen.intake import reasons as R
+    from weiwen.outputs.feedback import resend_text
+    locked = P.make("intake.unreadable", unit="青山村", file="a.xlsx", reason=R.LOCKED)
+    zipped = P.make("intake.unreadable", unit="青山村", file="a.zip", reason=R.ARCHIVE)
+    assert resend_text(locked) is None and resend_text(zipped) is None
+    secret = P.make("intake.unreadable", unit="青山村", file="a.xlsx", reason=R.PASSWORD)
+    assert resend_text(secret).startswith("这个文件无法使用：文件设置了打开密码。名单没有合并。")
+    headless = P.make("intake.no_header", unit="青山村", file="a.xlsx")
+    assert resend_text(headless).startswith("这个文件里找不到名单的表头")

@@ -22,7 +22,9 @@ from ..masking import mask_id, mask_ids_in_text
 from ..names import Col, ProblemCol, Severity
 from ..settings import Settings
 from ..values import cn_date
+from ..intake import reasons as R
 from ..intake.merge import MergeReport
+from ..intake.returns import UNUSABLE_FILE_CODES
 from . import layout as L
 from . import xlsx as X
 from .outset import OutputSet
@@ -46,6 +48,26 @@ TO_COMMUNITY = {
 }
 
 
+#: a file of the unit's that brought no rows: what to send instead (the 问题 sheet tells the clerk
+#: to ask for it again; the unit is told why and how)
+RESEND = "名单没有合并。请把名单重新发来：用下发的模板填写，在 Excel 或 WPS 里保存为 .xlsx，不设打开密码。"
+#: why a file could not be read when the cause is on the office's side, not in the file
+_OFFICE_SIDE = (R.LOCKED, R.ARCHIVE)
+
+
+def resend_text(p: P.Problem) -> str | None:
+    """What 退回修改 says about a unit's file that could not be used, or None when that is not
+    the unit's to fix (the file open in another program, a zip the office unpacks itself)."""
+    reason = str(p.extra.get("reason", ""))
+    if str(p.code) == "intake.no_header":
+        return "这个文件里找不到名单的表头（户主姓名、身份证号、类别等），" + RESEND
+    if reason in _OFFICE_SIDE:
+        return None
+    # the reason's diagnosis, without the advice that speaks to the clerk ("请让该单位……")
+    diagnosis = reason.split("，请")[0].strip("，。") or "文件无法读取"
+    return f"这个文件无法使用：{diagnosis}。" + RESEND
+
+
 def community_text(p: P.Problem) -> str:
     """What 请这样修改 says to the unit about `p`: its own wording when the 问题 sheet's text
     names the clerk's workbook, else the same text (ID numbers masked either way)."""
@@ -62,15 +84,19 @@ def community_text(p: P.Problem) -> str:
 def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, list[dict]]:
     """Unit → its rows to fix (序号 first, in the order of its file and row): problems that point
     at a row of that unit's return, and problems about its list as a whole (`to_unit`, e.g. a
-    household paid last time and missing now). Plain rows: a re-merge makes a table only for the
-    units whose file changes."""
+    household paid last time and missing now), and its files that brought no rows (unreadable, no
+    header: `resend_text`). Plain rows: a re-merge makes a table only for the units whose file
+    changes."""
     by_unit: dict[str, list[dict]] = {}
     for p in problems:
         whole = bool(p.unit and p.extra.get("to_unit"))
-        if not whole and (not p.unit or p.row is None or p.file not in report.columns):
+        resend = resend_text(p) if p.unit and p.file and str(p.code) in UNUSABLE_FILE_CODES \
+            else None
+        if not whole and resend is None and (not p.unit or p.row is None
+                                             or p.file not in report.columns):
             continue
-        if whole:
-            where = {"文件": p.extra["to_unit"], "行号": None, "单元格": ""}
+        if whole or resend is not None:
+            where = {"文件": p.extra["to_unit"] if whole else p.file, "行号": None, "单元格": ""}
         else:
             letter = report.columns[p.file].get(p.column, "") if p.column else ""
             where = {"文件": p.file, "行号": int(p.row),
@@ -79,7 +105,7 @@ def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, l
             **where,
             Col.NAME: p.name, Col.ID: mask_id(p.id),
             ProblemCol.SEVERITY: p.severity.value if isinstance(p.severity, Severity) else str(p.severity),
-            "问题": p.kind, "请这样修改": community_text(p),
+            "问题": p.kind, "请这样修改": resend if resend is not None else community_text(p),
         })
     out = {}
     for unit, rows in by_unit.items():

@@ -358,3 +358,26 @@ def test_bank_name_is_read_and_reaches_the_bank_list(cli, camp):
     assert [(r[1], r[2], r[3]) for r in body] == [                         # header; 合计, 大写
         ("测试0001", "6222020000000000003", "中国农业银行杭州文一支行"),
         ("测试0002", "6217001540012345679", "杭州联合农商银行")]
+
+
+def test_what_a_unit_typed_is_kept_as_typed(cli, camp):
+    """Names, addresses and 备注 reach 名册 as the unit typed them: 乾, 於, 甯 are names, not
+    Traditional forms of 干, 于, 宁, and a Traditional name stays one (the bank's 户名 is that
+    name); full-width punctuation stays; a name's stray spaces go. 类别 is matched through
+    Simplified, the unit's own wording kept in 填报类别. Read back with openpyxl."""
+    rows = [person(n) for n in range(1, 7)]
+    for row, name in zip(rows, ("王乾", "於丽华", "甯小红", "陳建國", " 欧阳 娜 ", "李雪")):
+        row[0] = name
+    rows[0][6], rows[0][7] = "幸福路１２号（东门）", "低保，需上门"
+    rows[1][7] = "＋1人（待核）"
+    rows[3][2] = "殘疾戶"
+    write_openpyxl(camp.inbox / "东湖社区.xlsx", [HEADER, *rows])
+    merged(cli, camp)
+    ws = load_workbook(camp.workbook, read_only=True)[Sheet.ROSTER]
+    head, *body = [list(r) for r in ws.iter_rows(values_only=True)]
+    got = [dict(zip(head, r)) for r in body if r[head.index(Col.NAME)]]
+    assert [r[Col.NAME] for r in got] == ["王乾", "於丽华", "甯小红", "陳建國", "欧阳娜", "李雪"]
+    assert (got[0][Col.ADDRESS], got[0][Col.NOTE]) == ("幸福路１２号（东门）", "低保，需上门")
+    assert got[1][Col.NOTE] == "＋1人（待核）"
+    assert (got[3][Col.CATEGORY], got[3][Col.REPORTED_CATEGORY]) == ("残疾户", "殘疾戶")
+    assert got[4][Col.REPORTED_CATEGORY] in (None, "")              # the standard's own name

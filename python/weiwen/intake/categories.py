@@ -85,7 +85,9 @@ def read_categories(raw: pd.Series, index: CategoryIndex,
     if implied is not None:
         found = found.where(found.notna() | (cleaned == ""), implied[0])
     category = found.where(found.notna(), cleaned)
-    reported = N.texts(raw).where(found.notna() & (found != cleaned), "")
+    # the unit's wording as it typed it (a Traditional 低保戶 is not the standard's 低保户)
+    typed = N.typed(raw)
+    reported = typed.where(found.notna() & (found != typed), "")
     return category.astype(object), reported.astype(object)
 
 

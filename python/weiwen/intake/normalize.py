@@ -2,9 +2,12 @@
 
 Full-width digits and letters, spaces and hyphens inside numbers, lowercase x in IDs, numbers that
 arrived as floats (an ID or card that went through a float has lost digits: it is flagged, never
-"repaired"), Traditional characters, dates in text columns. Every function takes a pandas Series of
-raw cell values and maps its *unique* values once, so 100k rows cost little more than their
-distinct values.
+"repaired"), dates in text columns. Words a unit writes (户主姓名, 地址, 备注, 开户银行, 填报类别)
+are kept as typed: a name is a person's and the bank's 户名 — 王乾 is not 王干, and a Traditional
+name stays Traditional — so only the ends are trimmed (and a name's stray spaces dropped).
+Traditional → Simplified and NFKC serve matching only (类别, headers, unit names). Every function
+takes a pandas Series of raw cell values and maps its *unique* values once, so 100k rows cost
+little more than their distinct values.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import numpy as np
 import pandas as pd
 from opencc import OpenCC
 
-from ..values import is_blank, to_number, to_text
+from ..values import as_typed, is_blank, to_number, to_text
 
 _cc = OpenCC("t2s")
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -87,8 +90,14 @@ def _without_spaces(text: str) -> str:
     return unicodedata.normalize("NFC", _SPACES.sub("", text))
 
 
+def typed_value(value: Any) -> str:
+    """A unit's words as typed: the ends trimmed, nothing else (dates as 2027-01-20)."""
+    return as_typed(value)
+
+
 def name_value(value: Any) -> str:
-    return _without_spaces(text_value(value))
+    """户主姓名 as typed, without the spaces a name never has (“ 欧阳 娜 ” → 欧阳娜)."""
+    return _without_spaces(unicodedata.normalize("NFC", typed_value(value)))
 
 
 def id_value(value: Any) -> tuple[str, bool]:
@@ -176,7 +185,13 @@ def size_value(value: Any) -> Any:
 # --- whole columns -------------------------------------------------------------------------------
 
 def texts(series: pd.Series) -> pd.Series:
+    """Cleaned for matching: NFKC, single spaces, Simplified."""
     return map_unique(series, text_value)
+
+
+def typed(series: pd.Series) -> pd.Series:
+    """As typed (`typed_value`): for what is kept and printed."""
+    return map_unique(series, typed_value)
 
 
 def names(series: pd.Series) -> pd.Series:

@@ -305,6 +305,16 @@ def test_likely_duplicates_are_review_never_removed():
     assert statuses(out) == ["有效", "待核", "有效", "待核", "有效"]
 
 
+def test_an_address_typed_with_full_width_digits_is_still_near():
+    """名册 keeps the address as typed; the comparison reads 幸福路１２号 as 幸福路12号."""
+    out, problems = check(
+        {Col.NAME: "李强", Col.ADDRESS: "幸福路12号3幢201室"},
+        {Col.NAME: "李强", Col.ADDRESS: "幸福路１２号３幢２０１室"},
+    )
+    assert found(problems) == [(5, "checks.likely_duplicate")]
+    assert out[Col.ADDRESS].tolist()[1] == "幸福路１２号３幢２０１室"
+
+
 def test_head_listed_as_member_of_another_household():
     head = make_id(seq="555")
     out, problems = check({MEMBER_IDS: f"{make_id(seq='556')}、{head}"}, {Col.ID: head})

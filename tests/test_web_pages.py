@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -196,6 +197,27 @@ def test_the_problems_page_opens_on_a_files_errors_without_internal_codes(merged
                        headers={"origin": BASE}).json()
     assert rows["total"] == 1 and "代码" not in rows["columns"]
     assert "（校验位不对，" in rows["rows"][0][-1], rows["rows"][0]
+
+
+def test_a_unit_whose_files_could_not_be_used_is_not_shown_as_done(merged):
+    """A unit that sent a list and also files the merge could not use (a damaged workbook, a photo
+    renamed .xlsx): 概况 says how many, in the warning colour, and opens 问题 on that unit;
+    回收表 says of each such file to ask the unit to send it again."""
+    (merged.inbox / "青山村慰问名单（损坏）.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    (merged.inbox / "青山村名单照片.xlsx").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 200)
+    step(merged, "merge")
+    client = client_for(merged)
+    page = client.get("/").text
+    card = re.search(r'<a class="unit (\w+)" href="/problems\?unit=([^"]+)"[^>]*><b>青山村</b>'
+                     r"<span>([^<]*)</span>", page)
+    assert card, re.search(r"<b>青山村</b>.{0,80}", page).group(0)
+    assert card.group(1) == "warn" and unquote(card.group(2)) == "青山村"
+    assert card.group(3) == "已交回 · 12 行 · 2 个文件无法使用"
+    assert unit_state(page, "东湖社区") == "已交回" and '<div class="unit ok"><b>东湖社区</b>' in page
+    files = client.get("/files").text
+    for name in ("青山村慰问名单（损坏）.xlsx", "青山村名单照片.xlsx"):
+        row = re.search(rf"<td>{re.escape(name)}</td><td>([^<]*)</td><td><span class=\"(\w+)\">([^<]*)", files)
+        assert row and row.groups() == ("青山村", "bad", "无法使用（原因见错误），请让该单位重新发送"), name
 
 
 @pytest.mark.slow

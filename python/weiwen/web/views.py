@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 
 from ..fileio import safe_file_stem
-from ..intake.returns import NOT_RETURNED_CODE, OVERDUE, RETURNED, UnitReturn, unit_returns
+from ..intake.returns import (NOT_RETURNED_CODE, OVERDUE, RETURNED, UNUSABLE_FILE_CODES, UnitReturn,
+                              unit_returns)
 from ..outputs.feedback import FEEDBACK_DIR
 from ..lock import read_lock
 from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, BANK_NO_CARD_FILE, SIGNOFF_DIR, SUMMARY_FILE,
@@ -60,13 +61,15 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
     today = dt.date.today()
     deadline = params.return_deadline
     rows_by_unit = _unit_rows(snap)
+    unusable = _unusable_files(snap)
     units = []
     returns = _returns(snap, today)
     for unit, ret in zip(snap.settings.units, returns):
         n = int(rows_by_unit.get(unit.name, 0))
-        css = {RETURNED: "ok", OVERDUE: "bad"}.get(ret.status, "warn")
+        bad_files = len(unusable.get(unit.name, ()))
+        css = {RETURNED: "warn" if bad_files else "ok", OVERDUE: "bad"}.get(ret.status, "warn")
         units.append({"name": unit.name, "type": unit.type, "rows": n, "status": ret.status,
-                      "css": css, "contact": unit.contact})
+                      "css": css, "contact": unit.contact, "unusable": bad_files})
     entries = index.scan()
     outputs: list[dict[str, Any]] = []
     for label, name in KEY_OUTPUTS:
@@ -112,6 +115,26 @@ def _unit_rows(snap: state.Snapshot) -> dict[str, int]:
     return snap.cached("rows_by_unit", count)
 
 
+def _unusable_files(snap: state.Snapshot) -> dict[str, set[str]]:
+    """Unit → its files the merge could not use (unreadable, a picture or a Word document renamed,
+    no header row); "" → those of no known unit. Such a unit has sent its list back, but not in a
+    form that reached 名册: the clerk must ask it to send those files again, so 概况 must not show
+    it as simply done."""
+    problems = snap.problems
+
+    def collect() -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        if not len(problems):
+            return out
+        codes = state.text_column(problems[ProblemCol.CODE])
+        hit = problems[codes.isin(UNUSABLE_FILE_CODES)]
+        for unit, file in zip(hit[ProblemCol.UNIT].map(to_text), hit[ProblemCol.FILE].map(state.source_file)):
+            if file:
+                out.setdefault(unit, set()).add(file)
+        return out
+    return snap.cached("unusable_files", collect)
+
+
 def _returns(snap: state.Snapshot, today: dt.date) -> list[UnitReturn]:
     return snap.cached(f"returns {today}", lambda: unit_returns_now(snap, _unit_rows(snap), today))
 
@@ -151,6 +174,7 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
     entries = [e for e in index.scan() if e.folder == "inbox"]
     feedback = {e.relname.split("/", 1)[1]: e for e in index.scan()
                 if e.folder == "output" and e.relname.startswith(FEEDBACK_DIR + "/")}
+    unusable = set().union(*_unusable_files(snap).values())
     changed = snap.roster_changed
     now = dt.datetime.now()
     out = []
@@ -162,6 +186,9 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
         back = feedback.get(f"{safe_file_stem(unit)}.xlsx") if unit else None
         if e.relname in superseded:
             state_text, css = "旧版本，已被新版本替换", "muted"
+        elif e.relname in unusable and not (snap.modified < e.modified <= now):
+            # read by the last merge (its 问题 line says so), even one that left 名册 as it was
+            state_text, css = "无法使用（原因见错误），请让该单位重新发送", "bad"
         elif n and newer:
             state_text, css = f"合并后又改过（名册里是旧的 {n} 行），请重新合并", "warn"
         elif n:

@@ -220,6 +220,26 @@ def test_a_unit_whose_files_could_not_be_used_is_not_shown_as_done(merged):
         assert row and row.groups() == ("青山村", "bad", "无法使用（原因见错误），请让该单位重新发送"), name
 
 
+def test_the_outputs_are_listed_in_the_clerks_order(merged):
+    """输出文件 lists 第二组 before 第十一组, the units in the order of the 单位 sheet with the
+    departments after them, and not 输出清单.json (the program's own note)."""
+    made = {"走访安排": ("第三组", "第十一组", "第一组", "走访安排总表", "第二组"),
+            "签字确认表": ("妇联", "青山村", "社会事务科", "东湖社区", "签字确认表（全部单位）", "西湖社区")}
+    for folder, stems in made.items():
+        (merged.output / folder).mkdir(parents=True)
+        for stem in stems:
+            (merged.output / folder / f"{stem}.xlsx").write_bytes(b"PK")
+    (merged.output / "输出清单.json").write_text("{}", encoding="utf-8")
+    page = client_for(merged).get("/outputs").text
+    listed = {title: re.findall(r"<tr><td>([^<]+)</td>", part)
+              for title, part in re.findall(r"<h3>output / (\S+)</h3>(.*?)</table>", page, re.S)}
+    assert listed["走访安排"] == ["走访安排总表.xlsx", "第一组.xlsx", "第二组.xlsx", "第三组.xlsx",
+                                  "第十一组.xlsx"]
+    assert listed["签字确认表"] == ["签字确认表（全部单位）.xlsx", "东湖社区.xlsx", "西湖社区.xlsx", "青山村.xlsx",
+                                    "社会事务科.xlsx", "妇联.xlsx"]   # 标准: 低保 (社会事务科) before 妇联
+    assert "输出清单.json" not in page
+
+
 @pytest.mark.slow
 def test_weiwen_serve_prints_the_address_and_answers_it(merged):
     process = subprocess.Popen([sys.executable, "-m", "weiwen", "serve", str(merged.root), "--port", "0",

@@ -10,11 +10,12 @@ from ..fileio import safe_file_stem
 from ..intake.returns import (NOT_RETURNED_CODE, OVERDUE, RETURNED, UNUSABLE_FILE_CODES, UnitReturn,
                               unit_returns)
 from ..outputs.feedback import FEEDBACK_DIR
+from ..outputs.state import MANIFEST
 from ..lock import read_lock
 from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, BANK_NO_CARD_FILE, SIGNOFF_DIR, SUMMARY_FILE,
                      VISITS_OUTPUT_DIR, Col, ParamCol, ProblemCol, Sheet)
 from ..values import to_text
-from . import chart, ops, state, tables
+from . import chart, ops, order, state, tables
 from .files import FileEntry, FileIndex
 from .jobs import Runner, workbook_in_use
 
@@ -175,6 +176,7 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
     feedback = {e.relname.split("/", 1)[1]: e for e in index.scan()
                 if e.folder == "output" and e.relname.startswith(FEEDBACK_DIR + "/")}
     unusable = set().union(*_unusable_files(snap).values())
+    places = order.names_in_order(snap.settings)
     changed = snap.roster_changed
     now = dt.datetime.now()
     out = []
@@ -206,9 +208,8 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
     return {"files": out, "units_back": units_back,
             "missing": [{"unit": r.unit, "status": r.status, "contact": r.contact}
                         for r in returns if r.status != RETURNED],
-            "feedback_all": sorted(
-        ({"unit": k.rsplit(".", 1)[0], "id": v.id, "time": when(v.modified)} for k, v in feedback.items()),
-        key=lambda r: r["unit"])}
+            "feedback_all": [{"unit": k.rsplit(".", 1)[0], "id": feedback[k].id, "time": when(feedback[k].modified)}
+                             for k in sorted(feedback, key=lambda k: order.clerk_key(k, places))]}
 
 
 def _rows_by_file(roster: pd.DataFrame) -> dict[str, tuple[str, int]]:
@@ -263,8 +264,8 @@ def outputs_page(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
     snap = st.snapshot()
     groups: dict[str, list[dict[str, Any]]] = {}
     for e in index.scan():
-        if e.folder == "inbox":
-            continue
+        if e.folder == "inbox" or (e.folder == "output" and e.relname == MANIFEST):
+            continue          # the program's own note of what it made, not a file for anyone
         head = e.relname.split("/", 1)[0] if "/" in e.relname else ""
         title = "outbox（下发模板）" if e.folder == "outbox" else (f"output / {head}" if head else "output")
         css, words = freshness(e, snap)
@@ -272,9 +273,12 @@ def outputs_page(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
             "id": e.id, "name": e.relname.split("/", 1)[1] if head and e.folder == "output" else e.relname,
             "time": when(e.modified), "size": _size(e.size), "css": css, "state": words,
             "preview": e.kind in PREVIEWABLE and not e.relname.startswith("加密发送")})
-    order = sorted(groups, key=lambda t: (not t.startswith("output"), t != "output", t))
+    places = order.names_in_order(snap.settings)
+    for files in groups.values():
+        files.sort(key=lambda f: order.clerk_key(f["name"], places))
+    titles = sorted(groups, key=lambda t: (not t.startswith("output"), t != "output", t))
     picture = snap.cached("chart", lambda: chart.svg(*chart.amounts_by_unit(snap.roster, snap.settings)))
-    return {"groups": [(t, groups[t]) for t in order], "chart": picture,
+    return {"groups": [(t, groups[t]) for t in titles], "chart": picture,
             "roster_changed": when(snap.roster_changed), "roster_exact": snap.roster_changed_exact}
 
 

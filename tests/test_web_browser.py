@@ -296,6 +296,69 @@ def test_what_the_clerk_sees_on_a_small_screen_when_things_go_wrong(chromium, tm
         assert not errors, errors
 
 
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return (inner["x"] >= outer["x"] - 1 and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+            and inner["y"] >= outer["y"] - 1 and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1)
+
+
+def _page_scrolls(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollHeight > innerHeight")
+
+
+@pytest.mark.slow
+def test_the_tables_fit_a_small_screen_and_say_what_a_clerk_must_act_on(chromium, tmp_path):
+    """At 1024×700: 概况 says a unit sent a file that could not be used and opens its problems;
+    问题 shows its first row on the first screen; 名册 keeps 户主姓名 in view when scrolled
+    sideways; only the table scrolls, at 1366×768 too."""
+    campaign = small_campaign(tmp_path / "活动")
+    write_returns(campaign.inbox)
+    photo = campaign.inbox / "青山村名单照片.xlsx"               # a photo of the list, renamed
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 200)
+    from weiwen import pipeline
+    pipeline.on_disk("merge", campaign)
+    with served(campaign) as server:
+        context = chromium.new_context(viewport={"width": 1024, "height": 700})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url)
+        home = base(page)
+
+        # 概况: the unit is not simply done; its card opens its problems
+        card = page.locator("a.unit", has_text="青山村")
+        assert card.inner_text().split("\n")[1] == "已交回 · 12 行 · 1 个文件无法使用"
+        assert "warn" in card.get_attribute("class").split()
+        card.click()
+        page.wait_for_selector(".vt-row:not(.loading)")
+        assert page.input_value("select[name=unit]") == "青山村"
+
+        # 问题: the table on the first screen, the page itself not scrolling
+        first = page.locator(".vt-row >> nth=0").bounding_box()
+        assert first["y"] + first["height"] <= 700, first
+        assert not _page_scrolls(page)
+
+        # 名册: scrolled to the far right, the first row's 户主姓名 is still there, uncovered
+        page.goto(home + "/roster")
+        page.wait_for_selector(".vt-row:not(.loading)")
+        assert not _page_scrolls(page)
+        page.eval_on_selector("#table", "b => { b.scrollLeft = b.scrollWidth; }")
+        page.wait_for_function("() => document.querySelector('#table').scrollLeft > 500")
+        column = page.locator(".vt-head div").all_inner_texts().index("户主姓名")
+        cell = page.locator(".vt-row >> nth=0").locator("div").nth(column)
+        box, table = cell.bounding_box(), page.locator("#table").bounding_box()
+        assert _inside(box, table), (box, table)
+        on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).textContent",
+                               [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        assert on_top == cell.inner_text() != "", on_top
+
+        page.set_viewport_size({"width": 1366, "height": 768})
+        for path in ("/roster", "/problems"):
+            page.goto(home + path)
+            page.wait_for_selector(".vt-row:not(.loading)")
+            assert not _page_scrolls(page), path
+        assert not errors, errors
+
 # --- on the demo: the page's workbook equals the CLI's, step after step --------------------------
 
 #: the minute a sheet was made (汇总's 据名册生成 line): the command and the page run a step

@@ -26,6 +26,8 @@ PAGE_MAX = 500
 ROSTER_VIEW: tuple[str, ...] = (
     Col.SEQ, Col.UNIT, Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.ADDRESS,
     Col.AMOUNT, Col.PAYMENT, Col.STATUS, Col.ISSUES, Col.BASIS, Col.SRC_FILE, Col.SRC_ROW, Col.NOTE)
+#: 名册 columns kept at the left when the clerk scrolls sideways: whose row it is
+ROSTER_FIXED: tuple[str, ...] = (Col.SEQ, Col.NAME)
 #: 问题 columns shown on the page: the stable code is the program's, not the clerk's
 PROBLEM_VIEW: tuple[str, ...] = tuple(c for c in ProblemCol if c != ProblemCol.CODE)
 #: the 单位 of a problem no unit could be named for (an unreadable file, a file of no known unit)

@@ -257,6 +257,7 @@ def roster_page(st: state.CampaignState) -> dict[str, Any]:
     return {"total": len(snap.roster), "statuses": tables.STATUSES,
             "units": [u.name for u in snap.settings.units] or tables.choices(snap.roster, Col.UNIT),
             "columns": list(tables.ROSTER_VIEW), "secret": list(tables.SECRET),
+            "sticky": list(tables.ROSTER_FIXED),
             "counts": snap.cached("status", lambda: state.status_counts(snap.roster))}
 
 

@@ -224,6 +224,15 @@ function VTable(box, filters, onCount) {
   var widths = JSON.parse(box.dataset.widths || "[]");
   this.template = this.columns.map(function (_, i) { return (widths[i] || 120) + "px"; }).join(" ");
   this.width = widths.reduce(function (a, b) { return a + b; }, 0);
+  // columns that stay at the left when the table is scrolled sideways (序号, 户主姓名: whose row
+  // it is), each after the fixed ones before it; the last of them casts a shadow
+  var fixed = JSON.parse(box.dataset.sticky || "[]"), left = 0, self = this;
+  this.stick = {};
+  this.columns.forEach(function (c, i) {
+    if (fixed.indexOf(c) < 0) return;
+    self.stick[i] = left; self.lastStick = i;
+    left += widths[i] || 120;
+  });
   this.rowH = 30;
   this.filters = filters;
   this.onCount = onCount;
@@ -237,8 +246,9 @@ VTable.prototype.build = function () {
   this.box.style.setProperty("--cols", this.template);
   this.box.style.setProperty("--width", this.width + "px");
   this.head = el("div", "vt-head");
-  this.columns.forEach(function (c) {
+  this.columns.forEach(function (c, i) {
     var h = el("div", "", c);
+    self.fix(h, i);
     h.title = "点击排序";
     h.addEventListener("click", function () {
       if (self.sort === c) self.desc = !self.desc; else { self.sort = c; self.desc = false; }
@@ -251,13 +261,35 @@ VTable.prototype.build = function () {
   this.body = el("div", "vt-body");
   this.box.appendChild(this.head);
   this.box.appendChild(this.body);
+  this.fit();
   var pending = false;
   this.box.addEventListener("scroll", function () {
     if (pending) return;
     pending = true;
     requestAnimationFrame(function () { pending = false; self.draw(); });
   });
-  window.addEventListener("resize", function () { self.draw(); });
+  window.addEventListener("resize", function () { self.fit(); self.draw(); });
+};
+VTable.prototype.fix = function (cell, i) {
+  if (!(i in this.stick)) return;
+  cell.classList.add("fix");
+  if (i === this.lastStick) cell.classList.add("fix-end");
+  cell.style.left = this.stick[i] + "px";
+};
+/* The table as tall as the window leaves it, so only the table scrolls (two scroll bars, page and
+   table, leave the clerk scrolling the wrong one); the list of units beside it likewise. */
+VTable.prototype.fit = function () {
+  var box = this.box, card = box.closest(".card") || box, main = $("main");
+  var below = card.getBoundingClientRect().bottom - box.getBoundingClientRect().bottom +
+    parseFloat(getComputedStyle(card).marginBottom || 0) +
+    (main ? parseFloat(getComputedStyle(main).paddingBottom || 0) : 0);
+  var top = box.getBoundingClientRect().top + window.pageYOffset;
+  box.style.height = Math.max(240, Math.floor(window.innerHeight - top - below)) + "px";
+  var side = $(".side");
+  if (side) {
+    var sideTop = side.getBoundingClientRect().top + window.pageYOffset;
+    side.style.maxHeight = Math.max(160, Math.floor(window.innerHeight - sideTop - below)) + "px";
+  }
 };
 VTable.prototype.query = function (offset) {
   var q = this.filters ? this.filters() : {};
@@ -283,6 +315,7 @@ VTable.prototype.load = function (n) {
       self.total = data.total;
       self.body.style.height = (self.total * self.rowH) + "px";
       if (self.onCount) self.onCount(self.total);
+      self.fit();                   // the count may have taken a line of its own above the table
     }
     self.draw();
   }, function (e) {
@@ -348,6 +381,7 @@ VTable.prototype.row = function (i, data) {
   this.columns.forEach(function (c, k) {
     var v = data[k + 1];
     var cell = el("div", NUMERIC[c] ? "n" : "");
+    self.fix(cell, k);
     var key = id + "\u0001" + c;
     if (c === "状态" || c === "级别") cell.classList.add("s-" + v);
     if (self.secret.indexOf(c) >= 0 && v !== "" && self.revealUrl) {

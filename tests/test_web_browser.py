@@ -309,14 +309,17 @@ def _page_scrolls(page) -> bool:
 @pytest.mark.slow
 def test_the_tables_fit_a_small_screen_and_say_what_a_clerk_must_act_on(chromium, tmp_path):
     """At 1024×700: 概况 says a unit sent a file that could not be used and opens its problems;
-    问题 shows its first row on the first screen; 名册 keeps 户主姓名 in view when scrolled
-    sideways; only the table scrolls, at 1366×768 too."""
+    问题 shows its first row on the first screen and a problem's whole 说明 on a click; 名册
+    keeps 户主姓名 in view when scrolled sideways; only the table scrolls, at 1366×768 too."""
     campaign = small_campaign(tmp_path / "活动")
     write_returns(campaign.inbox)
     photo = campaign.inbox / "青山村名单照片.xlsx"               # a photo of the list, renamed
     photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 200)
     from weiwen import pipeline
     pipeline.on_disk("merge", campaign)
+    problems = workbook_io.read_sheets(campaign.workbook, ("问题",))["问题"]
+    header = problems[0]
+    message = next(r[header.index("说明")] for r in problems[1:] if r[header.index("来源文件")] == photo.name)
     with served(campaign) as server:
         context = chromium.new_context(viewport={"width": 1024, "height": 700})
         page = context.new_page()
@@ -336,6 +339,11 @@ def test_the_tables_fit_a_small_screen_and_say_what_a_clerk_must_act_on(chromium
         # 问题: the table on the first screen, the page itself not scrolling
         first = page.locator(".vt-row >> nth=0").bounding_box()
         assert first["y"] + first["height"] <= 700, first
+        assert not _page_scrolls(page)
+        # a click shows the whole 说明, advice at its end included
+        page.locator(".vt-row", has_text=photo.name).click()
+        assert page.locator("#detail .text").inner_text() == message
+        assert message.endswith("。") and len(message) > 40, message
         assert not _page_scrolls(page)
 
         # 名册: scrolled to the far right, the first row's 户主姓名 is still there, uncovered

@@ -233,6 +233,8 @@ function VTable(box, filters, onCount) {
     self.stick[i] = left; self.lastStick = i;
     left += widths[i] || 120;
   });
+  this.picked = null;
+  this.onPick = null;
   this.rowH = 30;
   this.filters = filters;
   this.onCount = onCount;
@@ -378,6 +380,16 @@ VTable.prototype.row = function (i, data) {
   r.style.transform = "translateY(" + (i * this.rowH) + "px)";
   if (!data) { r.appendChild(el("div", "", "…")); return r; }
   var id = data[0];
+  if (this.onPick) {
+    if (id === this.picked) r.classList.add("picked");
+    r.addEventListener("click", function () {
+      if (String(window.getSelection() || "")) return;       // selecting text to copy it
+      self.picked = id;
+      $all(".vt-row.picked", self.body).forEach(function (n) { n.classList.remove("picked"); });
+      r.classList.add("picked");
+      self.onPick(data);
+    });
+  }
   this.columns.forEach(function (c, k) {
     var v = data[k + 1];
     var cell = el("div", NUMERIC[c] ? "n" : "");
@@ -420,6 +432,8 @@ function initTables() {
   var table = new VTable(box, values, function (n) {
     if (count) count.textContent = n === null ? "" : "共 " + n + " 行";
   });
+  var detail = $("#detail");
+  if (detail) table.onPick = function (data) { showDetail(detail, table.columns, data); table.fit(); table.draw(); };
   if (form) {
     var timer = null;
     form.addEventListener("submit", function (e) { e.preventDefault(); });
@@ -443,6 +457,24 @@ function initTables() {
     });
   });
   window.weiwenTable = table;
+}
+
+/* The whole of one problem, wrapped, above the table: a long 说明 ends with what to do, which a
+   cut-off cell (or a column off to the right on a small screen) would hide. */
+function showDetail(box, columns, data) {
+  box.textContent = "";
+  var where = el("p", "where");
+  columns.forEach(function (c, k) {
+    var v = data[k + 1];
+    if (v === "" || v === null || c === "说明") return;
+    if (where.childNodes.length) where.appendChild(document.createTextNode("　"));
+    where.appendChild(el("span", "muted", c + "："));
+    where.appendChild(el("span", c === "级别" ? "s-" + v : "", v));
+  });
+  box.appendChild(where);
+  var k = columns.indexOf("说明");
+  if (k >= 0) box.appendChild(el("p", "text", data[k + 1]));
+  box.classList.add("on");
 }
 
 /* --- preview: a long rendering (the 183 pages of every unit's 签字确认表 take ~40 s) is asked for

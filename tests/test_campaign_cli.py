@@ -195,3 +195,30 @@ def test_a_file_the_office_cannot_open_is_not_sent_back_to_its_unit():
     assert resend_text(secret).startswith("这个文件无法使用：文件设置了打开密码。名单没有合并。")
     headless = P.make("intake.no_header", unit="青山村", file="a.xlsx")
     assert resend_text(headless).startswith("这个文件里找不到名单的表头")
+
+
+@pytest.mark.slow
+def test_a_merge_that_finds_no_row_leaves_the_roster_as_it_was(demo_campaign, cli, tmp_path):
+    """The inbox emptied (files taken out to look at, a folder moved) or left with a damaged file
+    only: 名册 and the clerk's 备注 stay; the clerk is told why and what to do; exit 2."""
+    import shutil
+
+    roster = workbook_io.read_roster(demo_campaign.workbook)
+    roster.loc[roster.index[0], Col.NOTE] = "已核实，本人在外地"
+    workbook_io.write_frames(demo_campaign.workbook, demo_campaign.root, {Sheet.ROSTER: roster})
+    before = demo_campaign.workbook.read_bytes()
+    aside = shutil.move(str(demo_campaign.inbox), str(tmp_path / "拿出来看的"))
+    demo_campaign.inbox.mkdir()
+    result = cli("merge", demo_campaign.root, ok=False)
+    assert result.exit_code == 2
+    assert "没有合并：inbox 文件夹里没有回收表，“名册”保持原样（2001 行，您填的备注都在）" in result.output
+    assert demo_campaign.workbook.read_bytes() == before
+    (demo_campaign.inbox / "东湖社区.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    result = cli("run", demo_campaign.root, ok=False)
+    assert result.exit_code == 2 and "的 1 个文件都没有能合并的行（无法读取文件“东湖社区.xlsx”" in result.output
+    assert demo_campaign.workbook.read_bytes() == before
+    shutil.rmtree(demo_campaign.inbox)
+    shutil.move(aside, str(demo_campaign.inbox))
+    cli("merge", demo_campaign.root)
+    kept = workbook_io.read_roster(demo_campaign.workbook)
+    assert "已核实，本人在外地" in kept[Col.NOTE].tolist()

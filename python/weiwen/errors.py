@@ -23,7 +23,8 @@ class CampaignBusy(WeiwenError):
 
 class NotReady(WeiwenError):
     """An output step cannot make a meaningful output from the roster as it is (empty, no amounts,
-    nothing paid); the message names the step to run first. Existing outputs are left as they are."""
+    nothing paid), or a merge found no row to put in 名册; the message names what to do first.
+    The workbook and the existing outputs are left as they are."""
 
 
 #: what the system's refusal means, in the clerk's words (OSError.errno → Chinese)

@@ -15,6 +15,7 @@ from ..amounts import compute_amounts
 from ..books import Book, Writes, read_problems, read_roster, read_settings
 from ..checks import run_checks
 from ..checks.last_campaign import change_counts, compare
+from ..errors import NotReady
 from ..intake.cache import ReturnsCache, settings_digest
 from ..intake.layout import LAYOUT_NAME
 from ..intake.merge import UNKNOWN_UNIT, MergeReport, merge_files
@@ -152,6 +153,20 @@ def typed_note(names: list[str]) -> str:
             f"（或单独做一个表格）放进 inbox，再合并一次。")
 
 
+def nothing_merged(book: Book, households: int, files: int, problems: list[P.Problem]) -> str:
+    """Why a merge that found no row leaves 名册 as it was: rebuilding it from an empty inbox
+    (a folder moved, the files taken out to look at) would drop every household and the clerk's
+    备注 with them."""
+    if files:
+        reasons = [p.message for p in problems if p.code in UNUSABLE_FILE_CODES][:2]
+        found = f"的 {files} 个文件都没有能合并的行" + (f"（{'；'.join(reasons)}）" if reasons else "")
+    else:
+        found = "没有回收表"
+    return (f"没有合并：inbox 文件夹里{found}，“名册”保持原样（{households} 行，您填的备注都在）。"
+            f"请把各单位交回的表格放进 {book.campaign.inbox} 后再合并；"
+            f"确实要清空名册，请在工作簿里删去“名册”的数据行。")
+
+
 def unmerged_files(problems: list[P.Problem]) -> str:
     """The files that brought no rows, for the merge's one line: a green 合并完成 must not hide
     that a unit's list could not be read or placed."""
@@ -193,6 +208,8 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     problems += merge_problems
     mreport.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
     problems, unusable = claim_unusable_files(problems, settings)
+    if not len(roster) and len(previous):
+        raise NotReady(nothing_merged(book, len(previous), mreport.files_read, problems))
     returns = unit_returns(settings, {*mreport.sent, *unusable}, mreport.rows_per_unit, today=today)
     problems += not_returned_problems(returns, settings)
     progress("检查名单")

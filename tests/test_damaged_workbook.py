@@ -78,3 +78,19 @@ def test_a_workbook_without_its_styles_is_not_written_on(demo_campaign, cli):
         assert f"无法写入工作簿 Weiwen.xlsm：它可能已损坏（文件里缺少 {part}）" in result.output, line
         assert demo_campaign.workbook.read_bytes() == before
         assert _backups(demo_campaign.root) == backups
+
+
+def test_a_workbook_open_in_wps_or_libreoffice_is_not_written_under_it(demo_campaign, cli):
+    """WPS on Linux and LibreOffice hold no lock on the file, only an owner file beside it: a
+    command writing under them would have its results saved over by the program's own copy."""
+    before = demo_campaign.workbook.read_bytes()
+    for owner in ("~$Weiwen.xlsm", ".~lock.Weiwen.xlsm#"):
+        (demo_campaign.root / owner).write_bytes(b"")
+        output = cli("amounts", demo_campaign.root, ok=False).output
+        assert output.startswith("错误：没有写入工作簿：请先在 WPS/Excel 中关闭 Weiwen.xlsm，再运行一次"
+                                 f"（活动文件夹里有 {owner}，说明它正被打开）"), output
+        _one_chinese_line(output.replace(str(demo_campaign.root / owner), "").replace(owner, ""))
+        assert demo_campaign.workbook.read_bytes() == before
+        (demo_campaign.root / owner).unlink()
+    cli("amounts", demo_campaign.root)                   # closed: written as usual
+    assert demo_campaign.workbook.read_bytes() != before

@@ -221,3 +221,36 @@ def campaign_lock(root: Path | str, command: str = "") -> Iterator[Path]:
             if _held[key] == 0:
                 del _held[key]
                 release(key)
+
+
+# --- the workbook open in Excel, WPS or LibreOffice ---------------------------------------------
+
+def owner_files(workbook: Path) -> list[Path]:
+    """The owner files Excel / WPS (~$), LibreOffice (.~lock.…#) and WPS on Linux (.~) leave
+    beside an open workbook."""
+    name = workbook.name
+    return [workbook.with_name(f"~${name}"), workbook.with_name(f".~lock.{name}#"),
+            workbook.with_name(f".~{name}")]
+
+
+def in_use_message(workbook: Path, again: str, *, probe: bool = True) -> str | None:
+    """Why the workbook must not be written now, or None. Written while open in WPS on Linux or
+    LibreOffice (which hold no lock), the program's next save would silently put the old sheets
+    back; on Windows Excel holds it deny-write, which `probe` tries before anything starts (a
+    write finds it anyway: the replace is refused and said so). `again`: what the clerk does
+    after closing it."""
+    name = workbook.name
+    for owner in owner_files(workbook):
+        if owner.exists():
+            return (f"请先在 WPS/Excel 中关闭 {name}，{again}（活动文件夹里有 {owner.name}，"
+                    f"说明它正被打开）。如果确实已经关闭仍然这样提示，可以删除 {owner}。")
+    if not probe:
+        return None
+    try:
+        with open(workbook, "r+b"):     # Windows: Excel holds an open workbook deny-write
+            pass
+    except PermissionError:
+        return f"请先在 WPS/Excel 中关闭 {name}（文件正被其他程序占用，无法写入），{again}。"
+    except OSError:
+        pass
+    return None

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from ..campaign import SHIPPED_WORKBOOK, Campaign
+from ..errors import CampaignError
+from ..lock import in_use_message
 from ..names import PROBLEM_KINDS_SHEET, Sheet
 from ..workbook_io import (frame_from_rows, read_back_and_kept, read_sheets, sheet_rows,
                            write_frames)
@@ -88,6 +90,11 @@ class FileBook:
     def write(self, writes: Writes) -> None:
         if not writes:
             return
+        # the command line and the page write the file itself: never under a program that has
+        # it open and would save its own copy over the results
+        in_use = in_use_message(self.campaign.workbook, "再运行一次", probe=False)
+        if in_use:
+            raise CampaignError("没有写入工作簿：" + in_use)
         backs: dict[str, tuple[pd.DataFrame, Spelling | None]] = {}
         #: sheet → the sheet on disk, and which of its columns the new read-back took as they are
         befores: dict[str, tuple[OnDisk, tuple[bool, ...]]] = {}

@@ -22,36 +22,17 @@ from collections.abc import Callable
 
 from ..campaign import Campaign
 from ..errors import WeiwenError
-from ..lock import busy_message, lock_path, read_lock
-from ..names import WORKBOOK_FILE
+from ..lock import busy_message, in_use_message, lock_path, read_lock
 from . import ops
 
 log = logging.getLogger("weiwen.web")
 #: the workbench's log: steps, refusals and our own errors (never an address or a name)
 LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-web.log"
 
-#: the owner files Excel / WPS (~$), LibreOffice (.~lock.…#) and WPS on Linux (.~) leave beside an
-#: open workbook
-def owner_files(workbook: Path) -> list[Path]:
-    name = workbook.name
-    return [workbook.with_name(f"~${name}"), workbook.with_name(f".~lock.{name}#"),
-            workbook.with_name(f".~{name}")]
-
-
 def workbook_in_use(workbook: Path) -> str | None:
-    """Why the workbook cannot be written now (open in Excel / WPS), or None."""
-    for owner in owner_files(workbook):
-        if owner.exists():
-            return (f"请先在 WPS/Excel 中关闭 {WORKBOOK_FILE}，再点按钮（活动文件夹里有 {owner.name}，"
-                    f"说明它正被打开）。如果确实已经关闭仍然这样提示，可以删除 {owner}。")
-    try:
-        with open(workbook, "r+b"):     # Windows: Excel holds an open workbook deny-write
-            pass
-    except PermissionError:
-        return f"请先在 WPS/Excel 中关闭 {WORKBOOK_FILE}（文件正被其他程序占用，无法写入）。"
-    except OSError:
-        pass
-    return None
+    """Why the workbook cannot be written now (open in Excel / WPS), or None: refused before a
+    step starts, said as the page's clerk acts (再点按钮)."""
+    return in_use_message(workbook, "再点按钮")
 
 
 _numbers = itertools.count(1)

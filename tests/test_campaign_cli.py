@@ -177,7 +177,7 @@ def test_a_merge_says_which_files_brought_no_rows(tmp_path, cli):
     (campaign.inbox / "青山村补充名单.xlsx").unlink()
     (campaign.inbox / "名单（不知道是谁的）.xlsx").unlink()
     again = cli.json("merge", campaign.root)          # every file used: the line as before
-    assert again["outcome"] == "合并完成：读取 3 个文件、36 行，名册共 36 行，退回 0 行。"
+    assert again["outcome"] == "合并完成：读取 3 个文件、36 行，名册共 36 行，未能合并 0 行。"
     assert not [n for n in again["notes"] if n.startswith("无法使用的文件")]
 
 

@@ -94,3 +94,18 @@ def test_a_workbook_open_in_wps_or_libreoffice_is_not_written_under_it(demo_camp
         (demo_campaign.root / owner).unlink()
     cli("amounts", demo_campaign.root)                   # closed: written as usual
     assert demo_campaign.workbook.read_bytes() != before
+
+
+def test_a_read_only_workbook_is_left_read_only(demo_campaign, cli):
+    """A finished campaign the clerk marked read-only: a replace would ignore the mark."""
+    import stat
+    before = demo_campaign.workbook.read_bytes()
+    demo_campaign.workbook.chmod(0o444)
+    try:
+        line = _one_chinese_line(cli("check", demo_campaign.root, ok=False).output)
+        assert line.startswith("错误：没有写入工作簿：Weiwen.xlsm 是只读文件"), line
+        assert demo_campaign.workbook.read_bytes() == before
+        assert not demo_campaign.workbook.stat().st_mode & stat.S_IWUSR
+    finally:
+        demo_campaign.workbook.chmod(0o644)
+    cli("check", demo_campaign.root)

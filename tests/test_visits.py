@@ -347,6 +347,8 @@ def test_shipped_workbook_has_the_visit_sheets(campaign):
 def test_empty_plan_is_one_warning_not_a_failure(cli, campaign):
     report = cli.json("visits", campaign.root)
     assert report["groups"] == 0 and report["problems_by_kind"] == {"未填写走访安排": 1}
+    assert report["outcome"].startswith("“走访安排”表里还没有组别，还没有走访名单可打印：请在工作簿的"
+                                        "“走访安排”表填写组别")          # said on screen, not only in 问题
     assert (campaign.output / VISITS_OUTPUT_DIR / VISITS_OVERVIEW_FILE).is_file()
 
 

@@ -93,7 +93,7 @@ def test_a_whole_campaign_through_the_page(chromium, tmp_path):
             assert "ok" in css.split(), (step.tag, text)
             outcomes[step.tag] = text
             facts[step.tag] = page.inner_text("#job-body")
-        assert outcomes["merge"] == "合并完成：读取 3 个文件、36 行，名册共 36 行，退回 0 行。"
+        assert outcomes["merge"] == "合并完成：读取 3 个文件、36 行，名册共 36 行，未能合并 0 行。"
         assert "问题表\t1 条（错误 1 条）" in facts["merge"]
         assert outcomes["run"].startswith("全部完成")
 
@@ -431,7 +431,7 @@ def test_the_page_works_in_firefox(tmp_path):
         ff.run("document.querySelector('button[data-tag=merge]').click()")
         outcome = ff.wait_for("var o = document.querySelector('#outcome');"
                               " return o && !document.querySelector('.spinner') && o.innerText", 120)
-        assert outcome == "合并完成：读取 3 个文件、36 行，名册共 36 行，退回 0 行。"
+        assert outcome == "合并完成：读取 3 个文件、36 行，名册共 36 行，未能合并 0 行。"
         ff.goto(home + "/roster")
         assert ff.wait_for("var c = document.querySelector('#count'); return c && c.textContent") \
             == "共 36 行"

@@ -7,6 +7,8 @@ kept for the rest of the process and, by the sheet's fingerprint, for the next o
 would be written (row_reuse.py) and writes only the others."""
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -95,6 +97,12 @@ class FileBook:
         in_use = in_use_message(self.campaign.workbook, "再运行一次", probe=False)
         if in_use:
             raise CampaignError("没有写入工作簿：" + in_use)
+        if not os.stat(self.campaign.workbook).st_mode & stat.S_IWUSR:   # Windows: 只读 too
+            # a replace ignores the file's own read-only mark: a clerk who froze a finished
+            # campaign that way would find it changed
+            raise CampaignError(f"没有写入工作簿：{self.campaign.workbook.name} 是只读文件（可能是有意设为"
+                                f"只读，防止改动）。确实要修改，请先去掉只读（右键 → 属性，取消“只读”），"
+                                f"再运行一次。")
         backs: dict[str, tuple[pd.DataFrame, Spelling | None]] = {}
         #: sheet → the sheet on disk, and which of its columns the new read-back took as they are
         befores: dict[str, tuple[OnDisk, tuple[bool, ...]]] = {}

@@ -222,7 +222,7 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     report = make_report(command, roster, problems, mreport)
     if mreport.files_read:
         report.outcome = (f"合并完成：读取 {report.files_read} 个文件、{report.rows_read} 行，"
-                          f"名册共 {report.roster_rows} 行，退回 {report.rejected_rows} 行"
+                          f"名册共 {report.roster_rows} 行，未能合并 {report.rejected_rows} 行"
                           + (f"，家庭成员 {report.members_folded} 行已并入户主所在的户"
                              if report.members_folded else "") + unmerged_files(problems) + "。")
     else:

@@ -152,6 +152,9 @@ def report_counts(result: VisitResult) -> dict[str, int]:
 def report_notes(result: VisitResult, limit: int = 20) -> list[str]:
     """What the clerk reads after the run: counts, visits without photos, stray photos."""
     c = report_counts(result)
+    if not result.groups:           # nothing to print yet: say so, and what to fill in
+        return ["“走访安排”表里还没有组别，还没有走访名单可打印：请在工作簿的“走访安排”表填写组别、带队领导、"
+                "陪同人员、联系点和计划日期，再点“走访安排”（命令 weiwen visits）。"]
     notes = [f"走访组 {c['groups']} 个，走访对象 {c['visit_households']} 户"
              + (f"（本次自动安排 {c['proposed']} 户）" if c["proposed"] else "")
              + f"，已走访 {c['visited']} 户。"]

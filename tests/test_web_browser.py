@@ -359,6 +359,16 @@ def test_the_tables_fit_a_small_screen_and_say_what_a_clerk_must_act_on(chromium
         on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).textContent",
                                [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
         assert on_top == cell.inner_text() != "", on_top
+        # a click shows the row whole, its 问题 as a paragraph of its own
+        roster = workbook_io.read_roster(campaign.workbook)
+        wrong = roster[roster["状态"] == "错误"].iloc[0]
+        page.eval_on_selector("#table", "b => { b.scrollLeft = 0; }")
+        page.locator(".vt-row", has_text=wrong["户主姓名"]).first.click()
+        from weiwen.masking import mask_ids_in_text        # the page masks IDs in text too
+        assert page.locator("#detail .text").inner_text() == mask_ids_in_text(wrong["问题"])
+        assert wrong["身份证号"] not in page.inner_text("#detail")
+        assert wrong["户主姓名"] in page.inner_text("#detail .where")
+        assert not _page_scrolls(page)
 
         page.set_viewport_size({"width": 1366, "height": 768})
         for path in ("/roster", "/problems"):

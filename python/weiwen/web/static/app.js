@@ -433,7 +433,10 @@ function initTables() {
     if (count) count.textContent = n === null ? "" : "共 " + n + " 行";
   });
   var detail = $("#detail");
-  if (detail) table.onPick = function (data) { showDetail(detail, table.columns, data); table.fit(); table.draw(); };
+  if (detail) table.onPick = function (data) {
+    showDetail(detail, table.columns, data, detail.dataset.long || "说明");
+    table.fit(); table.draw();
+  };
   if (form) {
     var timer = null;
     form.addEventListener("submit", function (e) { e.preventDefault(); });
@@ -459,20 +462,21 @@ function initTables() {
   window.weiwenTable = table;
 }
 
-/* The whole of one problem, wrapped, above the table: a long 说明 ends with what to do, which a
-   cut-off cell (or a column off to the right on a small screen) would hide. */
-function showDetail(box, columns, data) {
+/* The whole of one row, wrapped, above the table: a long 说明 (问题 on 名册) ends with what to do,
+   which a cut-off cell (or a column off to the right on a small screen) would hide. `long`: the
+   column shown as its own paragraph. */
+function showDetail(box, columns, data, long) {
   box.textContent = "";
   var where = el("p", "where");
   columns.forEach(function (c, k) {
     var v = data[k + 1];
-    if (v === "" || v === null || c === "说明") return;
+    if (v === "" || v === null || c === long) return;
     if (where.childNodes.length) where.appendChild(document.createTextNode("　"));
     where.appendChild(el("span", "muted", c + "："));
     where.appendChild(el("span", c === "级别" ? "s-" + v : "", v));
   });
   box.appendChild(where);
-  var k = columns.indexOf("说明");
+  var k = columns.indexOf(long);
   if (k >= 0) box.appendChild(el("p", "text", data[k + 1]));
   box.classList.add("on");
 }

@@ -144,6 +144,10 @@ def test_demo_never_goes_into_a_real_campaign_or_a_full_folder(campaign, tmp_pat
     (["--frobnicate"], ["weiwen 没有 --frobnicate 这个选项"]),
     (["signoff", "{root}", "--pdf=yes"], ["--pdf 不带值"]),
     (["serve", "{root}", "--port", "abc"], ["选项 --port 的值不对：要填整数"]),
+    # the clerk's own Chinese words inside click's English message must not pass it off as ours
+    (["merge", "{root}", "办/慰问 活动"], ["多了“办/慰问 活动”", "只要一个活动文件夹", "引号"]),
+    (["merge", "{root}", "--密码", "abcd"], ["weiwen merge 没有 --密码 这个选项"]),
+    (["serve", "{root}", "--port", "八千"], ["选项 --port 的值不对：要填整数"]),
 ])
 def test_usage_errors_are_one_chinese_line(campaign, cli, args, expected):
     args = [a.replace("{root}", str(campaign.root)) for a in args]

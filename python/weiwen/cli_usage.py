@@ -46,6 +46,10 @@ _HELP_WORDS = ((re.compile(r"\[required\]"), "[必填]"),
                (re.compile(r"\[default: ([^\]]+)\]"), r"[默认：\1]"),
                (re.compile(r"Show this message and exit\."), "显示本说明并退出。"))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: ctx.meta key holding the usage message this module raised itself. Whether a message is ours is
+#: decided by this mark and click's exception types, never by Chinese in the text: click echoes the
+#: clerk's own words (a Chinese path, a misspelt Chinese option) inside its English templates.
+_OURS = "weiwen.usage_message"
 
 
 class ChineseHelpFormatter(HelpFormatter):
@@ -132,7 +136,8 @@ class WeiwenGroup(TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            ctx.fail(_unknown_command(name, list(self.commands)))
+            ctx.meta[_OURS] = _unknown_command(name, list(self.commands))
+            ctx.fail(ctx.meta[_OURS])
         return super().resolve_command(ctx, args)
 
 
@@ -173,8 +178,6 @@ def usage_message(error: Any, command: str = "") -> str:
     ctx, kinds, message = error.ctx, _kinds(error), str(getattr(error, "message", ""))
     path = f"{PROG} {command}" if command else PROG
     helpline = f"运行 {path} --help 查看用法和例子。"
-    if _CJK.search(message) and "BadParameter" not in kinds:
-        return message                                # ours already (an unknown command)
     if "MissingParameter" in kinds:
         example = _example(ctx)
         return f"缺少{_param_name(error.param)}。" + (f"{example}。" if example else helpline)
@@ -199,6 +202,8 @@ def usage_message(error: Any, command: str = "") -> str:
                 f"请用引号把整个路径括起来，例如 {path} \"D:\\慰问 2027\\春节\"。")
     if message.startswith("Missing command"):
         return f"缺少命令，例如 weiwen merge 2027春节慰问。运行 {PROG} --help 查看全部命令。"
+    if ctx is not None and ctx.meta.get(_OURS) == message:
+        return message                                # ours already (an unknown command)
     return f"命令写法不对。{helpline}"
 
 
@@ -228,9 +233,8 @@ def _param_hint(error: Any) -> str:
 
 
 def _bad_value(message: str) -> str:
-    """Our callbacks' messages are Chinese already; click's own type checks are put in Chinese."""
-    if _CJK.search(message):
-        return message.rstrip("。.")
+    """click's own type checks are put in Chinese (their templates first: they echo the clerk's
+    value, which may be Chinese); our callbacks' messages are Chinese already."""
     known = ((r"'?(.*?)'? is not a valid integer", "“{}”不是整数"),
              (r"'?(.*?)'? is not a valid float", "“{}”不是数字"),
              (r"'?(.*?)'? is not a valid boolean", "“{}”不是“是/否”的值"),
@@ -246,6 +250,8 @@ def _bad_value(message: str) -> str:
                            ("valid float", "要填数字"), ("valid boolean", "只能填是或否")):
         if words in message:
             return chinese
+    if _CJK.search(message):
+        return message.rstrip("。.")
     return "不符合要求"
 
 

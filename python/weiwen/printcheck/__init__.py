@@ -27,7 +27,8 @@ from .checks import Finding, check_cell_fonts, check_fonts, check_sheet
 if TYPE_CHECKING:
     from .render import Rendered
 
-__all__ = ["Finding", "PrintReport", "campaign_outputs", "check_files", "check_campaign"]
+__all__ = ["Finding", "PrintReport", "campaign_outputs", "check_files", "check_campaign",
+           "select_outputs"]
 
 #: folders under output/ that hold copies, not outputs of their own
 SKIPPED_DIRS = ("加密发送",)
@@ -111,12 +112,17 @@ def check_files(files: Sequence[Path], *, base: Path | None = None, png_dir: Pat
     return report
 
 
-def check_campaign(root: Path, *, png_dir: Path | None = None,
-                   only: Iterable[str] = ()) -> PrintReport:
-    """The print check over a campaign's output folder (`only`: names or folders to keep)."""
+def select_outputs(root: Path, only: Iterable[str] = ()) -> list[Path]:
+    """The campaign's outputs whose path under output/ holds one of `only` (all when empty)."""
     files = campaign_outputs(root)
     only = list(only)
     if only:
         files = [f for f in files if any(o in f.relative_to(Path(root) / OUTPUT_DIR).as_posix()
                                          for o in only)]
-    return check_files(files, base=Path(root) / OUTPUT_DIR, png_dir=png_dir)
+    return files
+
+
+def check_campaign(root: Path, *, png_dir: Path | None = None,
+                   only: Iterable[str] = ()) -> PrintReport:
+    """The print check over a campaign's output folder (`only`: names or folders to keep)."""
+    return check_files(select_outputs(root, only), base=Path(root) / OUTPUT_DIR, png_dir=png_dir)

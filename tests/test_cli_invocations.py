@@ -116,6 +116,18 @@ def test_a_renamed_workbook_is_pointed_out(tmp_path, cli):
     assert "是一个文件" in line
 
 
+def test_a_workbook_saved_as_xlsx_says_how_to_get_the_xlsm_back(tmp_path, cli):
+    root = init(tmp_path / "c").root
+    (root / ".backup").mkdir()
+    (root / ".backup" / "Weiwen-20270101-090000-000000.xlsm").write_bytes(b"older backup")
+    (root / ".backup" / "Weiwen-20270105-090000-000000.xlsm").write_bytes(b"newest backup")
+    (root / "Weiwen.xlsm").rename(root / "Weiwen.xlsx")
+    for target in (root, root / "inbox"):
+        line = _one_chinese_line(cli("merge", target, ok=False))
+        assert "另存成了 Weiwen.xlsx" in line and "启用宏的工作簿 (*.xlsm)" in line, line
+        assert "Weiwen-20270105-090000-000000.xlsm" in line and "不要运行 weiwen init" in line
+
+
 def test_demo_never_goes_into_a_real_campaign_or_a_full_folder(campaign, tmp_path, cli):
     (campaign.inbox / "东湖社区.xlsx").write_bytes(b"the unit's return")
     before = campaign.workbook.read_bytes()

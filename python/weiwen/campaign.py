@@ -131,18 +131,40 @@ def _not_a_campaign(given: Path, root: Path) -> str:
                 if nearby else f"新建活动请运行 weiwen init {given}")
         return f"找不到活动文件夹 {root}。{hint}。"
     if root.name.casefold() in _PART_NAMES:
+        if _saved_as_xlsx(root.parent):
+            return _saved_as_xlsx(root.parent)
         return (f"{root} 像是活动的 {root.name} 文件夹，但上一级 {root.parent} 里没有 {WORKBOOK_FILE}。"
                 f"请指定活动文件夹（放 {WORKBOOK_FILE} 的那个文件夹）。")
     inner = _campaigns_in(root)
     if inner:
         return (f"{root} 不是慰问活动文件夹，但里面有活动：{'、'.join(inner)}。"
                 f"请指定其中一个，例如 {root / inner[0]}")
+    saved_as_xlsx = _saved_as_xlsx(root)
+    if saved_as_xlsx:
+        return saved_as_xlsx
     renamed = sorted(p.name for p in root.glob("*.xlsm"))[:3]
     if renamed:
         return (f"{root} 里没有 {WORKBOOK_FILE}（有 {'、'.join(renamed)}）。如果那就是活动工作簿，"
                 f"请把它改名为 {WORKBOOK_FILE}；新建活动请运行 weiwen init {given}。")
     return (f"{root} 不是慰问活动文件夹（缺少 {WORKBOOK_FILE}）。"
             f"新建活动请运行 weiwen init {given}，或指定正确的活动文件夹。")
+
+
+def _saved_as_xlsx(root: Path) -> str:
+    """The common accident of a campaign whose workbook was saved as Weiwen.xlsx (Excel's default
+    “另存为” type): what happened and how to get Weiwen.xlsm back ('' when it is not that). Never
+    `weiwen init`: that starts a blank workbook, and the 名册 and settings stay in the .xlsx."""
+    stem = Path(WORKBOOK_FILE).stem.casefold()
+    xlsx = next((p for p in sorted(root.glob("*.xlsx")) if p.stem.casefold() == stem), None)
+    if xlsx is None or not any((root / part).is_dir() for part in (INBOX_DIR, OUTBOX_DIR, OUTPUT_DIR)):
+        return ""
+    backups = sorted((root / BACKUP_DIR).glob(f"{Path(WORKBOOK_FILE).stem}-*.xlsm"))
+    from_backup = (f"把 {backups[-1]} 复制回活动文件夹并改名为 {WORKBOOK_FILE}"
+                   if backups else f"从 {root / BACKUP_DIR} 里取最新的一份 {WORKBOOK_FILE} 复制回活动文件夹")
+    return (f"{root} 里的活动工作簿被另存成了 {xlsx.name}（.xlsx 格式会去掉“慰问”按钮），所以找不到 {WORKBOOK_FILE}。"
+            f"请在 Excel 里打开 {xlsx.name}，“另存为”选“Excel 启用宏的工作簿 (*.xlsm)”，文件名 {WORKBOOK_FILE}"
+            f"（保留您在 .xlsx 里的改动）；或{from_backup}（最近一次备份的样子），再运行一次。"
+            f"不要运行 weiwen init，那会新建一个空白工作簿。")
 
 
 def init(path: Path | str, *, force: bool = False, workbook: Path = SHIPPED_WORKBOOK) -> Campaign:

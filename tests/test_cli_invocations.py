@@ -329,3 +329,42 @@ def test_the_installed_command_speaks_chinese_on_usage_errors(campaign):
     assert done.returncode == 2 and done.stderr == ""
     assert json.loads(done.stdout) == {"ok": False, "command": "merge", "exit_code": 2,
                                        "message": "缺少活动文件夹。例：weiwen merge 2027春节慰问。"}
+
+
+# --- Ctrl+C -----------------------------------------------------------------------------------
+
+def test_ctrl_c_during_a_command_says_what_stopped_and_that_nothing_is_half_written(
+        campaign, cli, monkeypatch):
+    def interrupted(self, writes):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FileBook, "write", interrupted)
+    before = campaign.workbook.read_bytes()
+    result = cli("merge", campaign.root, ok=False)
+    assert result.exit_code == 130
+    lines = _lines(result)
+    assert len(lines) == 1 and "已中断“weiwen merge”" in lines[0], result.output
+    assert "整份写入" in lines[0] and "再运行一次" in lines[0]
+    assert not any(word in result.output for word in ENGLISH)
+    assert campaign.workbook.read_bytes() == before
+    assert not (campaign.root / ".weiwen.lock").exists()
+    data = json.loads(cli("merge", campaign.root, "--json", ok=False).stdout)
+    assert (data["ok"], data["exit_code"], data["command"]) == (False, 130, "merge")
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback():
+    import signal
+    import sys
+    import time
+
+    if not hasattr(signal, "SIGINT") or os.name == "nt":
+        pytest.skip("sends SIGINT the POSIX way")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    child = subprocess.Popen([sys.executable, "-m", "weiwen", "--help"], env=env, text=True,
+                             encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.15)                     # Python is up; pandas and openpyxl are still loading
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130, (out, err)
+    assert "Traceback" not in err and err.strip().startswith("已中断"), err

@@ -1,4 +1,4 @@
 """`python -m weiwen` is the `weiwen` command."""
-from .cli import main
+from .cli_start import main
 
 main()

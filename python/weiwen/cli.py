@@ -18,7 +18,7 @@ from rich.console import Console
 from .books import FileBook
 from .campaign import Campaign, init as init_campaign, unfit_for_demo
 from .cli_report import print_report
-from .cli_usage import WeiwenGroup, internal_error, show_failure
+from .cli_usage import PROG, WeiwenGroup, internal_error, interrupted, show_failure
 from .cli_wps import wps_app
 from .errors import REFUSALS, WeiwenError, os_reason
 from .excel_setup import setup as setup_excel
@@ -32,7 +32,6 @@ app = typer.Typer(cls=WeiwenGroup, add_completion=False, no_args_is_help=True,
                   help="走访慰问：合并各单位回收表、检查、计算金额、生成签字表、领导走访名单、"
                        "汇总表和抽查名单。每个命令的说明：weiwen 命令 --help。")
 console = Console(stderr=False, highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
 
 
 def _password_ok(value: str | None) -> str | None:
@@ -369,9 +368,8 @@ app.add_typer(wps_app, name="wps")
 def main() -> None:
     try:
         app()
-    except KeyboardInterrupt:
-        err_console.print("已中断。")
-        sys.exit(130)
+    except KeyboardInterrupt:       # Ctrl+C before or after a command ran: nothing was written then
+        sys.exit(interrupted(PROG))
 
 
 if __name__ == "__main__":

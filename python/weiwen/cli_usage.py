@@ -108,6 +108,8 @@ class WeiwenGroup(TyperGroup):
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                 standalone_mode=False, windows_expand_args=windows_expand_args,
                                 **extra)
+        except Interrupted as stop:
+            code = interrupted(stop.command, as_json=JSON_FLAG in argv)
         except typer.Abort:
             print("已中断。", file=sys.stderr)
             code = 1
@@ -133,6 +135,14 @@ class WeiwenGroup(TyperGroup):
             sys.exit(code)
         return code
 
+    def invoke(self, ctx: Any) -> Any:
+        # Typer turns Ctrl+C into a bare exit 130 before any handler of ours could speak; caught
+        # here, inside it, the clerk is told what was interrupted and that nothing is half-written
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise Interrupted(f"{PROG} {ctx.invoked_subcommand or ''}".strip()) from exc
+
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
@@ -157,6 +167,34 @@ def show_failure(command: str, message: str, code: int, *, as_json: bool) -> int
     else:
         print(f"错误：{message}", file=sys.stderr)
     return code
+
+
+class Interrupted(Exception):
+    """Ctrl+C during a command (`command`: `weiwen run`); an Exception, so Typer lets it through."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(command)
+        self.command = command
+
+
+#: exit code of a command stopped by Ctrl+C (128 + SIGINT, what shells and scripts expect)
+INTERRUPTED = 130
+
+
+def interrupted(command: str, *, as_json: bool = False) -> int:
+    """Ctrl+C: one line saying what stopped and that nothing is half-written — the workbook and
+    each step's set of output files are written whole to a temporary file and then put in place,
+    so they are either as before or whole; steps already done stay done."""
+    if command == f"{PROG} serve":
+        message = "工作台已关闭。要再打开，请再运行一次 weiwen serve 活动文件夹。"
+    else:
+        message = (f"已中断“{command}”。工作簿和每一组输出文件都是整份写入的，不会只写了一半："
+                   f"要么还是原来的，要么已是新的。请再运行一次同样的命令（{command} 活动文件夹），"
+                   f"把没做完的做完。")
+    if as_json:
+        return show_failure(command, message, INTERRUPTED, as_json=True)
+    print(message, file=sys.stderr)
+    return INTERRUPTED
 
 
 LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-error.log"

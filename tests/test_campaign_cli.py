@@ -222,3 +222,26 @@ def test_a_merge_that_finds_no_row_leaves_the_roster_as_it_was(demo_campaign, cl
     cli("merge", demo_campaign.root)
     kept = workbook_io.read_roster(demo_campaign.workbook)
     assert "已核实，本人在外地" in kept[Col.NOTE].tolist()
+
+
+def test_writing_a_set_removes_temporary_files_a_killed_run_left(demo_campaign, cli):
+    """`kill -9` (a closed window, a power cut) leaves `.~tmp-*` files beside the real sheets;
+    the next run that writes that folder removes the old ones, never a fresh one another
+    process may be writing."""
+    import os
+    import time
+
+    folder = demo_campaign.output / "签字确认表"
+    folder.mkdir(parents=True, exist_ok=True)
+    left = folder / ".~tmp-killed.xlsx"
+    empty = folder / ".~tmp-empty.xlsx"
+    fresh = folder / ".~tmp-writing.xlsx"
+    for tmp in (left, empty, fresh):
+        tmp.write_bytes(b"" if tmp is empty else b"half a workbook")
+    two_hours_ago = time.time() - 2 * 3600
+    for tmp in (left, empty):
+        os.utime(tmp, (two_hours_ago, two_hours_ago))
+    cli("signoff", demo_campaign.root)
+    assert not left.exists() and not empty.exists()
+    assert fresh.exists()
+    assert any(folder.glob("*.xlsx"))

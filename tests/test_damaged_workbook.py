@@ -4,12 +4,11 @@ becomes the "latest backup" the clerk is told to take back."""
 from __future__ import annotations
 
 import errno
-import os
 import re
 from pathlib import Path
 
-from weiwen import fileio
 from weiwen.names import BACKUP_DIR
+from refusals import refuse_replace
 from zip_parts import rewrite
 
 
@@ -47,13 +46,8 @@ def test_a_workbook_cut_short_cannot_be_read_and_says_so(demo_campaign, cli):
 
 def test_a_locked_workbook_is_not_called_damaged(demo_campaign, cli, monkeypatch):
     """Excel holding the file open: Windows refuses the replace."""
-    real_replace = os.replace
-
-    def refuse(src, dst):
-        if Path(dst) == demo_campaign.workbook:
-            raise PermissionError(errno.EACCES, "另一个程序正在使用此文件", str(dst))
-        return real_replace(src, dst)
-    monkeypatch.setattr(fileio.os, "replace", refuse)
+    refuse_replace(monkeypatch, demo_campaign.workbook,
+                   PermissionError(errno.EACCES, "另一个程序正在使用此文件", str(demo_campaign.workbook)))
     before, backups = demo_campaign.workbook.read_bytes(), _backups(demo_campaign.root)
     line = _one_chinese_line(cli("amounts", demo_campaign.root, ok=False).output)
     assert "无法写入工作簿 Weiwen.xlsm（没有权限，或文件正被 Excel、WPS 等程序打开）" in line

@@ -190,16 +190,10 @@ def test_a_full_disk_is_not_called_damage(campaign, monkeypatch):
     """The workbook is whole but cannot be replaced (a full disk): said in the system's words,
     without sending the clerk to a backup they do not need."""
     import errno
-    import os
 
-    from weiwen import fileio
-    real_replace = os.replace
-
-    def full(src, dst):
-        if Path(dst) == campaign.workbook:
-            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
-        return real_replace(src, dst)
-    monkeypatch.setattr(fileio.os, "replace", full)
+    from refusals import refuse_replace
+    refuse_replace(monkeypatch, campaign.workbook,
+                   OSError(errno.ENOSPC, "No space left on device", str(campaign.workbook)))
     before = campaign.workbook.read_bytes()
     check = _python_check(campaign.root)
     assert check.ok is False

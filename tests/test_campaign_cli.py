@@ -239,9 +239,19 @@ def test_writing_a_set_removes_temporary_files_a_killed_run_left(demo_campaign, 
     for tmp in (left, empty, fresh):
         tmp.write_bytes(b"" if tmp is empty else b"half a workbook")
     two_hours_ago = time.time() - 2 * 3600
-    for tmp in (left, empty):
+    # and beside the workbook and among its backups, what a write of the workbook left
+    beside = demo_campaign.root / ".~tmp-killed.xlsm"
+    backups = demo_campaign.root / ".backup"
+    backups.mkdir(exist_ok=True)
+    in_backups = backups / ".~tmp-killed.xlsm"
+    young = demo_campaign.root / ".~tmp-writing.xlsm"
+    for tmp in (beside, in_backups, young):
+        tmp.write_bytes(b"half a workbook")
+    for tmp in (left, empty, beside, in_backups):
         os.utime(tmp, (two_hours_ago, two_hours_ago))
     cli("signoff", demo_campaign.root)
     assert not left.exists() and not empty.exists()
     assert fresh.exists()
     assert any(folder.glob("*.xlsx"))
+    cli("check", demo_campaign.root)
+    assert not beside.exists() and not in_backups.exists() and young.exists()

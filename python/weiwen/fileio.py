@@ -10,8 +10,9 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .names import BACKUP_DIR
 from .values import to_text
@@ -25,12 +26,31 @@ def safe_file_stem(name: str, default: str = "未命名单位") -> str:
     return _FORBIDDEN_IN_NAMES.sub("_", to_text(name)).strip(" .") or default
 
 
+TEMP_PREFIX = ".~tmp-"
+#: a temporary file older than this was left by a run that was killed (window closed, power cut);
+#: a younger one may be another process writing right now, so it is never touched
+STALE_TEMP_SECONDS = 3600
+
+
+def remove_stale_temps(folders: Iterable[Path], *, older_than: float = STALE_TEMP_SECONDS) -> None:
+    """Remove the `.~tmp-*` files a killed run left in `folders` (on Windows they show beside the
+    real files, some of 0 bytes); only those older than `older_than` seconds."""
+    cutoff = time.time() - older_than
+    for folder in folders:
+        for tmp in Path(folder).glob(f"{TEMP_PREFIX}*"):
+            try:
+                if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:                     # gone already, or held open: try next time
+                pass
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Call write(tmp) for a temp path beside `path`, then move it over `path` (what write returns
     is not used: `wb.save`, `Path.write_bytes` and `shutil.copyfile` all fit)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -25,8 +25,8 @@ from python_calamine import CalamineWorkbook
 
 from .cells import cell_value, date_format, finite
 from .errors import CampaignError, damaged_workbook, os_reason
-from .fileio import atomic_write, backup
-from .names import PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
+from .fileio import atomic_write, backup, remove_stale_temps
+from .names import BACKUP_DIR, PROBLEM_COLUMNS, ROSTER_COLUMNS, TEXT_COLUMNS, Sheet
 from .openpyxl_access import drop_rows_below, place
 from .problems import kinds_frame
 from .settings import Settings, load_settings
@@ -350,6 +350,8 @@ def write_frames(path: Path, campaign_root: Path, frames: Mapping[str, pd.DataFr
         written.fingerprints.update(fingerprints(tmp, frames))
 
     made = backup(path, campaign_root)
+    # what a killed write left beside the workbook and among the backups (never a fresh one)
+    remove_stale_temps({path.parent, Path(campaign_root) / BACKUP_DIR})
     try:
         try:
             atomic_write(path, splice)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from collections.abc import Callable, Iterable
@@ -18,10 +17,7 @@ from collections.abc import Callable, Iterable
 if TYPE_CHECKING:
     from .unchanged import Unchanged
 
-TEMP_PREFIX = ".~tmp-"
-#: a temporary file older than this was left by a run that was killed (window closed, power cut);
-#: a younger one may be another process writing right now, so it is never touched
-STALE_TEMP_SECONDS = 3600
+from ..fileio import TEMP_PREFIX, remove_stale_temps
 
 
 class OutputSet:
@@ -92,15 +88,3 @@ class OutputSet:
                     self.not_removed.append(old)
         remove_stale_temps({self.folder, *(path.parent for _, path in self.staged)})
 
-
-def remove_stale_temps(folders: Iterable[Path], *, older_than: float = STALE_TEMP_SECONDS) -> None:
-    """Remove the `.~tmp-*` files a killed run left in `folders` (on Windows they show beside the
-    real sheets as .xlsx files, some of 0 bytes); only those older than `older_than` seconds."""
-    cutoff = time.time() - older_than
-    for folder in folders:
-        for tmp in Path(folder).glob(f"{TEMP_PREFIX}*"):
-            try:
-                if tmp.is_file() and tmp.stat().st_mtime < cutoff:
-                    tmp.unlink()
-            except OSError:                     # gone already, or held open: try next time
-                pass

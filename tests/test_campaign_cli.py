@@ -255,3 +255,22 @@ def test_writing_a_set_removes_temporary_files_a_killed_run_left(demo_campaign, 
     assert any(folder.glob("*.xlsx"))
     cli("check", demo_campaign.root)
     assert not beside.exists() and not in_backups.exists() and young.exists()
+
+
+def test_init_does_not_build_a_campaign_among_campaigns_or_in_the_home_folder(tmp_path, cli,
+                                                                               monkeypatch):
+    """`cd D:\\慰问 && weiwen init .` beside the campaigns already there, or `weiwen init ~`: a
+    workbook, inbox and output would land among them; the clerk is told to name a new folder."""
+    parent = tmp_path / "慰问"
+    cli("init", parent / "2026春节慰问")
+    result = cli("init", parent, ok=False)
+    assert result.exit_code == 2 and "已经放着活动（2026春节慰问）" in result.output
+    assert f"weiwen init {parent / '2027春节慰问'}" in " ".join(result.output.split())
+    assert not (parent / "Weiwen.xlsm").exists() and not (parent / "inbox").exists()
+    home = tmp_path / "家"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    assert "是您的个人主文件夹" in cli("init", home, ok=False).output
+    assert not (home / "Weiwen.xlsm").exists()
+    cli("init", parent / "2027春节慰问")                  # a folder of its own: as always
+    assert (parent / "2027春节慰问" / "Weiwen.xlsm").is_file()

@@ -167,6 +167,18 @@ def _saved_as_xlsx(root: Path) -> str:
             f"不要运行 weiwen init，那会新建一个空白工作簿。")
 
 
+def _refuse_a_shared_folder(path: Path | str, root: Path) -> None:
+    """A campaign is a folder of its own: not the clerk's home folder, not a folder that already
+    holds campaigns (`cd D:\\慰问 && weiwen init .` would put a workbook, inbox and output beside
+    them, where every later command would take it for one)."""
+    holds = sorted(p.parent.name for p in root.glob(f"*/{WORKBOOK_FILE}")) if root.is_dir() else []
+    if root == Path.home().resolve() or holds:
+        what = (f"已经放着活动（{'、'.join(holds[:3])}{'等' if len(holds) > 3 else ''}）" if holds
+                else "是您的个人主文件夹")
+        raise CampaignError(f"{path} {what}，不在这里直接建活动。请给新活动一个自己的文件夹，"
+                            f"例如 weiwen init {Path(path) / '2027春节慰问'}。")
+
+
 def init(path: Path | str, *, force: bool = False, workbook: Path = SHIPPED_WORKBOOK) -> Campaign:
     """Create a campaign folder from the shipped workbook; refuse to overwrite one without force,
     and refuse a path inside a campaign or a file (saying which folder to use)."""
@@ -185,6 +197,8 @@ def init(path: Path | str, *, force: bool = False, workbook: Path = SHIPPED_WORK
     if blocker is not None and not blocker.is_dir():
         raise CampaignError(f"{blocker} 是一个文件，不能在这里建文件夹。请指定一个新的活动文件夹名，"
                             f"例如 weiwen init 2027春节慰问。")
+    if not target.exists():
+        _refuse_a_shared_folder(path, root)
     if target.exists() and not force:
         raise CampaignError(f"{root} 已经是一个慰问活动（已有 {WORKBOOK_FILE}）。"
                             f"如确实要重新创建并覆盖工作簿，请加 --force（旧工作簿会先备份）。")

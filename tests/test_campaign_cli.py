@@ -271,6 +271,8 @@ def test_init_does_not_build_a_campaign_among_campaigns_or_in_the_home_folder(tm
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     assert "是您的个人主文件夹" in cli("init", home, ok=False).output
+    said = " ".join(cli("merge", home, ok=False).output.split())      # and is not sent there
+    assert f"新建活动请运行 weiwen init {home / '2027春节慰问'}" in said, said
     assert not (home / "Weiwen.xlsm").exists()
     cli("init", parent / "2027春节慰问")                  # a folder of its own: as always
     assert (parent / "2027春节慰问" / "Weiwen.xlsm").is_file()

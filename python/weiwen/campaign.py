@@ -146,8 +146,9 @@ def _not_a_campaign(given: Path, root: Path) -> str:
     if renamed:
         return (f"{root} 里没有 {WORKBOOK_FILE}（有 {'、'.join(renamed)}）。如果那就是活动工作簿，"
                 f"请把它改名为 {WORKBOOK_FILE}；新建活动请运行 weiwen init {given}。")
+    new = Path(given) / "2027春节慰问" if root == Path.home().resolve() else given
     return (f"{root} 不是慰问活动文件夹（缺少 {WORKBOOK_FILE}）。"
-            f"新建活动请运行 weiwen init {given}，或指定正确的活动文件夹。")
+            f"新建活动请运行 weiwen init {new}，或指定正确的活动文件夹。")
 
 
 def _saved_as_xlsx(root: Path) -> str:

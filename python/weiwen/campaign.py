@@ -172,7 +172,7 @@ def _refuse_a_shared_folder(path: Path | str, root: Path) -> None:
     """A campaign is a folder of its own: not the clerk's home folder, not a folder that already
     holds campaigns (`cd D:\\慰问 && weiwen init .` would put a workbook, inbox and output beside
     them, where every later command would take it for one)."""
-    holds = sorted(p.parent.name for p in root.glob(f"*/{WORKBOOK_FILE}")) if root.is_dir() else []
+    holds = _campaigns_in(root, limit=4) if root.is_dir() else []
     if root == Path.home().resolve() or holds:
         what = (f"已经放着活动（{'、'.join(holds[:3])}{'等' if len(holds) > 3 else ''}）" if holds
                 else "是您的个人主文件夹")

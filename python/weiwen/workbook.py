@@ -11,6 +11,7 @@ import io
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -141,17 +142,19 @@ def _param_cell_format(spec: ParamSpec) -> str | None:
     return {"date": "yyyy-mm-dd", "ratio": "0%", "number": "#,##0"}.get(spec.kind)
 
 
-def _printable(ws: Worksheet, pages_wide: int = 1) -> None:
-    """A result sheet a clerk may print with Ctrl+P: A4 landscape, its header row on every page,
-    its columns on `pages_wide` pages side by side, printed across before down (not every page of
+def _printable(ws: Worksheet, pages_wide: int = 1, *,
+               orientation: Literal["portrait", "landscape"] = "landscape",
+               header: str = "1:1") -> None:
+    """A result sheet a clerk may print with Ctrl+P: A4, its `header` rows on every page, its
+    columns on `pages_wide` pages side by side, printed across before down (not every page of
     序号…填报类别 first and the other columns 200 pages later). The printed outputs in output/ are
     the lists to hand out; this keeps a quick print of the working sheets readable."""
-    ws.page_setup.orientation = "landscape"
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.pageOrder = "overThenDown"
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages_wide, 0
-    ws.print_title_rows = "1:1"
+    ws.print_title_rows = header
 
 
 def build_workbook() -> Workbook:
@@ -217,11 +220,7 @@ def build_workbook() -> Workbook:
     # "70岁以上特困独居老人" and a district's total; printed one page wide, the header repeated
     for letter, width in zip("ABCDEFG", (24, 16, 26, 10, 8, 8, 14)):
         summary.column_dimensions[letter].width = width
-    summary.page_setup.orientation = "portrait"
-    summary.page_setup.paperSize = summary.PAPERSIZE_A4
-    summary.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    summary.page_setup.fitToWidth, summary.page_setup.fitToHeight = 1, 0
-    summary.print_title_rows = "3:3"
+    _printable(summary, orientation="portrait", header="3:3")   # rows 1-2: title and date
 
     # results of 不漏户、不错发: the previous campaign compared (参数 上次活动), the bank's results
     comparison = wb.create_sheet(Sheet.COMPARISON)

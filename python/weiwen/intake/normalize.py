@@ -90,14 +90,9 @@ def _without_spaces(text: str) -> str:
     return unicodedata.normalize("NFC", _SPACES.sub("", text))
 
 
-def typed_value(value: Any) -> str:
-    """A unit's words as typed: the ends trimmed, nothing else (dates as 2027-01-20)."""
-    return as_typed(value)
-
-
 def name_value(value: Any) -> str:
     """户主姓名 as typed, without the spaces a name never has (“ 欧阳 娜 ” → 欧阳娜)."""
-    return _without_spaces(unicodedata.normalize("NFC", typed_value(value)))
+    return _without_spaces(unicodedata.normalize("NFC", as_typed(value)))
 
 
 def id_value(value: Any) -> tuple[str, bool]:
@@ -190,8 +185,8 @@ def texts(series: pd.Series) -> pd.Series:
 
 
 def typed(series: pd.Series) -> pd.Series:
-    """As typed (`typed_value`): for what is kept and printed."""
-    return map_unique(series, typed_value)
+    """As typed (values.as_typed: the ends trimmed, nothing else): for what is kept and printed."""
+    return map_unique(series, as_typed)
 
 
 def names(series: pd.Series) -> pd.Series:

@@ -110,11 +110,15 @@ def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
         return col.where(col.notna(), "").astype(str).str.strip()
     # text and mixed cells (every column of a roster read back): one pass in Python is about
     # three times faster than pandas' where / astype / str.strip, and the checks call this for
-    # every column they look at
-    values = col.to_numpy(dtype=object)
-    blank = pd.isna(values)
-    return pd.Series(["" if b else (v.strip() if type(v) is str else str(v).strip())
-                      for v, b in zip(values, blank)], index=col.index, dtype="str")
+    # every column they look at. Most cells are text: only the others are asked if blank; an
+    # object Series made str afterwards costs half of building the str Series from the list.
+    return pd.Series([v.strip() if type(v) is str else _cell_text(v) for v in col.tolist()],
+                     index=col.index, dtype=object).astype("str")
+
+
+def _cell_text(value: Any) -> str:
+    """text_column of one cell that is not a str: blank for None / NaN / NaT / NA."""
+    return "" if pd.isna(value) else str(value).strip()
 
 
 def with_texts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

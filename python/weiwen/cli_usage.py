@@ -28,6 +28,8 @@ from collections.abc import Iterator, Sequence
 import typer
 from typer.core import TyperGroup
 
+from . import logfile
+
 if TYPE_CHECKING:       # what typer.Context.formatter_class is; at run time it is taken from there
     from typer._click.formatting import HelpFormatter
 else:
@@ -202,10 +204,12 @@ LOG_FILE = Path(tempfile.gettempdir()) / "weiwen-error.log"
 #: what the operating system refuses (not a bug of ours): errno → the clerk's words
 def internal_error(command: str, *, as_json: bool = False) -> int:
     """A bug of ours, inside an `except`: the traceback to LOG_FILE, one line for the clerk."""
-    with LOG_FILE.open("a", encoding="utf-8") as log:
-        log.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S} {command}\n{traceback.format_exc()}\n")
+    logged = logfile.append(LOG_FILE, f"--- {datetime.now():%Y-%m-%d %H:%M:%S} {command}\n"
+                                      f"{traceback.format_exc()}\n")
+    where = (f"详细信息已记录在 {LOG_FILE}，请把该文件发给技术支持。" if logged else
+             "详细信息无法写入临时文件夹，请把这段说明和您当时的操作告诉技术支持。")
     return show_failure(command, f"运行“{command}”时程序内部出错，工作簿未被修改或已保留备份（.backup）。"
-                        f"详细信息已记录在 {LOG_FILE}，请把该文件发给技术支持。", 1, as_json=as_json)
+                        + where, 1, as_json=as_json)
 
 
 # --- click's usage errors in Chinese --------------------------------------------------------------

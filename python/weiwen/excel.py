@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from . import logfile
 from .books import XlwingsBook
 from .books.xlwings_book import engine_name
 from .campaign import Campaign
@@ -114,9 +115,5 @@ def _alert(book: Any, text: str, *, critical: bool = False) -> None:
 
 
 def _log(operation: str) -> None:
-    try:
-        with open(LOG_FILE, "a", encoding="utf-8") as f:
-            f.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {operation}\n")
-            f.write(traceback.format_exc())
-    except OSError:
-        pass
+    logfile.append(LOG_FILE, f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {operation}\n"
+                   f"{traceback.format_exc()}")

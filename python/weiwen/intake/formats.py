@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..logfile import scrub
 from . import ooxml
 from . import reasons as R
 from .raw import RawSheet
@@ -473,4 +474,4 @@ def _check_line_lengths(text: str) -> None:
 def _log_detail(path: Path, detail: str) -> None:
     """Library text for the log: the reader process's stderr goes to the reading log."""
     if detail:
-        print(f"[{path.name}] {detail}"[:2000], file=sys.stderr)
+        print(scrub(f"[{path.name}] {detail}"[:2000]), file=sys.stderr)

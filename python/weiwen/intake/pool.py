@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 from collections.abc import Callable, Iterable
 
+from .. import logfile
 from . import inline
 from . import reasons as R
 from .formats import FileData, read_guarded
@@ -149,14 +150,20 @@ class _Reader:
                 pass
 
 
+def _reading_log() -> IO[bytes]:
+    """The reading log, which the reader processes write their stderr to; the null device when
+    it cannot be opened (another account's on a shared temp folder): reading goes on without."""
+    try:
+        return logfile.open_log(LOG_FILE)
+    except OSError:
+        return open(os.devnull, "ab")
+
+
 def log_detail(name: str, detail: str) -> None:
     """One entry in the reading log for a file a later step could not use (library or Python
     text the clerk never sees). Never raises: the log is a help, not a requirement."""
-    try:
-        with open(LOG_FILE, "ab") as log:
-            log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} [{name}]\n{detail}\n"[:8000].encode())
-    except OSError:
-        pass
+    logfile.append(LOG_FILE, f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} [{name}]\n{detail}\n",
+                   limit=8000)
 
 
 def _child_env() -> dict[str, str]:
@@ -189,7 +196,7 @@ def read_files(paths: Iterable[Path], limits: Limits | None = None, *,
     todo = deque(there)
     answers: queue.Queue = queue.Queue()
     readers: list[_Reader] = []
-    with open(LOG_FILE, "ab") as log:
+    with _reading_log() as log:
         log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} reading {len(paths)} files"
                   f" ({len(here)} in this process)\n".encode())
         log.flush()
@@ -197,7 +204,8 @@ def read_files(paths: Iterable[Path], limits: Limits | None = None, *,
         def finish(path: Path, outcome: Outcome) -> None:
             results[path] = outcome
             if outcome.data is None:
-                log.write(f"[{path.name}] {outcome.reason} | {outcome.detail}\n"[:4000].encode())
+                log.write(logfile.scrub(f"[{path.name}] {outcome.reason} | {outcome.detail}\n"[:4000])
+                          .encode())
                 log.flush()
             if done is not None:
                 done(path, outcome)

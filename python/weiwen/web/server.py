@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from .. import logfile
 from ..campaign import Campaign
 from .jobs import LOG_FILE
 from .security import new_token
@@ -97,8 +98,7 @@ def start(campaign: Campaign, **kwargs: Any) -> Served:
 
 
 def setup_logging() -> None:
-    handler = logging.FileHandler(LOG_FILE, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler = logfile.handler(LOG_FILE)
     logger = logging.getLogger("weiwen.web")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

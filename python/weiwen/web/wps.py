@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import logfile
 from ..books import MemoryBook
 from ..campaign import Campaign
 from ..desktop import open_folder
@@ -255,8 +256,7 @@ def start(**kwargs: Any) -> Running:
 
 
 def setup_logging() -> None:
-    handler = logging.FileHandler(LOG_FILE, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler = logfile.handler(LOG_FILE)
     for name in ("weiwen.wps", "weiwen.web"):
         logger = logging.getLogger(name)
         logger.addHandler(handler)

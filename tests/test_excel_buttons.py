@@ -199,15 +199,17 @@ def test_actions_do_not_grow_with_rows(tmp_path):
 @pytest.mark.slow
 def test_error_is_one_readable_message(small, monkeypatch):
     def broken(*args, **kwargs):
-        raise ValueError("模拟的内部错误")
+        raise ValueError("simulated failure at 13812345678")
     from weiwen.pipeline import ops_roster
     monkeypatch.setattr(ops_roster, "merge_files", broken)
     monkeypatch.setattr(excel, "LOG_FILE", small.root / "weiwen-excel.log")
     message, _, actions = press("merge", small)
     assert alerts(actions) == [(message, "critical")]
-    assert "模拟的内部错误" in message and "Traceback" not in message
+    assert "程序内部出错" in message and "技术支持" in message
+    assert "simulated" not in message and "Traceback" not in message    # Chinese only
     assert [a["func"] for a in actions] == ["alert"]       # nothing written
-    assert "Traceback" in (small.root / "weiwen-excel.log").read_text(encoding="utf-8")
+    log = (small.root / "weiwen-excel.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "simulated failure at 138****5678" in log
 
 
 def test_unknown_operation_and_missing_folder_are_messages(small, tmp_path):

@@ -68,10 +68,11 @@ def run(operation: str, *, book: Any = None, folder: Path | str | None = None) -
         text = str(exc)
         _alert(book, text, critical=True)
         return text
-    except Exception as exc:  # one readable message, never a traceback window
-        _log(operation)
-        text = (f"运行“{BUTTONS.get(operation, operation)}”时出错：{exc}\n"
-                f"详细信息已记录在 {LOG_FILE}，请把该文件发给技术支持。")
+    except Exception:  # a bug of ours: one Chinese message, never a traceback window; the
+        # exception's own words (English, perhaps quoting a cell) go to the log only
+        where = (f"详细信息已记录在 {LOG_FILE}，请把该文件发给技术支持。" if _log(operation) else
+                 "详细信息无法写入临时文件夹，请把这段说明和您当时的操作告诉技术支持。")
+        text = f"运行“{BUTTONS.get(operation, operation)}”时程序内部出错（不是您的操作有误）。\n{where}"
         _alert(book, text, critical=True)
         return text
     finally:
@@ -114,6 +115,7 @@ def _alert(book: Any, text: str, *, critical: bool = False) -> None:
         pass
 
 
-def _log(operation: str) -> None:
-    logfile.append(LOG_FILE, f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {operation}\n"
-                   f"{traceback.format_exc()}")
+def _log(operation: str) -> bool:
+    """The traceback being handled, to the Excel log; whether it was written."""
+    return logfile.append(LOG_FILE, f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {operation}\n"
+                                    f"{traceback.format_exc()}")

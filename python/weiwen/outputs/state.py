@@ -40,12 +40,14 @@ class RosterState:
     made: str                     # when the output was made, "2027-01-20 10:32"
 
     def line(self) -> str:
-        """'据名册生成：名册校验码 3F9A2C1B（2027-01-20 10:32）' — the same code on every output
-        made from the same 名册; a different code means a different roster."""
-        return f"据名册生成：名册校验码 {self.code}（{self.made}）"
+        """'据名册生成：名册校验码 3F9A2C1B（本表生成于 2027-01-20 10:32）' — the same code on every
+        output made from the same 名册; a different code means a different roster. The time is
+        the file's, said so: two printouts of one 名册 made a minute apart must not read as made
+        from two rosters."""
+        return f"据名册生成：名册校验码 {self.code}（本表生成于 {self.made}）"
 
     def footer(self) -> str:
-        return f"名册校验码 {self.code}　{self.made}"
+        return f"名册校验码 {self.code}　生成于 {self.made}"
 
 
 def _paid_mask(roster: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

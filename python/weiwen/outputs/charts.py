@@ -6,8 +6,12 @@ more than `TOP_UNITS` units the unit chart shows the largest ones and says so in
 """
 from __future__ import annotations
 
+import math
+
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Font
 from openpyxl.workbook import Workbook
 
@@ -18,6 +22,15 @@ from .common import put_row, style_array
 SHEET, DATA_SHEET = "图表", "图表数据"
 TOP_UNITS = 30
 MONEY = "#,##0"
+#: The unit chart gets this much height per bar, so that every unit's name has its own line.
+#: LibreOffice (and WPS) leave out every other category name once the names would touch,
+#: whatever the file asks (tickLblSkip is Excel's alone), and then half the bars have no unit;
+#: a 9 pt name needs about 4.6 mm in Noto Sans CJK, 宋体 less.
+BAR_PITCH_CM = 0.6
+#: what the unit chart needs besides its bars: title, amounts' axis and its title, padding
+UNIT_FRAME_CM = 3.2
+LABEL_PT = 9
+ROW_CM = 15 / 72 * 2.54           # the sheet's default row (15 pt), to size the print area
 
 
 def _chart(title: str, rows: int, data_ws, first: int, *, horizontal: bool, height: float):
@@ -33,6 +46,10 @@ def _chart(title: str, rows: int, data_ws, first: int, *, horizontal: bool, heig
     chart.y_axis.scaling.min = 0                        # bars from zero: no exaggerated gaps
     chart.x_axis.delete = False
     chart.x_axis.tickLblSkip = 1
+    # the names' size is set, not left to the reader's default, as the bars' spacing counts on it
+    chart.x_axis.txPr = RichText(p=[Paragraph(
+        pPr=ParagraphProperties(defRPr=CharacterProperties(sz=LABEL_PT * 100)),
+        endParaRPr=CharacterProperties())])
     chart.y_axis.delete = False
     values = Reference(data_ws, min_col=2, min_row=first, max_row=first + rows - 1)
     labels = Reference(data_ws, min_col=1, min_row=first, max_row=first + rows - 1)
@@ -77,10 +94,17 @@ def add_charts(wb: Workbook, result, footer: str = "") -> None:
     ws.add_chart(group_chart, "A3")
     unit_title = ("金额（按单位）" if len(units) <= TOP_UNITS
                   else f"金额（按单位，前 {TOP_UNITS} 个，共 {len(units)} 个单位）")
-    unit_height = min(15.0, max(7.0, 0.55 * len(shown) + 2))
     ws.add_chart(_chart(unit_title, len(shown), data, unit_first, horizontal=True,
-                        height=unit_height), "A21")
-    last_row = 21 + int(unit_height / 0.53) + 1
+                        height=unit_chart_height(len(shown))), "A21")
+    last_row = 21 + math.ceil(unit_chart_height(len(shown)) / ROW_CM) + 1
     ws.print_area = f"A1:J{last_row}"
+    # one page whatever the number of units: with many units the page is printed smaller
+    # (30 units at about 80 %), the names staying apart as the chart's own spacing sets them
     print_setup(ws, title_rows=None, landscape=False, footer_left=footer)
     ws.page_setup.fitToHeight = 1
+
+
+def unit_chart_height(bars: int) -> float:
+    """Height (cm) of the unit chart for `bars` units: grows with them, never shorter than the
+    category chart above it."""
+    return max(7.0, UNIT_FRAME_CM + BAR_PITCH_CM * bars)

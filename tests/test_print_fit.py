@@ -74,3 +74,69 @@ def test_libreoffice_names_every_unit_on_one_page(tmp_path):
         text = pdf.pages[0].extract_text()
     missing = [name for name in _unit_names(TOP_UNITS) if name not in text]
     assert not missing, f"图上没有名称的单位：{missing}"
+
+
+# --- 退回修改: each explanation whole, with room under its last line -----------------------------
+
+_EXPLANATIONS = [
+    "银行卡号与西湖社区“西湖社区慰问名单.xlsx”第100行（低保）相同，但身份证号不同（共2户用这张卡），"
+    "一张卡不应收两户的慰问金，请核实持卡人。",
+    "与新华社区“新华社区慰问名单（初稿）20270105.xlsx”第1234行（低收入困难家庭）是同一个身份证号，"
+    "同一人只发放一次，本行不发放。是同一人的，请删去本行；不是同一人的，请核对并改正身份证号。",
+    "地址为“Hangzhou Xihu District Baochu Road 88 Building 9 Room 101”，与本行不同，请核实实际居住在哪个单位。",
+    "类别“困难户”不是本次慰问的类别，请改为以下类别之一：低保、台胞/少数民族困难家庭、大重病患者、残疾户。",
+]
+
+
+def _feedback_book(path: Path) -> Path:
+    from weiwen.outputs.feedback import _write, feedback_frame
+    from weiwen.outputs.state import RosterState
+    rows = [{"序号": i, "文件": "东湖社区慰问名单.xlsx", "行号": 10 + i, "单元格": f"C{10 + i}",
+             "户主姓名": "李桂芳", "身份证号": "330106********5534", "级别": "警告", "问题": "同卡不同人",
+             "请这样修改": text} for i, text in enumerate(_EXPLANATIONS, start=1)]
+    state = RosterState(rows=4, households=4, total=4000.0, code="5D771B87", made="2027-01-20 10:32")
+    _write(path, "东湖社区", feedback_frame(rows), "2027年1月10日", state)
+    return path
+
+
+def test_feedback_rows_leave_half_a_line_under_a_wrapped_explanation(tmp_path):
+    from openpyxl import load_workbook
+    from weiwen.outputs import layout as L
+    ws = load_workbook(_feedback_book(tmp_path / "东湖社区.xlsx")).active
+    header = next(r for r in range(1, 10) if ws.cell(r, 9).value == "请这样修改")
+    width = ws.column_dimensions["I"].width
+    size = ws.cell(header + 1, 9).font.sz
+    for r in range(header + 1, header + 1 + len(_EXPLANATIONS)):
+        lines = L.lines_needed(ws.cell(r, 9).value, width, size)
+        assert lines >= 2
+        assert ws.row_dimensions[r].height >= (lines + 0.5) * size * 1.45, f"第 {r} 行"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_prints_every_explanation_whole_above_the_rows_border(tmp_path):
+    # measured on LibreOffice's page, which draws 宋体 text in a taller CJK font: the last line
+    # of each explanation keeps half a character of white above the row's border
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    pdfplumber = pytest.importorskip("pdfplumber")
+    from weiwen.printcheck.pdfpage import read_page
+    from weiwen.printcheck.render import render
+    (page,) = render([_feedback_book(tmp_path / "东湖社区.xlsx")], tmp_path / "render")
+    with pdfplumber.open(page.pdf) as pdf:
+        drawn = read_page(pdf.pages[0], 1)
+    borders = sorted({round(y, 1) for y, _x0, _x1 in drawn.hlines})
+    right = max(x for x, _t, _b in drawn.vlines)
+    column = sorted({round(x, 1) for x, _t, _b in drawn.vlines})[-2]       # 请这样修改
+    found = 0
+    for top, bottom in zip(borders, borders[1:]):
+        runs = [u for u in drawn.runs if u.x0 >= column - 1 and u.x1 <= right + 1
+                and top - 1 <= u.top < bottom]
+        if len(runs) < 2:
+            continue
+        found += 1
+        text = "".join(u.text for u in runs).replace(" ", "")
+        assert any(text == t.replace(" ", "") for t in _EXPLANATIONS), text
+        room = bottom - max(u.bottom for u in runs)
+        assert room >= 0.5 * runs[0].size, f"“{text[:12]}…”最后一行离表格线只有 {room:.1f} pt"
+    assert found == len(_EXPLANATIONS)

@@ -132,7 +132,11 @@ def _write(path: Path, unit: str, frame: pd.DataFrame, deadline: str,
             + (f"（请于 {deadline} 前）" if deadline else "") + "。不需要改的行不用动。")
     table = TableSheet(None, _COLUMNS, f"{unit}：交回的名单中有 {len(frame)} 处需要修改",
                        [info, state.line()], page=L.Page(landscape=True),
-                       footer_left=state.footer())
+                       footer_left=state.footer(),
+                       # half a line under each explanation of several lines: sized to the
+                       # line, the last one sat on the row's border where 宋体 is replaced by a
+                       # taller CJK font (LibreOffice, WPS on Linux) and a lone “。” looked cut off
+                       spare_lines=0.5)
     for values in frame[list(COLUMNS)].astype(object).itertuples(index=False):
         table.row([None if v is None or v == "" or pd.isna(v) else v for v in values])
     book = X.Book()

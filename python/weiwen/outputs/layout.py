@@ -69,16 +69,17 @@ def lines_needed(text: str, width: float, size: float = SIZE, pad: float = 1.2) 
     return max(total, 1)
 
 
-def row_height(lines: int, size: float = SIZE, *, minimum: float = 0.0) -> float:
+def row_height(lines: float, size: float = SIZE, *, minimum: float = 0.0) -> float:
     """Points for a row of `lines` lines at `size`."""
     return round(max(minimum, lines * size * LINE + 3), 1)
 
 
 def wrapped_height(texts: Sequence[tuple[str, float]], size: float = SIZE, *,
-                   minimum: float = 0.0) -> float:
-    """Height of a row whose cells (text, column width) wrap."""
+                   minimum: float = 0.0, spare: float = 0.0) -> float:
+    """Height of a row whose cells (text, column width) wrap; `spare` lines more when a text
+    takes two lines or more."""
     lines = max((lines_needed(t, w, size) for t, w in texts if t), default=1)
-    return row_height(lines, size, minimum=minimum)
+    return row_height(lines + (spare if lines > 1 else 0.0), size, minimum=minimum)
 
 
 # --- pagination ---------------------------------------------------------------------------------

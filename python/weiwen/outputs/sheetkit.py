@@ -74,6 +74,7 @@ class TableSheet:
     info: Sequence[str] = ()
     page: L.Page = field(default_factory=L.Page)
     row_height: float = 18.0             # data rows (more for rows people write in)
+    spare_lines: float = 0.0             # room under a data row's wrapped paragraph, in lines
     footer_left: str = ""
     rows: list[_Row] = field(default_factory=list)
 
@@ -187,7 +188,8 @@ class TableSheet:
             else:
                 height = L.wrapped_height(
                     [(_shown(v, c), w) for v, c, w in zip(values, self.columns, widths)
-                     if _wraps(row.kind, c.kind)], minimum=self._base(row.kind))
+                     if _wraps(row.kind, c.kind)], minimum=self._base(row.kind),
+                    spare=self.spare_lines if row.kind == "data" else 0.0)
                 rows.append((r, row.kind, values, None, height))
             lines.append(L.Line(height, _PAGING[row.kind]))
         breaks = L.page_breaks(lines, titles=titles, widths=widths, page=self.page,

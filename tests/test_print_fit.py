@@ -140,3 +140,98 @@ def test_libreoffice_prints_every_explanation_whole_above_the_rows_border(tmp_pa
         room = bottom - max(u.bottom for u in runs)
         assert room >= 0.5 * runs[0].size, f"“{text[:12]}…”最后一行离表格线只有 {room:.1f} pt"
     assert found == len(_EXPLANATIONS)
+
+
+# --- 签字确认表: room in 联系电话 to write a changed number ---------------------------------------
+
+MM = 25.4 / 72                      # points to millimetres
+
+
+def _signoff_sheet(demo_source: Path, unit: str = "东湖社区"):
+    from openpyxl import load_workbook
+    from weiwen.names import OUTPUT_DIR, SIGNOFF_DIR
+    return load_workbook(demo_source / OUTPUT_DIR / SIGNOFF_DIR / f"{unit}.xlsx").active
+
+
+def _printed_mm(ws, letters: str) -> dict[str, float]:
+    """Each column's width on the A4 page, in mm, at the scale that fits the sheet's width."""
+    from openpyxl.utils import get_column_letter
+    from weiwen.outputs import layout as L
+    last = ws.max_column
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, last + 1)]
+    m = ws.page_margins
+    scale = L.fit_scale(widths, L.Page(landscape=ws.page_setup.orientation == "landscape",
+                                       left=m.left, right=m.right, top=m.top, bottom=m.bottom))
+    return {c: ws.column_dimensions[c].width * L.UNIT_PT_EXCEL * scale * MM for c in letters}
+
+
+def _column(ws, header: str) -> str:
+    from openpyxl.utils import get_column_letter
+    for r in range(1, 8):
+        for c in range(1, ws.max_column + 1):
+            if str(ws.cell(r, c).value or "").replace("\n", "") == header:
+                return get_column_letter(c)
+    raise AssertionError(header)
+
+
+def test_signoff_phone_cell_leaves_room_to_write_a_new_number(demo_source):
+    ws = _signoff_sheet(demo_source)
+    phone, signature = _column(ws, "联系电话"), _column(ws, "领取人签字")
+    row = next(r for r in range(4, 12) if isinstance(ws.cell(r, 1).value, int))
+    cell = ws[f"{phone}{row}"]
+    assert "****" in cell.value
+    printed = cell.font.sz * 1.45                          # the masked number's line
+    height = ws.row_dimensions[row].height
+    # the blank part of the cell: under the number when it sits at the top, else split in two
+    blank = height - printed if cell.alignment.vertical == "top" else (height - printed) / 2
+    assert blank * MM >= 5.0, f"联系电话格里只剩 {blank * MM:.1f} mm 可写"
+    widths = _printed_mm(ws, phone + signature)
+    assert widths[phone] >= 30.0, f"联系电话栏 {widths[phone]:.1f} mm，写不下 11 位数字"
+    # the signature column gave nothing to it (26.3 mm on this sheet before the phone column grew)
+    assert widths[signature] >= 26.5, f"签字栏 {widths[signature]:.1f} mm"
+
+
+@pytest.mark.slow
+def test_a_clerks_own_layout_keeps_its_phone_column(demo_campaign, cli):
+    # a copy restyled before the built-in layout changed (number centred, full size, 14 wide)
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Font
+    from weiwen.names import SIGNOFF_TEMPLATE_FILE, TEMPLATES_DIR
+    from weiwen.outputs import signoff_template
+    wb = load_workbook(signoff_template.DEFAULT_TEMPLATE)
+    ws = wb.active
+    phone = _column(ws, "联系电话")
+    ws.column_dimensions[phone].width = 14
+    ws[f"{phone}5"].font = Font(name="宋体", size=11)
+    ws[f"{phone}5"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    own = demo_campaign.root / TEMPLATES_DIR / SIGNOFF_TEMPLATE_FILE
+    own.parent.mkdir()
+    wb.save(own)
+    cli("signoff", demo_campaign.root, "--quiet")
+    out = _signoff_sheet(demo_campaign.root, "青山村")
+    row = next(r for r in range(4, 12) if isinstance(out.cell(r, 1).value, int))
+    assert out.column_dimensions[phone].width == 14
+    assert out[f"{phone}{row}"].alignment.vertical == "center"
+    assert out[f"{phone}{row}"].font.sz == 11
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_prints_the_number_at_the_top_with_blank_under_it(demo_source, tmp_path):
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    pdfplumber = pytest.importorskip("pdfplumber")
+    from weiwen.names import OUTPUT_DIR, SIGNOFF_DIR
+    from weiwen.printcheck.pdfpage import read_page
+    from weiwen.printcheck.render import render
+    (page,) = render([demo_source / OUTPUT_DIR / SIGNOFF_DIR / "东湖社区.xlsx"], tmp_path / "r")
+    with pdfplumber.open(page.pdf) as pdf:
+        drawn = read_page(pdf.pages[1], 2)
+    borders = sorted({round(y, 1) for y, _x0, _x1 in drawn.hlines})
+    numbers = [r for r in drawn.runs if re.fullmatch(r"1\d\d\*{4}\d{4}", r.text.strip())]
+    assert len(numbers) >= 10
+    for run in numbers:
+        bottom = min(y for y in borders if y > run.bottom)
+        top = max(y for y in borders if y < run.top)
+        assert bottom - run.bottom >= 5 / MM * 0.9, (       # 5 mm, at the page's scale
+            f"“{run.text}”下面只有 {(bottom - run.bottom) * MM:.1f} mm（行高 {(bottom - top) * MM:.1f} mm）")

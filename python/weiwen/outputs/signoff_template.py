@@ -40,7 +40,7 @@ MARKS = (MARK_GROUP, MARK_DATA, MARK_SUBTOTAL, MARK_TOTAL, MARK_SIGN, MARK_NOTE)
 FONT = "宋体"   # Excel on Windows has it; LibreOffice falls back to Noto Serif CJK
 WIDTHS = {
     SignCol.SEQ: 5.5, SignCol.NAME: 10, SignCol.ID: 21, SignCol.CATEGORY: 16, SignCol.SIZE: 6,
-    SignCol.AMOUNT: 12, SignCol.SIGNATURE: 15, SignCol.RELATION: 9, SignCol.PHONE: 14,
+    SignCol.AMOUNT: 12, SignCol.SIGNATURE: 16, SignCol.RELATION: 9, SignCol.PHONE: 20,
     SignCol.DATE: 11, SignCol.NOTE: 11,
 }
 HEADER_LABELS = {SignCol.SIZE: "家庭\n人口", SignCol.RELATION: "与户主\n关系"}
@@ -105,6 +105,13 @@ def build_template() -> Workbook:
     proto(4, 24, {"A4": MARK_GROUP + "{发放方式}（共 {户数} 户）"}, [f"A4:{last}4"],
           bold=True, align=left)
     proto(5, DATA_ROW_HEIGHT, {"A5": MARK_DATA})
+    # The masked phone sits small on the cell's first line, the rest of the cell left blank: a
+    # household whose number changed writes the new one under it (centred at full size, the
+    # printed number filled the cell and left nowhere to write). The column is wide enough for
+    # eleven handwritten digits.
+    phone = ws.cell(row=5, column=SIGNOFF_COLUMNS.index(SignCol.PHONE) + 1)
+    phone.font = Font(name=FONT, size=9)
+    phone.alignment = Alignment(horizontal="center", vertical="top")
     money_col = get_column_letter(SIGNOFF_COLUMNS.index(SignCol.AMOUNT) + 1)
     ws[f"{money_col}5"].number_format = MONEY
     proto(6, 26, {"A6": MARK_SUBTOTAL + "{发放方式}小计", "C6": "{户数} 户", "D6": "{人数} 人",

@@ -49,9 +49,12 @@ def _prop(name: str, value):
 
 
 @contextlib.contextmanager
-def office():
-    """A private headless LibreOffice (own profile, own pipe); yields its component context."""
+def office(prepare=None):
+    """A private headless LibreOffice (own profile, own pipe); yields its component context.
+    `prepare(profile)` may seed the profile (its settings) before LibreOffice starts."""
     profile = Path(tempfile.mkdtemp(prefix="weiwen-lo-"))
+    if prepare is not None:
+        prepare(profile)
     pipe = f"weiwen_vba_{os.getpid()}"
     proc = subprocess.Popen(
         ["soffice", "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",

@@ -4,7 +4,8 @@ Why: loading the campaign workbook with openpyxl to replace a 100,000-row 名册
 round-trips every part through openpyxl's model (which drops what it does not know). Here only the
 `<sheetData>` of the named sheets is regenerated (streamed, inline strings); the sheet's columns,
 frozen panes, data validations and conditional formats, and every other zip entry — VBA project,
-ribbon, the clerk's own sheets — are copied byte for byte. A large part (the old rows of a sheet
+ribbon, the clerk's own sheets — are copied byte for byte (but for the codeNames a LibreOffice
+save dropped, put back on the workbook and its sheets: code_names.py). A large part (the old rows of a sheet
 being replaced, a 名册 kept as it is) passes through a chunk at a time, never whole in memory,
 its deflating and inflating done on a second thread (zip_stream.py: the machine's other core).
 
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from . import code_names
 from .cells import DATE_FORMAT, DATETIME_FORMAT, cell_value, date_format, excel_serial, finite
 from .names import PROBLEM_KINDS_SHEET
 from .zip_stream import read_ahead, write_all
@@ -329,11 +331,15 @@ def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarr
 
 def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[str, str],
                    same: np.ndarray | None = None,
-                   cut: Callable[[bytes], bytes] | None = None) -> Iterable[bytes]:
+                   cut: Callable[[bytes], bytes] | None = None,
+                   mend: Callable[[bytes], bytes] | None = None) -> Iterable[bytes]:
     """The worksheet part `old` (its bytes, or the part as it is read, a chunk at a time) with
     `table` as its rows; with `same` (CopyRows), those of its rows copied from `old`; `cut`: what
-    completes a part that ends right after its rows (given what comes before them), see `_tail`."""
+    completes a part that ends right after its rows (given what comes before them), see `_tail`;
+    `mend`: what puts back the sheet's codeName (code_names.py), applied before its rows."""
     sheet = _OldSheet(iter([old] if isinstance(old, bytes) else old))
+    if mend is not None:
+        sheet.before = mend(sheet.before)
     first = _FIRST_ROW.search(sheet.head)
     header_style = ""
     if first is not None:
@@ -571,6 +577,7 @@ def splice_frames(source: Path, target: Path,
         styles = src.read(_STYLES) if _STYLES in src.NameToInfo else None
         dates = _DateStyles(styles)
         new_parts = [p for p in changed if p not in src.NameToInfo]
+        mends = _code_name_mends(src, paths)
 
         def completion(name: str) -> Callable[[bytes], bytes]:
             def complete(before: bytes) -> bytes:
@@ -592,9 +599,14 @@ def splice_frames(source: Path, target: Path,
                             dst.open(info.filename, "w") as out:
                         write_all(out, _new_sheet_xml(old, replace[info.filename], dates,
                                                       same.get(info.filename),
-                                                      cut[info.filename]))
+                                                      cut[info.filename],
+                                                      mends.get(info.filename)))
                 elif info.filename in changed:
-                    dst.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+                    dst.writestr(info, mends.get(info.filename, _same)(changed[info.filename]),
+                                 compress_type=zipfile.ZIP_DEFLATED)
+                elif info.filename in mends and info.file_size <= _BIG:
+                    dst.writestr(info, mends[info.filename](src.read(info.filename)),
+                                 compress_type=zipfile.ZIP_DEFLATED)
                 elif info.file_size > _BIG and info.compress_type == zipfile.ZIP_DEFLATED:
                     # streamed across, never whole in memory: a 200,000-row 名册 is ~200 MB of
                     # XML, copied again by every later write of 问题 or 汇总 (inflated on this
@@ -602,7 +614,11 @@ def splice_frames(source: Path, target: Path,
                     with src.open(info) as part, \
                             dst.open(info.filename, "w",
                                      force_zip64=info.file_size > zipfile.ZIP64_LIMIT) as out:
-                        write_all(out, iter(functools.partial(part.read, _BIG), b""))
+                        chunks = iter(functools.partial(part.read, _BIG), b"")
+                        mend = mends.get(info.filename)
+                        if mend is not None:     # its start (up to its rows) is in the first chunk
+                            chunks = itertools.chain([mend(next(chunks, b""))], chunks)
+                        write_all(out, chunks)
                 else:
                     dst.writestr(info, src.read(info.filename), compress_type=info.compress_type)
             for path in new_parts:
@@ -614,6 +630,36 @@ def splice_frames(source: Path, target: Path,
                              compress_type=info.compress_type)
     return repaired
 
+
+
+def _code_name_mends(src: zipfile.ZipFile, paths: Mapping[str, str]
+                     ) -> dict[str, Callable[[bytes], bytes]]:
+    """Part → what puts back its codeName, when the workbook has a VBA project but no codeName
+    (a LibreOffice save: code_names.py). Each sheet's start is read only then, up to its rows."""
+    if _VBA not in src.NameToInfo:
+        return {}
+    workbook = src.read(_WORKBOOK)
+    if code_names.code_name(workbook, code_names.WORKBOOK_PR) is not None:
+        return {}
+    heads = []
+    for path in paths.values():
+        if path not in src.NameToInfo:
+            continue
+        with src.open(path) as part:
+            head = part.read(_HEAD)
+        end = _SHEETDATA_OPEN.search(head)
+        if not _WORKSHEET_OPEN.search(head) or end is None:
+            return {}                      # a chartsheet, or a start too long to mend in place
+        heads.append((path, head[:end.start()]))
+    return code_names.mends(src.read(_VBA), workbook, heads)
+
+
+def _same(xml: bytes) -> bytes:
+    return xml
+
+
+_VBA = "xl/vbaProject.bin"
+_WORKBOOK = "xl/workbook.xml"
 
 
 class _DateStyles(Mapping[str, str]):

@@ -23,6 +23,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from . import code_names
 from .cells import cell_value, date_format, finite
 from .errors import CampaignError, damaged_workbook, os_reason
 from .fileio import atomic_write, backup, remove_stale_temps
@@ -390,6 +391,21 @@ def _still(sheet: str, fingerprint: str) -> Callable[[zipfile.ZipFile], bool]:
     return still
 
 
+def _restore_code_names(wb: Any) -> None:
+    """The codeNames a LibreOffice save dropped (code_names.py), on the way through openpyxl."""
+    archive = getattr(wb, "vba_archive", None)
+    if archive is None or wb.code_name is not None or "xl/vbaProject.bin" not in archive.namelist():
+        return
+    modules = code_names.document_modules(archive.read("xl/vbaProject.bin"))
+    used = {ws.sheet_properties.codeName for ws in wb.worksheets}
+    if code_names.WORKBOOK_MODULE in modules:
+        wb.code_name = code_names.WORKBOOK_MODULE
+    for number, ws in enumerate(wb.worksheets, start=1):
+        name = f"Sheet{number}"
+        if ws.sheet_properties.codeName is None and name in modules and name not in used:
+            ws.sheet_properties.codeName = name
+
+
 def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],
                          raw_sheets: Mapping[str, Sequence[Sequence[Any]]] | None) -> None:
     try:
@@ -398,6 +414,7 @@ def _write_with_openpyxl(path: Path, frames: Mapping[str, pd.DataFrame],
         raise
     except Exception as exc:  # openpyxl raises whatever its parser meets in a damaged part
         raise damaged(path, "写入", exc) from exc
+    _restore_code_names(wb)
     for sheet, frame in frames.items():
         ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
         if ws.max_row < 1 or ws.cell(row=1, column=1).value is None:

@@ -32,6 +32,7 @@ from ..values import text_column
 from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
 from .report import Options, Progress, Report, layout_said
+from .roster_edits import corrected_in_roster, corrected_note
 
 #: the stages merge and check own in 问题 (a re-merge keeps LATER_STAGES' rows)
 MERGE_STAGES = frozenset(P.STAGES) - LATER_STAGES
@@ -153,6 +154,14 @@ def typed_note(names: list[str]) -> str:
             f"（或单独做一个表格）放进 inbox，再合并一次。")
 
 
+def saved_at(book: Book) -> float | None:
+    """When the workbook was last saved (None: it cannot be told)."""
+    try:
+        return book.campaign.workbook.stat().st_mtime
+    except OSError:
+        return None
+
+
 def nothing_merged(book: Book, households: int, files: int, problems: list[P.Problem]) -> str:
     """Why a merge that found no row leaves 名册 as it was: rebuilding it from an empty inbox
     (a folder moved, the files taken out to look at) would drop every household and the clerk's
@@ -236,6 +245,9 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     typed = typed_households(previous)
     if typed:
         report.notes.append(typed_note(typed))
+    corrected = corrected_in_roster(previous, roster, book.campaign.inbox, saved_at(book))
+    if corrected:
+        report.notes.append(corrected_note(corrected))
     report.extra["not_returned"] = [r.unit for r in late]
     report.extra["unit_returns"] = {r.unit: r.status for r in returns}
     report.notes += comparison_notes(sheets)

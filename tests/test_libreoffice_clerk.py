@@ -142,8 +142,11 @@ def test_a_campaign_kept_in_libreoffice_reads_as_typed_and_keeps_its_macros(tmp_
     assert household[Col.STATUS] != Status.ERROR and household[Col.AMOUNT] > 0
     assert roster_row(book, quiet[Col.NAME], quiet[Col.UNIT])[1][Col.PHONE] == "13912345678"
 
-    # 4. a second merge keeps the 备注 exactly as typed (a date stays a date)
-    cli("merge", root)
+    # 4. a second merge keeps the 备注 exactly as typed (a date stays a date), and says that the
+    # ID and phone typed into 名册 were not kept (名册 is rebuilt from inbox)
+    said = cli("merge", root).output
+    assert f"{household[Col.UNIT]}“{household[Col.NAME]}”的身份证号" in said
+    assert f"{quiet[Col.UNIT]}“{quiet[Col.NAME]}”的联系电话" in said
     ws = load_workbook(book)[Sheet.ROSTER]
     assert [ws[f"S{r}"].value for r in (2, 3, 4)] == [
         "已核实", dt.datetime(2027, 1, 25), "  送到了，全角！ "]

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from pyopenvba.cfb import CFB
-
 WORKBOOK_MODULE = "ThisWorkbook"
 _DOCUMENT = re.compile(rb"^Document=([^/\r\n]+)/", re.M)
 WORKBOOK_PR = re.compile(rb"<((?:\w+:)?)workbookPr\b([^>]*?)(/?)>")
@@ -31,6 +29,8 @@ Mend = Callable[[bytes], bytes]
 def document_modules(vba_project: bytes) -> set[str]:
     """The document modules the VBA project declares (its PROJECT stream's Document= lines);
     empty when the project cannot be read (then nothing is mended)."""
+    # imported here: a quarter of a second, paid only by a workbook LibreOffice saved
+    from pyopenvba.cfb import CFB  # noqa: PLC0415
     try:
         project = CFB.from_bytes(vba_project).get_stream("PROJECT")
     except Exception:  # pyopenvba raises what its parser meets in a damaged container

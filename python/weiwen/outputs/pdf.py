@@ -4,6 +4,13 @@
 LibreOffice the clerk has open nor with another conversion running at the same time), all files
 in one call, into a temporary folder; each PDF is then moved next to its .xlsx atomically.
 Excel's own PDF export (when run from the workbook) is the Excel adapter's business.
+
+The profile says that Chinese text is Simplified Chinese. The Chinese fonts of Linux desks (Noto
+Sans CJK, 思源黑体) hold the mainland, Taiwan, Hong Kong, Japanese and Korean forms of each
+character and draw the ones of the text's language; an .xlsx names no language, so LibreOffice
+would take the desk's locale, and on a desk set to 繁體中文 or Japanese the signature sheets the
+households sign would come out in those forms (与, 低, 困, 系, 类 differ visibly). It also makes
+LibreOffice's own choice of Chinese font, where a cell's 宋体 is missing, a Simplified one.
 """
 from __future__ import annotations
 
@@ -15,6 +22,15 @@ from pathlib import Path
 from collections.abc import Sequence
 
 TIMEOUT_SECONDS = 600
+
+#: the private profile's settings: Asian text in documents that name no language is zh-CN
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Linguistic/General">\
+<prop oor:name="DefaultLocale_CJK" oor:op="fuse"><value>zh-CN</value></prop></item>
+</oor:items>
+"""
 
 
 class PdfUnavailable(RuntimeError):
@@ -45,6 +61,8 @@ def convert(files: Sequence[Path], outdir: Path, *, soffice: str | None = None,
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="weiwen-lo-") as tmp:
         profile = Path(tmp) / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS, encoding="utf-8")
         cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
         try:

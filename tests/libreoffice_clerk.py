@@ -1,6 +1,7 @@
 """LibreOffice Calc as the clerk's editor: open a workbook, type into cells, save it in place.
 
     /usr/bin/python3 tests/libreoffice_clerk.py Weiwen.xlsm '[["参数", "B3", "2027年1月20日"], …]'
+    /usr/bin/python3 tests/libreoffice_clerk.py --through-ods Weiwen.xlsm
 
 Each text goes into its cell the way typing does (the dispatcher's GoToCell + EnterString, in a
 zh-CN LibreOffice), so "2027年1月20日" becomes a date, "1,500,000" a number and "0571-8001" text,
@@ -63,7 +64,28 @@ def type_and_save(xlsm: Path, edits: list[tuple[str, str, str]]) -> dict:
     return out
 
 
+def through_ods(xlsm: Path) -> dict:
+    """What a clerk who answered LibreOffice's format question with ODF, and later saved the .ods
+    as .xlsm again, leaves in place of `xlsm`."""
+    import uno  # noqa: PLC0415  (system Python only)
+    ods = xlsm.with_suffix(".ods")
+    with lo.office(prepare=_profile_locale) as ctx:
+        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        for source, target, kind in ((xlsm, ods, "calc8"),
+                                     (ods, xlsm, "Calc MS Excel 2007 VBA XML")):
+            doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(str(source.resolve())),
+                                               "_blank", 0, (lo._prop("Hidden", True),))
+            doc.storeToURL(uno.systemPathToFileUrl(str(target.resolve())),
+                           (lo._prop("FilterName", kind),))
+            doc.close(True)
+    ods.unlink()
+    return {"saved": str(xlsm)}
+
+
 def main() -> None:
+    if sys.argv[1] == "--through-ods":
+        print(json.dumps(through_ods(Path(sys.argv[2])), ensure_ascii=False))
+        return
     print(json.dumps(type_and_save(Path(sys.argv[1]), json.loads(sys.argv[2])),
                      ensure_ascii=False))
 

@@ -200,3 +200,39 @@ def test_a_full_disk_is_not_called_damage(campaign, monkeypatch):
     assert "无法写入工作簿 Weiwen.xlsm（磁盘已满），工作簿保持原样" in check.message, check.message
     assert "损坏" not in check.message and "Interpreter" in check.message
     assert campaign.workbook.read_bytes() == before
+
+
+def _saved_without_excel_parts(workbook: Path) -> None:
+    """What saving as .xlsx and renaming back leaves (LibreOffice's .ods round trip, WPS too):
+    the data, no ribbon, no VBA project."""
+    load_workbook(workbook).save(workbook)
+
+
+def test_a_workbook_that_lost_its_ribbon_is_said_so_and_excel_setup_puts_it_back(cli, demo_campaign):
+    root, book = demo_campaign.root, demo_campaign.workbook
+    _saved_without_excel_parts(book)
+    said = cli("check", root).output
+    assert "Weiwen.xlsm 里没有“慰问”选项卡和宏" in said and f"weiwen excel-setup {root}" in said
+    before = load_workbook(book)
+
+    out = cli("excel-setup", root).output
+    assert "✓ “慰问”选项卡和宏：Weiwen.xlsm 里原来没有“慰问”选项卡和宏，已补回" in out
+    assert all(excel_parts.parts_report(book.read_bytes()).values())
+    after = load_workbook(book, keep_vba=True)
+    assert after.code_name == "ThisWorkbook" and after[Sheet.XLWINGS_CONF].sheet_state == "hidden"
+    assert set(excel_parts.VBA_TEXTS) <= set(after.defined_names)
+    for sheet in (Sheet.PARAMS, Sheet.UNITS, Sheet.STANDARDS, Sheet.ROSTER, Sheet.PROBLEMS):
+        assert [[c.value for c in r] for r in after[sheet].iter_rows()] == \
+            [[c.value for c in r] for r in before[sheet].iter_rows()], sheet
+    assert list((root / ".backup").glob("*.xlsm"))
+    assert "选项卡" not in cli("check", root).output
+    assert "✓ “慰问”选项卡和宏：Weiwen.xlsm 里都在" in cli("excel-setup", root).output
+
+
+def test_parts_are_not_put_back_into_a_workbook_open_elsewhere(cli, campaign):
+    _saved_without_excel_parts(campaign.workbook)
+    (campaign.root / ".~lock.Weiwen.xlsm#").write_text("clerk,desk,,", encoding="utf-8")
+    before = campaign.workbook.read_bytes()
+    out = cli("excel-setup", campaign.root, ok=False).output
+    assert "✗ “慰问”选项卡和宏：Weiwen.xlsm 里没有“慰问”选项卡和宏，这次没有补回" in out
+    assert campaign.workbook.read_bytes() == before

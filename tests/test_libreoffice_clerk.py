@@ -160,3 +160,29 @@ def test_a_campaign_kept_in_libreoffice_reads_as_typed_and_keeps_its_macros(tmp_
 def _with_check_digit(first17: str) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+
+
+def test_a_workbook_that_went_through_ods_is_said_so_and_gets_its_ribbon_back(tmp_path, cli):
+    """Saved as .ods in LibreOffice and back as .xlsm, the workbook has no ribbon: every command
+    says so and names `weiwen excel-setup`, which puts ribbon and macros back, data unchanged."""
+    root = tmp_path / "2027春节慰问"
+    make_demo(root)
+    book = root / "Weiwen.xlsm"
+    cli("merge", root)
+    roster = workbook_io.read_roster(book)
+    done = subprocess.run([SYSTEM_PYTHON, str(HERE / "libreoffice_clerk.py"), "--through-ods",
+                           str(book)], capture_output=True, text=True, timeout=180, cwd=HERE)
+    assert done.returncode == 0, done.stderr
+    assert excel_parts(book)["ribbon"] is False              # what LibreOffice's .ods leaves
+
+    said = cli("check", root).output
+    assert "Weiwen.xlsm 里没有“慰问”选项卡" in said and f"weiwen excel-setup {root}" in said
+    set_up = cli("excel-setup", root).output
+    assert "✓ “慰问”选项卡和宏：Weiwen.xlsm 里原来没有“慰问”选项卡，已补回" in set_up
+    assert excel_parts(book) == {"vba": True, "ribbon": True, "ribbon link": True}
+    names, modules = code_names_and_modules(book)
+    assert names[0] == "ThisWorkbook" and set(names) <= modules
+    assert lo_selftest(book)["D2"] == "走访慰问"
+    after = workbook_io.read_roster(book)
+    assert after[[Col.NAME, Col.ID, Col.STATUS]].equals(roster[[Col.NAME, Col.ID, Col.STATUS]])
+    assert "选项卡" not in cli("check", root).output

@@ -299,6 +299,8 @@ def excel_setup(directory: Annotated[Path | None, typer.Argument(
         quiet: QuietOpt = False) -> None:
     """（每台电脑做一次）安装 xlwings 加载项，让“慰问”按钮使用装有 weiwen 的 Python，并检查设置。
 
+    工作簿的“慰问”选项卡或宏丢了（在 LibreOffice 里存成过 .ods、被 WPS 另存过）时，在任何电脑上运行它都会补回，设置和名册不变。
+
     例：weiwen excel-setup D:\\慰问\\2027春节
     """
     root = None

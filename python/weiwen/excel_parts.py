@@ -23,6 +23,7 @@ from pathlib import Path
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
+from .excel_kept import REL_NS, RIBBON_PART, RIBBON_REL_TYPE, VBA_PART
 from .excel_vba import project_bin
 from .names import Sheet
 
@@ -30,12 +31,8 @@ SRC = Path(__file__).resolve().parent / "excel_src"
 RIBBON_SOURCE = SRC / "customUI.xml"
 VBA_SOURCE = SRC / "Weiwen.bas"
 
-RIBBON_PART = "customUI/customUI.xml"
-VBA_PART = "xl/vbaProject.bin"
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 VBA_REL_TYPE = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaProject"
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -97,6 +94,11 @@ def add_conf_sheet(wb: Workbook) -> None:
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 80
     ws.sheet_state = "hidden"
+    add_texts(wb)
+
+
+def add_texts(wb: Workbook) -> None:
+    """The hidden defined names holding the VBA module's Chinese messages."""
     for name, text in VBA_TEXTS.items():
         constant = '"' + text.replace('"', '""') + '"'
         wb.defined_names[name] = DefinedName(name, attr_text=constant, hidden=True)

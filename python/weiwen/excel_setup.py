@@ -10,9 +10,12 @@ Steps, each a `Check` (ok True / False, or None where it does not apply on this 
    (a folder name in Chinese has to survive the trip);
 4. the folder is not inside OneDrive (xlwings cannot find a synced workbook's local path);
 5. what only the clerk or the IT department can do: Trust Center, Mark of the Web, ASR rules.
+Before 2 (on every system): a workbook that lost its ribbon or VBA project on the way through
+another format (.ods, WPS, .xlsx) gets them back, its data kept (`restore_parts`).
 """
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -24,7 +27,9 @@ from collections.abc import Callable
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from .fileio import atomic_write, backup
+from .excel_kept import missing_parts
+from .fileio import atomic_write, atomic_write_bytes, backup
+from .lock import in_use_message
 from .errors import damaged_workbook, os_reason
 from .names import WORKBOOK_FILE, Sheet
 from .sheet_splice import sheet_paths
@@ -172,6 +177,30 @@ def _interpreter_works(python: Path, platform: str, root: Path | None, run: Runn
     return Check("Python 和 weiwen", True, f"{python} 能导入 weiwen 和 xlwings{where}。{note}")
 
 
+def _parts_back(workbook: Path, root: Path) -> Check:
+    name = "“慰问”选项卡和宏"
+    missing = missing_parts(workbook)
+    if missing is None:
+        return Check(name, False, damaged_workbook(WORKBOOK_FILE, "读取", "文件内容无法解析"))
+    if missing:
+        in_use = in_use_message(workbook, "再运行一次 weiwen excel-setup", probe=False)
+        if in_use:      # the program that has it open would save its own copy over the parts
+            return Check(name, False, f"{WORKBOOK_FILE} 里没有{'和'.join(missing)}，这次没有补回：{in_use}")
+    try:
+        missing = restore_parts(workbook, root)
+    except DamagedWorkbook as exc:
+        return Check(name, False, damaged_workbook(WORKBOOK_FILE, "读取", str(exc)))
+    except PermissionError:
+        return Check(name, False, f"无法写入 {workbook}：请先在 Excel、WPS 或 LibreOffice 中关闭它，再运行一次。")
+    except OSError as exc:
+        return Check(name, False, f"无法写入工作簿 {WORKBOOK_FILE}（{os_reason(exc)}），工作簿保持原样。"
+                                  f"请检查活动文件夹的权限和磁盘空间后再运行一次。")
+    if not missing:
+        return Check(name, True, f"{WORKBOOK_FILE} 里都在。")
+    return Check(name, True, f"{WORKBOOK_FILE} 里原来没有{'和'.join(missing)}，已补回；设置、名册和您加的表都不变"
+                             f"（原工作簿已备份到活动文件夹的 .backup 里）。")
+
+
 def _onedrive(root: Path) -> Check:
     synced = [Path(os.environ[v]) for v in ONEDRIVE_ENV if os.environ.get(v)]
     inside = any(root == s or s in root.parents for s in synced) or \
@@ -181,6 +210,36 @@ def _onedrive(root: Path) -> Check:
                      f"活动文件夹 {root} 在 OneDrive 同步文件夹里：按钮找不到工作簿在本机上的位置，"
                      "会无法运行。请把活动文件夹移到本机硬盘，例如 D:\\慰问\\2027春节。")
     return Check("活动文件夹位置", True, f"活动文件夹 {root} 在本机硬盘上（不在 OneDrive 里）。")
+
+
+def restore_parts(workbook: Path, campaign_root: Path) -> list[str]:
+    """Put back the ribbon and the VBA project a save through another format dropped (.ods in
+    LibreOffice, WPS, .xlsx renamed): the clerk's workbook through openpyxl, as the build makes
+    the shipped one (codeNames, xlwings.conf and the messages' names where missing, then the
+    parts), so its settings, 名册 and the clerk's own sheets stay. Backup first, atomic.
+    Returns what was missing (empty: the workbook has both, nothing written). Raises
+    DamagedWorkbook when the file cannot be read whole."""
+    missing = missing_parts(workbook)
+    if not missing:
+        return []           # both there, or not a zip at all (the caller says so)
+    # imported here: the VBA builder (pyopenvba) costs every command's start a quarter second
+    from . import excel_parts  # noqa: PLC0415
+    try:
+        wb = _load_whole(workbook)
+    except ConfSheetMissing:
+        wb = load_workbook(workbook, keep_vba=True)    # whole; the settings sheet is made again
+    wb.vba_archive = None           # the parts are made afresh below, never half of the old ones
+    if Sheet.XLWINGS_CONF not in wb.sheetnames:
+        excel_parts.add_conf_sheet(wb)
+    else:
+        excel_parts.add_texts(wb)
+    excel_parts.set_code_names(wb)
+    saved = io.BytesIO()
+    wb.save(saved)
+    data = excel_parts.add_parts(saved.getvalue())
+    backup(workbook, campaign_root)
+    atomic_write_bytes(workbook, data)
+    return missing
 
 
 def still_to_do(platform: str, root: Path | None) -> list[str]:
@@ -208,6 +267,7 @@ def setup(root: Path | None, *, platform: str = sys.platform, python: str = sys.
     chosen = interpreter(platform, python)
     if root is not None:
         workbook = root / WORKBOOK_FILE
+        checks.append(_parts_back(workbook, root))
         if excel_platform(platform):
             key = INTERPRETER_KEYS[platform]
             by_hand = (f"也可以在 Excel 的 xlwings 选项卡“Interpreter”一栏填入 {chosen}，"

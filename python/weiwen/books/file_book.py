@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..campaign import SHIPPED_WORKBOOK, Campaign
 from ..errors import CampaignError
+from ..excel_kept import missing_note, missing_parts
 from ..lock import in_use_message
 from ..names import PROBLEM_KINDS_SHEET, Sheet
 from ..workbook_io import (frame_from_rows, read_back_and_kept, read_sheets, sheet_rows,
@@ -42,8 +43,20 @@ class FileBook:
         #: its rows
         self._disk: dict[str, OnDisk] = {}
         self._memo = SheetMemo(campaign.root)
+        self._parts_looked = False
+
+    def _look_at_excel_parts(self) -> None:
+        """Once per book, with its first read: a workbook that lost its ribbon or macros (saved
+        through .ods, by WPS…) is said so, with the command that restores them (excel_kept.py)."""
+        if self._parts_looked:
+            return
+        self._parts_looked = True
+        missing = missing_parts(self.campaign.workbook)
+        if missing:
+            self.notes.append(missing_note(self.campaign.workbook, missing))
 
     def read(self, names: Iterable[str]) -> dict[str, Rows]:
+        self._look_at_excel_parts()
         names = list(dict.fromkeys(names))
         wanted = [n for n in names if n not in self._cache and n not in self._absent]
         if wanted:
@@ -58,6 +71,7 @@ class FileBook:
         was read as rows; else from its whole read-back frame when known (sheet_memo.py); else
         straight from the file, its rows not kept (名册 of a district as rows would double what
         its frame holds)."""
+        self._look_at_excel_parts()
         key = (sheet, tuple(columns))
         if key not in self._frames:
             whole = self._known(sheet)

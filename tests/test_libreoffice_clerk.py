@@ -118,7 +118,10 @@ def test_a_campaign_kept_in_libreoffice_reads_as_typed_and_keeps_its_macros(tmp_
     assert any("请于 2027年1月10日 前交回" in str(c.value or "")
                for row in template.iter_rows(max_row=3) for c in row)
 
-    # Weiwen's writes keep what LibreOffice saved and give the VBA project its codeNames back
+    # Weiwen's writes keep what LibreOffice saved and give the VBA project its codeNames back,
+    # and 名册's lists (状态, 类别), which LibreOffice cut to 1,000 rows, their reach
+    lists = {str(d.sqref) for d in load_workbook(book)[Sheet.ROSTER].data_validations.dataValidation}
+    assert lists == {"O2:O200000", "E2:E200000"}
     assert excel_parts(book) == {"vba": True, "ribbon": True, "ribbon link": True}
     names, modules = code_names_and_modules(book)
     assert names[0] == "ThisWorkbook" and set(names) <= modules

@@ -332,11 +332,13 @@ def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarr
 def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[str, str],
                    same: np.ndarray | None = None,
                    cut: Callable[[bytes], bytes] | None = None,
-                   mend: Callable[[bytes], bytes] | None = None) -> Iterable[bytes]:
+                   mend: Callable[[bytes], bytes] | None = None,
+                   widen: Callable[[bytes], bytes] | None = None) -> Iterable[bytes]:
     """The worksheet part `old` (its bytes, or the part as it is read, a chunk at a time) with
     `table` as its rows; with `same` (CopyRows), those of its rows copied from `old`; `cut`: what
     completes a part that ends right after its rows (given what comes before them), see `_tail`;
-    `mend`: what puts back the sheet's codeName (code_names.py), applied before its rows."""
+    `mend`: what puts back the sheet's codeName (code_names.py), applied before its rows;
+    `widen`: what gives its drop-down lists back their reach (widened_validations), after them."""
     sheet = _OldSheet(iter([old] if isinstance(old, bytes) else old))
     if mend is not None:
         sheet.before = mend(sheet.before)
@@ -355,7 +357,7 @@ def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[st
         yield from _kept_rows_xml(rows.frame, dates, same, _OldRows(sheet.content()))
         sheet.skip()
         yield b"</sheetData>"
-        yield _tail(sheet, cut)
+        yield _tail(sheet, cut) if widen is None else widen(_tail(sheet, cut))
         return
     sheet.skip()
     chunk: list[str] = []
@@ -372,7 +374,7 @@ def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[st
     if chunk:
         yield "".join(chunk).encode("utf-8")
     yield b"</sheetData>"
-    yield _tail(sheet, cut)
+    yield _tail(sheet, cut) if widen is None else widen(_tail(sheet, cut))
 
 
 def _tail(sheet: _OldSheet, cut: Callable[[bytes], bytes] | None) -> bytes:
@@ -407,6 +409,31 @@ def shipped_tail(shipped: Path, name: str) -> bytes | None:
         return None
     end = _SHEETDATA_END.search(data)
     return data[end.end():] if end else None
+
+
+_VALIDATION_REF = re.compile(
+    rb'(<(?:\w+:)?dataValidation\b[^>]*?\bsqref=")([A-Z]+)(\d+):([A-Z]+)(\d+)(")')
+
+
+def widened_validations(tail: bytes, shipped: bytes | None) -> bytes:
+    """`tail` (what follows a written sheet's rows) with each drop-down list that starts where
+    the shipped sheet's does, in one column, reaching as far down as the shipped one again.
+    LibreOffice saves the workbook with 名册's lists (状态, 类别) cut to their first 1,000 rows;
+    a merge then writes 2,000 households under them, and rows past 1,001 had no list."""
+    if not shipped:
+        return tail
+    reach: dict[tuple[bytes, bytes], int] = {}
+    for m in _VALIDATION_REF.finditer(shipped):
+        if m.group(2) == m.group(4):
+            key = (m.group(2), m.group(3))
+            reach[key] = max(reach.get(key, 0), int(m.group(5)))
+
+    def widen(m: re.Match[bytes]) -> bytes:
+        far = reach.get((m.group(2), m.group(3)), 0)
+        if m.group(2) != m.group(4) or far <= int(m.group(5)):
+            return m.group(0)
+        return m.group(1) + m.group(2) + m.group(3) + b":" + m.group(4) + str(far).encode() + m.group(6)
+    return _VALIDATION_REF.sub(widen, tail)
 
 
 def completed_tail(before: bytes, tail: bytes | None, styles: bytes | None) -> bytes:
@@ -586,6 +613,9 @@ def splice_frames(source: Path, target: Path,
                                       styles)
             return complete
         cut = {paths[name]: completion(name) for name in frames}
+        widen = {paths[name]: functools.partial(widened_validations,
+                                                shipped=shipped_tail(shipped, name))
+                 for name in frames} if shipped else {}
         # Entries streamed without ZIP64 (no force_zip64): a sheet of Excel's 1,048,576 rows of
         # our cells stays far below zipfile's 2 GB limit for them, and forcing it puts ZIP64
         # sizes in every local header, a shape Excel is not known to accept for small entries;
@@ -600,7 +630,8 @@ def splice_frames(source: Path, target: Path,
                         write_all(out, _new_sheet_xml(old, replace[info.filename], dates,
                                                       same.get(info.filename),
                                                       cut[info.filename],
-                                                      mends.get(info.filename)))
+                                                      mends.get(info.filename),
+                                                      widen.get(info.filename)))
                 elif info.filename in changed:
                     dst.writestr(info, mends.get(info.filename, _same)(changed[info.filename]),
                                  compress_type=zipfile.ZIP_DEFLATED)

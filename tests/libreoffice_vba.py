@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -59,20 +60,26 @@ def office(prepare=None):
     proc = subprocess.Popen(
         ["soffice", "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
          f"-env:UserInstallation={profile.as_uri()}", f"--accept=pipe,name={pipe};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    ctx = None
     try:
         ctx = _connect(pipe)
         yield ctx
-        try:
-            ctx.ServiceManager.createInstanceWithContext(
-                "com.sun.star.frame.Desktop", ctx).terminate()
-        except Exception:
-            pass
     finally:
+        # Ended on a failure too: `soffice` is a launcher whose soffice.bin child outlives a kill
+        # of the launcher alone, so a failed run would leave an office running; its own session
+        # lets the whole group go.
+        if ctx is not None:
+            try:
+                ctx.ServiceManager.createInstanceWithContext(
+                    "com.sun.star.frame.Desktop", ctx).terminate()
+            except Exception:
+                pass
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         shutil.rmtree(profile, ignore_errors=True)
 

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+
 from weiwen import workbook_io
-from weiwen.names import SIGNED_DIR, Col, ProblemCol
+from weiwen.names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, SIGNED_DIR, AuditCol, Col,
+                          ProblemCol)
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 SCRIPT = Path(__file__).with_name("libreoffice_fill.py")
@@ -142,6 +147,77 @@ def test_unit_return_filled_in_libreoffice_merges_as_typed(fmt, unit_returns, tm
         else:
             assert row[Col.ID] == pid.upper()                                # exact, x → X
             assert row[Col.STATUS] == "有效", row[Col.ISSUES]
+
+
+# --- 2. the call-back sample ------------------------------------------------------------------
+
+#: row → (回访方式, 回访结果 chosen from the list, 回访人, 回访日期 typed as a clerk types dates,
+#: 备注); the dates the zh-CN locale recognises, whatever the cell's format
+CALLS = {
+    4: ("电话", "未收到", "张三", "2027-2-8", "户主说没有收到，需上门核实。"),
+    5: ("上门", "金额不符", "李四", "2027/2/8", "称只收到５００元（应为７００元）"),
+    6: ("电话", "联系不上", "王五", "2月8日", "电话停机；邻居说已搬走"),
+    7: ("电话", "已收到", "张三", "2027.2.8", ""),
+    8: ("电话", "未收到", "张三", "2027年2月9日", ""),
+    9: ("电话", "联系不上", "", "", "未回访"),
+}
+
+
+@pytest.fixture(scope="module")
+def filled_samples(tmp_path_factory, demo_source) -> tuple[Path, dict[str, dict]]:
+    root = tmp_path_factory.mktemp("lo-audit")
+    typed = {f"{col}{r}": text for r, row in CALLS.items()
+             for col, text in zip("JKLMN", row) if text}
+    saves = {f: root / f"抽查名单.{f}" for f in FORMATS}
+    return root, lo_fill(demo_source / "output" / AUDIT_FILE, "抽查名单", typed, saves)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_call_back_sample_filled_in_libreoffice_is_read_as_typed(fmt, filled_samples,
+                                                                 demo_campaign, cli):
+    root, cells = filled_samples
+    output = demo_campaign.output
+    blank = output / AUDIT_FILE
+    if fmt == "xlsx":
+        shutil.copyfile(root / AUDIT_FILE, blank)                # saved over, keeping the format
+    else:
+        # LibreOffice's “keep the current format?” → its own format: the filled list lands
+        # beside the blank .xlsx Weiwen wrote, which stays as it was
+        old = time.time() - 3600
+        os.utime(blank, (old, old))
+        shutil.copyfile(root / f"抽查名单.{fmt}", output / f"抽查名单.{fmt}")
+    before = blank.read_bytes()
+    data = cli.json("audit", demo_campaign.root)
+    assert data.get("audit_followup"), data                      # read back, not drawn again
+    if fmt != "xlsx":
+        assert blank.read_bytes() == before
+    ws = load_workbook(output / AUDIT_FOLLOWUP_FILE)["未确认"]
+    assert f"据 抽查名单.{fmt} 整理" in ws["A2"].value
+    header = [c.value for c in ws[3]]
+    listed = {r[header.index(AuditCol.SEQ)]: dict(zip(header, r))
+              for r in ws.iter_rows(min_row=4, values_only=True) if r[0] is not None}
+    for r, (method, result, caller, date, note) in CALLS.items():
+        seq = r - 3
+        if result == "已收到":
+            assert seq not in listed
+            continue
+        row = listed[seq]
+        assert row[AuditCol.METHOD] == method and row[AuditCol.RESULT] == result
+        assert (row[AuditCol.CALLER] or "") == caller
+        assert (row[AuditCol.NOTE] or "") == note                # full-width punctuation kept
+        if date:
+            shown = row[AuditCol.DATE]
+            assert isinstance(shown, dt.datetime), shown         # a date, not text
+            assert shown.date() == _date(cells[f"M{r}"])
+            assert (shown.month, shown.day) == ((2, 9) if "9" in date else (2, 8))
+        else:
+            assert row[AuditCol.DATE] is None
+    if fmt != "xlsx":
+        # a new draw replaces the list: the filled one goes to .backup, not left beside it
+        cli("audit", demo_campaign.root, "--redraw")
+        assert not (output / f"抽查名单.{fmt}").exists()
+        assert list((demo_campaign.root / ".backup").glob(f"抽查名单-*.{fmt}"))
+        assert not cli.json("audit", demo_campaign.root).get("audit_followup")
 
 
 # --- 3. a signature sheet returned electronically ----------------------------------------------

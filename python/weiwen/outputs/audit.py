@@ -28,7 +28,7 @@ from ..intake.headers import header_row_with
 from ..names import (AUDIT_COLUMNS, AUDIT_FILE, AUDIT_FILLED_COLUMNS, AUDIT_FOLLOWUP_FILE,
                      CALL_METHODS, AuditCol, CallResult, Col)
 from ..settings import Settings
-from ..values import is_blank, to_text
+from ..values import as_typed, is_blank, to_date, to_text
 from ..masking import mask_id
 from . import layout as L
 from . import xlsx as X
@@ -49,6 +49,10 @@ _WIDTHS = {AuditCol.ADDRESS: 24, AuditCol.METHOD: 8,
            AuditCol.CALLER: 8, AuditCol.DATE: _DATE_WIDTH, AuditCol.NOTE: 12}
 #: the check code as `RosterState.line` prints it above the table
 _PRINTED_CODE = re.compile(r"名册校验码 ([0-9A-F]{8})")
+#: the formats a filled 抽查名单 comes back in: the .xlsx Weiwen wrote, or the same list saved by
+#: the clerk's office in its own format — LibreOffice's “keep the current format?” question
+#: offers .ods first, and an older office saves .xls beside the blank .xlsx
+FILLED_SUFFIXES = (".xlsx", ".ods", ".xls")
 
 
 @dataclass
@@ -151,9 +155,31 @@ def write_sample(path: Path, frame: pd.DataFrame, per_unit: dict[str, tuple[int,
     atomic_write(path, lambda tmp: X.write(tmp, book, sheets))
 
 
+def filled_file(output_dir: Path) -> Path:
+    """The 抽查名单 to read back: the one saved last of 抽查名单.xlsx and the same list saved as
+    .ods or .xls (the .xlsx Weiwen writes, when there is none yet)."""
+    stem = Path(AUDIT_FILE).stem
+    found = [p for p in (output_dir / (stem + s) for s in FILLED_SUFFIXES) if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime, default=output_dir / AUDIT_FILE)
+
+
+def _as_filled(column: str, value: Any) -> Any:
+    """A cell of the filled list as the person left it: a date stays a date (回访日期 typed as
+    text like 2027.2.8 becomes one), 序号 and 金额 stay numbers, and text is kept as typed —
+    the discipline office's 备注 with its full-width punctuation, not folded to a key."""
+    if is_blank(value):
+        return None
+    if column == AuditCol.DATE:
+        return to_date(value) or as_typed(value)
+    if column in (AuditCol.SEQ, AuditCol.AMOUNT) and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
+        return int(value) if float(value).is_integer() else value
+    return as_typed(value)
+
+
 def read_filled(path: Path) -> tuple[pd.DataFrame, str]:
     """The 抽查名单 sheet of a (filled) audit file (the header row is the one with 回访结果),
-    and the 名册校验码 printed above it ("" when none)."""
+    and the 名册校验码 printed above it ("" when none); cells as `_as_filled` keeps them."""
     book = CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_name(book.sheet_names[0]).to_python(skip_empty_area=False)
     header_at = header_row_with(rows, (AuditCol.RESULT,), look=20)
@@ -169,7 +195,7 @@ def read_filled(path: Path) -> tuple[pd.DataFrame, str]:
                          else None) for name in AUDIT_COLUMNS}
         if is_blank(record[AuditCol.NAME]) and is_blank(record[AuditCol.UNIT]):
             continue
-        data.append({k: (to_text(v) if k != AuditCol.AMOUNT else v) for k, v in record.items()})
+        data.append({k: _as_filled(k, v) for k, v in record.items()})
     return pd.DataFrame(data, columns=list(AUDIT_COLUMNS)), code
 
 
@@ -179,17 +205,19 @@ def has_entries(filled: pd.DataFrame) -> bool:
 
 
 def write_followup(path: Path, filled: pd.DataFrame, settings: Settings, today: dt.date,
-                   state: RosterState | None = None) -> dict[str, int]:
-    """Households not confirmed 已收到 (including not yet called), per unit; with the `state`
-    the sample was drawn from, its check code on the sheet and in every page's footer."""
+                   state: RosterState | None = None, source: str = AUDIT_FILE) -> dict[str, int]:
+    """Households not confirmed 已收到 (including not yet called), per unit, read from the file
+    named `source`; with the `state` the sample was drawn from, its check code on the sheet and
+    in every page's footer."""
     footer = state.footer() if state is not None else ""
     open_ = filled[filled[AuditCol.RESULT].map(to_text) != CallResult.RECEIVED.value].copy()
     open_[AuditCol.RESULT] = [to_text(v) or NOT_CALLED for v in open_[AuditCol.RESULT]]
+    open_[AuditCol.UNIT] = open_[AuditCol.UNIT].map(to_text)
     units = list(dict.fromkeys(open_[AuditCol.UNIT]))
     open_ = pd.concat([open_[open_[AuditCol.UNIT] == u] for u in units]) if units else open_
     counts = {u: int((open_[AuditCol.UNIT] == u).sum()) for u in units}
     title = (settings.params.title + "回访未确认名单").replace("慰问慰问金", "慰问金")
-    info = (f"{today.isoformat()} 据 {AUDIT_FILE} 整理：回访结果不是“{CallResult.RECEIVED}”的户"
+    info = (f"{today.isoformat()} 据 {source} 整理：回访结果不是“{CallResult.RECEIVED}”的户"
             f"（含未回访的），共 {len(open_)} 户，请逐户核实。"
             + (f"　{state.line()}" if state is not None else ""))
     book = X.Book()
@@ -220,19 +248,25 @@ def run_audit(roster: pd.DataFrame, settings: Settings, output_dir: Path, *,
     """Draw and write the sample, or — when the file came back filled — write the follow-up list."""
     today = today or dt.date.today()
     path = Path(output_dir) / AUDIT_FILE
-    if path.is_file():
-        filled, printed = read_filled(path)
+    filled_at = filled_file(Path(output_dir))
+    if filled_at.is_file():
+        filled, printed = read_filled(filled_at)
         if has_entries(filled):
             if not redraw:
                 followup = Path(output_dir) / AUDIT_FOLLOWUP_FILE
                 state = _sample_state(Path(output_dir), printed, roster)
-                counts = write_followup(followup, filled, settings, today, state)
+                counts = write_followup(followup, filled, settings, today, state,
+                                        source=filled_at.name)
                 record(Path(output_dir), FOLLOWUP_STEP, [followup], state)
-                return AuditResult("followup", path, settings.params.seed,
+                return AuditResult("followup", filled_at, settings.params.seed,
                                    settings.params.audit_ratio, followup=counts,
                                    followup_path=followup, sample=filled)
             if backup_root is not None:
-                backup(path, backup_root)
+                backup(filled_at, backup_root)
+                if filled_at != path:
+                    # the new draw replaces the list: the filled .ods / .xls, kept in .backup,
+                    # would otherwise stand beside the new list as if it were its answers
+                    filled_at.unlink(missing_ok=True)
     require_paid(roster, "抽查名单")
     frame, per_unit = draw_sample(roster, settings)
     state = roster_state(roster)

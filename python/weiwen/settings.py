@@ -86,6 +86,9 @@ class Settings:
     standards: list[Standard]
     problems: list[P.Problem] = field(default_factory=list)
     references: list[ReferenceRule] = field(default_factory=list)
+    #: the categories (and their 别名) whose 标准 row has an error, as (category, row): not
+    #: payable until it is mended, but no unit wrote a wrong category
+    unusable: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def standard(self, category: str) -> Standard | None:
         return self._by_category().get(category)
@@ -264,7 +267,10 @@ def _number_cell(row: Sequence[Any], index: dict[str, int], column: str, excel_r
     return number, True
 
 
-def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
+def load_standards(rows: Rows, problems: list[P.Problem],
+                   unusable: dict[str, tuple[str, int]] | None = None) -> list[Standard]:
+    """标准's valid rows; `unusable` collects each category left out for an error in its row,
+    and its 别名, as (category, row)."""
     sheet = Sheet.STANDARDS
     index = _header_index(sheet, rows, tuple(StdCol), problems,
                           (StdCol.CATEGORY, StdCol.METHOD, StdCol.PAYMENT))
@@ -327,6 +333,10 @@ def load_standards(rows: Rows, problems: list[P.Problem]) -> list[Standard]:
                                    column=StdCol.CONDITION, value=text[StdCol.CONDITION]))
             ok = False
         if not ok or conditions is None:
+            if unusable is not None:
+                for word in (category, *re.split(r"[、，,；;/\s]+", text[StdCol.ALIASES])):
+                    if word:
+                        unusable.setdefault(word, (category, excel_row))
             continue
         standards.append(Standard(
             category=category, group=text[StdCol.GROUP] or category, method=Method(method),
@@ -370,15 +380,19 @@ def load_settings(sheets: Mapping[str, Rows]) -> Settings:
         **{k: v for k, v in _default_params().items()})
     units = load_units(parts[Sheet.UNITS], problems, unit_types(params)) \
         if Sheet.UNITS in sheets else []
-    standards = load_standards(parts[Sheet.STANDARDS], problems) if Sheet.STANDARDS in sheets else []
+    unusable: dict[str, tuple[str, int]] = {}
+    standards = load_standards(parts[Sheet.STANDARDS], problems, unusable) \
+        if Sheet.STANDARDS in sheets else []
     references = load_references(sheets.get(Sheet.REFERENCES) or [], category_groups(standards),
                                  problems)
     legacy = as_typed(params.get(PARAM_REFERENCE) or "")
     if legacy:
         dibao = [s.category for s in standards if s.group == Group.DIBAO]
         references.insert(0, legacy_rule(legacy, dibao, PARAM_REFERENCE))
+    valid = {s.category for s in standards}
     return Settings(params=params, units=units, standards=standards, problems=problems,
-                    references=references)
+                    references=references,
+                    unusable={w: c for w, c in unusable.items() if w not in valid})
 
 
 def _default_params() -> dict[str, Any]:

@@ -48,6 +48,10 @@ TO_COMMUNITY = {
 }
 
 
+#: problems of a unit's row whose cause is the office's own settings (a 标准 row typed wrong):
+#: the 问题 sheet tells the clerk; the unit has nothing to change
+OFFICE_SIDE_CODES = frozenset({"checks.category_standard_broken"})
+
 #: a file of the unit's that brought no rows: what to send instead (the 问题 sheet tells the clerk
 #: to ask for it again; the unit is told why and how)
 RESEND = "名单没有合并。请把名单重新发来：用下发的模板填写，在 Excel 或 WPS 里保存为 .xlsx，不设打开密码。"
@@ -89,6 +93,8 @@ def feedback_rows(problems: list[P.Problem], report: MergeReport) -> dict[str, l
     changes."""
     by_unit: dict[str, list[dict]] = {}
     for p in problems:
+        if str(p.code) in OFFICE_SIDE_CODES:
+            continue
         whole = bool(p.unit and p.extra.get("to_unit"))
         resend = resend_text(p) if p.unit and p.file and str(p.code) in UNUSABLE_FILE_CODES \
             else None

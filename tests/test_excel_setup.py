@@ -1,6 +1,7 @@
 """weiwen excel-setup: what runs here (Linux) for real, and the Windows path as far as it can run."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -236,3 +237,18 @@ def test_parts_are_not_put_back_into_a_workbook_open_elsewhere(cli, campaign):
     out = cli("excel-setup", campaign.root, ok=False).output
     assert "✗ “慰问”选项卡和宏：Weiwen.xlsm 里没有“慰问”选项卡和宏，这次没有补回" in out
     assert campaign.workbook.read_bytes() == before
+
+
+def test_a_copy_saved_in_another_format_after_the_workbook_is_said_so(cli, campaign):
+    """LibreOffice's “use ODF format” answer saves Weiwen.ods beside Weiwen.xlsm, which every
+    command reads: the clerk is told the edits went elsewhere, and how to bring them back."""
+    ods = campaign.root / "Weiwen.ods"
+    ods.write_bytes(b"PK")                                   # what it holds is not read
+    older = campaign.workbook.stat().st_mtime - 60
+    os.utime(ods, (older, older))
+    assert "Weiwen.ods" not in cli("check", campaign.root).output   # an old copy: nothing said
+    newer = campaign.workbook.stat().st_mtime + 60
+    os.utime(ods, (newer, newer))
+    said = cli("check", campaign.root).output
+    assert "活动文件夹里的 Weiwen.ods 比 Weiwen.xlsm 保存得晚" in said
+    assert "Weiwen.ods 里的改动这次没有用上" in said and "weiwen excel-setup" in said

@@ -46,3 +46,36 @@ def missing_note(workbook: Path, missing: list[str]) -> str:
     return (f"{workbook.name} 里没有{'和'.join(missing)}（工作簿可能在 LibreOffice 里存成过 .ods 格式、被 WPS 另存过，"
             f"或另存为 .xlsx 后又改回了名字）。命令行和工作台照常可用；要在 Excel 里点按钮，请运行一次 "
             f"weiwen excel-setup {workbook.parent}，它会把选项卡和宏补回，设置和名册都不变（原工作簿先备份到 .backup）。")
+
+
+#: what a workbook saved in another format is called beside it (LibreOffice's “use ODF format”,
+#: Excel's default “另存为” type)
+_OTHER_FORMATS = (".ods", ".xlsx")
+
+
+def newer_copies(workbook: Path) -> list[Path]:
+    """Weiwen.ods / Weiwen.xlsx beside the workbook, saved after it: the clerk's edits went
+    there, and every command reads Weiwen.xlsm only."""
+    try:
+        saved = workbook.stat().st_mtime
+        beside = list(workbook.parent.iterdir())
+    except OSError:
+        return []
+    out = []
+    for path in sorted(beside):
+        if path.stem.casefold() == workbook.stem.casefold() \
+                and path.suffix.lower() in _OTHER_FORMATS:
+            try:
+                if path.is_file() and path.stat().st_mtime > saved:
+                    out.append(path)
+            except OSError:
+                continue
+    return out
+
+
+def newer_copy_note(workbook: Path, copy: Path) -> str:
+    return (f"活动文件夹里的 {copy.name} 比 {workbook.name} 保存得晚（在 LibreOffice 里保存时选了 ODF 格式，"
+            f"或另存成了 .xlsx？）。程序只读 {workbook.name}，{copy.name} 里的改动这次没有用上。"
+            f"请打开 {copy.name}，“另存为”选 .xlsm 格式（LibreOffice：Excel 2007-365 启用宏的工作簿），"
+            f"文件名 {workbook.name}，替换原来的；再运行一次 weiwen excel-setup {workbook.parent} 补回"
+            f"“慰问”选项卡和宏，然后把 {copy.name} 移出活动文件夹。")

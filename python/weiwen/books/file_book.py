@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..campaign import SHIPPED_WORKBOOK, Campaign
 from ..errors import CampaignError
-from ..excel_kept import missing_note, missing_parts
+from ..excel_kept import missing_note, missing_parts, newer_copies, newer_copy_note
 from ..lock import in_use_message
 from ..names import PROBLEM_KINDS_SHEET, Sheet
 from ..workbook_io import (frame_from_rows, read_back_and_kept, read_sheets, sheet_rows,
@@ -47,13 +47,17 @@ class FileBook:
 
     def _look_at_excel_parts(self) -> None:
         """Once per book, with its first read: a workbook that lost its ribbon or macros (saved
-        through .ods, by WPS…) is said so, with the command that restores them (excel_kept.py)."""
+        through .ods, by WPS…) is said so, with the command that restores them; so is a copy
+        saved beside it in another format after it, whose edits this command does not see
+        (excel_kept.py)."""
         if self._parts_looked:
             return
         self._parts_looked = True
-        missing = missing_parts(self.campaign.workbook)
+        workbook = self.campaign.workbook
+        self.notes += [newer_copy_note(workbook, copy) for copy in newer_copies(workbook)]
+        missing = missing_parts(workbook)
         if missing:
-            self.notes.append(missing_note(self.campaign.workbook, missing))
+            self.notes.append(missing_note(workbook, missing))
 
     def read(self, names: Iterable[str]) -> dict[str, Rows]:
         self._look_at_excel_parts()

@@ -38,7 +38,9 @@ def test_id_that_went_through_a_float_is_reported_with_the_exact_message():
     lost = make_id()[:15] + "008"          # what int(float(...)) gives back for 18 digits
     out, problems = check({Col.ID: lost, Internal.ID_FROM_NUMBER: True})
     assert found(problems) == [(4, "checks.id_lost_digits")]
-    assert problems[0].message == "身份证号被Excel转成数字后丢失末位，请在模板中以文本格式重填"
+    assert problems[0].message == (
+        f"身份证号“{lost}”被表格软件（Excel、WPS 或 LibreOffice）存成了数字，只保留了前15位，"
+        "最后3位已不是原来的数字，无法还原。请把身份证号一列设为文本格式，重新输入完整的18位号码。")
     assert statuses(out) == ["错误"]
 
 

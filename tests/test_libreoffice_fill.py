@@ -141,6 +141,9 @@ def test_unit_return_filled_in_libreoffice_merges_as_typed(fmt, unit_returns, tm
             assert row[Col.ID] == pid[:15] + "000"
             flagged = problems[(problems[ProblemCol.ROW] == 11 + i) & (problems[ProblemCol.UNIT] == UNIT)]
             assert "身份证号丢失末位" in set(flagged[ProblemCol.KIND])
+            # said to whoever filled it, in LibreOffice here: which number, what to type again
+            said = flagged[flagged[ProblemCol.KIND] == "身份证号丢失末位"][ProblemCol.MESSAGE].iloc[0]
+            assert f"“{row[Col.ID]}”" in said and "LibreOffice" in said and "18位" in said
         elif len(pid) == 15:
             assert row[Col.ID] == "11010119450220101X"                      # 15 → 18, flagged
             assert "15位旧身份证号" in row[Col.ISSUES]

@@ -20,8 +20,11 @@ from ..settings import Settings
 from ..values import text_column as text
 from ._base import emit, register
 
+#: names every office a unit fills the template in: LibreOffice and WPS turn a typed 18-digit
+#: number into a 15-digit one as Excel does, and a village that used LibreOffice was told Excel
 ID_LOST = register("checks.id_lost_digits", "身份证号丢失末位", Severity.ERROR,
-                   "身份证号被Excel转成数字后丢失末位，请在模板中以文本格式重填")
+                   "身份证号“{id}”被表格软件（Excel、WPS 或 LibreOffice）存成了数字，只保留了前15位，"
+                   "最后3位已不是原来的数字，无法还原。请把身份证号一列设为文本格式，重新输入完整的18位号码。")
 ID_INVALID = register("checks.id_invalid", "身份证号无效", Severity.ERROR,
                       "身份证号“{id}”无效（{reason}），请核对后重填。")
 ID_LEGACY = register("checks.id_legacy", "15位旧身份证号", Severity.WARNING,

@@ -55,7 +55,8 @@ P.register("intake.unknown_unit_row", "单位名称无法识别", Severity.ERROR
 P.register("intake.empty_return", "交回的是空表", Severity.WARNING, STAGE,
            "“{file}”没有填写任何名单行，未使用。{unit}如有慰问对象，请填写后重新交回。")
 P.register("intake.card_from_number", "银行卡号被存成数字", Severity.ERROR, STAGE,
-           "银行卡号“{value}”被Excel存成了数字，只保留了前15位，后面的数字可能已变成0。请把该列设为文本后重填。")
+           "银行卡号“{value}”被表格软件（Excel、WPS 或 LibreOffice）存成了数字，只保留了前15位，"
+           "后面的数字可能已变成0。请把该列设为文本格式后重填。")
 P.register("intake.category_from_title", "类别按标题计", Severity.WARNING, STAGE,
            "“{file}”没有“类别”列，{where}写的是“{word}”，本表 {rows} 户都按“{category}”计入。"
            "如有其他类别的户，请在名册“类别”列改正，或请该单位补上“类别”列。")

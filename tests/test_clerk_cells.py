@@ -158,3 +158,22 @@ def test_a_household_the_clerk_typed_into_名册_is_checked_and_named(demo_campa
     note = [n for n in data["notes"] if "名册里直接填写的 1 户（王小二）" in n]
     assert note and ".backup" in note[0] and "inbox" in note[0], data["notes"]
     assert list((demo_campaign.root / ".backup").glob("*.xlsm"))
+
+
+def test_名册s_number_columns_are_text_cells_for_the_clerk_to_correct(demo_campaign, cli):
+    """身份证号, 联系电话 and 银行卡号 are text columns in the shipped 名册; the cells Weiwen writes
+    there carry that style themselves (a cell's own style is what Excel uses when the clerk types
+    over it: a General cell turns a corrected 18-digit ID into a number without its last digits).
+    Read as openpyxl, a reader we did not write, sees each cell's number format."""
+    text_columns = (Col.ID, Col.PHONE, Col.CARD)
+    for command in (["merge"], ["check"], ["amounts"], ["merge"]):       # written, then copied
+        cli(*command, demo_campaign.root)
+        ws = load_workbook(demo_campaign.workbook)[Sheet.ROSTER]
+        header = [c.value for c in ws[1]]
+        formats: dict[str, set[str]] = {}
+        for row in ws.iter_rows(min_row=2):
+            for name, cell in zip(header, row):
+                if cell.value is not None:
+                    formats.setdefault(name, set()).add(cell.number_format)
+        assert all(formats[name] == {"@"} for name in text_columns), (command, formats)
+        assert formats[Col.NAME] == {"General"} and formats[Col.SIZE] == {"General"}

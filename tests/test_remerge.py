@@ -300,20 +300,20 @@ def rows_written(monkeypatch) -> dict[str, int]:
     inside: list[bool] = []
     real_kept, real_column = sheet_splice._kept_rows_xml, sheet_splice._column_xml
 
-    def kept(frame, dates, same, old):
+    def kept(frame, dates, same, old, styles):
         if list(frame.columns) != list(ROSTER_COLUMNS):      # 问题's rows are copied alike
-            yield from real_kept(frame, dates, same, old)
+            yield from real_kept(frame, dates, same, old, styles)
             return
         seen.update(copied=0, written=0, writes=seen["writes"] + 1)
         inside.append(True)
-        yield from real_kept(frame, dates, same, old)
+        yield from real_kept(frame, dates, same, old, styles)
         inside.pop()
         seen["copied"] = len(frame) - seen["written"]
 
-    def column(letter, values, rows, dates):
+    def column(letter, values, rows, dates, style=""):
         if inside and letter == "A":
             seen["written"] += len(values)
-        return real_column(letter, values, rows, dates)
+        return real_column(letter, values, rows, dates, style)
 
     monkeypatch.setattr(sheet_splice, "_kept_rows_xml", kept)
     monkeypatch.setattr(sheet_splice, "_column_xml", column)

@@ -107,15 +107,54 @@ def _cell_xml(ref: str, value: Any, style: str, dates: Mapping[str, str]) -> str
 
 
 def _rows_xml(rows: Iterable[Sequence[Any]], header_style: str,
-              dates: Mapping[str, str]) -> Iterable[str]:
+              dates: Mapping[str, str], styles: Sequence[str] = ()) -> Iterable[str]:
     letters: list[str] = []
     for r, values in enumerate(rows, start=1):
         values = list(values)
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
-        style = header_style if r == 1 else ""
-        cells = "".join(_cell_xml(f"{col}{r}", v, style, dates) for col, v in zip(letters, values))
+        cells = "".join(_cell_xml(f"{col}{r}", v, header_style if r == 1 else
+                                  (styles[i] if i < len(styles) else ""), dates)
+                        for i, (col, v) in enumerate(zip(letters, values)))
         yield f'<row r="{r}">{cells}</row>'
+
+
+#: Excel's built-in text number format ("@")
+_TEXT_FORMAT_ID = "49"
+_COL = re.compile(rb"<(?:\w+:)?col\b[^>]*>")
+
+
+def text_styles(styles: bytes | None) -> frozenset[str]:
+    """The cellXfs indexes of styles.xml whose number format is text (“@”)."""
+    if not styles:
+        return frozenset()
+    from xml.sax.saxutils import unescape
+    text_ids = {_TEXT_FORMAT_ID} | {_attr(m.group(0), "numFmtId") or "" for m in _NUMFMT.finditer(styles)
+                                   if unescape(_attr(m.group(0), "formatCode") or "") == "@"}
+    xfs = _CELLXFS.search(styles)
+    if xfs is None:
+        return frozenset()
+    return frozenset(str(i) for i, m in enumerate(_XF.finditer(xfs.group(2)))
+                     if _attr(m.group(0), "numFmtId") in text_ids)
+
+
+def column_styles(before: bytes, count: int, text: frozenset[str]) -> list[str]:
+    """For each of a sheet's first `count` columns, the style its cells are written with: the
+    column's own when that is a text style (身份证号, 联系电话, 银行卡号 in 名册), else none.
+
+    Why: a cell carries its own style, and one written without takes the workbook's default
+    (General), whatever its column says; a clerk who corrects an ID in such a cell in Excel gets
+    a number, its last digits gone. A cell typed into an empty cell of a text column in Excel is
+    text: the cells Weiwen writes there are made the same."""
+    out = [""] * count
+    for m in _COL.finditer(before):
+        style = _attr(m.group(0), "style")
+        if style not in text:
+            continue
+        first, last = int(_attr(m.group(0), "min") or 0), int(_attr(m.group(0), "max") or 0)
+        for column in range(max(first, 1), min(last, count) + 1):
+            out[column - 1] = f' s="{style}"'
+    return out
 
 
 #: a character that makes a text cell take the slow path (escaped, or dropped as illegal XML)
@@ -123,39 +162,42 @@ _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHUNK = 4000
 
 
-def _column_xml(letter: str, values: list[Any], rows: Iterable[int], dates: Mapping[str, str]
-                ) -> list[str]:
+def _column_xml(letter: str, values: list[Any], rows: Iterable[int], dates: Mapping[str, str],
+                style: str = "") -> list[str]:
     """The cells of one column in the sheet rows `rows` ('' for a blank), exactly as `_cell_xml`
-    makes them; plain text and numbers without its per-cell checks (most of a roster)."""
+    makes them with `style`; plain text and numbers without its per-cell checks (most of a
+    roster)."""
     out: list[str] = []
     append = out.append
     special = _SPECIAL.search
     for r, value in zip(rows, values):
         kind = type(value)
         if kind is str and special(value) is None:
-            append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+            append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
                    if value else "")
         elif value is None:
             append("")
         elif kind is float and value == value and value not in (_INF, -_INF):
-            append(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
+            append(f'<c r="{letter}{r}"{style}><v>{value!r}</v></c>')
         elif kind is int:
-            append(f'<c r="{letter}{r}"><v>{value}</v></c>')
+            append(f'<c r="{letter}{r}"{style}><v>{value}</v></c>')
         else:
-            append(_cell_xml(f"{letter}{r}", value, "", dates))
+            append(_cell_xml(f"{letter}{r}", value, style, dates))
     return out
 
 
 _INF = float("inf")
 
 
-def _frame_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str]) -> Iterable[str]:
-    """The data rows of `frame` from row 2, a chunk of rows at a time, column by column."""
+def _frame_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str],
+                    styles: Sequence[str]) -> Iterable[str]:
+    """The data rows of `frame` from row 2, a chunk of rows at a time, column by column, each
+    column's cells with its style of `styles` (column_styles)."""
     letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
     for start in range(0, len(frame), _CHUNK):
         part = frame.iloc[start:start + _CHUNK]
         numbers = range(start + 2, start + 2 + len(part))
-        columns = [_column_xml(letter, part.iloc[:, j].tolist(), numbers, dates)
+        columns = [_column_xml(letter, part.iloc[:, j].tolist(), numbers, dates, styles[j])
                    for j, letter in enumerate(letters)]
         for r, cells in enumerate(zip(*columns), start=start + 2):
             yield f'<row r="{r}">{"".join(cells)}</row>'
@@ -306,7 +348,7 @@ class _OldRows:
 
 
 def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarray,
-                   old: _OldRows) -> Iterator[bytes]:
+                   old: _OldRows, styles: Sequence[str]) -> Iterator[bytes]:
     """The data rows of `frame` from row 2 (as _frame_rows_xml), a row marked in `same` copied
     from the old part's row of that number when there is one, the others written."""
     letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
@@ -321,7 +363,7 @@ def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarr
         fresh = [i for i in range(stop - start) if i not in kept]
         part = frame.iloc[start:stop] if not kept else frame.iloc[[start + i for i in fresh]]
         numbers = [start + i + 2 for i in fresh]
-        columns = [_column_xml(letter, part.iloc[:, j].tolist(), numbers, dates)
+        columns = [_column_xml(letter, part.iloc[:, j].tolist(), numbers, dates, styles[j])
                    for j, letter in enumerate(letters)]
         made = (f'<row r="{r}">{"".join(cells)}</row>'.encode()
                 for r, cells in zip(numbers, zip(*columns)))
@@ -333,12 +375,15 @@ def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[st
                    same: np.ndarray | None = None,
                    cut: Callable[[bytes], bytes] | None = None,
                    mend: Callable[[bytes], bytes] | None = None,
-                   widen: Callable[[bytes], bytes] | None = None) -> Iterable[bytes]:
+                   widen: Callable[[bytes], bytes] | None = None,
+                   text: frozenset[str] = frozenset()) -> Iterable[bytes]:
     """The worksheet part `old` (its bytes, or the part as it is read, a chunk at a time) with
     `table` as its rows; with `same` (CopyRows), those of its rows copied from `old`; `cut`: what
     completes a part that ends right after its rows (given what comes before them), see `_tail`;
     `mend`: what puts back the sheet's codeName (code_names.py), applied before its rows;
-    `widen`: what gives its drop-down lists back their reach (widened_validations), after them."""
+    `widen`: what gives its drop-down lists back their reach (widened_validations), after them;
+    `text`: the workbook's text styles (text_styles), which columns styled so pass to their
+    cells (column_styles)."""
     sheet = _OldSheet(iter([old] if isinstance(old, bytes) else old))
     if mend is not None:
         sheet.before = mend(sheet.before)
@@ -349,12 +394,13 @@ def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[st
         header_style = f' s="{style.group(1).decode()}"' if style else ""
     header, rows, n_rows, n_cols = table
     last_col = get_column_letter(max(n_cols, 1))
+    styles = column_styles(sheet.before, n_cols, text)
     yield _DIMENSION.sub(f'<dimension ref="A1:{last_col}{n_rows + 1}"/>'.encode(), sheet.before,
                          count=1)
     yield b"<sheetData>"
     if isinstance(rows, _FrameRows) and same is not None and len(same) == len(rows.frame):
         yield "".join(_rows_xml([header], header_style, dates)).encode("utf-8")
-        yield from _kept_rows_xml(rows.frame, dates, same, _OldRows(sheet.content()))
+        yield from _kept_rows_xml(rows.frame, dates, same, _OldRows(sheet.content()), styles)
         sheet.skip()
         yield b"</sheetData>"
         yield _tail(sheet, cut) if widen is None else widen(_tail(sheet, cut))
@@ -363,9 +409,9 @@ def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[st
     chunk: list[str] = []
     if isinstance(rows, _FrameRows):
         all_xml = itertools.chain(_rows_xml([header], header_style, dates),
-                                  _frame_rows_xml(rows.frame, dates))
+                                  _frame_rows_xml(rows.frame, dates, styles))
     else:
-        all_xml = _rows_xml(itertools.chain([header], rows), header_style, dates)
+        all_xml = _rows_xml(itertools.chain([header], rows), header_style, dates, styles)
     for row in all_xml:
         chunk.append(row)
         if len(chunk) >= 2000:
@@ -603,6 +649,7 @@ def splice_frames(source: Path, target: Path,
                 if name in frames and name not in missing and rows.still(src)}
         styles = src.read(_STYLES) if _STYLES in src.NameToInfo else None
         dates = _DateStyles(styles)
+        text = text_styles(styles)
         new_parts = [p for p in changed if p not in src.NameToInfo]
         mends = _code_name_mends(src, paths)
 
@@ -631,7 +678,7 @@ def splice_frames(source: Path, target: Path,
                                                       same.get(info.filename),
                                                       cut[info.filename],
                                                       mends.get(info.filename),
-                                                      widen.get(info.filename)))
+                                                      widen.get(info.filename), text))
                 elif info.filename in changed:
                     dst.writestr(info, mends.get(info.filename, _same)(changed[info.filename]),
                                  compress_type=zipfile.ZIP_DEFLATED)
@@ -654,7 +701,7 @@ def splice_frames(source: Path, target: Path,
                     dst.writestr(info, src.read(info.filename), compress_type=info.compress_type)
             for path in new_parts:
                 with dst.open(path, "w") as out:
-                    write_all(out, _new_sheet_xml(changed[path], replace[path], dates))
+                    write_all(out, _new_sheet_xml(changed[path], replace[path], dates, text=text))
             if _STYLES in src.NameToInfo:
                 info = src.getinfo(_STYLES)
                 dst.writestr(info, dates.styles or src.read(_STYLES),

@@ -177,3 +177,29 @@ def test_名册s_number_columns_are_text_cells_for_the_clerk_to_correct(demo_cam
                     formats.setdefault(name, set()).add(cell.number_format)
         assert all(formats[name] == {"@"} for name in text_columns), (command, formats)
         assert formats[Col.NAME] == {"General"} and formats[Col.SIZE] == {"General"}
+
+
+def test_the_number_columns_are_text_cells_even_where_the_column_lost_its_style(demo_campaign, cli):
+    """A 名册 whose columns carry no style (a workbook re-saved by another program, an older
+    one): the cells of 身份证号, 联系电话 and 银行卡号 are still written as text, as the openpyxl
+    and Excel writers write them."""
+    import re
+    import zipfile
+    from weiwen.sheet_splice import sheet_paths
+
+    path = demo_campaign.workbook
+    with zipfile.ZipFile(path) as archive:
+        part = sheet_paths(archive)[Sheet.ROSTER]
+        parts = {i: archive.read(i.filename) for i in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            if info.filename == part:
+                data = re.sub(rb'(<col\b[^>]*?) style="\d+"', rb"\1", data)
+                assert b'style="' not in data.split(b"<sheetData")[0]
+            archive.writestr(info, data)
+    cli("merge", demo_campaign.root)
+    ws = load_workbook(path)[Sheet.ROSTER]
+    header = [c.value for c in ws[1]]
+    for name in (Col.ID, Col.PHONE, Col.CARD):
+        cells = [row[header.index(name)] for row in ws.iter_rows(min_row=2)]
+        assert {c.number_format for c in cells if isinstance(c.value, str)} == {"@"}, name

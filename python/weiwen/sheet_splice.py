@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 
 from . import code_names
 from .cells import DATE_FORMAT, DATETIME_FORMAT, cell_value, date_format, excel_serial, finite
-from .names import PROBLEM_KINDS_SHEET
+from .names import PROBLEM_KINDS_SHEET, TEXT_COLUMNS
 from .zip_stream import read_ahead, write_all
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -114,7 +114,7 @@ def _rows_xml(rows: Iterable[Sequence[Any]], header_style: str,
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
         cells = "".join(_cell_xml(f"{col}{r}", v, header_style if r == 1 else
-                                  (styles[i] if i < len(styles) else ""), dates)
+                                  (styles[i] if i < len(styles) and type(v) is str else ""), dates)
                         for i, (col, v) in enumerate(zip(letters, values)))
         yield f'<row r="{r}">{cells}</row>'
 
@@ -124,35 +124,47 @@ _TEXT_FORMAT_ID = "49"
 _COL = re.compile(rb"<(?:\w+:)?col\b[^>]*>")
 
 
-def text_styles(styles: bytes | None) -> frozenset[str]:
-    """The cellXfs indexes of styles.xml whose number format is text (“@”)."""
+@dataclass(frozen=True)
+class TextStyles:
+    """The cellXfs indexes of styles.xml whose number format is text (“@”), and the plainest of
+    them (no font, fill or border of its own; None when there is none)."""
+    ids: frozenset[str] = frozenset()
+    plain: str | None = None
+
+
+def text_styles(styles: bytes | None) -> TextStyles:
     if not styles:
-        return frozenset()
+        return TextStyles()
     from xml.sax.saxutils import unescape
     text_ids = {_TEXT_FORMAT_ID} | {_attr(m.group(0), "numFmtId") or "" for m in _NUMFMT.finditer(styles)
                                    if unescape(_attr(m.group(0), "formatCode") or "") == "@"}
     xfs = _CELLXFS.search(styles)
     if xfs is None:
-        return frozenset()
-    return frozenset(str(i) for i, m in enumerate(_XF.finditer(xfs.group(2)))
-                     if _attr(m.group(0), "numFmtId") in text_ids)
+        return TextStyles()
+    found = [(str(i), m.group(0)) for i, m in enumerate(_XF.finditer(xfs.group(2)))
+             if _attr(m.group(0), "numFmtId") in text_ids]
+    plain = next((i for i, x in found
+                  if all(_attr(x, a) in (None, "0") for a in ("fontId", "fillId", "borderId"))), None)
+    return TextStyles(frozenset(i for i, _ in found), plain)
 
 
-def column_styles(before: bytes, count: int, text: frozenset[str]) -> list[str]:
-    """For each of a sheet's first `count` columns, the style its cells are written with: the
-    column's own when that is a text style (身份证号, 联系电话, 银行卡号 in 名册), else none.
+def column_styles(before: bytes, header: Sequence[Any], text: TextStyles) -> list[str]:
+    """For each column of a sheet (by its `header`), the style its text cells are written with:
+    the column's own when that is a text style, else a plain text style for 身份证号, 联系电话 and
+    银行卡号 (TEXT_COLUMNS, as the openpyxl and Excel writers do), else none.
 
     Why: a cell carries its own style, and one written without takes the workbook's default
     (General), whatever its column says; a clerk who corrects an ID in such a cell in Excel gets
     a number, its last digits gone. A cell typed into an empty cell of a text column in Excel is
     text: the cells Weiwen writes there are made the same."""
-    out = [""] * count
+    out = [f' s="{text.plain}"' if text.plain is not None and str(name) in TEXT_COLUMNS else ""
+           for name in header]
     for m in _COL.finditer(before):
         style = _attr(m.group(0), "style")
-        if style not in text:
+        if style not in text.ids:
             continue
         first, last = int(_attr(m.group(0), "min") or 0), int(_attr(m.group(0), "max") or 0)
-        for column in range(max(first, 1), min(last, count) + 1):
+        for column in range(max(first, 1), min(last, len(out)) + 1):
             out[column - 1] = f' s="{style}"'
     return out
 
@@ -165,8 +177,8 @@ _CHUNK = 4000
 def _column_xml(letter: str, values: list[Any], rows: Iterable[int], dates: Mapping[str, str],
                 style: str = "") -> list[str]:
     """The cells of one column in the sheet rows `rows` ('' for a blank), exactly as `_cell_xml`
-    makes them with `style`; plain text and numbers without its per-cell checks (most of a
-    roster)."""
+    makes them, its text cells with `style`; plain text and numbers without its per-cell checks
+    (most of a roster)."""
     out: list[str] = []
     append = out.append
     special = _SPECIAL.search
@@ -178,11 +190,11 @@ def _column_xml(letter: str, values: list[Any], rows: Iterable[int], dates: Mapp
         elif value is None:
             append("")
         elif kind is float and value == value and value not in (_INF, -_INF):
-            append(f'<c r="{letter}{r}"{style}><v>{value!r}</v></c>')
+            append(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
         elif kind is int:
-            append(f'<c r="{letter}{r}"{style}><v>{value}</v></c>')
+            append(f'<c r="{letter}{r}"><v>{value}</v></c>')
         else:
-            append(_cell_xml(f"{letter}{r}", value, style, dates))
+            append(_cell_xml(f"{letter}{r}", value, style if kind is str else "", dates))
     return out
 
 
@@ -376,14 +388,14 @@ def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[st
                    cut: Callable[[bytes], bytes] | None = None,
                    mend: Callable[[bytes], bytes] | None = None,
                    widen: Callable[[bytes], bytes] | None = None,
-                   text: frozenset[str] = frozenset()) -> Iterable[bytes]:
+                   text: TextStyles = TextStyles()) -> Iterable[bytes]:
     """The worksheet part `old` (its bytes, or the part as it is read, a chunk at a time) with
     `table` as its rows; with `same` (CopyRows), those of its rows copied from `old`; `cut`: what
     completes a part that ends right after its rows (given what comes before them), see `_tail`;
     `mend`: what puts back the sheet's codeName (code_names.py), applied before its rows;
     `widen`: what gives its drop-down lists back their reach (widened_validations), after them;
-    `text`: the workbook's text styles (text_styles), which columns styled so pass to their
-    cells (column_styles)."""
+    `text`: the workbook's text styles (text_styles), given to the text cells of the columns
+    that are text (column_styles)."""
     sheet = _OldSheet(iter([old] if isinstance(old, bytes) else old))
     if mend is not None:
         sheet.before = mend(sheet.before)
@@ -394,7 +406,7 @@ def _new_sheet_xml(old: bytes | Iterable[bytes], table: Table, dates: Mapping[st
         header_style = f' s="{style.group(1).decode()}"' if style else ""
     header, rows, n_rows, n_cols = table
     last_col = get_column_letter(max(n_cols, 1))
-    styles = column_styles(sheet.before, n_cols, text)
+    styles = column_styles(sheet.before, list(header), text)
     yield _DIMENSION.sub(f'<dimension ref="A1:{last_col}{n_rows + 1}"/>'.encode(), sheet.before,
                          count=1)
     yield b"<sheetData>"

@@ -34,7 +34,7 @@ from pathlib import Path
 
 # same folder, run as a script; the zh-CN profile is the one the clerk's typing driver uses
 from libreoffice_clerk import LOCALE, _profile_locale
-from libreoffice_vba import SYSTEM_PYTHON, _prop, office
+from libreoffice_vba import _prop, office, with_uno
 
 def _sheet(doc, name):
     sheets = doc.Sheets
@@ -107,13 +107,7 @@ def _type_and_save(ctx, source: Path, locale: str, edits: list, save: dict) -> l
 
 
 def main() -> None:
-    try:
-        import uno  # noqa: F401, PLC0415
-    except ImportError:
-        import subprocess  # noqa: PLC0415
-        if Path(sys.executable).resolve() == Path(SYSTEM_PYTHON).resolve():
-            raise SystemExit("the 'uno' module is missing: apt-get install python3-uno") from None
-        raise SystemExit(subprocess.call([SYSTEM_PYTHON, __file__, *sys.argv[1:]])) from None
+    with_uno(__file__)
     print(json.dumps(fill(json.load(sys.stdin)), ensure_ascii=False))
 
 

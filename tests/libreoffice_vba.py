@@ -109,13 +109,19 @@ def selftest(xlsm: Path, macro: str = "Weiwen.SelfTest") -> dict:
             doc.close(True)
 
 
-def main() -> None:
+def with_uno(script: str) -> None:
+    """Go on only in a Python that has LibreOffice's `uno`: otherwise run `script` (the caller's
+    file) again, with the same arguments, under the system Python and exit with its status."""
     try:
         import uno  # noqa: F401, PLC0415
     except ImportError:
         if Path(sys.executable).resolve() == Path(SYSTEM_PYTHON).resolve():
             raise SystemExit("the 'uno' module is missing: apt-get install python3-uno") from None
-        raise SystemExit(subprocess.call([SYSTEM_PYTHON, __file__, *sys.argv[1:]])) from None
+        raise SystemExit(subprocess.call([SYSTEM_PYTHON, script, *sys.argv[1:]])) from None
+
+
+def main() -> None:
+    with_uno(__file__)
     if shutil.which("soffice") is None:
         raise SystemExit("soffice not found: apt-get install libreoffice-calc")
     print(json.dumps(selftest(Path(sys.argv[1])), ensure_ascii=False))

@@ -3,9 +3,11 @@ the long category names, card households (one without a card number), one unit w
 to send back; with `categories` others (精简老职工: cash, paid by the same 责任部门 as 低保)."""
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from weiwen.campaign import Campaign, init
@@ -63,3 +65,11 @@ def small_campaign(root: Path, *, rows: int = 14,
         write_return(campaign, unit, rows, u * 1000, bad_id=u == 0, card_missing=u == 1,
                      categories=categories)
     return campaign
+
+
+def libreoffice_pdf_reader():
+    """pdfplumber, for a test that reads LibreOffice's printed pages; the test is skipped, saying
+    why, where LibreOffice or pdfplumber is missing."""
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    return pytest.importorskip("pdfplumber")

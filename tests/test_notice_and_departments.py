@@ -4,7 +4,6 @@ unit, by 发放方式 and then by unit; the printed pages pass the print check (
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import zipfile
 
 import pytest
@@ -12,7 +11,7 @@ from openpyxl import load_workbook
 
 from coverage_helpers import set_params
 from intake_helpers import write_xlsxwriter
-from outputs_helpers import small_campaign
+from outputs_helpers import small_campaign, libreoffice_pdf_reader
 from weiwen import workbook_io
 from weiwen.names import NOTICE_DIR, SIGNOFF_DIR, Col
 from weiwen.outputs.common import paid_households
@@ -156,9 +155,7 @@ def test_departments_have_their_own_sheets_with_the_units_inside(ran):
 @pytest.mark.slow
 @pytest.mark.libreoffice
 def test_the_new_printed_outputs_pass_the_print_check(ran, cli, tmp_path):
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice is not installed")
-    pytest.importorskip("pdfplumber")
+    libreoffice_pdf_reader()
     from weiwen.printcheck import check_campaign
     set_params(ran, 公示="是")
     cli.json("signoff", ran.root)

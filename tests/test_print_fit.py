@@ -3,7 +3,6 @@ we did not write decides, from LibreOffice's PDF: the unit chart of 汇总表 na
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from weiwen.outputs.charts import SHEET as CHART_SHEET, TOP_UNITS, add_charts
+from outputs_helpers import libreoffice_pdf_reader
 
 EMU_PER_CM = 360000
 
@@ -63,9 +63,7 @@ def test_the_unit_chart_grows_with_the_units(tmp_path):
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_libreoffice_names_every_unit_on_one_page(tmp_path):
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice is not installed")
-    pdfplumber = pytest.importorskip("pdfplumber")
+    pdfplumber = libreoffice_pdf_reader()
     from weiwen.printcheck.render import render
     path = _chart_book(tmp_path / "汇总表.xlsx", TOP_UNITS)
     (page,) = [r for r in render([path], tmp_path / "render") if r.name == CHART_SHEET]
@@ -117,9 +115,7 @@ def test_feedback_rows_leave_half_a_line_under_a_wrapped_explanation(tmp_path):
 def test_libreoffice_prints_every_explanation_whole_above_the_rows_border(tmp_path):
     # measured on LibreOffice's page, which draws 宋体 text in a taller CJK font: the last line
     # of each explanation keeps half a character of white above the row's border
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice is not installed")
-    pdfplumber = pytest.importorskip("pdfplumber")
+    pdfplumber = libreoffice_pdf_reader()
     from weiwen.printcheck.pdfpage import read_page
     from weiwen.printcheck.render import render
     (page,) = render([_feedback_book(tmp_path / "东湖社区.xlsx")], tmp_path / "render")
@@ -218,9 +214,7 @@ def test_a_clerks_own_layout_keeps_its_phone_column(demo_campaign, cli):
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_libreoffice_prints_the_number_at_the_top_with_blank_under_it(demo_source, tmp_path):
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice is not installed")
-    pdfplumber = pytest.importorskip("pdfplumber")
+    pdfplumber = libreoffice_pdf_reader()
     from weiwen.names import OUTPUT_DIR, SIGNOFF_DIR
     from weiwen.printcheck.pdfpage import read_page
     from weiwen.printcheck.render import render

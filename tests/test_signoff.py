@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from openpyxl import load_workbook
 
 from typer.testing import CliRunner
 
-from outputs_helpers import CATEGORIES, small_campaign
+from outputs_helpers import CATEGORIES, small_campaign, libreoffice_pdf_reader
 from weiwen import workbook_io
 from weiwen.cli import app
 from weiwen.money import to_daxie
@@ -217,9 +216,7 @@ def test_a_department_paying_cash_and_card_shows_them_apart(mixed):
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_a_department_paying_cash_and_card_passes_the_print_check(mixed):
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice is not installed")
-    pytest.importorskip("pdfplumber")
+    libreoffice_pdf_reader()
     from weiwen.printcheck import check_campaign
     report = check_campaign(mixed.root, only=[SIGNOFF_DIR + "/"])
     assert report.ok, "\n".join(map(str, report.findings))
@@ -300,9 +297,7 @@ def test_template_build_is_repeatable_and_committed():
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_pdf_has_title_first_household_and_repeats_header(demo_campaign, cli):
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice is not installed")
-    pdfplumber = pytest.importorskip("pdfplumber")
+    pdfplumber = libreoffice_pdf_reader()
     from weiwen.outputs.pdf import to_pdf
     xlsx = demo_campaign.output / SIGNOFF_DIR / "东湖社区.xlsx"
     (pdf,) = to_pdf([xlsx])

@@ -22,7 +22,7 @@ def test_a_category_whose_standard_row_is_wrong_is_not_sent_back_to_the_units(de
     category = load_workbook(demo_campaign.workbook)[Sheet.STANDARDS]["A3"].value
     _type_in_standards(demo_campaign.workbook, "D3", "七百")
     cli("merge", demo_campaign.root)
-    problems = pd.read_excel(demo_campaign.workbook, sheet_name=Sheet.PROBLEMS, dtype=object)
+    problems = pd.read_excel(demo_campaign.workbook, sheet_name=Sheet.PROBLEMS, dtype=object, engine="openpyxl")
     ours = problems[problems["问题类型"] == "类别的标准有误"]
     assert len(ours) > 0
     assert all(f"“标准”表第3行“{category}”填错了" in m and "改正那一行后点“检查”" in m
@@ -37,5 +37,5 @@ def test_a_category_whose_standard_row_is_wrong_is_not_sent_back_to_the_units(de
     # mended, the same households are paid again
     _type_in_standards(demo_campaign.workbook, "D3", "700")
     cli("check", demo_campaign.root)
-    problems = pd.read_excel(demo_campaign.workbook, sheet_name=Sheet.PROBLEMS, dtype=object)
+    problems = pd.read_excel(demo_campaign.workbook, sheet_name=Sheet.PROBLEMS, dtype=object, engine="openpyxl")
     assert not (problems["问题类型"] == "类别的标准有误").any()

@@ -27,6 +27,17 @@ from pathlib import Path
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 
+def missing() -> str:
+    """Why LibreOffice cannot be driven here, for a test's skip reason ('' when it can):
+    `soffice`, and the `uno` module in the system Python."""
+    if shutil.which("soffice") is None:
+        return "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+    if not Path(SYSTEM_PYTHON).exists() or subprocess.run(
+            [SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode:
+        return "the system Python has no uno module: apt-get install python3-uno"
+    return ""
+
+
 def _connect(pipe: str, timeout: float = 60.0):
     import uno  # noqa: PLC0415  (system Python only)
     local = uno.getComponentContext()

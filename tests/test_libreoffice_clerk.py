@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -17,24 +16,17 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from libreoffice_vba import SYSTEM_PYTHON, missing
 from weiwen import code_names, workbook_io
 from weiwen.demo import make_demo
 from weiwen.names import Col, Sheet, Status
 
 HERE = Path(__file__).parent
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _libreoffice_ready() -> bool:
-    if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
-        return False
-    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
 
 
 pytestmark = [
     pytest.mark.libreoffice, pytest.mark.slow,
-    pytest.mark.skipif(not _libreoffice_ready(),
-                       reason="LibreOffice headless (soffice + python3-uno for /usr/bin/python3) absent"),
+    pytest.mark.skipif(bool(missing()), reason=missing() or "ready"),
 ]
 
 

@@ -21,28 +21,19 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from libreoffice_vba import SYSTEM_PYTHON, missing
 from weiwen import workbook_io
 from weiwen.names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, SIGNED_DIR, AuditCol, Col,
                           ProblemCol)
 
-SYSTEM_PYTHON = "/usr/bin/python3"
 SCRIPT = Path(__file__).with_name("libreoffice_fill.py")
 #: what each save is called and LibreOffice's filter for it
 FORMATS = {"xlsx": "Calc MS Excel 2007 XML", "ods": "calc8", "xls": "MS Excel 97"}
 _EPOCH = dt.date(1899, 12, 30)
 
 
-def _lo_missing() -> str:
-    if shutil.which("soffice") is None:
-        return "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-    if not Path(SYSTEM_PYTHON).exists() or subprocess.run(
-            [SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode:
-        return "the system Python has no uno module: apt-get install python3-uno"
-    return ""
-
-
 pytestmark = [pytest.mark.slow, pytest.mark.libreoffice,
-              pytest.mark.skipif(bool(_lo_missing()), reason=_lo_missing() or "ready")]
+              pytest.mark.skipif(bool(missing()), reason=missing() or "ready")]
 
 
 def lo_fill(source: Path, sheet: str, typed: dict[str, str], saves: dict[str, Path], *,

@@ -23,6 +23,7 @@ from weiwen.names import Col
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import HEADER, People, small_demo  # noqa: E402
 from test_reliability_corpus import add_units  # noqa: E402
+from libreoffice_vba import SYSTEM_PYTHON, missing as libreoffice_missing  # noqa: E402
 
 pytestmark = pytest.mark.reliability
 
@@ -188,6 +189,26 @@ def test_password_writes_an_encrypted_copy_of_every_xlsx_output(protected):
     assert not protect.is_encrypted(campaign.workbook)
     assert any("加密发送" in n for n in data["notes"])
     assert not list(campaign.output.rglob(".~tmp-*"))
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.skipif(bool(libreoffice_missing()), reason=libreoffice_missing() or "ready")
+def test_libreoffice_opens_the_encrypted_copy_with_the_password_and_only_with_it(protected):
+    """Finance or a community may open 加密发送 in LibreOffice, not Excel: LibreOffice, given the
+    password, reads the sheets and title of the plain file; given another, nothing."""
+    import subprocess
+    campaign, _ = protected
+    twin = campaign.output / protect.ENCRYPTED_DIR / "汇总表.xlsx"
+    done = subprocess.run([SYSTEM_PYTHON, str(Path(__file__).with_name("libreoffice_open.py")),
+                           str(twin), PASSWORD, "not-the-password"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    opened = json.loads(done.stdout)
+    plain = load_workbook(campaign.output / "汇总表.xlsx")
+    assert opened[PASSWORD] == {"sheets": plain.sheetnames,
+                                "A1": plain.worksheets[0]["A1"].value}
+    assert opened["not-the-password"] is None
 
 
 @pytest.mark.slow

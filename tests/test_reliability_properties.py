@@ -81,6 +81,7 @@ def test_size_value_is_total_and_idempotent(value):
 
 @SETTINGS
 @given(values=st.lists(CELL, max_size=20))
+@example(values=["0-+"])
 @pytest.mark.slow
 def test_column_functions_are_total_and_idempotent(values):
     series = pd.Series(values, dtype=object)

@@ -156,7 +156,7 @@ def phone_value(value: Any) -> str:
     digits = first.replace("-", "").replace("+", "")
     if len(digits) == 11 and digits.startswith("1"):
         return digits                      # a mobile: hyphens and spaces are only grouping
-    return first.replace("+", "")
+    return first.replace("+", "").strip("-")      # "0-+": the hyphen was before a plus
 
 
 def category_value(value: Any) -> str:

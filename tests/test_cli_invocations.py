@@ -356,15 +356,28 @@ def test_ctrl_c_during_a_command_says_what_stopped_and_that_nothing_is_half_writ
 def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback():
     import signal
     import sys
-    import time
 
     if not hasattr(signal, "SIGINT") or os.name == "nt":
         pytest.skip("sends SIGINT the POSIX way")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    child = subprocess.Popen([sys.executable, "-m", "weiwen", "--help"], env=env, text=True,
-                             encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.15)                     # Python is up; pandas and openpyxl are still loading
+    # -X importtime reports each module as its import finishes. The Ctrl+C is sent once numpy has
+    # loaded: by then weiwen is inside its loading, whatever the machine's load. A fixed sleep
+    # sometimes landed in Python's own start-up, which no program can answer.
+    child = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "weiwen", "--help"],
+                             env=env, text=True, encoding="utf-8",
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    seen = []
+    for line in child.stderr:
+        seen.append(line)
+        if line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == "numpy":
+            break
+    else:
+        pytest.fail("numpy was never loaded: " + "".join(seen[-5:]))
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    out, rest = child.communicate(timeout=60)
+    err = "".join(line for line in (seen + rest.splitlines(keepends=True))
+                  if not line.startswith("import time:"))
     assert child.returncode == 130, (out, err)
     assert "Traceback" not in err and err.strip().startswith("已中断"), err
+    assert len(err.strip().splitlines()) == 1, err

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .. import problems as P
-from ..names import Col, Status
+from ..names import Col, Internal, Status
 from ..settings import Settings
 from ..values import with_texts, without_texts
 from ._base import PHONE_DIGITS, Check, apply, emit, phone_digits
 from .coverage import Reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
 from .fields import FIELD_CHECKS
-from .ids import BIRTH, ID_CHECKS, ID_OK, ID_RAW, prepare_ids
+from .ids import BIRTH, ID_CHECKS, ID_LEGACY, ID_OK, ID_RAW, merge_findings, prepare_ids
 from .money import MONEY_CHECKS
 
 #: the checks, in passes; 状态 / 问题 are written after each pass (the money-safety signals come
@@ -39,11 +39,20 @@ __all__ = ["CHECKS", "Check", "Reference", "run_checks", "check_references", "re
 
 
 def run_checks(roster: pd.DataFrame, settings: Settings, *,
-               references: Sequence[Reference] = ()) -> tuple[pd.DataFrame, list[P.Problem]]:
+               references: Sequence[Reference] = (), earlier: pd.DataFrame | None = None
+               ) -> tuple[pd.DataFrame, list[P.Problem]]:
     """The roster with 状态 / 问题 (re)computed from scratch, and every problem found.
 
     `references`: the lists of 对照名单 with their rows (coverage.Reference), read by the
-    pipeline. Previous 状态 / 问题 values (a 名册 read back from the workbook) are replaced."""
+    pipeline. Previous 状态 / 问题 values (a 名册 read back from the workbook) are replaced.
+    `earlier`: for a check of 名册 as it is, the 问题 sheet, for what the merge saw in the
+    returned cells (ids.merge_findings); a merge sees them itself."""
+    lost, legacy = merge_findings(roster, earlier)
+    if lost.any():
+        roster = roster.copy()
+        before = roster[Internal.ID_FROM_NUMBER].fillna(False).astype(bool) \
+            if Internal.ID_FROM_NUMBER in roster else False
+        roster[Internal.ID_FROM_NUMBER] = lost | before
     roster = prepare_ids(roster, settings)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""
@@ -55,6 +64,8 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     for i, checks in enumerate(CHECKS):
         found = [p for check in checks for p in check(roster, settings)]
         if i == 0:
+            converted = {p.extra.get("at") for p in found if p.code == ID_LEGACY}
+            found += [p for p in legacy if p.extra["at"] not in converted]
             found += check_references(roster, references, settings)
         apply(roster, found)
         problems += found

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import problems as P
-from ..names import Col, Internal, Severity
+from ..names import Col, Internal, ProblemCol, Severity
 from ..settings import Settings
 from ..values import text_column as text
 from ._base import emit, register
@@ -145,6 +145,58 @@ def lost_digits(roster: pd.DataFrame) -> pd.Series:
     out = digits18 & from_number
     out.loc[image.index] |= image.astype(bool)
     return out
+
+
+def merge_findings(roster: pd.DataFrame, earlier: pd.DataFrame | None
+                   ) -> tuple[pd.Series, list[P.Problem]]:
+    """What a merge saw in the returned cells and 名册 no longer shows, for a check of 名册 as
+    it is: the rows whose 18-digit ID came from a number cell (a 身份证号丢失末位 row of the
+    问题 sheet `earlier`), and the 15-digit IDs it converted (its 15位旧身份证号 rows, with
+    their own message: the old number is only there). A 问题 row counts for the 名册 row of the
+    same 来源文件 and 来源行 whose 身份证号 is still the one it names; an ID the clerk has
+    corrected since is checked as it is now.
+
+    Why: 名册 holds the converted ID as text, so the check could not tell. About one ID in
+    eleven that lost its last digits still has a valid check digit: pressing 检查 made such a
+    household 有效 and 计算金额 paid it, under a number that is not its own."""
+    none = pd.Series(False, index=roster.index)
+    if earlier is None or not len(earlier) or not len(roster) \
+            or not {ProblemCol.FILE, ProblemCol.ROW, ProblemCol.ID} <= set(earlier):
+        return none, []
+    # by 代码; a 问题 sheet from before that column by 问题类型
+    codes = text(earlier, ProblemCol.CODE).where(
+        lambda c: c != "", text(earlier, ProblemCol.KIND).map(
+            {ID_LOST.kind: str(ID_LOST), ID_LEGACY.kind: str(ID_LEGACY)}).fillna(""))
+    seen = earlier[codes.isin([ID_LOST, ID_LEGACY])].assign(**{ProblemCol.CODE: codes})
+    ids = text(roster, Col.ID)
+    rows = roster.index[ids.isin(set(text(seen, ProblemCol.ID)) - {""})]
+    if not len(seen) or not len(rows):
+        return none, []
+    at = {(file, row, id_): i for i, file, row, id_ in zip(
+        rows, text(roster.loc[rows], Col.SRC_FILE), _row_numbers(roster.loc[rows, Col.SRC_ROW]),
+        ids.loc[rows])}
+    lost = none.copy()
+    legacy: list[P.Problem] = []
+    for code, file, row, id_, message, unit, name in zip(
+            text(seen, ProblemCol.CODE), text(seen, ProblemCol.FILE),
+            _row_numbers(seen[ProblemCol.ROW]), text(seen, ProblemCol.ID),
+            text(seen, ProblemCol.MESSAGE), text(seen, ProblemCol.UNIT),
+            text(seen, ProblemCol.NAME)):
+        i = at.get((file, row, id_))
+        if i is None or row < 0:
+            continue
+        if code == ID_LOST:
+            lost[i] = True
+        else:
+            legacy.append(P.Problem(code=ID_LEGACY, message=message, severity=ID_LEGACY.severity,
+                                    unit=unit, file=file, row=row, column=Col.ID, name=name,
+                                    id=id_, extra={"at": i}))
+    return lost, legacy
+
+
+def _row_numbers(values: pd.Series) -> list[int]:
+    """来源行 as ints (-1 where there is none): 6 and 6.0 are one row."""
+    return pd.to_numeric(values, errors="coerce").fillna(-1).astype(int).tolist()
 
 
 def check_id_lost_digits(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:

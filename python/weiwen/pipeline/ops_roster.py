@@ -81,9 +81,11 @@ def check_roster(book: Book, roster: pd.DataFrame, settings: Settings, *,
     """Checks on a roster (just merged, or 名册 read back): 状态 / 问题 recomputed, against the
     lists of 对照名单 and the previous campaign (参数 上次活动, its 对比 sheet returned among the
     extra sheets to write). A re-check (not `fresh`) clears 金额 / 发放方式 / 计发依据, which
-    may no longer match the new 状态: 计算金额 fills them again."""
+    may no longer match the new 状态: 计算金额 fills them again. A re-check takes from 问题 what
+    the merge saw in the returned cells (checks.ids.merge_findings)."""
     references, problems = load_references(book, settings)
-    roster, check_problems = run_checks(roster, settings, references=references)
+    roster, check_problems = run_checks(roster, settings, references=references,
+                                        earlier=None if fresh else read_problems(book))
     problems += check_problems
     previous, found = load_previous(book, settings)
     problems += found

@@ -20,6 +20,7 @@ from checks_helpers import office_settings, roster
 from weiwen import workbook_io
 from weiwen.campaign import Campaign
 from weiwen.checks import run_checks
+from weiwen.demo import make_demo
 from weiwen.checks.ids import ID_LEGACY, ID_LOST, merge_findings
 from weiwen.names import PROBLEM_COLUMNS, RETURN_COLUMNS, Col, ProblemCol, Sheet
 
@@ -115,3 +116,23 @@ def test_a_problem_sheet_without_its_code_column_is_read_by_kind():
     assert checked[Col.STATUS].tolist() == ["错误", "有效"]
     assert [(p.extra.get("at"), p.code) for p in problems] == [(0, ID_LOST), (1, ID_LEGACY)]
     assert "330106500101123" in checked[Col.ISSUES][1]
+
+
+def _found(campaign: Campaign) -> tuple[list, list]:
+    roster = workbook_io.read_roster(campaign.workbook)
+    problems = workbook_io.read_problems(campaign.workbook)
+    return (roster[["户主姓名", "身份证号", "状态", "问题"]].fillna("").values.tolist(),
+            sorted(problems.fillna("").astype(str).values.tolist()))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["return above", "demo"])
+def test_a_check_of_the_merged_roster_finds_what_the_merge_found(cli, returned, tmp_path, which):
+    campaign = returned
+    if which == "demo":
+        make_demo(tmp_path / "演示")
+        campaign = Campaign.open(tmp_path / "演示")
+    cli("merge", campaign.root)
+    merged = _found(campaign)
+    cli("check", campaign.root)
+    assert _found(campaign) == merged

@@ -237,3 +237,28 @@ def test_a_button_refuses_while_a_command_holds_the_campaign(small):
         holder.wait()
     assert "另一个操作正在处理这个活动" in message and "weiwen run" in message
     assert not [a for a in actions if a["func"] == "setValues"]
+
+
+@pytest.mark.slow
+def test_check_button_keeps_what_the_merge_saw_as_the_cli_does(tmp_path):
+    """检查 in Excel reads 问题 through xlwings (来源行 as floats, every cell as Excel gives it)
+    and keeps the merge's 身份证号丢失末位 row as the command line does: still 错误."""
+    from intake_helpers import person, unit_campaign, write_openpyxl
+    from test_check_keeps_merge_findings import AS_NUMBER, REAL_ID
+    campaign = unit_campaign(tmp_path / "活动")
+    write_openpyxl(campaign.inbox / "东湖社区.xlsx", [
+        list(RETURN_COLUMNS), person(1),
+        ["王数字", int(REAL_ID), "残疾户", 2, "13800001111", "", "文一路9号", ""]])
+    pipeline.on_disk("merge", campaign)
+    cli_copy = Campaign(shutil.copytree(campaign.root, tmp_path / "cli"))
+    message, data, actions = press("check", campaign)
+    assert message.startswith("检查完成")
+    pipeline.on_disk("check", cli_copy)
+    expected = workbook_io.read_sheets(cli_copy.workbook, (Sheet.ROSTER, Sheet.PROBLEMS))
+    got = apply(data, actions)
+    for sheet in (Sheet.ROSTER, Sheet.PROBLEMS):
+        assert _norm(got[sheet]) == _norm(expected[sheet]), sheet
+    roster = _norm(got[Sheet.ROSTER])
+    header = roster[0]
+    row = next(r for r in roster[1:] if r[header.index("户主姓名")] == "王数字")
+    assert row[header.index("身份证号")] == AS_NUMBER and row[header.index("状态")] == "错误"

@@ -6,11 +6,13 @@ a phone right in 名册 and merged again got the unit's old value back silently.
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from openpyxl import load_workbook
 
 from weiwen.names import Col, Sheet
+from weiwen.workbook_io import read_roster
 
 
 def _correct(workbook, edits: dict[tuple[str, str], dict[str, str]]) -> None:
@@ -44,11 +46,57 @@ def test_a_merge_names_the_corrections_of_roster_it_did_not_keep(demo_campaign, 
     assert "名册里有" not in cli("merge", demo_campaign.root).output
 
 
+def _resend_with_phone(campaign, household: tuple[str, str], phone: str, *, when: float) -> None:
+    """The unit's corrected file (this household's phone changed in its row), with the
+    modification time `when`: a copy from a USB stick keeps the time the unit saved it."""
+    roster = read_roster(campaign.workbook)
+    row = roster[(roster[Col.UNIT] == household[0]) & (roster[Col.NAME] == household[1])].iloc[0]
+    path = campaign.inbox / row[Col.SRC_FILE]
+    wb = load_workbook(path)
+    cells = wb.active[int(row[Col.SRC_ROW])]
+    digits = re.sub(r"\D", "", row[Col.PHONE])
+    old = next(c for c in cells if c.value and re.sub(r"\D", "", str(c.value)) == digits)
+    old.value = phone
+    wb.save(path)
+    os.utime(path, (when, when))
+
+
+def _xlsx_household(campaign, cli) -> tuple[str, str]:
+    """A household of a returned .xlsx, after a first merge of this copy: the returns cache
+    then knows the files' bytes, as on the clerk's computer after any merge."""
+    cli("merge", campaign.root)
+    roster = read_roster(campaign.workbook)
+    row = roster[roster[Col.SRC_FILE].str.endswith(".xlsx")].iloc[0]
+    return row[Col.UNIT], row[Col.NAME]
+
+
 def test_a_file_the_unit_sent_again_is_not_taken_for_a_correction(demo_campaign, cli):
-    first, = _households(demo_campaign.workbook, 1)
-    _correct(demo_campaign.workbook, {first: {Col.PHONE: "13912345678"}})
-    later = time.time() + 60           # every returned file replaced after the workbook's save
+    household = _xlsx_household(demo_campaign, cli)
+    _resend_with_phone(demo_campaign, household, "13912345678", when=time.time() + 60)
+    _correct(demo_campaign.workbook, {household: {Col.PHONE: "13912345678"}})
+    assert "名册里有" not in cli("merge", demo_campaign.root).output
+
+
+def test_a_file_copied_with_its_old_time_is_not_taken_for_a_correction(demo_campaign, cli):
+    """The unit corrected a phone and the clerk copied the file from a USB stick: its time is
+    from before the workbook's last save, its bytes are new. Nothing was typed into 名册."""
+    household = _xlsx_household(demo_campaign, cli)
+    before = demo_campaign.workbook.stat().st_mtime - 3600
+    _resend_with_phone(demo_campaign, household, "13912345678", when=before)
+    out = cli("merge", demo_campaign.root).output
+    assert "名册里有" not in out
+    roster = read_roster(demo_campaign.workbook)
+    assert "13912345678" in roster[Col.PHONE].tolist()
+
+
+def test_the_same_file_sent_again_still_names_the_correction(demo_campaign, cli):
+    """A unit that sends the same file again (new time, same bytes) gives back the old value:
+    the clerk's correction in 名册 is not kept, and the merge says so."""
+    household = _xlsx_household(demo_campaign, cli)
+    _correct(demo_campaign.workbook, {household: {Col.PHONE: "13912345678"}})
+    later = time.time() + 60
     for path in demo_campaign.inbox.rglob("*"):
         if path.is_file():
             os.utime(path, (later, later))
-    assert "名册里有" not in cli("merge", demo_campaign.root).output
+    out = cli("merge", demo_campaign.root).output
+    assert f"{household[0]}“{household[1]}”的联系电话" in out

@@ -281,6 +281,15 @@ class ReturnsCache:
             self.store.put(PIECE, full, value)
         return value
 
+    def same_as_last_merge(self) -> set[str] | None:
+        """The names in inbox/ of the files whose very bytes the last merge parsed (their entries
+        were found: `finish` keeps only the entries a merge used), or None when the cache cannot
+        tell — it is off, or it found nothing (the first merge, another code version, a cache
+        cleared or copied from another computer)."""
+        if not self.store.enabled or not self.hits:
+            return None
+        return {self._relname(path) for path in self._parsed}
+
     @staticmethod
     def _unchanged(path: Path, key: tuple[str, str]) -> bool:
         """The bytes are still those the key was made from (not saved over while read)."""

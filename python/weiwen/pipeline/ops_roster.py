@@ -247,7 +247,8 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     typed = typed_households(previous)
     if typed:
         report.notes.append(typed_note(typed))
-    corrected = corrected_in_roster(previous, roster, book.campaign.inbox, saved_at(book))
+    corrected = corrected_in_roster(previous, roster, book.campaign.inbox, saved_at(book),
+                                    cache.same_as_last_merge())
     if corrected:
         report.notes.append(corrected_note(corrected))
     report.extra["not_returned"] = [r.unit for r in late]

@@ -6,8 +6,11 @@ LibreOffice) and then merged again got the unit's old value back without a word,
 its old error. The merge now says which households those were and where a correction belongs.
 
 A cell counts as corrected when the household's row comes from the same row of a returned file
-that has not changed since the workbook was last saved (so the difference is the workbook's,
-not a file the unit sent again) and the value differs from what that row gives now.
+that has not changed since the last merge (so the difference is the workbook's, not a file the
+unit sent again) and the value differs from what that row gives now. "Not changed" is told by
+the file's bytes when the returns cache knows them (intake/cache.py: the files the last merge
+parsed): a corrected file copied from a USB stick keeps the time the unit saved it, which can be
+before the workbook's last save. Without the cache, by the file's modification time.
 """
 from __future__ import annotations
 
@@ -33,15 +36,19 @@ def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def corrected_in_roster(previous: pd.DataFrame, roster: pd.DataFrame, inbox: Path,
-                        saved_at: float | None) -> list[tuple[str, str, list[str]]]:
+                        saved_at: float | None, same_bytes: set[str] | None = None
+                        ) -> list[tuple[str, str, list[str]]]:
     """(单位, 户主姓名, the columns) of each household whose cells in the `previous` 名册 differ
-    from the new merge's, for rows of returned files not modified after `saved_at` (the
-    workbook's modification time before this merge; None: nothing is compared)."""
-    if saved_at is None or not len(previous) or not len(roster):
+    from the new merge's, for rows of returned files that have not changed: the files of
+    `same_bytes` (the returns cache's same_as_last_merge) when known, else those not modified
+    after `saved_at` (the workbook's modification time before this merge; None: nothing is
+    compared)."""
+    if (saved_at is None and same_bytes is None) or not len(previous) or not len(roster):
         return []
     before, after = _keyed(previous), _keyed(roster)
     files = set(before[Col.SRC_FILE]) & set(after[Col.SRC_FILE])
-    unchanged = {f for f in files if _not_after(inbox / f, saved_at)}
+    unchanged = files & same_bytes if same_bytes is not None else \
+        {f for f in files if saved_at is not None and _not_after(inbox / f, saved_at)}
     if not unchanged:
         return []
     joined = before[before[Col.SRC_FILE].isin(unchanged)].merge(

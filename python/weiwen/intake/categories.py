@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..names import Col, Group
 from ..settings import Settings
+from ..values import text_column
 from . import normalize as N
 
 #: other category-like columns of a table, kept to choose the one whose values are categories
@@ -120,3 +121,28 @@ def piece_categories(frame: pd.DataFrame, headers: dict[str, str], texts: tuple[
         if named is not None:
             return pd.Series(named[0], index=frame.index, dtype=object), empty, (where, named[1])
     return empty, empty, None
+
+
+def read_again(roster: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, int]:
+    """名册's 类别 read again through 标准's names and aliases, for a check of 名册 as it is,
+    and how many rows changed. Why: a wording the merge left as written (类别无效, not in 标准
+    then) is to be paid once the clerk adds it to the category's 别名 and presses 检查, as the
+    merge of the same files would; a category the clerk types in 名册 by an alias (低保户) the
+    same way. The wording goes to 填报类别 unless the unit's own is there already."""
+    if not len(roster) or Col.CATEGORY not in roster:
+        return roster, 0
+    index = CategoryIndex(settings)
+    known = {standard.category for standard in settings.standards}
+    typed = text_column(roster, Col.CATEGORY).str.strip()
+    found = N.map_unique(typed, lambda v: None if v in known else index.of(v))
+    change = found.notna() & (found != typed)
+    if not change.any():
+        return roster, 0
+    roster = roster.copy()
+    unworded = change & (text_column(roster, Col.REPORTED_CATEGORY) == "")
+    roster[Col.REPORTED_CATEGORY] = roster[Col.REPORTED_CATEGORY].astype(object) \
+        if Col.REPORTED_CATEGORY in roster else None
+    roster[Col.CATEGORY] = roster[Col.CATEGORY].astype(object)
+    roster.loc[unworded, Col.REPORTED_CATEGORY] = typed[unworded]
+    roster.loc[change, Col.CATEGORY] = found[change]
+    return roster, int(change.sum())

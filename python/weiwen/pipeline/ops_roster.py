@@ -17,6 +17,7 @@ from ..checks import run_checks
 from ..checks.last_campaign import change_counts, compare
 from ..errors import NotReady
 from ..intake.cache import ReturnsCache, settings_digest
+from ..intake.categories import read_again
 from ..intake.layout import LAYOUT_NAME
 from ..intake.merge import UNKNOWN_UNIT, MergeReport, merge_files
 from ..intake.readers import read_inbox
@@ -276,13 +277,18 @@ def merge(book: Book, options: Options, progress: Progress) -> Report:
 
 
 def check(book: Book, options: Options, progress: Progress) -> Report:
-    """检查: the checks again on 名册 as it is (inbox/ is not read again)."""
+    """检查: the checks again on 名册 as it is (inbox/ is not read again); its 类别 read
+    through 标准's aliases first, as the merge reads the returns (intake.categories.read_again)."""
     settings = read_settings(book)
     progress("检查名单")
-    roster, problems, sheets = check_roster(book, read_roster(book), settings, fresh=False)
+    roster, recategorised = read_again(read_roster(book), settings)
+    roster, problems, sheets = check_roster(book, roster, settings, fresh=False)
     problems = settings.problems + problems
     report = make_report("check", roster, problems)
     report.outcome = f"检查完成：名册共 {report.roster_rows} 行。"
+    if recategorised:
+        report.notes.append(f"名册里 {recategorised} 行的类别按“标准”表的类别名称和别名改成了“标准”里的类别"
+                            f"（原来的写法留在“填报类别”列）。")
     if not len(roster):
         report.outcome = ("名册是空的，没有可检查的行：请先把各单位交回的表格放进 inbox，"
                           "再合并回收表（按钮“合并回收表”，命令 weiwen merge）。")

@@ -72,6 +72,7 @@ class Internal(StrEnum):
     UNIT_CODE = "_单位编码"
     AGE = "_年龄"
     ID_FROM_NUMBER = "_身份证号来自数字"   # the cell held a number, not text: digits may be lost
+    CARD_FROM_NUMBER = "_银行卡号来自数字"  # the same for 银行卡号 (16–19 digits: some are lost)
     KEY = "_键"                           # stable key: unit + ID + category (fallback: name)
     # a list with one row per family member (姓名 + 与户主关系 / 户主姓名 / 户主身份证号)
     HEAD_NAME = "_户主姓名"

@@ -18,8 +18,9 @@ from ..values import with_texts, without_texts
 from ._base import PHONE_DIGITS, Check, apply, emit, phone_digits
 from .coverage import Reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
-from .fields import FIELD_CHECKS
-from .ids import BIRTH, ID_CHECKS, ID_LEGACY, ID_OK, ID_RAW, merge_findings, prepare_ids
+from .fields import CARD_LOST, FIELD_CHECKS
+from .ids import (BIRTH, ID_CHECKS, ID_LEGACY, ID_OK, ID_RAW, found_before, merge_findings,
+                  prepare_ids)
 from .money import MONEY_CHECKS
 
 #: the checks, in passes; 状态 / 问题 are written after each pass (the money-safety signals come
@@ -46,13 +47,17 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     `references`: the lists of 对照名单 with their rows (coverage.Reference), read by the
     pipeline. Previous 状态 / 问题 values (a 名册 read back from the workbook) are replaced.
     `earlier`: for a check of 名册 as it is, the 问题 sheet, for what the merge saw in the
-    returned cells (ids.merge_findings); a merge sees them itself."""
+    returned cells (ids.merge_findings; a card kept by a number cell, fields.check_card); a
+    merge sees them itself."""
     lost, legacy = merge_findings(roster, earlier)
-    if lost.any():
-        roster = roster.copy()
-        before = roster[Internal.ID_FROM_NUMBER].fillna(False).astype(bool) \
-            if Internal.ID_FROM_NUMBER in roster else False
-        roster[Internal.ID_FROM_NUMBER] = lost | before
+    cards = [i for _, i, _ in found_before(roster, earlier, (CARD_LOST,),
+                                           older={"intake.card_from_number": CARD_LOST})]
+    cards_lost = pd.Series(roster.index.isin(cards), index=roster.index)
+    for column, rows in ((Internal.ID_FROM_NUMBER, lost), (Internal.CARD_FROM_NUMBER, cards_lost)):
+        if rows.any():
+            roster = roster.copy()
+            before = roster[column].fillna(False).astype(bool) if column in roster else False
+            roster[column] = rows | before
     roster = prepare_ids(roster, settings)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""

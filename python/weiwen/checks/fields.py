@@ -29,6 +29,12 @@ PHONE_INVALID = register("checks.phone_invalid", "电话号码无效", Severity.
                          "联系电话“{value}”不是有效的手机号或带区号的固定电话，请核对。")
 CARD_INVALID = register("checks.card_invalid", "银行卡号无效", Severity.WARNING,
                         "银行卡号“{value}”{reason}。")
+#: a card paid by the bank as the number cell kept it goes to someone else's account, or none:
+#: 错误 for a card-paid category (a 警告 otherwise: the card is not used). Was intake's
+#: "intake.card_from_number", a 错误 in 问题 on a row left 有效 and sent to the bank
+CARD_LOST = register("checks.card_lost_digits", "银行卡号被存成数字", Severity.ERROR,
+                     "银行卡号“{value}”被表格软件（Excel、WPS 或 LibreOffice）存成了数字，只保留了前15位，"
+                     "后面的数字已变成0，无法还原{paid}。请把该列设为文本格式后重新输入完整的卡号。")
 CARD_MISSING = register("checks.card_missing", "缺少银行卡号", Severity.WARNING,
                         "“{category}”按银行打卡发放，但没有填银行卡号，请补填。")
 CONDITION = register("checks.condition_failed", "不符合类别条件", Severity.WARNING,
@@ -145,21 +151,35 @@ def card_numbers(roster: pd.DataFrame) -> pd.Series:
     return card
 
 
+def number_image(cards: pd.Series) -> pd.Series:
+    """Cards a number cell gives back: 16–19 digits, every one after the 15th a 0."""
+    return cards.str.fullmatch(r"\d{15}0{1,4}").fillna(False).astype(bool)
+
+
 def check_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """Length 16–19 digits and Luhn. Some Chinese cards (old 信用社 passbooks) do not use Luhn,
-    so a failing checksum is a 警告; a wrong length on a card-paid category is 错误."""
+    so a failing checksum is a 警告; a wrong length on a card-paid category is 错误, and so is
+    a card that went through a number cell (Internal.CARD_FROM_NUMBER: the merge saw it, or
+    a check found the merge's 问题 row)."""
     card = card_numbers(roster)
     by_card = _standard_attr(roster, settings, "payment") == Payment.CARD
     present = card != ""
-    length_ok = card[present].str.fullmatch(r"\d{16,19}").reindex(card.index, fill_value=False) \
+    lost = present & number_image(card) & (
+        roster[Internal.CARD_FROM_NUMBER].fillna(False).astype(bool)
+        if Internal.CARD_FROM_NUMBER in roster else False)
+    out = emit(roster, lost & by_card, CARD_LOST, column=Col.CARD, value=card,
+               paid="，按这个卡号打卡会打不进或打错账户，改正前不发放")
+    out += emit(roster, lost & ~by_card, CARD_LOST, column=Col.CARD, severity=Severity.WARNING,
+                value=card, paid="")
+    checked = present & ~lost
+    length_ok = card[checked].str.fullmatch(r"\d{16,19}").reindex(card.index, fill_value=False) \
         .astype(bool)
-    out = []
     for severity, rows in ((Severity.ERROR, by_card), (Severity.WARNING, ~by_card)):
-        out += emit(roster, rows & present & ~length_ok, CARD_INVALID, column=Col.CARD,
+        out += emit(roster, rows & checked & ~length_ok, CARD_INVALID, column=Col.CARD,
                     severity=severity, value=card,
                     reason="位数不对（银行卡号一般为16到19位数字）")
-    luhn_ok = luhn_valid(card[present]).reindex(card.index, fill_value=False)
-    out += emit(roster, present & length_ok & ~luhn_ok, CARD_INVALID, column=Col.CARD,
+    luhn_ok = luhn_valid(card[checked]).reindex(card.index, fill_value=False)
+    out += emit(roster, checked & length_ok & ~luhn_ok, CARD_INVALID, column=Col.CARD,
                 value=card, reason="校验不通过，可能有数字填错（个别老卡、存折不适用此校验），请核对")
     out += emit(roster, by_card & ~present, CARD_MISSING, column=Col.CARD,
                 category=text(roster, Col.CATEGORY))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -160,38 +162,54 @@ def merge_findings(roster: pd.DataFrame, earlier: pd.DataFrame | None
     eleven that lost its last digits still has a valid check digit: pressing 检查 made such a
     household 有效 and 计算金额 paid it, under a number that is not its own."""
     none = pd.Series(False, index=roster.index)
-    if earlier is None or not len(earlier) or not len(roster) \
-            or not {ProblemCol.FILE, ProblemCol.ROW, ProblemCol.ID} <= set(earlier):
-        return none, []
-    # by 代码; a 问题 sheet from before that column by 问题类型
-    codes = text(earlier, ProblemCol.CODE).where(
-        lambda c: c != "", text(earlier, ProblemCol.KIND).map(
-            {ID_LOST.kind: str(ID_LOST), ID_LEGACY.kind: str(ID_LEGACY)}).fillna(""))
-    seen = earlier[codes.isin([ID_LOST, ID_LEGACY])].assign(**{ProblemCol.CODE: codes})
-    ids = text(roster, Col.ID)
-    rows = roster.index[ids.isin(set(text(seen, ProblemCol.ID)) - {""})]
-    if not len(seen) or not len(rows):
-        return none, []
-    at = {(file, row, id_): i for i, file, row, id_ in zip(
-        rows, text(roster.loc[rows], Col.SRC_FILE), _row_numbers(roster.loc[rows, Col.SRC_ROW]),
-        ids.loc[rows])}
     lost = none.copy()
     legacy: list[P.Problem] = []
-    for code, file, row, id_, message, unit, name in zip(
-            text(seen, ProblemCol.CODE), text(seen, ProblemCol.FILE),
-            _row_numbers(seen[ProblemCol.ROW]), text(seen, ProblemCol.ID),
-            text(seen, ProblemCol.MESSAGE), text(seen, ProblemCol.UNIT),
-            text(seen, ProblemCol.NAME)):
-        i = at.get((file, row, id_))
-        if i is None or row < 0:
-            continue
+    for code, i, seen in found_before(roster, earlier, (ID_LOST, ID_LEGACY)):
         if code == ID_LOST:
             lost[i] = True
         else:
-            legacy.append(P.Problem(code=ID_LEGACY, message=message, severity=ID_LEGACY.severity,
-                                    unit=unit, file=file, row=row, column=Col.ID, name=name,
-                                    id=id_, extra={"at": i}))
+            legacy.append(P.Problem(code=ID_LEGACY, message=seen[ProblemCol.MESSAGE],
+                                    severity=ID_LEGACY.severity, unit=seen[ProblemCol.UNIT],
+                                    file=seen[ProblemCol.FILE], row=seen[ProblemCol.ROW],
+                                    column=Col.ID, name=seen[ProblemCol.NAME],
+                                    id=seen[ProblemCol.ID], extra={"at": i}))
     return lost, legacy
+
+
+def found_before(roster: pd.DataFrame, earlier: pd.DataFrame | None,
+                 codes: Sequence[P.Code], *, older: dict[str, P.Code] | None = None
+                 ) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(code, 名册 row, the 问题 row as text with 来源行 an int) of each row of the 问题 sheet
+    `earlier` with one of `codes` that belongs to a 名册 row: the same 来源文件 and 来源行, and
+    the 身份证号 it names still there (an ID the clerk corrected since is checked as it is).
+    `older`: codes a previous version wrote for the same finding; a 问题 sheet from before its
+    代码 column is read by 问题类型."""
+    if earlier is None or not len(earlier) or not len(roster) \
+            or not {ProblemCol.FILE, ProblemCol.ROW, ProblemCol.ID} <= set(earlier):
+        return []
+    ours = {str(c): str(c) for c in codes} | {old: str(new) for old, new in (older or {}).items()}
+    given = text(earlier, ProblemCol.CODE)
+    by_kind = text(earlier, ProblemCol.KIND).map({c.kind: str(c) for c in codes})
+    codes_of = given.map(ours).where(given != "", by_kind).fillna("")
+    seen = earlier[codes_of != ""].assign(**{ProblemCol.CODE: codes_of})
+    ids = text(roster, Col.ID)
+    rows = roster.index[ids.isin(set(text(seen, ProblemCol.ID)) - {""})]
+    if not len(seen) or not len(rows):
+        return []
+    at = {(file, row, id_): i for i, file, row, id_ in zip(
+        rows, text(roster.loc[rows], Col.SRC_FILE), _row_numbers(roster.loc[rows, Col.SRC_ROW]),
+        ids.loc[rows])}
+    columns = [ProblemCol.CODE, ProblemCol.FILE, ProblemCol.ID, ProblemCol.MESSAGE,
+               ProblemCol.UNIT, ProblemCol.NAME]
+    texts = {c: text(seen, c).tolist() for c in columns}
+    out: list[tuple[str, Any, dict[str, Any]]] = []
+    for n, row in enumerate(_row_numbers(seen[ProblemCol.ROW])):
+        found: dict[str, Any] = {str(c): texts[c][n] for c in columns}
+        found[ProblemCol.ROW] = row
+        i = at.get((found[ProblemCol.FILE], row, found[ProblemCol.ID]))
+        if i is not None and row >= 0:
+            out.append((found[ProblemCol.CODE], i, found))
+    return out
 
 
 def _row_numbers(values: pd.Series) -> list[int]:

@@ -54,9 +54,6 @@ P.register("intake.unknown_unit_row", "单位名称无法识别", Severity.ERROR
            "第{row}行“单位”列的“{value}”不在“单位”表中，本行未合并。请改为“单位”表里的名称后重新合并。")
 P.register("intake.empty_return", "交回的是空表", Severity.WARNING, STAGE,
            "“{file}”没有填写任何名单行，未使用。{unit}如有慰问对象，请填写后重新交回。")
-P.register("intake.card_from_number", "银行卡号被存成数字", Severity.ERROR, STAGE,
-           "银行卡号“{value}”被表格软件（Excel、WPS 或 LibreOffice）存成了数字，只保留了前15位，"
-           "后面的数字可能已变成0。请把该列设为文本格式后重填。")
 P.register("intake.category_from_title", "类别按标题计", Severity.WARNING, STAGE,
            "“{file}”没有“类别”列，{where}写的是“{word}”，本表 {rows} 户都按“{category}”计入。"
            "如有其他类别的户，请在名册“类别”列改正，或请该单位补上“类别”列。")
@@ -226,7 +223,7 @@ def _normalised(piece: _Piece, categories: CategoryIndex,
         Col.SRC_ROW: raw[ROW].astype(int),
         Internal.UNIT_CODE: piece.unit.code,
         Internal.ID_FROM_NUMBER: id_from_number,
-        "_卡号来自数字": card_from_number,
+        Internal.CARD_FROM_NUMBER: card_from_number,
     }, index=raw.index)
     return out
 
@@ -394,7 +391,8 @@ def merge_files(files: list[RawFile], settings: Settings, *,
             report.rejected_rows += piece.rows
             problems.append(P.make("intake.file_failed", unit=piece.unit.name,
                                    file=piece.table.source, reason=_reason(exc, piece.table.source)))
-    columns = [*ROSTER_COLUMNS, Internal.UNIT_CODE, Internal.ID_FROM_NUMBER, "_卡号来自数字"]
+    columns = [*ROSTER_COLUMNS, Internal.UNIT_CODE, Internal.ID_FROM_NUMBER,
+               Internal.CARD_FROM_NUMBER]
     roster = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     roster = roster.reindex(columns=columns)
     report.rows_read += len(roster)
@@ -412,12 +410,6 @@ def merge_files(files: list[RawFile], settings: Settings, *,
                                content=content or "（空）"))
     report.rejected_rows += int(nobody.sum())
     roster = roster[~nobody]
-    for _, row in roster[roster["_卡号来自数字"].astype(bool)].iterrows():
-        problems.append(P.make("intake.card_from_number", unit=row[Col.UNIT],
-                               file=row[Col.SRC_FILE], row=int(row[Col.SRC_ROW]),
-                               column=Col.CARD, name=row[Col.NAME], id=row[Col.ID],
-                               value=row[Col.CARD]))
-    roster = roster.drop(columns=["_卡号来自数字"])
 
     unit_order = {u.name: i for i, u in enumerate(settings.units)}
     roster = roster.sort_values([Col.UNIT, Col.SRC_FILE, Col.SRC_ROW], kind="stable",

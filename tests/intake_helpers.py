@@ -12,7 +12,7 @@ from typing import Any
 from collections.abc import Sequence
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from stdnum.cn import ric
 
 from weiwen import workbook_io
@@ -130,3 +130,17 @@ def shuffled(rows: list, seed: int) -> list:
     rows = list(rows)
     random.Random(seed).shuffle(rows)
     return rows
+
+
+def type_into_roster(workbook: Path, edits: dict[str | tuple[str, str], dict[str, Any]]) -> None:
+    """Type `edits` into 名册 and save, as a clerk does in Excel: for the row of each key
+    (户主姓名, or (单位, 户主姓名)), column → the new value."""
+    wb = load_workbook(workbook, keep_vba=True)
+    ws = wb[Sheet.ROSTER]
+    header = [c.value for c in ws[1]]
+    unit, name = header.index("单位"), header.index("户主姓名")
+    for row in ws.iter_rows(min_row=2):
+        typed = edits.get(row[name].value) or edits.get((row[unit].value, row[name].value), {})
+        for column, value in typed.items():
+            row[header.index(column)].value = value
+    wb.save(workbook)

@@ -12,17 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
 from stdnum.cn import ric
 
-from intake_helpers import person, person_id, unit_campaign, write_openpyxl
+from intake_helpers import person, person_id, type_into_roster, unit_campaign, write_openpyxl
 from checks_helpers import office_settings, roster
 from weiwen import workbook_io
 from weiwen.campaign import Campaign
 from weiwen.checks import run_checks
 from weiwen.demo import make_demo
 from weiwen.checks.ids import ID_LEGACY, ID_LOST, merge_findings
-from weiwen.names import PROBLEM_COLUMNS, RETURN_COLUMNS, Col, ProblemCol, Sheet
+from weiwen.names import PROBLEM_COLUMNS, RETURN_COLUMNS, Col, ProblemCol
 
 #: a real ID whose first 15 digits + "000" (what a number cell keeps) pass the check digit
 _BODY = "33010619770801634"
@@ -81,15 +80,9 @@ def test_a_check_keeps_the_legacy_ids_warning(cli, returned):
 
 def test_an_id_the_clerk_corrected_in_the_roster_is_checked_as_it_is(cli, returned):
     cli("merge", returned.root)
-    wb = load_workbook(returned.workbook, keep_vba=True)
-    ws = wb[Sheet.ROSTER]
-    header = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        if row[header.index("户主姓名")].value == "王数字":
-            row[header.index("身份证号")].value = REAL_ID        # the household's own number
-        if row[header.index("户主姓名")].value == "李旧号":
-            row[header.index("身份证号")].value = person_id(7)    # looked up: another number
-    wb.save(returned.workbook)
+    type_into_roster(returned.workbook, {
+        "王数字": {"身份证号": REAL_ID},                   # the household's own number
+        "李旧号": {"身份证号": person_id(7)}})             # looked up: another number
     cli("check", returned.root)
     assert _row(returned, "王数字")["状态"] == "有效"
     assert _kinds(returned, "王数字") == [] and _kinds(returned, "李旧号") == []

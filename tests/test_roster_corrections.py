@@ -11,20 +11,14 @@ import time
 
 from openpyxl import load_workbook
 
+from intake_helpers import type_into_roster
 from weiwen.names import Col, Sheet
 from weiwen.workbook_io import read_roster
 
 
 def _correct(workbook, edits: dict[tuple[str, str], dict[str, str]]) -> None:
     """Type `edits` ((单位, 户主姓名) → column → new text) into 名册 and save, as a clerk does."""
-    wb = load_workbook(workbook, keep_vba=True)
-    ws = wb[Sheet.ROSTER]
-    header = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        key = (row[header.index(Col.UNIT)].value, row[header.index(Col.NAME)].value)
-        for column, text in edits.get(key, {}).items():
-            row[header.index(column)].value = text
-    wb.save(workbook)
+    type_into_roster(workbook, dict(edits))
 
 
 def _households(workbook, n: int) -> list[tuple[str, str]]:

@@ -96,8 +96,11 @@ def _data_values(section: pd.DataFrame, start: int) -> Iterator[dict[str, Any]]:
 
 
 def _totals(frame: pd.DataFrame) -> dict[str, Any]:
+    """户数, 人数, 金额 of a section. A 家庭人口 that is not a number (“五”: only a 警告 for a
+    category paid per household or per person) counts no one, as in the 汇总表; it is NaN here,
+    and NaN is true, so adding the true values stopped the signature sheets."""
     amount = float(frame[Col.AMOUNT].sum())
-    people = int(sum(v for v in frame[Col.SIZE] if v))
+    people = int(pd.to_numeric(frame[Col.SIZE], errors="coerce").fillna(0).sum())
     return {"户数": len(frame), "人数": people, "金额": amount, "大写": to_daxie(amount)}
 
 

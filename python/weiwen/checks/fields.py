@@ -89,7 +89,10 @@ def check_size(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     out_of_range = ~blank & ~not_int & ((size < 1) | (size > MAX_SIZE))
     reason = pd.Series(np.select([blank, not_int], ["未填写", "不是整数"], "超出范围"),
                        index=roster.index)
-    value = raw.where(raw != "", "（空）")
+    # a whole number as a whole number: 名册 read back gives 25.0 for the 25 the merge quoted,
+    # and a 检查 right after the merge must say the same
+    whole = size[out_of_range].map(lambda v: f"{v:.15g}")
+    value = raw.where(raw != "", "（空）").where(~out_of_range, whole.reindex(roster.index))
     out = []
     for severity, rows in ((Severity.ERROR, by_size), (Severity.WARNING, ~by_size)):
         bad = rows & (not_int | out_of_range | (blank & by_size))

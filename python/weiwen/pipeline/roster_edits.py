@@ -22,38 +22,81 @@ import pandas as pd
 from ..names import BACKUP_DIR, Col
 from ..values import text_column
 
-#: the columns a merge fills from the returned file, which a clerk may correct in 名册
-CORRECTABLE = (Col.NAME, Col.ID, Col.SIZE, Col.PHONE, Col.CARD, Col.BANK, Col.ADDRESS)
+#: the columns a merge fills from the returned file, which a clerk may correct in 名册 (类别 too:
+#: 类别按标题计 asks the clerk to correct it there)
+CORRECTABLE = (Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.BANK,
+               Col.ADDRESS)
 _NUMBERS = (Col.SRC_ROW, Col.SIZE)   # 3 and 3.0: a number a spreadsheet wrote either way
 
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({c: (pd.to_numeric(frame[c], errors="coerce").fillna(-1)
                             if c in _NUMBERS and c in frame else text_column(frame, c))
-                        for c in (Col.SRC_FILE, Col.SRC_ROW, Col.UNIT, *CORRECTABLE)})
+                        for c in (Col.SRC_FILE, Col.SRC_ROW, Col.UNIT, Col.REPORTED_CATEGORY,
+                                  *CORRECTABLE)})
     out = out[(out[Col.SRC_FILE] != "") & (out[Col.SRC_ROW] >= 0)]
     return out.drop_duplicates([Col.SRC_FILE, Col.SRC_ROW], keep=False)
+
+
+def _unchanged(before: pd.DataFrame, after: pd.DataFrame, inbox: Path, saved_at: float | None,
+               same_bytes: set[str] | None) -> set[str]:
+    """The returned files of both 名册 that have not changed since the last merge: those of
+    `same_bytes` (the returns cache's same_as_last_merge) when known, else those not modified
+    after `saved_at` (the workbook's modification time before this merge; None: none)."""
+    files = set(before[Col.SRC_FILE]) & set(after[Col.SRC_FILE])
+    return files & same_bytes if same_bytes is not None else \
+        {f for f in files if saved_at is not None and _not_after(inbox / f, saved_at)}
+
+
+def _same_rows(previous: pd.DataFrame, roster: pd.DataFrame, inbox: Path,
+               saved_at: float | None, same_bytes: set[str] | None) -> pd.DataFrame:
+    """The rows of both 名册 from the same row of an unchanged returned file, side by side (the
+    new merge's columns with _new; its row in `roster` as _at)."""
+    if (saved_at is None and same_bytes is None) or not len(previous) or not len(roster):
+        return pd.DataFrame()
+    before, after = _keyed(previous), _keyed(roster).assign(_at=lambda f: f.index)
+    unchanged = _unchanged(before, after, inbox, saved_at, same_bytes)
+    if not unchanged:
+        return pd.DataFrame()
+    return before[before[Col.SRC_FILE].isin(unchanged)].assign(
+        _note=previous[Col.NOTE].reindex(before.index) if Col.NOTE in previous else None).merge(
+        after, on=[Col.SRC_FILE, Col.SRC_ROW], suffixes=("", "_new"))
+
+
+def keep_corrected_notes(previous: pd.DataFrame, roster: pd.DataFrame, inbox: Path,
+                         saved_at: float | None, same_bytes: set[str] | None = None
+                         ) -> pd.DataFrame:
+    """`roster` with the clerk's 备注 of the rows they corrected in 名册 (身份证号, 户主姓名,
+    单位 or 类别 typed over). Why: the merge keeps 备注 by 单位 + 身份证号 + 类别, which the
+    correction changed, so the 备注 (已核实 …) was dropped while the merge said only 备注 is
+    kept. The same row of an unchanged returned file is the same household."""
+    joined = _same_rows(previous, roster, inbox, saved_at, same_bytes)
+    if not len(joined):
+        return roster
+    moved = pd.Series(False, index=joined.index)
+    for column in (Col.UNIT, Col.ID, Col.CATEGORY, Col.NAME):
+        moved |= joined[column] != joined[f"{column}_new"]
+    if not moved.any():
+        return roster
+    roster = roster.copy()
+    roster[Col.NOTE] = roster[Col.NOTE].astype(object)
+    for at, note in zip(joined.loc[moved, "_at"], joined.loc[moved, "_note"]):
+        roster.at[at, Col.NOTE] = "" if note is None or note != note else note
+    return roster
 
 
 def corrected_in_roster(previous: pd.DataFrame, roster: pd.DataFrame, inbox: Path,
                         saved_at: float | None, same_bytes: set[str] | None = None
                         ) -> list[tuple[str, str, list[str]]]:
     """(单位, 户主姓名, the columns) of each household whose cells in the `previous` 名册 differ
-    from the new merge's, for rows of returned files that have not changed: the files of
-    `same_bytes` (the returns cache's same_as_last_merge) when known, else those not modified
-    after `saved_at` (the workbook's modification time before this merge; None: nothing is
-    compared)."""
-    if (saved_at is None and same_bytes is None) or not len(previous) or not len(roster):
+    from the new merge's, for rows of returned files that have not changed (`_unchanged`)."""
+    joined = _same_rows(previous, roster, inbox, saved_at, same_bytes)
+    if not len(joined):
         return []
-    before, after = _keyed(previous), _keyed(roster)
-    files = set(before[Col.SRC_FILE]) & set(after[Col.SRC_FILE])
-    unchanged = files & same_bytes if same_bytes is not None else \
-        {f for f in files if saved_at is not None and _not_after(inbox / f, saved_at)}
-    if not unchanged:
-        return []
-    joined = before[before[Col.SRC_FILE].isin(unchanged)].merge(
-        after, on=[Col.SRC_FILE, Col.SRC_ROW], suffixes=("", "_new"))
     differs = pd.DataFrame({c: joined[c] != joined[f"{c}_new"] for c in CORRECTABLE})
+    # a 类别 the merge now reads by an alias added since (the unit's wording, in 填报类别) is
+    # the settings' change, not the clerk's
+    differs[Col.CATEGORY] &= joined[Col.CATEGORY] != joined[f"{Col.REPORTED_CATEGORY}_new"]
     out = []
     for i in differs.index[differs.any(axis=1)]:
         row = joined.loc[i]

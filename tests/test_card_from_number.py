@@ -93,3 +93,30 @@ def test_the_card_typed_again_in_the_roster_is_paid_after_a_check(cli, returned)
     cli("summary", returned.root)
     assert _household(returned, "卡数字")["金额"] == 900
     assert sorted(_bank_cards(returned)) == sorted([GOOD, FULL])
+
+
+def test_correcting_the_id_of_the_row_keeps_its_card_unpaid(cli, tmp_path):
+    """A return whose ID and card columns were both numbers (the format cleared): the clerk types
+    the household's ID in 名册, as 身份证号丢失末位 asks, and presses 检查 — the card is still the
+    number cell's and the row stays 错误 for it."""
+    campaign = unit_campaign(tmp_path / "活动")
+    real = person_id(2)
+    write_openpyxl(campaign.inbox / "东湖社区.xlsx", [
+        HEADER, person(1),
+        ["两列数字", int(real), "低保", 2, "13800000002", float(FULL), "文一路2号", ""]])
+    cli("merge", campaign.root)
+    kinds = [k for _, k in _problems(campaign, "两列数字")]
+    assert sorted(kinds) == ["身份证号丢失末位", "银行卡号被存成数字"]
+    wb = load_workbook(campaign.workbook, keep_vba=True)
+    ws = wb[Sheet.ROSTER]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("户主姓名")].value == "两列数字":
+            row[header.index("身份证号")].value = real
+    wb.save(campaign.workbook)
+    cli("check", campaign.root)
+    row = _household(campaign, "两列数字")
+    assert (row["身份证号"], row["状态"]) == (real, "错误")
+    assert _problems(campaign, "两列数字") == [("错误", "银行卡号被存成数字")]
+    cli("amounts", campaign.root)
+    assert not _household(campaign, "两列数字")["金额"]

@@ -50,7 +50,7 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     returned cells (ids.merge_findings; a card kept by a number cell, fields.check_card); a
     merge sees them itself."""
     lost, legacy = merge_findings(roster, earlier)
-    cards = [i for _, i, _ in found_before(roster, earlier, (CARD_LOST,),
+    cards = [i for _, i, _ in found_before(roster, earlier, (CARD_LOST,), same_id=False,
                                            older={"intake.card_from_number": CARD_LOST})]
     cards_lost = pd.Series(roster.index.isin(cards), index=roster.index)
     for column, rows in ((Internal.ID_FROM_NUMBER, lost), (Internal.CARD_FROM_NUMBER, cards_lost)):

@@ -177,13 +177,14 @@ def merge_findings(roster: pd.DataFrame, earlier: pd.DataFrame | None
 
 
 def found_before(roster: pd.DataFrame, earlier: pd.DataFrame | None,
-                 codes: Sequence[P.Code], *, older: dict[str, P.Code] | None = None
-                 ) -> list[tuple[str, Any, dict[str, Any]]]:
+                 codes: Sequence[P.Code], *, older: dict[str, P.Code] | None = None,
+                 same_id: bool = True) -> list[tuple[str, Any, dict[str, Any]]]:
     """(code, 名册 row, the 问题 row as text with 来源行 an int) of each row of the 问题 sheet
     `earlier` with one of `codes` that belongs to a 名册 row: the same 来源文件 and 来源行, and
     the 身份证号 it names still there (an ID the clerk corrected since is checked as it is).
     `older`: codes a previous version wrote for the same finding; a 问题 sheet from before its
-    代码 column is read by 问题类型."""
+    代码 column is read by 问题类型. `same_id=False`: by 来源文件 and 来源行 alone, for a finding
+    about another cell of the row (the card), which an ID corrected since does not mend."""
     if earlier is None or not len(earlier) or not len(roster) \
             or not {ProblemCol.FILE, ProblemCol.ROW, ProblemCol.ID} <= set(earlier):
         return []
@@ -192,8 +193,9 @@ def found_before(roster: pd.DataFrame, earlier: pd.DataFrame | None,
     by_kind = text(earlier, ProblemCol.KIND).map({c.kind: str(c) for c in codes})
     codes_of = given.map(ours).where(given != "", by_kind).fillna("")
     seen = earlier[codes_of != ""].assign(**{ProblemCol.CODE: codes_of})
-    ids = text(roster, Col.ID)
-    rows = roster.index[ids.isin(set(text(seen, ProblemCol.ID)) - {""})]
+    ids = text(roster, Col.ID) if same_id else pd.Series("", index=roster.index)
+    rows = roster.index[ids.isin(set(text(seen, ProblemCol.ID)) - {""})] if same_id else \
+        roster.index[text(roster, Col.SRC_FILE).isin(set(text(seen, ProblemCol.FILE)) - {""})]
     if not len(seen) or not len(rows):
         return []
     at = {(file, row, id_): i for i, file, row, id_ in zip(
@@ -206,7 +208,7 @@ def found_before(roster: pd.DataFrame, earlier: pd.DataFrame | None,
     for n, row in enumerate(_row_numbers(seen[ProblemCol.ROW])):
         found: dict[str, Any] = {str(c): texts[c][n] for c in columns}
         found[ProblemCol.ROW] = row
-        i = at.get((found[ProblemCol.FILE], row, found[ProblemCol.ID]))
+        i = at.get((found[ProblemCol.FILE], row, found[ProblemCol.ID] if same_id else ""))
         if i is not None and row >= 0:
             out.append((found[ProblemCol.CODE], i, found))
     return out

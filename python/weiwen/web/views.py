@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -10,7 +11,7 @@ from ..fileio import safe_file_stem
 from ..intake.returns import (NOT_RETURNED_CODE, OVERDUE, RETURNED, UNUSABLE_FILE_CODES, UnitReturn,
                               unit_returns)
 from ..outputs.feedback import FEEDBACK_DIR
-from ..outputs.state import MANIFEST
+from ..outputs.state import MANIFEST, read_manifest, roster_state
 from ..lock import read_lock
 from ..names import (AUDIT_FILE, AUDIT_FOLLOWUP_FILE, BANK_FILE, BANK_NO_CARD_FILE, SIGNOFF_DIR, SUMMARY_FILE,
                      VISITS_OUTPUT_DIR, Col, ParamCol, ProblemCol, Sheet)
@@ -40,10 +41,38 @@ def _date(value: Any) -> str:
     return to_text(value)
 
 
-def freshness(entry: FileEntry, snap: state.Snapshot) -> tuple[str, str]:
-    """(css class, words) saying whether an output was made from today's 名册."""
-    if entry.folder != "output" or entry.relname.split("/", 1)[0] not in FROM_ROSTER:
+def made_from(output_dir: Path) -> dict[str, str]:
+    """output/ file (as the page names it) → the 名册校验码 its step noted in 输出清单.json: the
+    code printed on the file, so "made from today's 名册" is judged as the clerk would judge two
+    printouts, not by times (a 名册 saved in WPS a minute after the last step wrote it has no
+    backup of its own, and times alone then called the outputs made before that save current)."""
+    codes: dict[str, str] = {}
+    for entry in read_manifest(output_dir).values():
+        if not isinstance(entry, dict):
+            continue
+        kept = entry.get("made_from")
+        kept = kept if isinstance(kept, dict) else {}
+        for name in entry.get("files") or ():
+            codes[str(name)] = str(kept.get(name, entry.get("code", "")))
+    return codes
+
+
+def freshness(entry: FileEntry, snap: state.Snapshot, codes: dict[str, str]) -> tuple[str, str]:
+    """(css class, words) saying whether an output was made from today's 名册.
+
+    `codes` (made_from): the code each file was made from; a file the manifest does not name (made
+    by an older version) is judged by its time. 退回修改 is the merge's, made before amounts
+    and printed with that roster's code on purpose (README): it is not stale because 金额 was
+    computed after it, and no button but 合并回收表 makes it again."""
+    head = entry.relname.split("/", 1)[0]
+    if entry.folder != "output" or head not in FROM_ROSTER:
         return "", ""
+    if head == FEEDBACK_DIR:
+        return "", "合并时生成"
+    code = codes.get(entry.relname)
+    if code:
+        current = snap.cached("roster code", lambda: roster_state(snap.roster).code)
+        return ("ok", "与当前名册一致") if code == current else ("stale", "名册已更新，需要重新生成")
     changed = snap.roster_changed
     if changed is None:
         return "", ""
@@ -72,6 +101,7 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
         units.append({"name": unit.name, "type": unit.type, "rows": n, "status": ret.status,
                       "css": css, "contact": unit.contact, "unusable": bad_files})
     entries = index.scan()
+    codes = made_from(st.campaign.output)
     outputs: list[dict[str, Any]] = []
     for label, name in KEY_OUTPUTS:
         found = [e for e in entries if e.folder == "output"
@@ -80,8 +110,8 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
             outputs.append({"label": label, "state": "未生成", "css": "muted", "time": ""})
             continue
         newest = max(found, key=lambda e: e.modified)
-        oldest = min(found, key=lambda e: e.modified)
-        css, words = freshness(oldest, snap)
+        judged = [freshness(e, snap, codes) for e in found]      # one stale file: the set is stale
+        css, words = next((j for j in judged if j[0] == "stale"), judged[0])
         outputs.append({"label": label, "state": words or "已生成", "css": css or "ok",
                         "time": when(newest.modified), "count": len(found)})
     budget = params.budget
@@ -264,12 +294,13 @@ def roster_page(st: state.CampaignState) -> dict[str, Any]:
 def outputs_page(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
     snap = st.snapshot()
     groups: dict[str, list[dict[str, Any]]] = {}
+    codes = made_from(st.campaign.output)
     for e in index.scan():
         if e.folder == "inbox" or (e.folder == "output" and e.relname == MANIFEST):
             continue          # the program's own note of what it made, not a file for anyone
         head = e.relname.split("/", 1)[0] if "/" in e.relname else ""
         title = "outbox（下发模板）" if e.folder == "outbox" else (f"output / {head}" if head else "output")
-        css, words = freshness(e, snap)
+        css, words = freshness(e, snap, codes)
         groups.setdefault(title, []).append({
             "id": e.id, "name": e.relname.split("/", 1)[1] if head and e.folder == "output" else e.relname,
             "time": when(e.modified), "size": _size(e.size), "css": css, "state": words,

@@ -1,12 +1,14 @@
 """The workbench through a clerk's sequences in a real browser (Playwright driving Debian's
 chromium): what the page says about the outputs after 名册 is changed in the workbook while the
-page is open."""
+page is open, and what it says about a workbook it cannot write."""
 from __future__ import annotations
+
+import stat
 
 import pytest
 from openpyxl import load_workbook
 
-from weiwen import workbook_io
+from weiwen import lock, workbook_io
 from web_helpers import browser, chromium_missing, served, small_campaign, write_returns
 
 missing = chromium_missing()
@@ -84,3 +86,35 @@ def test_outputs_are_current_by_the_roster_they_were_made_from(chromium, tmp_pat
         assert _said_about(page, home, "签字确认表") == {"与当前名册一致"}
         assert _overview_line(page, home, "签字确认表") == "与当前名册一致"
         assert not errors, errors
+
+
+@pytest.mark.slow
+def test_a_read_only_workbook_is_said_so_not_taken_for_open_in_wps(chromium, tmp_path, monkeypatch):
+    """A workbook marked read-only (属性 → 只读, as a finished campaign is frozen): Windows, and
+    Linux for anyone but root, refuse to open it for writing. The page said “请先在 WPS/Excel 中
+    关闭”, which closing WPS never cures; it must say what the command line says (README)."""
+    campaign = small_campaign(tmp_path / "活动")
+    write_returns(campaign.inbox)
+    real_open = open
+
+    def os_open(path, mode="r", *args, **kwargs):      # what the OS does for a non-root clerk
+        if "+" in mode and not campaign.workbook.stat().st_mode & stat.S_IWUSR:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, mode, *args, **kwargs)
+    monkeypatch.setattr(lock, "open", os_open, raising=False)
+    before = campaign.workbook.read_bytes()
+    campaign.workbook.chmod(0o444)
+    try:
+        with served(campaign) as server:
+            page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
+            page.goto(server.url)
+            home = server.url.split("/?", 1)[0]
+            page.goto(home + "/steps")
+            shown = page.inner_text("#in-use")
+            said = _click_step(page, home, "merge")
+            for text in (shown, said):
+                assert "Weiwen.xlsm 是只读文件" in text and "取消“只读”" in text, text
+                assert "关闭" not in text, text
+        assert campaign.workbook.read_bytes() == before
+    finally:
+        campaign.workbook.chmod(0o644)

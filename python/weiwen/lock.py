@@ -23,6 +23,7 @@ import getpass
 import json
 import os
 import socket
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -246,6 +247,8 @@ def in_use_message(workbook: Path, again: str, *, probe: bool = True) -> str | N
                     f"说明它正被打开）。如果确实已经关闭仍然这样提示，可以删除 {owner}。")
     if not probe:
         return None
+    if read_only(workbook):
+        return read_only_message(workbook, again)
     try:
         with open(workbook, "r+b"):     # Windows: Excel holds an open workbook deny-write
             pass
@@ -254,3 +257,19 @@ def in_use_message(workbook: Path, again: str, *, probe: bool = True) -> str | N
     except OSError:
         pass
     return None
+
+
+def read_only(workbook: Path) -> bool:
+    """The file is marked read-only (Windows' 只读 too): the OS refuses to open it for writing,
+    which must not be taken for Excel or WPS holding it."""
+    try:
+        return not os.stat(workbook).st_mode & stat.S_IWUSR
+    except OSError:
+        return False
+
+
+def read_only_message(workbook: Path, again: str) -> str:
+    """Why a read-only workbook is not written, and how to undo the mark; `again`: what the clerk
+    does after (再点按钮, 再运行一次). Closing WPS would not help, so the words must not say so."""
+    return (f"没有写入工作簿：{workbook.name} 是只读文件（可能是有意设为只读，防止改动）。确实要修改，"
+            f"请先去掉只读（右键 → 属性，取消“只读”），{again}。")

@@ -7,8 +7,6 @@ kept for the rest of the process and, by the sheet's fingerprint, for the next o
 would be written (row_reuse.py) and writes only the others."""
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,7 +15,7 @@ import pandas as pd
 from ..campaign import SHIPPED_WORKBOOK, Campaign
 from ..errors import CampaignError
 from ..excel_kept import missing_note, missing_parts, newer_copies, newer_copy_note
-from ..lock import in_use_message
+from ..lock import in_use_message, read_only, read_only_message
 from ..names import PROBLEM_KINDS_SHEET, Sheet
 from ..workbook_io import (frame_from_rows, read_back_and_kept, read_sheets, sheet_rows,
                            write_frames)
@@ -115,12 +113,10 @@ class FileBook:
         in_use = in_use_message(self.campaign.workbook, "再运行一次", probe=False)
         if in_use:
             raise CampaignError("没有写入工作簿：" + in_use)
-        if not os.stat(self.campaign.workbook).st_mode & stat.S_IWUSR:   # Windows: 只读 too
+        if read_only(self.campaign.workbook):
             # a replace ignores the file's own read-only mark: a clerk who froze a finished
             # campaign that way would find it changed
-            raise CampaignError(f"没有写入工作簿：{self.campaign.workbook.name} 是只读文件（可能是有意设为"
-                                f"只读，防止改动）。确实要修改，请先去掉只读（右键 → 属性，取消“只读”），"
-                                f"再运行一次。")
+            raise CampaignError(read_only_message(self.campaign.workbook, "再运行一次"))
         backs: dict[str, tuple[pd.DataFrame, Spelling | None]] = {}
         #: sheet → the sheet on disk, and which of its columns the new read-back took as they are
         befores: dict[str, tuple[OnDisk, tuple[bool, ...]]] = {}

@@ -118,3 +118,41 @@ def test_a_read_only_workbook_is_said_so_not_taken_for_open_in_wps(chromium, tmp
         assert campaign.workbook.read_bytes() == before
     finally:
         campaign.workbook.chmod(0o644)
+
+
+@pytest.mark.slow
+def test_a_return_copied_in_after_the_merge_is_said_not_merged_whatever_its_time(chromium, tmp_path):
+    """A unit's list copied into inbox after 合并回收表 with the time the unit saved it (a USB
+    stick, Explorer keep it): 回收表 said “没有行进入名册（原因见错误）” in red with 0 errors, and
+    概况 was all green with the unit 未交回, so the clerk would chase the unit instead of merging."""
+    import datetime as dt
+    import os
+
+    campaign = small_campaign(tmp_path / "活动")
+    east, west, _ = write_returns(tmp_path / "附件")
+    for path in (east, west):
+        path.rename(campaign.inbox / path.name)
+    with served(campaign) as server:
+        page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.goto(server.url)
+        home = server.url.split("/?", 1)[0]
+        assert _click_step(page, home, "merge").startswith("合并完成")
+        page.goto(home + "/")
+        assert page.locator("#pending").count() == 0
+        late = campaign.inbox / "青山村慰问名单.xlsx"
+        (tmp_path / "附件" / late.name).rename(late)
+        two_days_ago = (dt.datetime.now() - dt.timedelta(days=2)).timestamp()
+        os.utime(late, (two_days_ago, two_days_ago))
+
+        page.goto(home + "/files")
+        row = page.locator("#inbox-table tr", has_text=late.name).inner_text()
+        assert "尚未合并" in row and "没有行进入名册" not in row, row
+        page.goto(home + "/")
+        assert "1 个文件还没有合并进名册" in page.inner_text("#pending")
+        assert "合并回收表" in page.inner_text("#pending")
+
+        assert _click_step(page, home, "merge").startswith("合并完成")
+        page.goto(home + "/files")
+        assert "已合并 12 行" in page.locator("#inbox-table tr", has_text=late.name).inner_text()
+        page.goto(home + "/")
+        assert page.locator("#pending").count() == 0

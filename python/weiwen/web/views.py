@@ -133,6 +133,7 @@ def overview(st: state.CampaignState, index: FileIndex, runner: Runner) -> dict[
         "outputs": outputs, "templates": sum(e.folder == "outbox" for e in entries),
         "settings_problems": len(snap.settings.problems),
         "last": runner.last.view() if runner.last else None,
+        "pending": sum(f["pending"] for f in returned_files(st, index)["files"]),
     }
 
 
@@ -225,14 +226,17 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
             state_text, css = f"合并后又改过（名册里是旧的 {n} 行），请重新合并", "warn"
         elif n:
             state_text, css = f"已合并 {n} 行", "ok"
-        elif newer:
+        elif newer or not counts:
+            # no row in 名册 and no line in 问题: the last merge never saw it, whatever its time
+            # (a return copied from a USB stick keeps the unit's older save time)
             state_text, css = "尚未合并（请到“步骤”点“合并回收表”）", "warn"
         else:
             state_text, css = "没有行进入名册（原因见错误）", "bad"
         out.append({"name": e.relname, "size": _size(e.size), "time": when(e.modified),
                     "unit": unit or "（未识别）", "rows": n, "errors": counts.get("错误", 0),
                     "warnings": counts.get("警告", 0), "state": state_text, "css": css,
-                    "feedback": back.id if back else None})
+                    "feedback": back.id if back else None,
+                    "pending": state_text.startswith(("尚未合并", "合并后又改过"))})
     units_back = sorted({u for u, _ in rows.values()} - {""})
     returns = _returns(snap, dt.date.today())
     return {"files": out, "units_back": units_back,

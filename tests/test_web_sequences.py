@@ -156,3 +156,47 @@ def test_a_return_copied_in_after_the_merge_is_said_not_merged_whatever_its_time
         assert "已合并 12 行" in page.locator("#inbox-table tr", has_text=late.name).inner_text()
         page.goto(home + "/")
         assert page.locator("#pending").count() == 0
+
+
+@pytest.mark.slow
+def test_a_number_shown_on_request_is_the_households_on_that_row_after_a_save(chromium, tmp_path):
+    """名册 open on the page while the clerk deletes a household in WPS and saves: 显示 on the
+    page's first row showed the next household's whole 身份证号 beside the first one's name (the
+    row was named by its place in 名册). It must refuse and ask for a refresh; after it, each
+    row's number is its own."""
+    campaign = small_campaign(tmp_path / "活动")
+    write_returns(campaign.inbox, rows_per_unit=4)
+    from weiwen import pipeline
+    pipeline.on_disk("merge", campaign)
+    first, second = workbook_io.read_roster(campaign.workbook).iloc[[0, 1]].to_dict("records")
+    with served(campaign) as server:
+        page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url)
+        home = server.url.split("/?", 1)[0]
+        page.goto(home + "/roster")
+        page.wait_for_selector(".vt-row:not(.loading)")
+        row = page.locator(".vt-row >> nth=0")
+        assert first["户主姓名"] in row.inner_text()
+
+        book = load_workbook(campaign.workbook, keep_vba=True)
+        book["名册"].delete_rows(2)                      # the first household, deleted in WPS
+        book.save(campaign.workbook)
+
+        row.locator(".eye >> nth=0").click()
+        page.wait_for_function("id => { const r = document.querySelector('.vt-row');"
+                               " return r.querySelector('.eye').textContent === '请刷新页面'"
+                               " || r.textContent.includes(id); }", arg=second["身份证号"])
+        text = page.inner_text(".vt-row >> nth=0")
+        assert second["身份证号"] not in text and first["身份证号"] not in text, text
+        assert page.inner_text(".vt-row .eye >> nth=0") == "请刷新页面"
+        assert "名册已经更新" in page.locator(".vt-row .eye >> nth=0").get_attribute("title")
+
+        page.reload()
+        page.wait_for_selector(".vt-row:not(.loading)")
+        assert second["户主姓名"] in page.inner_text(".vt-row >> nth=0")
+        page.locator(".vt-row >> nth=0").locator(".eye >> nth=0").click()
+        page.wait_for_function("id => document.querySelector('.vt-row').textContent.includes(id)",
+                               arg=second["身份证号"])
+        assert not errors, errors

@@ -30,7 +30,7 @@ from .files import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, FileIndex, UploadRefused, 
 from .jobs import Runner
 from .preview import Previewer
 from .security import Guard, new_token
-from .state import CampaignState
+from .state import CampaignState, Snapshot
 
 HERE = Path(__file__).parent
 log = logging.getLogger("weiwen.web")
@@ -38,6 +38,8 @@ NAV = (("/", "概况"), ("/files", "回收表"), ("/steps", "步骤"), ("/proble
        ("/roster", "名册"), ("/outputs", "输出文件"), ("/settings", "设置"))
 #: the package's assets, listed once at start: served by name from this list only
 STATIC = {p.name: p for p in (HERE / "static").iterdir() if p.is_file()}
+#: 显示 on a row of a 名册 that has been saved again since the page drew it
+ROSTER_CHANGED = "名册已经更新（在 WPS/Excel 里改过并保存，或刚运行过一步），这一行可能已不是原来那一户。请刷新页面后再点“显示”。"
 MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -175,25 +177,36 @@ class Workbench:
 
     async def roster_rows(self, request: Request) -> Response:
         query = tables.Query.from_json(await _json(request))
-        table = self._table("roster")
+        snap = self.state.snapshot()
+        table = self._table("roster", snap)
         index = tables.roster_rows(table, query)
-        return JSONResponse(tables.page(table, index, tables.ROSTER_VIEW, query))
+        return JSONResponse({**tables.page(table, index, tables.ROSTER_VIEW, query),
+                             "version": _version(snap)})
 
     async def reveal(self, request: Request) -> Response:
+        """One whole number of the row the page drew. The row is named by its place in 名册 as the
+        page read it: once 名册 is saved again (a row deleted or the sheet sorted in WPS) that place
+        holds another household, whose number would show beside this one's name — refused, and
+        the page asks to be refreshed."""
         body = await _json(request)
-        value = tables.reveal(self.state.snapshot().roster, body.get("row"), body.get("column"))
+        snap = self.state.snapshot()
+        if body.get("version") != _version(snap):
+            return JSONResponse({"ok": False, "message": ROSTER_CHANGED}, status_code=409)
+        value = tables.reveal(snap.roster, body.get("row"), body.get("column"))
         if value is None:
             return JSONResponse({"ok": False}, status_code=404)
         return JSONResponse({"ok": True, "value": value})
 
     async def problem_rows(self, request: Request) -> Response:
         query = tables.Query.from_json(await _json(request))
-        table = self._table("problems")
-        index = tables.problem_rows(table, query)
-        return JSONResponse(tables.page(table, index, tables.PROBLEM_VIEW, query))
-
-    def _table(self, which: str) -> tables.Table:
         snap = self.state.snapshot()
+        table = self._table("problems", snap)
+        index = tables.problem_rows(table, query)
+        return JSONResponse({**tables.page(table, index, tables.PROBLEM_VIEW, query),
+                             "version": _version(snap)})
+
+    def _table(self, which: str, snap: Snapshot | None = None) -> tables.Table:
+        snap = snap or self.state.snapshot()
         return snap.cached(f"table-{which}", lambda: tables.roster_table(snap.roster)
                            if which == "roster" else tables.problem_table(snap.problems))
 
@@ -213,6 +226,11 @@ class Workbench:
             Route("/api/roster/reveal", self.reveal, methods=["POST"]),
             Route("/api/problems", self.problem_rows, methods=["POST"]),
         ]
+
+
+def _version(snap: Snapshot) -> str:
+    """The workbook version the rows came from, as the page sends it back."""
+    return "-".join(str(v) for v in snap.version)
 
 
 async def _json(request: Request) -> dict[str, Any]:

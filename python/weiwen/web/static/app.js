@@ -312,6 +312,14 @@ VTable.prototype.load = function (n) {
   postJSON(this.endpoint, this.query(n * PAGE)).then(function (data) {
     if (gen !== self.generation) return;
     delete self.loading[n];
+    if (self.version && data.version !== self.version) {
+      // the workbook was saved again: rows read before belong to another 名册 (rows moved,
+      // deleted) — read them all again rather than mix the two, and forget numbers shown
+      self.version = data.version; self.revealed = {};
+      self.reset();
+      return;
+    }
+    self.version = data.version;
     self.pages[n] = data.rows;
     if (self.total !== data.total) {
       self.total = data.total;
@@ -402,10 +410,10 @@ VTable.prototype.row = function (i, data) {
         var eye = el("span", "eye", "显示");
         eye.title = "显示完整号码";
         eye.addEventListener("click", function () {
-          postJSON(self.revealUrl, { row: id, column: c }).then(function (d) {
+          postJSON(self.revealUrl, { row: id, column: c, version: self.version }).then(function (d) {
             if (d.ok) { self.revealed[key] = d.value; self.redraw(); return; }
             eye.textContent = "请刷新页面";
-            eye.title = "名册已经更新，这一行已不是原来的位置。请刷新页面后再点“显示”。";
+            eye.title = d.message || "名册已经更新，这一行已不是原来的位置。请刷新页面后再点“显示”。";
           }, function (e) { self.fail(e.message); });
         });
         cell.appendChild(eye);

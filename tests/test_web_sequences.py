@@ -132,6 +132,8 @@ def test_a_return_copied_in_after_the_merge_is_said_not_merged_whatever_its_time
     east, west, _ = write_returns(tmp_path / "附件")
     for path in (east, west):
         path.rename(campaign.inbox / path.name)
+    (campaign.inbox / "Thumbs.db").write_bytes(b"\x00" * 64)     # Windows' own, passed over by the merge
+    (campaign.inbox / "desktop.ini").write_text("[.ShellClassInfo]")
     with served(campaign) as server:
         page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
         page.goto(server.url)
@@ -139,6 +141,8 @@ def test_a_return_copied_in_after_the_merge_is_said_not_merged_whatever_its_time
         assert _click_step(page, home, "merge").startswith("合并完成")
         page.goto(home + "/")
         assert page.locator("#pending").count() == 0
+        page.goto(home + "/files")
+        assert "Thumbs.db" not in page.inner_text("#inbox-table")
         late = campaign.inbox / "青山村慰问名单.xlsx"
         (tmp_path / "附件" / late.name).rename(late)
         two_days_ago = (dt.datetime.now() - dt.timedelta(days=2)).timestamp()

@@ -42,14 +42,20 @@ P.register("intake.sheet_unreadable", "工作表无法读取", Severity.ERROR, "
            "请确认这张表里没有名单，否则请让该单位重新发送。")
 
 
+def skipped_name(name: str) -> bool:
+    """Excel's lock files, hidden and system files (Thumbs.db, desktop.ini): not a return, and
+    passed over without a word (the page leaves them out of 回收表 by the same rule)."""
+    return name.startswith("~$") or name.startswith(".") or name.lower() in SKIPPED_NAMES
+
+
 def list_inbox(inbox: Path) -> tuple[list[Path], list[P.Problem]]:
     files, problems = [], []
     for path in sorted(Path(inbox).rglob("*")):
         if not path.is_file():
             continue
         name = path.name
-        if name.startswith("~$") or name.startswith(".") or name.lower() in SKIPPED_NAMES:
-            continue   # Excel lock files, system files: silently skipped
+        if skipped_name(name):
+            continue
         suffix = path.suffix.lower()
         if suffix in EXCEL_SUFFIXES or suffix in CSV_SUFFIXES:
             files.append(path)

@@ -10,6 +10,7 @@ import pandas as pd
 from ..fileio import safe_file_stem
 from ..intake.returns import (NOT_RETURNED_CODE, OVERDUE, RETURNED, UNUSABLE_FILE_CODES, UnitReturn,
                               unit_returns)
+from ..intake.readers import skipped_name
 from ..outputs.feedback import FEEDBACK_DIR
 from ..outputs.state import MANIFEST, read_manifest, roster_state
 from ..lock import read_lock
@@ -203,7 +204,7 @@ def returned_files(st: state.CampaignState, index: FileIndex) -> dict[str, Any]:
                 unit_of_problem[file] = unit
             if kind == SUPERSEDED_KIND:
                 superseded.add(file)
-    entries = [e for e in index.scan() if e.folder == "inbox"]
+    entries = [e for e in index.scan() if e.folder == "inbox" and not skipped_name(e.path.name)]
     feedback = {e.relname.split("/", 1)[1]: e for e in index.scan()
                 if e.folder == "output" and e.relname.startswith(FEEDBACK_DIR + "/")}
     unusable = set().union(*_unusable_files(snap).values())

@@ -81,6 +81,11 @@ def test_outputs_are_current_by_the_roster_they_were_made_from(chromium, tmp_pat
 
         assert _said_about(page, home, "签字确认表") == {"名册已更新，需要重新生成"}
         assert _overview_line(page, home, "签字确认表") == "名册已更新，需要重新生成"
+        # in the warning colour, as 尚未合并 is: black read like any other cell
+        colour = "e => getComputedStyle(e).color"
+        assert page.locator("span.stale").first.evaluate(colour) == \
+            page.evaluate("() => { const s = document.createElement('span'); s.className = 'warn';"
+                          " document.body.appendChild(s); return getComputedStyle(s).color; }")
         # made again from this 名册: current again
         assert _click_step(page, home, "signoff").startswith("签字确认表")
         assert _said_about(page, home, "签字确认表") == {"与当前名册一致"}

@@ -30,6 +30,7 @@ from ..outputs.unchanged import Unchanged
 from ..settings import Settings
 from ..templates_out import write_templates
 from ..values import text_column
+from .checked_standards import changed_since_checked, remember
 from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
 from .report import Options, Progress, Report, layout_said
@@ -265,6 +266,7 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     progress("写入工作簿")
     write_results(book, report, Writes.results(
         roster=roster, problems=problem_frame(problems, existing, MERGE_STAGES), extra=sheets))
+    remember(book.campaign.root, settings)
     # from the roster as merged (before amounts); 输出清单.json notes the files with it
     feedback = write_feedback(book.campaign.output, problems, mreport, settings,
                               roster_state(roster), unchanged=Unchanged(book.campaign.root))
@@ -301,6 +303,7 @@ def check(book: Book, options: Options, progress: Progress) -> Report:
     write_results(book, report, Writes.results(
         roster=roster, problems=problem_frame(problems, read_problems(book), CHECK_STAGES),
         extra=sheets))
+    remember(book.campaign.root, settings)
     report.activate = Sheet.PROBLEMS
     return report
 
@@ -316,9 +319,16 @@ def _nothing_paid(roster: pd.DataFrame) -> str:
             f"请按“问题”表改正后重新合并或检查。")
 
 
+STANDARDS_CHANGED = ("没有计算金额：“标准”表在上次合并或检查之后改过，名册里的状态（一户报了几个类别时按哪个类别发放、"
+                     "哪些行重复、类别是否有效）还是按原来的标准定的。请先点“检查”（命令 weiwen check 活动文件夹），"
+                     "再点“计算金额”。")
+
+
 def amounts(book: Book, options: Options, progress: Progress) -> Report:
     """计算金额: 名册 → 金额 / 发放方式 / 计发依据 from 标准."""
     settings = read_settings(book)
+    if changed_since_checked(book.campaign.root, settings):
+        raise NotReady(STANDARDS_CHANGED)
     progress("计算金额")
     roster, problems = compute_amounts(read_roster(book), settings)
     report = make_report("amounts", roster, problems)

@@ -18,8 +18,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_import_contracts_are_kept(tmp_path, capsys):
+    import logging
     from importlinter.cli import lint_imports
-    status = lint_imports(config_filename=str(ROOT / ".importlinter"), no_cache=True, no_logo=True)
+    # import-linter configures logging with dictConfig, which disables every logger that exists
+    # already (weiwen.web among them): later tests in this process would log nothing
+    loggers = [v for v in logging.Logger.manager.loggerDict.values()
+               if isinstance(v, logging.Logger) and not v.disabled]
+    try:
+        status = lint_imports(config_filename=str(ROOT / ".importlinter"), no_cache=True,
+                              no_logo=True)
+    finally:
+        for logger in loggers:
+            logger.disabled = False
     out = capsys.readouterr().out
     assert status == 0, out
     assert "3 kept, 0 broken" in out

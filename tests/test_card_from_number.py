@@ -16,7 +16,8 @@ import pytest
 from openpyxl import load_workbook
 from stdnum import luhn
 
-from intake_helpers import HEADER, person, person_id, unit_campaign, write_openpyxl
+from intake_helpers import (HEADER, person, person_id, type_into_roster, unit_campaign,
+                            write_openpyxl)
 from weiwen.campaign import Campaign
 from weiwen.names import Sheet
 
@@ -79,13 +80,7 @@ def test_a_card_kept_as_a_number_is_not_sent_to_the_bank(cli, returned):
 
 def test_the_card_typed_again_in_the_roster_is_paid_after_a_check(cli, returned):
     cli("merge", returned.root)
-    wb = load_workbook(returned.workbook, keep_vba=True)
-    ws = wb[Sheet.ROSTER]
-    header = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        if row[header.index("户主姓名")].value == "卡数字":
-            row[header.index("银行卡号")].value = FULL
-    wb.save(returned.workbook)
+    type_into_roster(returned.workbook, {"卡数字": {"银行卡号": FULL}})
     cli("check", returned.root)
     assert _household(returned, "卡数字")["状态"] == "有效"
     assert _problems(returned, "卡数字") == [("警告", "银行卡号无效")]      # FULL fails Luhn
@@ -107,13 +102,7 @@ def test_correcting_the_id_of_the_row_keeps_its_card_unpaid(cli, tmp_path):
     cli("merge", campaign.root)
     kinds = [k for _, k in _problems(campaign, "两列数字")]
     assert sorted(kinds) == ["身份证号丢失末位", "银行卡号被存成数字"]
-    wb = load_workbook(campaign.workbook, keep_vba=True)
-    ws = wb[Sheet.ROSTER]
-    header = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        if row[header.index("户主姓名")].value == "两列数字":
-            row[header.index("身份证号")].value = real
-    wb.save(campaign.workbook)
+    type_into_roster(campaign.workbook, {"两列数字": {"身份证号": real}})
     cli("check", campaign.root)
     row = _household(campaign, "两列数字")
     assert (row["身份证号"], row["状态"]) == (real, "错误")

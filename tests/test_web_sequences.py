@@ -4,6 +4,7 @@ page is open, and what it says about a workbook it cannot write."""
 from __future__ import annotations
 
 import stat
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -20,6 +21,16 @@ STEP_TIMEOUT_MS = 120_000
 def chromium():
     with browser() as b:
         yield b
+
+
+def _open(chromium, server) -> tuple[Any, list[str], str]:
+    """A page at the served URL (its token set), the script errors it raises, and the home
+    address without the token."""
+    page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    return page, errors, server.url.split("/?", 1)[0]
 
 
 def _click_step(page, home: str, tag: str) -> str:
@@ -56,11 +67,7 @@ def test_outputs_are_current_by_the_roster_they_were_made_from(chromium, tmp_pat
     campaign = small_campaign(tmp_path / "活动")
     write_returns(campaign.inbox)
     with served(campaign) as server:
-        page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url)
-        home = server.url.split("/?", 1)[0]
+        page, errors, home = _open(chromium, server)
         assert _click_step(page, home, "merge").startswith("合并完成")
         assert _click_step(page, home, "amounts").startswith("金额计算完成")
         # 退回修改 lists what the units must change in their files; 金额 is not in it
@@ -111,9 +118,7 @@ def test_a_read_only_workbook_is_said_so_not_taken_for_open_in_wps(chromium, tmp
     campaign.workbook.chmod(0o444)
     try:
         with served(campaign) as server:
-            page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
-            page.goto(server.url)
-            home = server.url.split("/?", 1)[0]
+            page, _, home = _open(chromium, server)
             page.goto(home + "/steps")
             shown = page.inner_text("#in-use")
             said = _click_step(page, home, "merge")
@@ -140,9 +145,7 @@ def test_a_return_copied_in_after_the_merge_is_said_not_merged_whatever_its_time
     (campaign.inbox / "Thumbs.db").write_bytes(b"\x00" * 64)     # Windows' own, passed over by the merge
     (campaign.inbox / "desktop.ini").write_text("[.ShellClassInfo]")
     with served(campaign) as server:
-        page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
-        page.goto(server.url)
-        home = server.url.split("/?", 1)[0]
+        page, _, home = _open(chromium, server)
         assert _click_step(page, home, "merge").startswith("合并完成")
         page.goto(home + "/")
         assert page.locator("#pending").count() == 0
@@ -179,11 +182,7 @@ def test_a_number_shown_on_request_is_the_households_on_that_row_after_a_save(ch
     pipeline.on_disk("merge", campaign)
     first, second = workbook_io.read_roster(campaign.workbook).iloc[[0, 1]].to_dict("records")
     with served(campaign) as server:
-        page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url)
-        home = server.url.split("/?", 1)[0]
+        page, errors, home = _open(chromium, server)
         page.goto(home + "/roster")
         page.wait_for_selector(".vt-row:not(.loading)")
         row = page.locator(".vt-row >> nth=0")

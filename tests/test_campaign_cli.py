@@ -105,6 +105,10 @@ def test_demo_report_counts_add_up(demo_campaign, cli):
     valid = roster[roster[Col.STATUS] == Status.VALID]
     assert data["households_paid"] == int((valid[Col.AMOUNT] > 0).sum())
     assert data["total_amount"] == pytest.approx(float(valid[Col.AMOUNT].sum()))
+    for command in ("signatures", "visits"):       # the later steps report the same 名册
+        later = cli.json(command, demo_source)
+        assert (later["households_paid"], later["total_amount"]) == \
+            (data["households_paid"], pytest.approx(data["total_amount"])), command
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ from ..visits import (proposal_note, report_counts, report_notes, target_sheet, 
                       visits_summary)
 from ..visits.photos import list_photos
 from ..visits.printing import write_outputs
-from .ops_roster import make_report, write_results
+from .ops_roster import make_report, paid, write_results
 from .problem_sheet import problem_frame
 from .report import Options, Progress, Report, layout_said
 
@@ -166,7 +166,9 @@ def signatures(book: Book, options: Options, progress: Progress) -> Report:
     folder = book.campaign.root / SIGNED_DIR
     folder.mkdir(exist_ok=True)
     result = check_signatures(roster, settings, read_signed(folder), today=options.today)
-    report = Report(command="signatures", problems=result.problems, roster_rows=len(roster))
+    households, total = paid(roster)
+    report = Report(command="signatures", problems=result.problems, roster_rows=len(roster),
+                    households_paid=households, total_amount=total)
     report.files_read = result.files_read
     checked = sum(result.returned.values()) + sum(result.ticked.values())
     report.facts += [("读取签字表", f"{result.files_read} 个文件"), ("核对户数", f"{checked} 户"),
@@ -217,7 +219,9 @@ def visits(book: Book, options: Options, progress: Progress) -> Report:
     if VisitSheet.PLAN not in sheets:
         frames[VisitSheet.PLAN] = pd.DataFrame(columns=list(PLAN_COLUMNS))
     notes = report_notes(result)
+    households, total = paid(roster)
     report = Report(command="visits", problems=result.problems, roster_rows=len(roster),
+                    households_paid=households, total_amount=total,
                     outputs=[str(p) for p in outputs], outcome=notes[0], notes=notes[1:],
                     extra=report_counts(result))
     counts = report.extra

@@ -161,8 +161,7 @@ def merge_findings(roster: pd.DataFrame, earlier: pd.DataFrame | None
     Why: 名册 holds the converted ID as text, so the check could not tell. About one ID in
     eleven that lost its last digits still has a valid check digit: pressing 检查 made such a
     household 有效 and 计算金额 paid it, under a number that is not its own."""
-    none = pd.Series(False, index=roster.index)
-    lost = none.copy()
+    lost = pd.Series(False, index=roster.index)
     legacy: list[P.Problem] = []
     for code, i, seen in found_before(roster, earlier, (ID_LOST, ID_LEGACY)):
         if code == ID_LOST:

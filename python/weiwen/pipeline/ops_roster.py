@@ -34,7 +34,7 @@ from .checked_standards import changed_since_checked, remember
 from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
 from .report import Options, Progress, Report, layout_said
-from .roster_edits import corrected_in_roster, corrected_note, keep_corrected_notes
+from .roster_edits import RosterEdits, corrected_note
 
 #: the stages merge and check own in 问题 (a re-merge keeps LATER_STAGES' rows)
 MERGE_STAGES = frozenset(P.STAGES) - LATER_STAGES
@@ -218,8 +218,8 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     progress("合并名单")
     roster, merge_problems, mreport = merge_files(files, settings, previous=previous, memo=cache)
     cache.finish()
-    roster = keep_corrected_notes(previous, roster, book.campaign.inbox, saved_at(book),
-                                  cache.same_as_last_merge())
+    edits = RosterEdits(previous, book.campaign.inbox, saved_at(book), cache.same_as_last_merge())
+    roster = edits.keep_notes(roster)
     problems += merge_problems
     mreport.files_read = len(files) + sum(p.code == "intake.unreadable" for p in problems)
     problems, unusable = claim_unusable_files(problems, settings)
@@ -251,8 +251,7 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     typed = typed_households(previous)
     if typed:
         report.notes.append(typed_note(typed))
-    corrected = corrected_in_roster(previous, roster, book.campaign.inbox, saved_at(book),
-                                    cache.same_as_last_merge())
+    corrected = edits.corrected(roster)
     if corrected:
         report.notes.append(corrected_note(corrected))
     report.extra["not_returned"] = [r.unit for r in late]

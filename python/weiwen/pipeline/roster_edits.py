@@ -14,6 +14,7 @@ before the workbook's last save. Without the cache, by the file's modification t
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,61 +49,70 @@ def _unchanged(before: pd.DataFrame, after: pd.DataFrame, inbox: Path, saved_at:
         {f for f in files if saved_at is not None and _not_after(inbox / f, saved_at)}
 
 
-def _same_rows(previous: pd.DataFrame, roster: pd.DataFrame, inbox: Path,
-               saved_at: float | None, same_bytes: set[str] | None) -> pd.DataFrame:
-    """The rows of both 名册 from the same row of an unchanged returned file, side by side (the
-    new merge's columns with _new; its row in `roster` as _at)."""
-    if (saved_at is None and same_bytes is None) or not len(previous) or not len(roster):
-        return pd.DataFrame()
-    before, after = _keyed(previous), _keyed(roster).assign(_at=lambda f: f.index)
-    unchanged = _unchanged(before, after, inbox, saved_at, same_bytes)
-    if not unchanged:
-        return pd.DataFrame()
-    return before[before[Col.SRC_FILE].isin(unchanged)].assign(
-        _note=previous[Col.NOTE].reindex(before.index) if Col.NOTE in previous else None).merge(
-        after, on=[Col.SRC_FILE, Col.SRC_ROW], suffixes=("", "_new"))
+class RosterEdits:
+    """The previous 名册 against a new merge's, row by row of the returned files that have not
+    changed since the last merge: `same_bytes` (the returns cache's same_as_last_merge) when
+    known, else those not modified after `saved_at` (the workbook's modification time before
+    this merge; None: none). The previous 名册's side is worked out once for both uses."""
 
+    def __init__(self, previous: pd.DataFrame, inbox: Path, saved_at: float | None,
+                 same_bytes: set[str] | None = None) -> None:
+        self.previous, self.inbox = previous, inbox
+        self.saved_at, self.same_bytes = saved_at, same_bytes
 
-def keep_corrected_notes(previous: pd.DataFrame, roster: pd.DataFrame, inbox: Path,
-                         saved_at: float | None, same_bytes: set[str] | None = None
-                         ) -> pd.DataFrame:
-    """`roster` with the clerk's 备注 of the rows they corrected in 名册 (身份证号, 户主姓名,
-    单位 or 类别 typed over). Why: the merge keeps 备注 by 单位 + 身份证号 + 类别, which the
-    correction changed, so the 备注 (已核实 …) was dropped while the merge said only 备注 is
-    kept. The same row of an unchanged returned file is the same household."""
-    joined = _same_rows(previous, roster, inbox, saved_at, same_bytes)
-    if not len(joined):
+    @functools.cached_property
+    def _before(self) -> pd.DataFrame:
+        return _keyed(self.previous).assign(
+            _note=self.previous[Col.NOTE] if Col.NOTE in self.previous else None)
+
+    def _same_rows(self, roster: pd.DataFrame) -> pd.DataFrame:
+        """The rows of both 名册 from the same row of an unchanged returned file, side by side
+        (the new merge's columns with _new; its row in `roster` as _at)."""
+        if (self.saved_at is None and self.same_bytes is None) or not len(self.previous) \
+                or not len(roster):
+            return pd.DataFrame()
+        before, after = self._before, _keyed(roster).assign(_at=lambda f: f.index)
+        unchanged = _unchanged(before, after, self.inbox, self.saved_at, self.same_bytes)
+        if not unchanged:
+            return pd.DataFrame()
+        return before[before[Col.SRC_FILE].isin(unchanged)].merge(
+            after, on=[Col.SRC_FILE, Col.SRC_ROW], suffixes=("", "_new"))
+
+    def keep_notes(self, roster: pd.DataFrame) -> pd.DataFrame:
+        """`roster` with the clerk's 备注 of the rows they corrected in 名册 (身份证号, 户主姓名,
+        单位 or 类别 typed over). Why: the merge keeps 备注 by 单位 + 身份证号 + 类别, which the
+        correction changed, so the 备注 (已核实 …) was dropped while the merge said only 备注 is
+        kept. The same row of an unchanged returned file is the same household."""
+        joined = self._same_rows(roster)
+        if not len(joined):
+            return roster
+        moved = pd.Series(False, index=joined.index)
+        for column in (Col.UNIT, Col.ID, Col.CATEGORY, Col.NAME):
+            moved |= joined[column] != joined[f"{column}_new"]
+        if not moved.any():
+            return roster
+        roster = roster.copy()
+        roster[Col.NOTE] = roster[Col.NOTE].astype(object)
+        for at, note in zip(joined.loc[moved, "_at"], joined.loc[moved, "_note"]):
+            roster.at[at, Col.NOTE] = "" if note is None or note != note else note
         return roster
-    moved = pd.Series(False, index=joined.index)
-    for column in (Col.UNIT, Col.ID, Col.CATEGORY, Col.NAME):
-        moved |= joined[column] != joined[f"{column}_new"]
-    if not moved.any():
-        return roster
-    roster = roster.copy()
-    roster[Col.NOTE] = roster[Col.NOTE].astype(object)
-    for at, note in zip(joined.loc[moved, "_at"], joined.loc[moved, "_note"]):
-        roster.at[at, Col.NOTE] = "" if note is None or note != note else note
-    return roster
 
-
-def corrected_in_roster(previous: pd.DataFrame, roster: pd.DataFrame, inbox: Path,
-                        saved_at: float | None, same_bytes: set[str] | None = None
-                        ) -> list[tuple[str, str, list[str]]]:
-    """(单位, 户主姓名, the columns) of each household whose cells in the `previous` 名册 differ
-    from the new merge's, for rows of returned files that have not changed (`_unchanged`)."""
-    joined = _same_rows(previous, roster, inbox, saved_at, same_bytes)
-    if not len(joined):
-        return []
-    differs = pd.DataFrame({c: joined[c] != joined[f"{c}_new"] for c in CORRECTABLE})
-    # a 类别 the merge now reads by an alias added since (the unit's wording, in 填报类别) is
-    # the settings' change, not the clerk's
-    differs[Col.CATEGORY] &= joined[Col.CATEGORY] != joined[f"{Col.REPORTED_CATEGORY}_new"]
-    out = []
-    for i in differs.index[differs.any(axis=1)]:
-        row = joined.loc[i]
-        fields = [str(c) for c in CORRECTABLE if differs.at[i, c]]
-        out.append((row[f"{Col.UNIT}_new"], row[f"{Col.NAME}_new"] or row[Col.NAME], fields))
-    return out
+    def corrected(self, roster: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
+        """(单位, 户主姓名, the columns) of each household whose cells in the previous 名册
+        differ from `roster`'s (the new merge's)."""
+        joined = self._same_rows(roster)
+        if not len(joined):
+            return []
+        differs = pd.DataFrame({c: joined[c] != joined[f"{c}_new"] for c in CORRECTABLE})
+        # a 类别 the merge now reads by an alias added since (the unit's wording, in 填报类别)
+        # is the settings' change, not the clerk's
+        differs[Col.CATEGORY] &= joined[Col.CATEGORY] != joined[f"{Col.REPORTED_CATEGORY}_new"]
+        out = []
+        for i in differs.index[differs.any(axis=1)]:
+            row = joined.loc[i]
+            fields = [str(c) for c in CORRECTABLE if differs.at[i, c]]
+            out.append((row[f"{Col.UNIT}_new"], row[f"{Col.NAME}_new"] or row[Col.NAME], fields))
+        return out
 
 
 def _not_after(path: Path, saved_at: float) -> bool:

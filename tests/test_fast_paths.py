@@ -161,6 +161,38 @@ def test_near_address_pairs_equal_the_all_pairs_definition():
     assert got == want and len(got) > 10
 
 
+
+# --- the checks' fast paths: each gives what its plain definition gives on messy cells ---------
+
+#: cells as a roster carries them: read back (None, float), merged (int, str), typed by hand
+_MESSY = [None, float("nan"), np.nan, pd.NA, pd.NaT, "", " ", "\u3000", "\t张三 ", "张三", "李 四",
+          3.0, 2.5, -0.0, 1e16, 7, np.int64(4), np.float64(6.0), np.float64("nan"), True,
+          dt.date(2027, 1, 20), "１３８０００００００１", "138-0000-0001", "+86 138 0000 0001",
+          "0571-8888 6666", " 330106195001011234 ", "33010619500101123x", "330106-19500101-1234",
+          "３３０１０６１９５００１０１１２３４", "３３０１０６１９５００１０１１２３ｘ", "330106\u300019500101123X",
+          "330106500101123", "٣٣٠١٠٦١٩٥٠٠١٠١١٢٣٤", "-", "--", "x", "ａｂｃ"]
+
+
+def _messy_column(rows: int, shift: int) -> list:
+    return [_MESSY[(i * 7 + shift) % len(_MESSY)] for i in range(rows)]
+
+
+def test_text_column_equals_the_cell_by_cell_definition():
+    from weiwen.values import text_column
+
+    def plain(value):
+        if type(value) is str:
+            return value.strip()
+        return "" if pd.isna(value) else str(value).strip()
+
+    frame = pd.DataFrame({"混合": _messy_column(200, 0),
+                          "数字": [float(i % 5) if i % 3 else None for i in range(200)]},
+                         dtype=object)
+    for column in frame:
+        got = text_column(frame, column)
+        assert got.tolist() == [plain(v) for v in frame[column].tolist()]
+
+
 # --- 签字确认表 written with XlsxWriter: the restyled template, the batch book, two processes ---
 
 def _signoff_campaign(tmp_path):

@@ -193,6 +193,27 @@ def test_text_column_equals_the_cell_by_cell_definition():
         assert got.tolist() == [plain(v) for v in frame[column].tolist()]
 
 
+def test_phone_digits_and_raw_ids_equal_their_regex_definitions():
+    import re
+
+    from weiwen.checks import ids as I
+    from weiwen.checks._base import phone_digits
+    from weiwen.names import Col
+    from weiwen.values import text_column
+
+    frame = pd.DataFrame({Col.PHONE: _messy_column(150, 1), Col.ID: _messy_column(150, 5)},
+                         dtype=object)
+    phones = text_column(frame, Col.PHONE)
+    assert phone_digits(frame).tolist() == [re.sub(r"\D", "", v) for v in phones.tolist()]
+    written = text_column(frame, Col.ID)
+    raw = I.raw_ids(written)
+    assert raw.tolist() == [re.sub(r"[\s\-]", "", v).upper() for v in written.tolist()]
+    for ids in (raw, raw[raw.str.isascii()], raw.iloc[:0]):
+        want = ids.str.fullmatch(r"\d{17}[\dX]").astype(bool)
+        pd.testing.assert_series_equal(I.well_formed_ids(ids), want, check_names=False)
+    assert I.well_formed_ids(raw).sum() >= 3
+
+
 # --- 签字确认表 written with XlsxWriter: the restyled template, the batch book, two processes ---
 
 def _signoff_campaign(tmp_path):

@@ -73,8 +73,10 @@ def phone_digits(roster: pd.DataFrame) -> pd.Series:
     if PHONE_DIGITS in roster.columns:
         return roster[PHONE_DIGITS].rename(Col.PHONE)
     phone = text(roster, Col.PHONE)
-    return pd.Series([_NOT_DIGIT.sub("", v) for v in phone.tolist()], index=phone.index,
-                     dtype=phone.dtype, name=Col.PHONE)
+    # most phones are digits already (str.isdecimal is what \d matches): only the others,
+    # with hyphens, spaces or +86, are searched
+    return pd.Series([v if v.isdecimal() else _NOT_DIGIT.sub("", v) for v in phone.tolist()],
+                     index=phone.index, dtype=phone.dtype, name=Col.PHONE)
 
 
 def repeated(key: pd.Series) -> pd.Series:

@@ -100,6 +100,24 @@ def _full_matches(values: pd.Series, pattern: re.Pattern[str], length: int) -> p
                      index=values.index, dtype=bool)
 
 
+def well_formed_ids(ids: pd.Series) -> pd.Series:
+    r"""`ids.str.fullmatch(r"\d{17}[\dX]")` as bool, for text values: 17 digits and a digit or
+    X. The 18-character ASCII IDs (nearly all) are looked at as one byte matrix, any others
+    by the regex."""
+    values = ids.tolist()
+    out = np.zeros(len(values), dtype=bool)
+    rows = np.flatnonzero(np.fromiter(map(len, values), dtype=np.int64, count=len(values)) == 18)
+    candidates = [values[i] for i in rows]
+    joined = "".join(candidates)
+    if joined.isascii():
+        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        digit = (chars >= ord("0")) & (chars <= ord("9"))
+        out[rows] = digit[:, :17].all(axis=1) & (digit[:, 17] | (chars[:, 17] == ord("X")))
+    else:       # digits of other scripts are digits to the regex too
+        out[rows] = [_WELL_FORMED.fullmatch(v) is not None for v in candidates]
+    return pd.Series(out, index=ids.index)
+
+
 def _legacy_to_18(raw: pd.Series) -> pd.Series:
     """`to_id18` of IDs already without spaces and hyphens, in upper case."""
     legacy = _full_matches(raw, _LEGACY, 15)
@@ -110,18 +128,24 @@ def _legacy_to_18(raw: pd.Series) -> pd.Series:
     return raw.where(~legacy, (body + check_digits(body)).reindex(raw.index))
 
 
+def raw_ids(written: pd.Series) -> pd.Series:
+    """身份证号 text without spaces and hyphens, upper-case X (ID_RAW: the ID as the unit wrote
+    it, before any conversion)."""
+    # one Python pass (pandas' string methods take a pass each, about three times as long on
+    # 100,000 IDs). Most IDs are letters and digits only (no space or hyphen is alphanumeric):
+    # only the others are searched for them.
+    return pd.Series([v.upper() if v.isalnum() else _SPACES.sub("", v).upper()
+                      for v in written.tolist()], index=written.index, dtype=written.dtype)
+
+
 def prepare_ids(roster: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Add ID_RAW, BIRTH, ID_OK and names.Internal.AGE; convert valid 15-digit IDs to 18 digits."""
     roster = roster.copy()
-    written = text(roster, Col.ID)
-    # without spaces and hyphens, upper-case X: one Python pass (pandas' string methods take
-    # a pass each, about three times as long on 100,000 IDs)
-    raw = pd.Series([_SPACES.sub("", v).upper() for v in written.tolist()], index=written.index,
-                    dtype=written.dtype)
+    raw = raw_ids(text(roster, Col.ID))
     roster[ID_RAW] = raw
     ids = _legacy_to_18(raw)
     roster[Col.ID] = ids.where(ids != "", roster[Col.ID])
-    well_formed = _full_matches(ids, _WELL_FORMED, 18)
+    well_formed = well_formed_ids(ids)
     birth = _birth_dates(ids.where(well_formed, ""))
     start = pd.Timestamp(settings.params.start or dt.date.today())
     birth = birth.where((birth >= pd.Timestamp(1890, 1, 1)) & (birth <= start))

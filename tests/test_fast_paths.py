@@ -193,6 +193,21 @@ def test_text_column_equals_the_cell_by_cell_definition():
         assert got.tolist() == [plain(v) for v in frame[column].tolist()]
 
 
+def test_repeated_among_a_pool_equals_repeated_of_the_pool():
+    from weiwen.checks._base import repeated
+    # text keys with gaps (None and NaN), as a check's key is text or NaN off its pool
+    key = pd.Series([v if isinstance(v, str) else None if i % 2 else np.nan
+                     for i, v in enumerate(_messy_column(120, 3))], index=range(1000, 1120),
+                    dtype=object)
+    for among in (pd.Series(True, index=key.index), pd.Series(False, index=key.index),
+                  pd.Series([i % 3 != 0 for i in range(120)], index=key.index)):
+        pooled = key.where(among)
+        want = pooled.notna() & pooled.duplicated(keep=False)
+        pd.testing.assert_series_equal(repeated(key, among), want)
+        pd.testing.assert_series_equal(repeated(pooled), want)
+    assert repeated(key).any() and not repeated(key.iloc[:0]).any()
+
+
 def test_phone_digits_and_raw_ids_equal_their_regex_definitions():
     import re
 

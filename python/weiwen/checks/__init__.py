@@ -62,8 +62,8 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""
     # the checks never change these columns (only 状态 / 问题, between passes; `apply` keeps
-    # the text of 状态 up to date)
-    roster = with_texts(roster, [*_TEXTS, Col.STATUS])
+    # the text of 状态 and 问题 up to date)
+    roster = with_texts(roster, [*_TEXTS, Col.STATUS, Col.ISSUES])
     roster[PHONE_DIGITS] = phone_digits(roster)
     problems: list[P.Problem] = []
     for i, checks in enumerate(CHECKS):

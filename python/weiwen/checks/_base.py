@@ -34,6 +34,8 @@ STATUS_OF: dict[str, Status] = {}
 #: the stronger status wins on a row with several problems
 _RANK = {Status.VALID: 0, Status.REVIEW: 1, Status.DUPLICATE: 2, Status.ERROR: 3}
 _BY_RANK = {v: k for k, v in _RANK.items()}
+#: the rank of a 状态 as written (anything else: none), looked up without making a Status
+_RANK_OF_TEXT = {k.value: v for k, v in _RANK.items()}
 
 
 def register(code: str, kind: str, severity: Severity, template: str, *,
@@ -79,10 +81,19 @@ def phone_digits(roster: pd.DataFrame) -> pd.Series:
                      index=phone.index, dtype=phone.dtype, name=Col.PHONE)
 
 
-def repeated(key: pd.Series) -> pd.Series:
+def repeated(key: pd.Series, among: pd.Series | None = None) -> pd.Series:
     """Rows whose `key` (NaN: none) another row shares: the only rows a check that groups by
-    that key can flag, so its per-row work (amounts, ordering, normalising) is for these."""
-    return key.notna() & key.duplicated(keep=False)
+    that key can flag, so its per-row work (amounts, ordering, normalising) is for these.
+    `among`: a mask of the rows taken into account (the others have no key), as
+    `repeated(key.where(among))` says without building that Series."""
+    present = key.notna().to_numpy(dtype=bool)
+    if among is not None:
+        present = present & np.asarray(among, dtype=bool)
+    # only the rows with a key are compared: a pool is often a small part of the roster
+    out = np.zeros(len(key), dtype=bool)
+    if present.any():
+        out[present] = key[present].duplicated(keep=False).to_numpy(dtype=bool)
+    return pd.Series(out, index=key.index, name=key.name)
 
 
 def status_of(problem: P.Problem) -> Status:
@@ -112,12 +123,17 @@ def apply(roster: pd.DataFrame, problems: list[P.Problem]) -> None:
     issues = text(roster, Col.ISSUES)
     current = issues.loc[messages.index]
     roster[Col.ISSUES] = issues
-    roster.loc[messages.index, Col.ISSUES] = np.where(current != "", current + "；" + messages,
-                                                      messages)
+    written = np.where(current != "", current + "；" + messages, messages)
+    roster.loc[messages.index, Col.ISSUES] = written
+    if TEXT_OF + Col.ISSUES in roster.columns:
+        # the checks' copy of 问题 as text (values.with_texts) for the next pass: the rows not
+        # written are text already, the written ones are stripped here, not all 100,000 again
+        roster[TEXT_OF + Col.ISSUES] = issues
+        roster.loc[messages.index, TEXT_OF + Col.ISSUES] = [w.strip() for w in written.tolist()]
     reviewed = text(roster, Col.NOTE).loc[rank.index].str.startswith(REVIEWED_MARKS)
     rank = rank.where(~(reviewed & (rank == _RANK[Status.REVIEW])), 0)
     status = text(roster, Col.STATUS)
-    old = status.loc[rank.index].map(lambda s: _RANK.get(Status(s), 0) if s in _RANK else 0)
+    old = status.loc[rank.index].map(lambda s: _RANK_OF_TEXT.get(s, 0))
     new = np.maximum(old.to_numpy(), rank.to_numpy())
     roster[Col.STATUS] = status.replace("", Status.VALID.value)
     roster.loc[rank.index, Col.STATUS] = [_BY_RANK[int(r)].value for r in new]

@@ -73,7 +73,7 @@ def check_duplicate_ids(roster: pd.DataFrame, settings: Settings) -> list[P.Prob
     if not pool.any():
         return []
     # an ID met once is kept as it is: the amounts and the ordering are for the repeated ones
-    twice = repeated(ids.where(pool))
+    twice = repeated(ids, pool)
     if not twice.any():
         return []
     sub = roster[twice]
@@ -134,7 +134,7 @@ def check_same_name_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Pr
     phone = phone_digits(roster)
     keyed = _pool(roster) & (name != "") & (phone.str.len() >= 7)
     # the same name and the same phone: labels are made for the rows sharing both only
-    paired = keyed & repeated(name.where(keyed)) & repeated(phone.where(keyed))
+    paired = keyed & repeated(name, keyed) & repeated(phone, keyed)
     key = (name[paired] + "|" + phone[paired]).reindex(roster.index)
     return _flag_later(roster, key, "姓名相同、电话相同", among=keyed)
 

@@ -67,10 +67,11 @@ def _named_others(roster: pd.DataFrame, key: pd.Series, who: pd.Series,
     return text_.reindex(roster.index), first.reindex(roster.index)
 
 
-def _shared(key: pd.Series) -> pd.Series:
-    """`key` (NaN off the pool) kept only where another row has the same: a value met once
-    is one household, never flagged, so the grouping below only sees the repeated ones."""
-    return key.where(repeated(key))
+def _shared(key: pd.Series, pool: pd.Series) -> pd.Series:
+    """`key` on the rows of `pool` (NaN elsewhere) kept only where another row of the pool has
+    the same: a value met once is one household, never flagged, so the grouping below only
+    sees the repeated ones."""
+    return key.where(repeated(key, pool))
 
 
 def _payable(roster: pd.DataFrame) -> pd.Series:
@@ -82,10 +83,11 @@ def check_shared_card(roster: pd.DataFrame, settings: Settings) -> list[P.Proble
     card = card_numbers(roster)
     ids = text(roster, Col.ID)
     pool = (card.str.len() >= 12) & (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
-    key = _shared(card.where(pool))
+    key = _shared(card, pool)
     pool = key.notna()
     households = ids[pool].groupby(key[pool]).nunique()
-    n = key.map(households)
+    # counted for the rows of a shared card only (NaN elsewhere, as the other rows have no key)
+    n = key[pool].map(households).reindex(key.index)
     flagged = pool & _payable(roster) & (n > 1)
     if not flagged.any():
         return []
@@ -105,10 +107,11 @@ def check_shared_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Probl
     phone = phone_digits(roster)
     ids = text(roster, Col.ID)
     pool = (phone.str.len() >= 7) & (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
-    key = _shared(phone.where(pool))
+    key = _shared(phone, pool)
     pool = key.notna()
     households = ids[pool].groupby(key[pool]).nunique()
-    n = key.map(households)
+    # counted for the rows of a shared phone only (NaN elsewhere, as the other rows have no key)
+    n = key[pool].map(households).reindex(key.index)
     flagged = pool & _payable(roster) & (n > limit)
     if not flagged.any():
         return []
@@ -122,14 +125,15 @@ def check_id_two_names(roster: pd.DataFrame, settings: Settings) -> list[P.Probl
     """One ID written with two different names (by two units, or twice in one): 待核."""
     ids = text(roster, Col.ID)
     listed = (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
-    listed &= repeated(ids.where(listed))
+    listed &= repeated(ids, listed)
     # names compared (without spaces and dots) only on the rows of an ID listed more than once
     name = text(roster, Col.NAME)[listed].str.replace(r"[\s\u3000·•.]", "", regex=True)
     pool = listed & (name != "").reindex(roster.index, fill_value=False)
-    key = _shared(ids.where(pool))
+    key = _shared(ids, pool)
     pool = key.notna()
     names = name[pool].groupby(key[pool]).nunique()
-    flagged = pool & _payable(roster) & (key.map(names) > 1)
+    flagged = pool & _payable(roster) & \
+        (key[pool].map(names) > 1).reindex(roster.index, fill_value=False)
     if not flagged.any():
         return []
     others, first = _named_others(roster, key, name, flagged)
@@ -147,7 +151,7 @@ def check_two_units_addresses(roster: pd.DataFrame, settings: Settings) -> list[
     unit = text(roster, Col.UNIT)
     pool = (ids != "") & (text(roster, Col.STATUS) != Status.ERROR)
     # an ID listed once is in one unit: addresses are normalised for the repeated IDs alone
-    pool &= repeated(ids.where(pool))
+    pool &= repeated(ids, pool)
     address = normal_address(text(roster, Col.ADDRESS)[pool])
     pool &= (address != "").reindex(roster.index, fill_value=False)
     units = unit[pool].groupby(ids[pool]).nunique()

@@ -229,6 +229,24 @@ def test_phone_digits_and_raw_ids_equal_their_regex_definitions():
     assert I.well_formed_ids(raw).sum() >= 3
 
 
+def test_rows_of_a_standard_equal_mapping_each_category():
+    from checks_helpers import office_settings
+
+    from weiwen.checks.fields import _standard_is
+    from weiwen.names import Col, Method, Payment
+    settings = office_settings()
+    categories = [s.category for s in settings.standards]
+    frame = pd.DataFrame({Col.CATEGORY: [*categories, None, "", " 低保 ", "不存在", 3.0] * 5},
+                         dtype=object)
+    from weiwen.values import text_column
+    for attr, value in (("payment", Payment.CARD), ("method", Method.BY_SIZE),
+                        ("payment", Payment.CASH)):
+        mapped = text_column(frame, Col.CATEGORY).map(
+            {s.category: getattr(s, attr) for s in settings.standards}) == value
+        got = _standard_is(frame, settings, attr, value)
+        assert got.tolist() == mapped.tolist() and got.any()
+
+
 # --- 签字确认表 written with XlsxWriter: the restyled template, the batch book, two processes ---
 
 def _signoff_campaign(tmp_path):

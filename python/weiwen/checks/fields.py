@@ -48,9 +48,13 @@ _FIXED: str = _CN.fixed_line.national_number_pattern or ""
 _MOBILE_RE, _FIXED_RE = re.compile(_MOBILE), re.compile(_FIXED)
 
 
-def _standard_attr(roster: pd.DataFrame, settings: Settings, attr: str) -> pd.Series:
+def _standard_is(roster: pd.DataFrame, settings: Settings, attr: str, value: object
+                 ) -> pd.Series:
+    """Rows whose 类别's 标准 has `attr` == `value` (a 类别 listed twice: its last row, as a
+    dict of 标准 by category keeps it). A roster has a few categories: the matching ones are
+    found among them, not row by row."""
     values = {s.category: getattr(s, attr) for s in settings.standards}
-    return text(roster, Col.CATEGORY).map(values)
+    return text(roster, Col.CATEGORY).isin([c for c, v in values.items() if v == value])
 
 
 def size_numbers(roster: pd.DataFrame) -> pd.Series:
@@ -83,7 +87,7 @@ def check_size(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     """An integer 1–20; 错误 when the amount depends on it (按户人数分档), else 警告."""
     raw = text(roster, Col.SIZE)
     size = size_numbers(roster)
-    by_size = _standard_attr(roster, settings, "method") == Method.BY_SIZE
+    by_size = _standard_is(roster, settings, "method", Method.BY_SIZE)
     blank = raw == ""
     not_int = ~blank & (size.isna() | (size % 1 != 0))
     out_of_range = ~blank & ~not_int & ((size < 1) | (size > MAX_SIZE))
@@ -119,7 +123,10 @@ def _digits_valid(digits: pd.Series) -> pd.Series:
             return mobile(d[1:]) is not None or fixed(d[1:]) is not None
         return mobile(d) is not None
 
-    return pd.Series([valid(d) for d in digits.tolist()], index=digits.index, dtype=bool)
+    # most phones are mobile numbers: one starting with 1 has neither 86 nor 0 in front, and
+    # is asked of the mobile pattern without a call of `valid`
+    return pd.Series([mobile(d) is not None if d.startswith("1") else valid(d)
+                      for d in digits.tolist()], index=digits.index, dtype=bool)
 
 
 def check_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
@@ -165,9 +172,10 @@ def check_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     a card that went through a number cell (Internal.CARD_FROM_NUMBER: the merge saw it, or
     a check found the merge's 问题 row)."""
     card = card_numbers(roster)
-    by_card = _standard_attr(roster, settings, "payment") == Payment.CARD
+    by_card = _standard_is(roster, settings, "payment", Payment.CARD)
     present = card != ""
-    lost = present & number_image(card) & (
+    # a number cell's image is looked for among the cards filled in (most rows have none)
+    lost = present & number_image(card[present]).reindex(card.index, fill_value=False) & (
         roster[Internal.CARD_FROM_NUMBER].fillna(False).astype(bool)
         if Internal.CARD_FROM_NUMBER in roster else False)
     out = emit(roster, lost & by_card, CARD_LOST, column=Col.CARD, value=card,

@@ -247,6 +247,38 @@ def test_rows_of_a_standard_equal_mapping_each_category():
         assert got.tolist() == mapped.tolist() and got.any()
 
 
+
+def test_near_address_pairs_on_messy_addresses_equal_the_all_pairs_definition():
+    """House numbers in other scripts, cut by them, long addresses, none at all: the rows told
+    apart by a fingerprint of their numbers are exactly those no other row shares them with."""
+    import random
+    import re
+
+    from rapidfuzz import fuzz
+
+    from weiwen.checks.duplicates import _may_share_numbers, near_address_pairs, normal_address
+    from weiwen.names import Col
+    rng = random.Random(11)
+    numbers = ["12", "１２", "١٢", "1٢", "12-3", "12 3", "123", "3-12", "", "0", "٣"]
+    streets = ["文一路", "文一路 ", "学院路（东）", "长" * 90, "文一西路#", "长"]
+    rows = []
+    for i in range(500):
+        address = f"{rng.choice(streets)}{rng.choice(numbers)}号{rng.choice(['', '1单元', '١单元'])}"
+        name = "赵长" if address.startswith("长") else rng.choice(["王芳", "李伟", "张敏"])
+        rows.append({Col.NAME: name, Col.SEQ: rng.choice([i, None]),
+                     Col.STATUS: "有效", Col.ADDRESS: rng.choice([address] * 9 + [None, ""])})
+    roster = pd.DataFrame(rows)
+    address = normal_address(roster[Col.ADDRESS].fillna("").astype(str).str.strip())
+    digits = [re.findall(r"\d+", a) for a in address]
+    label = pd.Series([f"{n}|{'-'.join(d)}" for n, d in zip(roster[Col.NAME], digits)])
+    maybe = _may_share_numbers(roster[Col.NAME], address)
+    assert (maybe | ~label.duplicated(keep=False)).all() and not maybe.all()
+    got = sorted(tuple(sorted(pair)) for pair in near_address_pairs(roster))   # (序号 order)
+    want = sorted((a, b) for a in roster.index for b in roster.index if a < b and address[a]
+                  and label[a] == label[b] and fuzz.ratio(address[a], address[b]) >= 85)
+    assert got == want and len(got) > 10
+
+
 # --- 签字确认表 written with XlsxWriter: the restyled template, the batch book, two processes ---
 
 def _signoff_campaign(tmp_path):

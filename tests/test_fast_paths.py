@@ -279,6 +279,24 @@ def test_near_address_pairs_on_messy_addresses_equal_the_all_pairs_definition():
     assert got == want and len(got) > 10
 
 
+
+def test_normal_address_equals_its_definition():
+    """An address of letters and digits in NFKC form is its own key: no character _PUNCT takes
+    out is alphanumeric, and NFKC leaves it as it is (⑴ is alphanumeric but becomes (1))."""
+    import re
+    import sys
+    import unicodedata
+
+    from weiwen.checks.duplicates import _PUNCT, normal_address
+    alphanumeric = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isalnum())
+    assert _PUNCT.search(alphanumeric) is None
+    addresses = ["幸福路12号", "幸福路１２号", "幸福路⑴号", "幸福路 12 号", "幸福路12号（东）", "",
+                 "文一路12-3号", "Ａ栋", "e\u0301栋", "\uf900路", "٣号", "路\u3000号", "ｶﾞ", "#"]
+    got = normal_address(pd.Series(addresses * 3, dtype="str"))
+    assert got.tolist() == [re.sub(r"[\s,，.。、;；:：()（）\-—#]+", "",
+                                   unicodedata.normalize("NFKC", a)) for a in addresses * 3]
+
+
 # --- 签字确认表 written with XlsxWriter: the restyled template, the batch book, two processes ---
 
 def _signoff_campaign(tmp_path):

@@ -147,9 +147,11 @@ def normal_address(address: pd.Series) -> pd.Series:
     """地址 without spaces and punctuation, in key form (NFKC: 幸福路１２号 is 幸福路12号; 名册
     keeps what the unit typed), for comparing (one Python pass: twice as fast as pandas'
     str.replace)."""
-    strip, normalize = _PUNCT.sub, unicodedata.normalize
-    return pd.Series([strip("", normalize("NFKC", a)) for a in address.tolist()],
-                     index=address.index, dtype=address.dtype)
+    strip, normalize, normalized = _PUNCT.sub, unicodedata.normalize, unicodedata.is_normalized
+    # most addresses are letters and digits only (no space or punctuation is alphanumeric)
+    # and already in NFKC form: they are their own key, without the regex
+    return pd.Series([a if a.isalnum() and normalized("NFKC", a) else strip("", normalize("NFKC", a))
+                      for a in address.tolist()], index=address.index, dtype=address.dtype)
 
 
 def _may_share_numbers(names: pd.Series, address: pd.Series) -> np.ndarray:

@@ -230,9 +230,9 @@ def _normalised(piece: _Piece, categories: CategoryIndex,
 
 def _as_text(column: pd.Series) -> list[str]:
     """column.fillna("").astype(str) as a list (a Python loop: pandas' string columns are
-    slower at this than the loop)."""
-    blank = column.isna().to_numpy()
-    return ["" if b else v if type(v) is str else str(v) for v, b in zip(column.tolist(), blank)]
+    slower at this than the loop). Most cells are text: only the others are asked if blank."""
+    return ["" if v is None else v if type(v) is str else "" if pd.isna(v) else str(v)
+            for v in column.tolist()]
 
 
 def _keys(frame: pd.DataFrame) -> list[str]:

@@ -35,10 +35,6 @@ LIKELY = register("checks.likely_duplicate", "疑似重复", Severity.WARNING,
 ADDRESS_SCORE = 85
 _PUNCT = re.compile(r"[\s,，.。、;；:：()（）\-—#]+")
 _NUMBER = re.compile(r"\d+")
-#: house-number fingerprints (`_may_share_numbers`): an odd multiplier, and the longest address
-#: put in the character matrix (the rows of a name with a longer one are compared the exact way)
-_FINGERPRINT_BASE = np.uint64(0x100000001B3)
-_MATRIX_WIDTH = 80
 
 
 def where_series(rows: pd.DataFrame) -> pd.Series:
@@ -154,37 +150,6 @@ def normal_address(address: pd.Series) -> pd.Series:
                       for a in address.tolist()], index=address.index, dtype=address.dtype)
 
 
-def _may_share_numbers(names: pd.Series, address: pd.Series) -> np.ndarray:
-    r"""Rows that may share their name and their house numbers ("-".join of the \d runs of the
-    address) with another row: every row that does, and now and then one that does not. The
-    exact house numbers are then worked out for these rows alone.
-
-    The addresses are one matrix of characters, and each row's runs of ASCII digits are
-    hashed with the row's name: those runs are the \d runs cut at any other decimal digit
-    (Arabic-Indic, say), so equal house numbers give equal runs, and an equal hash."""
-    values = address.tolist()
-    n = len(values)
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
-    long = lengths > _MATRIX_WIDTH
-    if long.any():
-        values = [v if fits else "" for v, fits in zip(values, (~long).tolist())]
-    width = max(int(lengths[~long].max(initial=0)), 1)
-    chars = np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(n, width)
-    digit = (chars >= ord("0")) & (chars <= ord("9"))
-    starts = digit.copy()                      # a digit that begins a run
-    starts[:, 1:] &= ~digit[:, :-1]
-    token = np.where(digit, (chars.astype(np.uint64) - ord("0") + 1) * 2 + starts, 0)
-    place = np.cumsum(digit, axis=1)           # 1, 2, ... along each row's digits
-    powers = _FINGERPRINT_BASE ** np.arange(width + 1, dtype=np.uint64)
-    numbers = (token * powers[place]).sum(axis=1, dtype=np.uint64)
-    name = np.fromiter(map(hash, names.tolist()), dtype=np.int64, count=n).view(np.uint64)
-    key = pd.Series(numbers * _FINGERPRINT_BASE + name)
-    maybe = key.duplicated(keep=False).to_numpy(dtype=bool)
-    if long.any():      # a long address is not hashed: every row of its name may share
-        maybe = maybe | names.isin(set(names[long])).to_numpy(dtype=bool)
-    return maybe
-
-
 def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> list[tuple[Any, Any]]:
     """(earlier index, later index) of rows with the same name and a near-identical address:
     rapidfuzz ratio ≥ score and the same house numbers, compared only within a block of the same
@@ -197,15 +162,9 @@ def near_address_pairs(roster: pd.DataFrame, *, score: int = ADDRESS_SCORE) -> l
     # a block holds one name: a name met once in the pool starts no comparison
     names = name.loc[address.index]
     address = address[names.duplicated(keep=False)]
-    # most rows have house numbers of their own: they are told apart without a regex each
-    address = address[_may_share_numbers(names.loc[address.index], address)]
-    # the same house numbers are required anyway; the block label is made from the lists
-    # (adding two str Series takes longer than the regex)
-    join, findall = "-".join, _NUMBER.findall
-    number_list = [join(findall(a)) for a in address.tolist()]
-    numbers = pd.Series(number_list, index=address.index, dtype=address.dtype)
-    block = pd.Series([f"{n}|{k}" for n, k in zip(names.loc[address.index].tolist(), number_list)],
-                      index=address.index, dtype=object).astype(address.dtype)
+    numbers = pd.Series(["-".join(_NUMBER.findall(a)) for a in address.tolist()],
+                        index=address.index, dtype=address.dtype)
+    block = names.loc[address.index] + "|" + numbers  # the same house numbers are required anyway
     block = block[block.duplicated(keep=False)]
     if block.empty:
         return []

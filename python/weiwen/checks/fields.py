@@ -138,9 +138,10 @@ def check_phone(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
 
 
 def luhn_valid(cards: pd.Series) -> pd.Series:
-    """Luhn check of digit strings (vectorised per length); False for non-digits."""
+    """Luhn check of digit strings (vectorised per length); False for non-digits (0-9 only:
+    a digit of another script is no card number, and the sum is worked out on bytes)."""
     out = pd.Series(False, index=cards.index)
-    digits_only = cards.str.fullmatch(r"\d+").fillna(False)
+    digits_only = cards.str.fullmatch(r"[0-9]+").fillna(False)
     for length, group in cards[digits_only].groupby(cards[digits_only].str.len()):
         d = (np.frombuffer("".join(group).encode("ascii"), dtype=np.uint8) - 48) \
             .reshape(-1, length)[:, ::-1].astype(int)
@@ -163,7 +164,7 @@ def card_numbers(roster: pd.DataFrame) -> pd.Series:
 
 def number_image(cards: pd.Series) -> pd.Series:
     """Cards a number cell gives back: 16–19 digits, every one after the 15th a 0."""
-    return cards.str.fullmatch(r"\d{15}0{1,4}").fillna(False).astype(bool)
+    return cards.str.fullmatch(r"[0-9]{15}0{1,4}").fillna(False).astype(bool)
 
 
 def check_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
@@ -183,12 +184,17 @@ def check_card(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
     out += emit(roster, lost & ~by_card, CARD_LOST, column=Col.CARD, severity=Severity.WARNING,
                 value=card, paid="")
     checked = present & ~lost
-    length_ok = card[checked].str.fullmatch(r"\d{16,19}").reindex(card.index, fill_value=False) \
+    length_ok = card[checked].str.fullmatch(r"[0-9]{16,19}").reindex(card.index, fill_value=False) \
         .astype(bool)
+    # digits of another script (pasted from elsewhere) are no card number the bank takes
+    other_digits = card.str.fullmatch(r"\d{16,19}").fillna(False).astype(bool) & ~length_ok
     for severity, rows in ((Severity.ERROR, by_card), (Severity.WARNING, ~by_card)):
-        out += emit(roster, rows & checked & ~length_ok, CARD_INVALID, column=Col.CARD,
-                    severity=severity, value=card,
+        out += emit(roster, rows & checked & ~length_ok & ~other_digits, CARD_INVALID,
+                    column=Col.CARD, severity=severity, value=card,
                     reason="位数不对（银行卡号一般为16到19位数字）")
+        out += emit(roster, rows & checked & other_digits, CARD_INVALID, column=Col.CARD,
+                    severity=severity, value=card,
+                    reason="含有0到9以外的数字，银行无法识别，请用半角数字0到9重新输入")
     luhn_ok = luhn_valid(card[checked]).reindex(card.index, fill_value=False)
     out += emit(roster, checked & length_ok & ~luhn_ok, CARD_INVALID, column=Col.CARD,
                 value=card, reason="校验不通过，可能有数字填错（个别老卡、存折不适用此校验），请核对")

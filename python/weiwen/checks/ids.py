@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -42,14 +43,16 @@ _WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)])
 _CHECK = np.array(list("10X98765432"))
 _CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
 _SPACES = re.compile(r"[\s\-]")
-_LEGACY = re.compile(r"\d{15}")
-_WELL_FORMED = re.compile(r"\d{17}[\dX]")
-_DIGITS18 = re.compile(r"\d{18}")
+# 0-9, never \d: \d is any script's digit (Arabic-Indic ٣ too), which is no ID number and which
+# the check digit, worked out on bytes, cannot take
+_LEGACY = re.compile(r"[0-9]{15}")
+_WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]")
+_DIGITS18 = re.compile(r"[0-9]{18}")
 
 
 def check_digits(bodies: pd.Series) -> pd.Series:
     """The GB 11643 check digit of 17-digit strings (vectorised); '' for anything else."""
-    ok = bodies.str.fullmatch(r"\d{17}").fillna(False)
+    ok = bodies.str.fullmatch(r"[0-9]{17}").fillna(False)
     out = pd.Series("", index=bodies.index, dtype=object)
     if ok.any():
         digits = np.frombuffer("".join(bodies[ok]).encode("ascii"), dtype=np.uint8) - 48
@@ -101,8 +104,8 @@ def _full_matches(values: pd.Series, pattern: re.Pattern[str], length: int) -> p
 
 
 def well_formed_ids(ids: pd.Series) -> pd.Series:
-    r"""`ids.str.fullmatch(r"\d{17}[\dX]")` as bool, for text values: 17 digits and a digit or
-    X. The 18-character ASCII IDs (nearly all) are looked at as one byte matrix, any others
+    r"""`ids.str.fullmatch(r"[0-9]{17}[0-9X]")` as bool, for text values: 17 digits and a digit
+    or X. The 18-character ASCII IDs (nearly all) are looked at as one byte matrix, any others
     by the regex."""
     values = ids.tolist()
     out = np.zeros(len(values), dtype=bool)
@@ -113,7 +116,7 @@ def well_formed_ids(ids: pd.Series) -> pd.Series:
         chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
         digit = (chars >= ord("0")) & (chars <= ord("9"))
         out[rows] = digit[:, :17].all(axis=1) & (digit[:, 17] | (chars[:, 17] == ord("X")))
-    else:       # digits of other scripts are digits to the regex too
+    else:       # a few characters of other scripts among them: the regex says which IDs
         out[rows] = [_WELL_FORMED.fullmatch(v) is not None for v in candidates]
     return pd.Series(out, index=ids.index)
 
@@ -129,12 +132,15 @@ def _legacy_to_18(raw: pd.Series) -> pd.Series:
 
 
 def raw_ids(written: pd.Series) -> pd.Series:
-    """身份证号 text without spaces and hyphens, upper-case X (ID_RAW: the ID as the unit wrote
-    it, before any conversion)."""
+    """身份证号 text without spaces and hyphens, upper-case X, full-width digits and letters as
+    0-9 and A-Z (NFKC, as the merge reads every returned cell: ３３０１０６… typed into 名册 in
+    an input method's full-width mode is the same number). ID_RAW: the ID as written, before
+    the 15 → 18 conversion."""
     # one Python pass (pandas' string methods take a pass each, about three times as long on
-    # 100,000 IDs). Most IDs are letters and digits only (no space or hyphen is alphanumeric):
-    # only the others are searched for them.
-    return pd.Series([v.upper() if v.isalnum() else _SPACES.sub("", v).upper()
+    # 100,000 IDs). Most IDs are ASCII letters and digits only (no space or hyphen is
+    # alphanumeric): only the others are normalised and searched.
+    return pd.Series([v.upper() if v.isascii() and v.isalnum()
+                      else _SPACES.sub("", unicodedata.normalize("NFKC", v)).upper()
                       for v in written.tolist()], index=written.index, dtype=written.dtype)
 
 
@@ -254,11 +260,11 @@ def check_id_valid(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
         return []
     b = ids[bad]
     n = b.str.len()
-    well_formed = b.str.fullmatch(r"\d{17}[\dX]")
+    well_formed = b.str.fullmatch(r"[0-9]{17}[0-9X]")
     checksum = check_digits(b.str.slice(0, 17)) == b.str.slice(17, 18)
     reason = np.select(
         [~n.isin([15, 18]), ~well_formed & (n == 18), n == 15, ~checksum],
-        ["位数不对，应为18位，现为" + n.astype(str) + "位", "含有数字和末位X以外的字符",
+        ["位数不对，应为18位，现为" + n.astype(str) + "位", "含有数字0到9和末位X以外的字符",
          "15位旧号码中的出生日期不存在", "校验位不对，可能有数字填错"],
         default="出生日期不存在或不合理")
     return emit(roster, bad, ID_INVALID, column=Col.ID,

@@ -88,3 +88,26 @@ def test_amounts_follow_status_only_and_are_vectorised_over_a_roster_read_back()
     back[Col.SIZE] = back[Col.SIZE].astype(float)
     again, _ = compute_amounts(back, S)
     assert again[Col.AMOUNT].tolist() == [1100] and again[Col.BASIS].tolist() == ["低保 3人户 1100元"]
+
+
+def test_a_household_size_beyond_any_integer_does_not_stop_amounts(cli, tmp_path):
+    """家庭人口 1E+20 (a slip in a number cell; 2**70 alike): 计算金额 and the whole run finish;
+    the 按户人数分档 row is 错误 and unpaid, the 按户 row is paid with its 计发依据."""
+    from intake_helpers import person, unit_campaign, write_openpyxl
+    from weiwen import workbook_io
+    from weiwen.names import RETURN_COLUMNS, ProblemCol
+
+    campaign = unit_campaign(tmp_path / "活动")
+    by_size, per_household = person(1, "低保"), person(2, "残疾户")
+    by_size[3], per_household[3] = 1e20, 2 ** 70
+    write_openpyxl(campaign.inbox / "东湖社区.xlsx",
+                   [list(RETURN_COLUMNS), by_size, per_household, person(3)])
+    cli("merge", campaign.root)
+    cli("amounts", campaign.root)
+    rows = {r[Col.NAME]: r for r in workbook_io.read_roster(campaign.workbook).to_dict("records")}
+    assert rows["测试0001"][Col.STATUS] == "错误" and not rows["测试0001"][Col.AMOUNT]
+    assert rows["测试0002"][Col.AMOUNT] == 700
+    assert rows["测试0002"][Col.BASIS] == "残疾户 按户 700元"
+    problems = workbook_io.read_problems(campaign.workbook)
+    assert "家庭人口" in " ".join(problems[problems["户主姓名"] == "测试0001"][ProblemCol.MESSAGE])
+    cli("run", campaign.root)

@@ -55,7 +55,9 @@ def _basis(roster: pd.DataFrame, settings: Settings, amount: pd.Series) -> pd.Se
     """"低保 3人户 1100元", "残疾户 按户 700元", "重点优抚对象 按人 800元"."""
     category = text_column(roster, Col.CATEGORY)
     method = category.map({s.category: s.method for s in settings.standards})
-    size = _sizes(roster).astype("Int64").astype(str)
+    # "3", or "<NA>" where there is none; int() in Python, not Int64: a 家庭人口 typed as
+    # 1E+20 (a slip, flagged by the checks) is beyond int64 and must not stop 计算金额
+    size = _sizes(roster).map(lambda v: "<NA>" if v != v else str(int(v))).astype(str)
     tier = np.where(_sizes(roster) > 3, size + "人户（3人及以上户）", size + "人户")
     how: pd.Series = pd.Series(np.where(method == Method.BY_SIZE, tier, method.fillna("")),
                                index=roster.index)

@@ -6,6 +6,7 @@ same file system). Before the campaign workbook is replaced, a copy goes to CAMP
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import shutil
@@ -19,11 +20,21 @@ from .values import to_text
 
 BACKUPS_KEPT = 10
 _FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+#: the longest file-name stem made from a name, in UTF-8 bytes (40 Chinese characters): file
+#: systems take 255 bytes a name, and Windows 260 characters a path
+_MAX_STEM_BYTES = 120
 
 
 def safe_file_stem(name: str, default: str = "未命名单位") -> str:
-    """A file name from a unit or group name: characters Windows forbids become _."""
-    return _FORBIDDEN_IN_NAMES.sub("_", to_text(name)).strip(" .") or default
+    """A file name from a unit or group name: characters Windows forbids become _. A name too
+    long for a file name (a paragraph pasted into 单位) is cut, and a digest of the whole name
+    added, so that two long names that begin alike still make two files."""
+    stem = _FORBIDDEN_IN_NAMES.sub("_", to_text(name)).strip(" .") or default
+    if len(stem.encode("utf-8")) <= _MAX_STEM_BYTES:
+        return stem
+    digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
+    cut = stem.encode("utf-8")[:_MAX_STEM_BYTES - 9].decode("utf-8", "ignore").rstrip(" .")
+    return f"{cut}_{digest}"
 
 
 TEMP_PREFIX = ".~tmp-"

@@ -57,6 +57,9 @@ def emit(roster: pd.DataFrame, mask: pd.Series | np.ndarray, code: str, *,
     rows = roster.loc[mask, [c for c in roster.columns if c in _NAMED]]
     src = pd.to_numeric(rows[Col.SRC_ROW], errors="coerce") if Col.SRC_ROW in rows else \
         pd.Series(np.nan, index=rows.index)
+    # a 来源行 typed over in 名册 as 1E+308 or 1E+30 is no row of any file: said as none, not
+    # a stop in int()
+    src = src.where(src.abs() < 2 ** 53)
     cols = {k: (v.loc[rows.index].tolist() if isinstance(v, pd.Series) else [v] * len(rows))
             for k, v in values.items()}
     out = []

@@ -260,7 +260,7 @@ def check_id_valid(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:
         return []
     b = ids[bad]
     n = b.str.len()
-    well_formed = b.str.fullmatch(r"[0-9]{17}[0-9X]")
+    well_formed = well_formed_ids(b)
     checksum = check_digits(b.str.slice(0, 17)) == b.str.slice(17, 18)
     reason = np.select(
         [~n.isin([15, 18]), ~well_formed & (n == 18), n == 15, ~checksum],

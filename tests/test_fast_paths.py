@@ -193,6 +193,47 @@ def test_text_column_equals_the_cell_by_cell_definition():
         assert got.tolist() == [plain(v) for v in frame[column].tolist()]
 
 
+def test_texts_of_some_rows_equal_text_column_at_those_rows():
+    """A re-merge compares the previous 名册 with the new one without making every cell text:
+    texts_differ, text_at and text_of_few give what text_column gives, on cells that differ
+    only in their blank (None, NaN, '') or in spaces, on columns of numbers, dates and of the
+    str dtype, on a roster carrying the checks' texts, and on a column one side lacks."""
+    from weiwen.values import TEXT_OF, text_at, text_column, text_of_few, texts_differ
+
+    rows = 240
+    messy = _messy_column(rows, 0)
+    text = [v if isinstance(v, str) else None if i % 2 else float("nan")
+            for i, v in enumerate(_messy_column(rows, 5))]
+    a = pd.DataFrame({"混合": messy, "文本": text, "只有空": [None] * rows,
+                      "数字": [float(i % 4) if i % 3 else None for i in range(rows)]}, dtype=object)
+    a["str"] = pd.array(text, dtype="str")
+    a["小数"] = np.linspace(0, 3, rows)
+    a["日期"] = pd.date_range("2027-01-01", periods=rows, freq="D")
+    b = a.copy()
+    b["混合"] = _messy_column(rows, 1)           # another messy column beside it
+    b["文本"] = [(f" {v}" if i % 3 else v) if isinstance(v, str) else "" if v is None else None
+                 for i, v in enumerate(text)]
+    b["只有空"] = ["" if i % 2 else float("nan") for i in range(rows)]
+    b["str"] = b["文本"].astype("str")
+    b[TEXT_OF + "数字"] = text_column(b, "数字")       # a roster as the checks carry it
+    b = b.drop(columns=["小数"])
+    rng = np.random.default_rng(1)
+    at_a, at_b = rng.permutation(rows)[:150], rng.permutation(rows)[:150]
+    for column in ["混合", "文本", "只有空", "数字", "str", "小数", "日期", "无此列"]:
+        want_a = text_column(a, column).to_numpy(object)
+        want_b = text_column(b, column).to_numpy(object)
+        assert list(text_at(a, column, at_a)) == list(want_a[at_a])
+        assert list(text_of_few(b, column)) == list(want_b)
+        for x, y in ((a, b), (b, a), (a, a)):
+            got = texts_differ(x, at_a, y, at_b, column)
+            want = text_column(x, column).to_numpy(object)[at_a] \
+                != text_column(y, column).to_numpy(object)[at_b]
+            assert got.dtype == bool and list(got) == list(want), column
+    # the blank and padded cells above differ as cells but not as text
+    same = ~texts_differ(a, np.arange(rows), b, np.arange(rows), "文本")
+    assert same.all() and not (a["文本"].to_numpy(object) == b["文本"].to_numpy(object)).all()
+
+
 def test_repeated_among_a_pool_equals_repeated_of_the_pool():
     from weiwen.checks._base import repeated
     # text keys with gaps (None and NaN), as a check's key is text or NaN off its pool

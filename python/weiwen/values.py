@@ -10,6 +10,7 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -106,14 +107,81 @@ def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if kept in frame.columns:
         return frame[kept].rename(column)
     col = frame[column]
-    if col.dtype != object and not isinstance(col.dtype, pd.StringDtype):
+    if not _cell_by_cell(col):
         return col.where(col.notna(), "").astype(str).str.strip()
-    # text and mixed cells (every column of a roster read back): one pass in Python is about
-    # three times faster than pandas' where / astype / str.strip, and the checks call this for
-    # every column they look at. Most cells are text: only the others are asked if blank; an
-    # object Series made str afterwards costs half of building the str Series from the list.
-    return pd.Series([v.strip() if type(v) is str else "" if v is None else _cell_text(v)
-                      for v in col.tolist()], index=col.index, dtype=object).astype("str")
+    # an object Series made str afterwards costs half of building the str Series from the list
+    return pd.Series(_texts(col.tolist()), index=col.index, dtype=object).astype("str")
+
+
+def _cell_by_cell(col: pd.Series) -> bool:
+    """Whether text_column makes each cell's text from that cell alone (`_texts`): text and
+    mixed cells, every column of a roster read back."""
+    return col.dtype == object or isinstance(col.dtype, pd.StringDtype)
+
+
+def _texts(values: list[Any]) -> list[str]:
+    """text_column of cells of text and mixed columns. One pass in Python is about three times
+    faster than pandas' where / astype / str.strip, and the checks call this for every column
+    they look at. Most cells are text: only the others are asked if blank."""
+    return [v.strip() if type(v) is str else "" if v is None else _cell_text(v) for v in values]
+
+
+def text_at(frame: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
+    """text_column(frame, column) at the positions `rows`, as an object array: only those
+    cells are made text when each cell's text is its own (a few rows of 100,000)."""
+    if column not in frame or TEXT_OF + column in frame.columns or not _cell_by_cell(frame[column]):
+        texts: np.ndarray = text_column(frame, column).to_numpy(object)[rows]
+        return texts
+    return np.asarray(_texts(frame[column].to_numpy(object)[rows].tolist()), dtype=object)
+
+
+def texts_differ(a: pd.DataFrame, a_rows: np.ndarray, b: pd.DataFrame, b_rows: np.ndarray,
+                 column: str) -> np.ndarray:
+    """Whether the text (text_column) of `column` differs between row a_rows[i] of `a` and row
+    b_rows[i] of `b`, for each i. Two cells that are the same str, or both blank (None, NaN or
+    ''), have the same text without making it: when a roster is compared with the one it was
+    made again from (a re-merge), nearly every pair of cells is, and making the text of both
+    columns would cost most of the comparison."""
+    x, y = _plain(a, column), _plain(b, column)
+    if x is None or y is None:
+        differ: np.ndarray = text_at(a, column, a_rows) != text_at(b, column, b_rows)
+        return differ
+    differ = x[a_rows] != y[b_rows]
+    maybe = np.flatnonzero(differ)     # still the same text: " 张三" and "张三"
+    if len(maybe):
+        differ[maybe] = text_at(a, column, a_rows[maybe]) != text_at(b, column, b_rows[maybe])
+    return differ
+
+
+def _plain(frame: pd.DataFrame, column: str) -> np.ndarray | None:
+    """The cells of `column` with the blank ones as '' (the text they have), when every other
+    cell is a str and its text depends on it alone (text_column strips it): equal cells then
+    have equal texts. None when some cell is not text (a number, a date), or the column's text
+    is not made cell by cell."""
+    if column not in frame:
+        return np.full(len(frame), "", dtype=object)
+    kept = TEXT_OF + column
+    col = frame[kept] if kept in frame.columns else frame[column]
+    if not _cell_by_cell(col):
+        return None
+    cells = col.to_numpy(object)
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":      # no blank cell
+        return cells
+    cells = cells.copy()
+    cells[pd.isna(cells)] = ""
+    return cells if pd.api.types.infer_dtype(cells, skipna=False) == "string" else None
+
+
+def text_of_few(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """text_column(frame, column) as an object array, for a column of few distinct values
+    (来源文件, 单位): each distinct cell is made text once."""
+    cells = _plain(frame, column)
+    if cells is None:
+        texts: np.ndarray = text_column(frame, column).to_numpy(object)
+        return texts
+    # only str are left, and two str are one value only when they are equal
+    codes, values = pd.factorize(cells)
+    return np.asarray(_texts(list(values)), dtype=object)[codes]
 
 
 def _cell_text(value: Any) -> str:

@@ -255,8 +255,73 @@ def _occurrences(codes: np.ndarray) -> np.ndarray:
     return pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
 
 
-def _blank_note(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+_KEYED = (Col.UNIT, Col.ID, Col.NAME, Col.CATEGORY)
+
+
+def _key_cells(frame: pd.DataFrame, column: str) -> np.ndarray | None:
+    """The cells of `column` with the blank ones as '' (the text _as_text gives them), when
+    every other cell is a str (its own text); else None."""
+    cells = frame[column].to_numpy(object)
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        return cells
+    cells = cells.copy()
+    cells[pd.isna(cells)] = ""
+    return cells if pd.api.types.infer_dtype(cells, skipna=False) == "string" else None
+
+
+def _previous_keys(previous: pd.DataFrame, roster: pd.DataFrame, keys: np.ndarray
+                   ) -> np.ndarray:
+    """_keys(previous) as an object array, with `keys` (the new roster's) taken for the rows
+    whose 单位, 身份证号, 户主姓名 and 类别 are the same text as the new roster's row at the same
+    position: a re-merge made from the same files gives nearly every row again where it was."""
+    if any(c not in previous or c not in roster for c in _KEYED):
+        return np.asarray(_keys(previous), dtype=object)
+    common = min(len(previous), len(roster))
+    same = np.ones(common, dtype=bool)
+    for column in _KEYED:
+        before, after = _key_cells(previous, column), _key_cells(roster, column)
+        if before is None or after is None:
+            return np.asarray(_keys(previous), dtype=object)
+        same &= before[:common] == after[:common]
+    out = np.empty(len(previous), dtype=object)
+    out[:common][same] = keys[:common][same]
+    rest = np.concatenate([np.flatnonzero(~same), np.arange(common, len(previous))])
+    if len(rest):
+        out[rest] = np.asarray(_keys(previous.iloc[rest]), dtype=object)
+    return out
+
+
+def _same_listing(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """For each key of `new`, the position in `old` of the same key at the same occurrence
+    (-1: none). A re-merge mostly gives each row the key it had at the same position: a key
+    found only at such positions is the same listing there, on both sides (its other listings
+    would be at positions that differ), and is not looked up."""
+    common = min(len(old), len(new))
+    old_moved, new_moved = np.ones(len(old), dtype=bool), np.ones(len(new), dtype=bool)
+    old_moved[:common] = new_moved[:common] = old[:common] != new[:common]
+    found = np.where(new_moved, -1, np.arange(len(new)))
+    if not old_moved.any() and not new_moved.any():
+        return found
+    if old_moved.sum() + new_moved.sum() > common:        # reordered: look every row up
+        old_rows, new_rows = np.arange(len(old)), np.arange(len(new))
+    else:
+        moved = set(old[old_moved].tolist()) | set(new[new_moved].tolist())
+        old_rows = np.flatnonzero([k in moved for k in old.tolist()])
+        new_rows = np.flatnonzero([k in moved for k in new.tolist()])
+    found[new_rows] = _looked_up(old[old_rows], new[new_rows], old_rows)
+    return found
+
+
+def _looked_up(before: np.ndarray, after: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """_same_listing of every key of `after` among `before` (whose rows are at `positions`)."""
+    # the keys of both as numbers, then (key, occurrence) looked up in one go
+    codes, _ = pd.factorize(np.concatenate([before, after]))
+    old, new = codes[:len(before)], codes[len(before):]
+    at = pd.Index((old.astype(np.int64) << 32) | _occurrences(old)).get_indexer(
+        (new.astype(np.int64) << 32) | _occurrences(new))
+    found = np.full(len(after), -1, dtype=np.intp)
+    found[at >= 0] = positions[at[at >= 0]]
+    return found
 
 
 def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None,
@@ -267,18 +332,13 @@ def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None,
     a household is its second) are in the previous 名册. `keys`: _keys(roster), when known."""
     if previous is None or not len(previous) or not len(roster):
         return roster[Col.NOTE]
-    before = _keys(previous)
-    # the keys of both rosters as numbers, then (key, occurrence) looked up in one go
-    codes, _ = pd.factorize(np.asarray(before + (_keys(roster) if keys is None else keys),
-                                       dtype=object))
-    old, new = codes[:len(before)], codes[len(before):]
-    found = pd.Index((old.astype(np.int64) << 32) | _occurrences(old)).get_indexer(
-        (new.astype(np.int64) << 32) | _occurrences(new))
+    after = np.asarray(_keys(roster) if keys is None else keys, dtype=object)
+    found = _same_listing(_previous_keys(previous, roster, after), after)
     known = found >= 0
     # the clerk's cell as it was, value and type, never normalised ('' for an empty cell, as a
     # unit's empty 备注 is); the None after them is what -1 (not found) picks, never used
-    notes = np.asarray(["" if _blank_note(v) else v for v in previous[Col.NOTE].tolist()] + [None],
-                       dtype=object)
+    notes = np.asarray(["" if v is None or (isinstance(v, float) and v != v) else v
+                        for v in previous[Col.NOTE].tolist()] + [None], dtype=object)
     kept = pd.Series(notes[found], index=roster.index, dtype=object)
     return roster[Col.NOTE].where(~known, kept)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 
 from .. import problems as P
@@ -29,7 +30,7 @@ from ..outputs.state import roster_state
 from ..outputs.unchanged import Unchanged
 from ..settings import Settings
 from ..templates_out import write_templates
-from ..values import text_column
+from ..values import text_at, text_of_few
 from .checked_standards import changed_since_checked, remember
 from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
@@ -145,9 +146,10 @@ def typed_households(previous: pd.DataFrame) -> list[str]:
     from inbox/, so they are not in the new one — the clerk is told, never left to find out."""
     if not len(previous) or Col.SRC_FILE not in previous:
         return []
-    names = text_column(previous, Col.NAME)
-    typed = (text_column(previous, Col.SRC_FILE) == "") & (
-        (names != "") | (text_column(previous, Col.ID) != ""))
+    # 户主姓名 and 身份证号 read only for the rows without 来源文件 (none, after a merge)
+    rows = np.flatnonzero(text_of_few(previous, Col.SRC_FILE) == "")
+    names = text_at(previous, Col.NAME, rows)
+    typed = (names != "") | (text_at(previous, Col.ID, rows) != "")
     return [n or "（无姓名）" for n in names[typed].tolist()]
 
 

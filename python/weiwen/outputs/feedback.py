@@ -167,9 +167,15 @@ def write_feedback(output_dir: Path, problems: list[P.Problem], report: MergeRep
             key = path.relative_to(output_dir).as_posix()
             shown = [[r[c] for c in COLUMNS] for r in rows]
 
-            def digest(code: str, unit: str = unit, shown: list = shown) -> str:
+            made: dict[str, str] = {}        # digest by code: most are asked for twice
+
+            def digest(code: str, unit: str = unit, shown: list = shown,
+                       made: dict[str, str] = made) -> str:
                 # the code is part of what the file shows
-                return inputs_digest(STEP, unit, deadline_text, code, list(COLUMNS), shown)
+                if code not in made:
+                    made[code] = inputs_digest(STEP, unit, deadline_text, code, list(COLUMNS),
+                                               shown)
+                return made[code]
             # kept with the code it printed when made by an earlier merge, else made now
             code = next((c for c in (before.get(key), state.code) if c and unchanged is not None
                          and unchanged.current(path, digest(c))), state.code)

@@ -522,3 +522,37 @@ def test_files_the_writer_process_never_wrote_are_written_here(tmp_path):
     writer.submit(tmp_path / "2.xlsx", book, [_sheet("二")])   # the process is gone: here
     writer.wait()
     assert [_written(tmp_path / f"{n}.xlsx") for n in (1, 2)] == ["一", "二"]
+
+
+def test_merge_order_equals_sort_values():
+    """merge_files puts the rows in order from numbers (each unit's place in the 单位 sheet,
+    each file's among the sorted names): the order sort_values gives, for file names of mixed
+    case, digits, full-width and combining characters, a unit missing from the sheet or blank."""
+    import random
+
+    from weiwen.intake.merge import _in_order
+    from weiwen.names import Col
+
+    rng = random.Random(3)
+    names = ["东湖社区", "青山村", "a社区", "B村", "东湖", "Ａ社区"]
+    files = ["a.xlsx", "B.xlsx", "b.xlsx", "10.xlsx", "9.xlsx", "东湖/分批1.xlsx", "东湖/分批10.xlsx",
+             "东湖/分批2.xlsx", "ａ.xlsx", "", " a.xlsx", "é.csv", "e\u0301.csv", "😀.xlsx"]
+    for case in range(120):
+        rows = rng.randint(0, 50)
+        order = {u: i for i, u in enumerate(rng.sample(names, len(names)))}
+        if case % 5 == 0:
+            order.pop(rng.choice(names))
+        units = [rng.choice(names) for _ in range(rows)]
+        if case % 7 == 0 and rows:
+            units[0] = None
+        roster = pd.DataFrame({
+            Col.UNIT: pd.array(units, dtype="str") if case % 2 else pd.Series(units, dtype=object),
+            Col.SRC_FILE: pd.array([rng.choice(files) for _ in range(rows)], dtype="str"),
+            Col.SRC_ROW: np.array([rng.randint(1, 9) for _ in range(rows)], dtype=np.int64),
+            "行": range(rows)})
+        kept = np.array([rng.random() > 0.2 for _ in range(rows)], dtype=bool)
+        want = roster[kept].sort_values(
+            [Col.UNIT, Col.SRC_FILE, Col.SRC_ROW], kind="stable",
+            key=lambda s, order=order: s.map(order) if s.name == Col.UNIT else s
+        ).reset_index(drop=True)
+        pd.testing.assert_frame_equal(_in_order(roster, kept, order), want)

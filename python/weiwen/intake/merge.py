@@ -343,6 +343,28 @@ def keep_notes(roster: pd.DataFrame, previous: pd.DataFrame | None,
     return roster[Col.NOTE].where(~known, kept)
 
 
+def _in_order(roster: pd.DataFrame, kept: np.ndarray, unit_order: dict[str, int]
+              ) -> pd.DataFrame:
+    """The `kept` rows of `roster` by unit (in the 单位 sheet's order), 来源文件 and 来源行,
+    stably, indexed from 0."""
+    units = roster[Col.UNIT].to_numpy(object)[kept]
+    files = roster[Col.SRC_FILE].to_numpy(object)[kept]
+    if roster[Col.SRC_ROW].dtype == np.int64 and len(units) \
+            and pd.api.types.infer_dtype(files, skipna=False) == "string":
+        # what sort_values gives, from numbers: each unit's place in the sheet once per unit,
+        # each file's in the names sorted once per file (a roster has a few hundred of each)
+        unit_codes, unit_names = pd.factorize(units)
+        places = [unit_order.get(u) if type(u) is str else None for u in unit_names.tolist()]
+        if None not in places and (unit_codes >= 0).all():
+            file_codes, _ = pd.factorize(files, sort=True)
+            order = np.lexsort((roster[Col.SRC_ROW].to_numpy()[kept], file_codes,
+                                np.asarray(places, dtype=np.int64)[unit_codes]))
+            return roster.take(np.flatnonzero(kept)[order]).reset_index(drop=True)
+    return roster[kept].sort_values([Col.UNIT, Col.SRC_FILE, Col.SRC_ROW], kind="stable",
+                                    key=lambda s: s.map(unit_order) if s.name == Col.UNIT
+                                    else s).reset_index(drop=True)
+
+
 P.register("intake.file_failed", "文件内容无法处理", Severity.ERROR, "intake",
            "“{file}”的内容无法处理（{reason}），该文件未合并。请让该单位用下发的模板重新填写后发送，"
            "或把文件另存为 .xlsx 后放回 inbox 再合并。")
@@ -469,12 +491,8 @@ def merge_files(files: list[RawFile], settings: Settings, *,
                                row=int(row[Col.SRC_ROW]), column=Col.NAME,
                                content=content or "（空）"))
     report.rejected_rows += int(nobody.sum())
-    roster = roster[~nobody]
-
-    unit_order = {u.name: i for i, u in enumerate(settings.units)}
-    roster = roster.sort_values([Col.UNIT, Col.SRC_FILE, Col.SRC_ROW], kind="stable",
-                                key=lambda s: s.map(unit_order) if s.name == Col.UNIT else s
-                                ).reset_index(drop=True)
+    roster = _in_order(roster, ~nobody.to_numpy(bool),
+                       {u.name: i for i, u in enumerate(settings.units)})
     roster[Col.SEQ] = range(1, len(roster) + 1)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""

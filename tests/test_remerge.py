@@ -473,3 +473,27 @@ def test_rows_are_copied_only_as_this_writer_numbers_them():
     assert sheet_splice._OldRows(iter(part(one, two, four))).take(2, 3) == [b'<row r="2">']
     assert sheet_splice._OldRows(iter(part(one, b'<row r="2" spans="1:1"></row>'))).take(2, 1) == []
     assert sheet_splice._OldRows(iter(part(one, two))).take(2, 1) == [b'<row r="2">']
+
+
+@pytest.mark.slow
+def test_a_corrected_file_that_links_units_is_checked_as_a_whole_merge_checks_it(
+        messy, tmp_path, monkeypatch):
+    """The corrected file brings a household 青山村 lists too, a phone of 东湖社区's and drops
+    a row: the re-merge checks again only the rows these reach (checks/reuse.py), and the
+    workbook is the one a merge from scratch makes."""
+    from weiwen.checks import reuse
+    pipeline.on_disk("merge", messy)
+    west = _west()
+    west.append([len(west), *person(201)])                       # 青山村's household
+    west[3][5] = person(5)[4]                                     # 东湖社区's phone
+    del west[6]
+    write_csv(messy.inbox / "西湖社区名单.csv", west)
+    checked: list[int] = []
+    real = reuse.run_checks_slotted
+    monkeypatch.setattr(reuse, "run_checks_slotted",
+                        lambda r, s, **k: checked.append(len(r)) or real(r, s, **k))
+    pipeline.on_disk("merge", messy)
+    roster = workbook_io.read_roster(messy.workbook)
+    assert len(checked) == 1 and 2 <= checked[0] < len(roster) // 2
+    assert "重复" in set(roster.loc[roster["户主姓名"] == person(201)[0], "状态"])
+    _assert_same_workbook(_sheets(messy.workbook), _from_scratch(messy, tmp_path))

@@ -16,7 +16,7 @@ from ..names import Col, Internal, Status
 from ..settings import Settings
 from ..values import with_texts, without_texts
 from ._base import PHONE_DIGITS, Check, apply, emit, phone_digits
-from .coverage import Reference, check_references, reference_frame
+from .coverage import Reference, check_reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
 from .fields import CARD_LOST, FIELD_CHECKS
 from .ids import (BIRTH, ID_CHECKS, ID_LEGACY, ID_OK, ID_RAW, found_before, merge_findings,
@@ -49,6 +49,19 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     `earlier`: for a check of 名册 as it is, the 问题 sheet, for what the merge saw in the
     returned cells (ids.merge_findings; a card kept by a number cell, fields.check_card); a
     merge sees them itself."""
+    roster, problems, _ = run_checks_slotted(roster, settings, references=references,
+                                             earlier=earlier)
+    return roster, problems
+
+
+def run_checks_slotted(roster: pd.DataFrame, settings: Settings, *,
+                       references: Sequence[Reference] = (),
+                       earlier: pd.DataFrame | None = None
+                       ) -> tuple[pd.DataFrame, list[P.Problem], list[int]]:
+    """run_checks, and for each problem the slot it was found in: the check's place in CHECKS
+    (then the merge's 15-digit IDs, then each list of 对照名单). A roster's problems are found in
+    slot order, and within a slot one row's in the order they are written into its 问题: what
+    a check of part of a roster needs to put its problems among the others (checks/reuse.py)."""
     lost, legacy = merge_findings(roster, earlier)
     cards = [i for _, i, _ in found_before(roster, earlier, (CARD_LOST,), same_id=False,
                                            older={"intake.card_from_number": CARD_LOST})]
@@ -66,12 +79,26 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     roster = with_texts(roster, [*_TEXTS, Col.STATUS, Col.ISSUES])
     roster[PHONE_DIGITS] = phone_digits(roster)
     problems: list[P.Problem] = []
+    slots: list[int] = []
+    slot = 0
     for i, checks in enumerate(CHECKS):
-        found = [p for check in checks for p in check(roster, settings)]
+        found: list[P.Problem] = []
+        for check in checks:
+            these = check(roster, settings)
+            found += these
+            slots += [slot] * len(these)
+            slot += 1
         if i == 0:
             converted = {p.extra.get("at") for p in found if p.code == ID_LEGACY}
-            found += [p for p in legacy if p.extra["at"] not in converted]
-            found += check_references(roster, references, settings)
+            kept = [p for p in legacy if p.extra["at"] not in converted]
+            found += kept
+            slots += [slot] * len(kept)
+            slot += 1
+            for reference in references:
+                these = check_reference(roster, reference)
+                found += these
+                slots += [slot] * len(these)
+                slot += 1
         apply(roster, found)
         problems += found
-    return without_texts(roster).drop(columns=list(_WORKING)), problems
+    return without_texts(roster).drop(columns=list(_WORKING)), problems, slots

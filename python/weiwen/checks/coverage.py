@@ -91,12 +91,17 @@ def check_reference(roster: pd.DataFrame, reference: Reference) -> list[P.Proble
         return emit(roster, applies & on_list, ON_LIST, column=Col.ID, reference=reference.name,
                     ref_row=ids.map(first[REF_ROW]).astype("Int64").astype(str),
                     ref_name=ids.map(first[Col.NAME]).fillna(""), note=_note(rule))
-    missing = listed[~listed[Col.ID].isin(set(ids))].drop_duplicates(Col.ID)
-    out = [P.make(NOT_RETURNED, unit=r[Col.UNIT], file=r[REF_FILE], row=int(r[REF_ROW]),
-                  name=r[Col.NAME], id=r[Col.ID], reference=r[REF_FILE])
-           for r in missing.to_dict("records")]
-    return out + emit(roster, applies & ~on_list, NOT_ON_LIST, column=Col.ID,
+    return not_returned(reference, set(ids)) + emit(roster, applies & ~on_list, NOT_ON_LIST, column=Col.ID,
                       category=category, reference=reference.name, note=_note(rule))
+
+
+def not_returned(reference: Reference, ids: set[str]) -> list[P.Problem]:
+    """漏报: the people of a 必须在 list whose ID is not among the roster's `ids` (18 digits)."""
+    listed = reference.frame
+    missing = listed[~listed[Col.ID].isin(ids)].drop_duplicates(Col.ID)
+    return [P.make(NOT_RETURNED, unit=r[Col.UNIT], file=r[REF_FILE], row=int(r[REF_ROW]),
+                   name=r[Col.NAME], id=r[Col.ID], reference=r[REF_FILE])
+            for r in missing.to_dict("records")]
 
 
 def check_references(roster: pd.DataFrame, references: Sequence[Reference],

@@ -1,0 +1,286 @@
+"""The checks of a re-merge, reusing the last merge's outcome for the rows no change can reach.
+
+Every check looks at one row, or at the rows that share a key with it: the 身份证号 (a 15-digit
+one as its 18-digit form), the digits of 联系电话, the 银行卡号, or 户主姓名 with the house
+numbers of 地址 (疑似重复 by address compares only within such a block). So a row's 状态 and
+问题 depend on the rows linked to it through a chain of these keys, and on nothing else: the
+settings, the lists of 对照名单 and the day (ages), which the caller's memo is keyed by.
+
+When one unit sends a corrected file, most rows of the new merge are the same as the last
+merge's, cell for cell. The rows that are new or changed, the rows that went away, and every
+row linked to them (through any chain of keys, in either merge) are checked again together by
+`run_checks`; every other row keeps its 状态 / 问题, and its problems, from the last check.
+The result is the one a check of the whole roster gives: the same roster, the same problems
+and, for each row, its problems in the same order. (Only the order between rows of the
+problem list may differ; the 问题 sheet and the units' feedback are sorted by unit, file and
+row.)
+
+Not reused (the whole roster is checked): a roster with 家庭成员身份证号 (a member's ID links
+two households in a way not keyed here), a 序号 that is not a number in every row (the checks
+order rows by it), rows that are not in the same order as in the last merge, and a memo made
+for other columns.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+from .. import problems as P
+from ..names import MEMBER_IDS, Col, Internal, RefRule
+from ..settings import Settings
+from ..values import text_column as text
+from . import CHECKS, run_checks_slotted
+from ._base import phone_digits
+from .coverage import NOT_RETURNED, Reference, not_returned
+from .duplicates import normal_address
+from .fields import card_numbers
+from .ids import raw_ids
+
+#: the columns run_checks writes (the others it hands back as they came)
+OUTCOME = (Col.ID, Col.STATUS, Col.ISSUES, Internal.AGE)
+#: columns that are not a row's content: numbered anew by every merge, or written by the checks
+_NOT_CONTENT = frozenset({Col.SEQ, Col.STATUS, Col.ISSUES, Internal.KEY})
+_NUMBERS = re.compile(r"\d+")
+_KIND = {str: 1, int: 2, float: 3, bool: 4}
+#: set into the digest of a number, a yes/no or any other value, so that none is a text's
+_INT, _FLOAT = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+_BOOL, _OTHER = np.uint64(0x165667B19E3779F9), np.uint64(0x27D4EB2F165667C5)
+
+
+@dataclasses.dataclass
+class Checked:
+    """What a check of a merged roster leaves for the next merge's, by row position: each
+    row's content digest and link keys, its outcome (OUTCOME), and the problems found with
+    their slots (run_checks_slotted) and rows (positions; -1: none)."""
+    columns: tuple[str, ...]
+    digests: np.ndarray
+    links: np.ndarray
+    outcome: pd.DataFrame
+    problems: list[P.Problem]
+    slots: np.ndarray
+    rows: np.ndarray
+
+
+def _column_digest(values: pd.Series) -> np.ndarray:
+    """A 64-bit digest per cell that tells apart what the checks tell apart: the value and its
+    type (3, 3.0 and "3"; None and "None"; NaN and "nan"). A cell's digest depends neither on
+    the other cells of its column nor on the dtype pandas gave the column: one "3" among
+    numbers, or one text filled in where all were blank, changes its own row only."""
+    kind = values.dtype
+    if kind == np.int64:
+        return pd.util.hash_array(values.to_numpy()) ^ _INT
+    if kind == np.float64:
+        return pd.util.hash_array(values.to_numpy()) ^ _FLOAT
+    if kind == np.bool_:
+        return pd.util.hash_array(values.to_numpy()) ^ _BOOL
+    cells = values.to_numpy(object)
+    if infer_dtype(cells, skipna=False) == "string":     # most columns of a merge: text only
+        return pd.util.hash_array(cells, categorize=False)
+    kinds = np.fromiter((_KIND.get(type(v), 0) for v in cells), dtype=np.int8, count=len(cells))
+    out = np.zeros(len(cells), dtype=np.uint64)
+    texts = kinds == 1
+    if texts.any():
+        out[texts] = pd.util.hash_array(cells[texts], categorize=False)
+    for code, salt, dtype in ((2, _INT, np.int64), (3, _FLOAT, np.float64), (4, _BOOL, np.bool_)):
+        these = kinds == code
+        if not these.any():
+            continue
+        try:
+            out[these] = pd.util.hash_array(cells[these].astype(dtype)) ^ salt
+        except OverflowError:              # an int beyond 64 bits: told by its digits below
+            kinds[these] = 0
+    rest = kinds == 0
+    if rest.any():
+        typed = np.asarray([f"{type(v).__qualname__}:{v!r}" for v in cells[rest]], dtype=object)
+        out[rest] = pd.util.hash_array(typed, categorize=False) ^ _OTHER
+    return out
+
+
+def row_digests(roster: pd.DataFrame) -> np.ndarray:
+    """A 64-bit digest of each row's content (every column but 序号 and what the checks write)."""
+    out = np.zeros(len(roster), dtype=np.uint64)
+    for column in roster.columns:
+        if column in _NOT_CONTENT:
+            continue
+        out = (out * np.uint64(1_000_003)) ^ _column_digest(roster[column])
+    return out
+
+
+def _key_hashes(kind: int, keys: pd.Series) -> np.ndarray:
+    """The keys as 64-bit numbers (0: no key), one kind apart from another."""
+    values = keys.to_numpy(object)
+    present = values != ""
+    out = np.zeros(len(values), dtype=np.uint64)
+    if present.any():
+        out[present] = (pd.util.hash_array(values[present], categorize=False)
+                        ^ np.uint64(kind * 0x9E3779B97F4A7C15 % 2 ** 64)) | np.uint64(1)
+    return out
+
+
+def _id_keys(roster: pd.DataFrame) -> pd.Series:
+    """A key every row gets that the checks may group with it by 身份证号: the ID as written
+    without spaces, in upper case, with an 18-digit one's century and check digit left out,
+    so a 15-digit ID and its 18-digit form meet (a coarser key only links more rows)."""
+    written = text(roster, Col.ID)
+    raw = raw_ids(written)
+    return pd.Series([r[:6] + r[8:17] if len(r) == 18 else r if r else "=" + w if w else ""
+                      for r, w in zip(raw.tolist(), written.tolist())], index=roster.index,
+                     dtype=object)
+
+
+def _block_keys(roster: pd.DataFrame) -> pd.Series:
+    """户主姓名 with the house numbers of 地址: the blocks 疑似重复 by address compares within."""
+    name = text(roster, Col.NAME)
+    address = normal_address(text(roster, Col.ADDRESS))
+    return pd.Series([f"{n}|{'-'.join(_NUMBERS.findall(a))}" if n and a else ""
+                      for n, a in zip(name.tolist(), address.tolist())], index=roster.index,
+                     dtype=object)
+
+
+def row_links(roster: pd.DataFrame) -> np.ndarray:
+    """Each row's keys (rows × 4, 0: none): the rows a check may look at together share one."""
+    if not len(roster):
+        return np.zeros((0, 4), dtype=np.uint64)
+    return np.column_stack([
+        _key_hashes(1, _id_keys(roster)),
+        _key_hashes(2, phone_digits(roster)),
+        _key_hashes(3, card_numbers(roster)),
+        _key_hashes(4, _block_keys(roster)),
+    ])
+
+
+def reached(links: np.ndarray, seeds: np.ndarray, gone: np.ndarray) -> np.ndarray:
+    """The rows linked, through any chain of shared keys, to a row of `seeds` (a mask) or to a
+    row that went away (`gone`: its keys)."""
+    found = seeds.copy()
+    keys = np.unique(np.concatenate([links[seeds].ravel(), gone.ravel()]))
+    keys = keys[keys != 0]
+    while len(keys):
+        hit = np.isin(links, keys).any(axis=1) & ~found
+        if not hit.any():
+            break
+        found |= hit
+        keys = np.unique(links[hit].ravel())
+        keys = keys[keys != 0]
+    return found
+
+
+def _reusable(roster: pd.DataFrame, before: Checked | None) -> bool:
+    if before is None or tuple(roster.columns) != before.columns or not len(roster):
+        return False
+    if any(before.problems[i].code != NOT_RETURNED for i in np.flatnonzero(before.rows < 0)):
+        return False
+    if MEMBER_IDS in roster and (text(roster, MEMBER_IDS) != "").any():
+        return False
+    seq = pd.to_numeric(roster[Col.SEQ], errors="coerce") if Col.SEQ in roster else None
+    return seq is not None and bool(seq.notna().all())
+
+
+def _pairs(digests: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(new positions, old positions) of the rows found unchanged, by digest (a digest met
+    twice on a side pairs nothing); None when they are not in the same order as before."""
+    new_once = ~pd.Series(digests).duplicated(keep=False).to_numpy()
+    old_index = pd.Index(old)
+    at = old_index.get_indexer(digests) if old_index.is_unique else \
+        pd.Index(old[~pd.Series(old).duplicated(keep=False).to_numpy()]).get_indexer(digests)
+    if not old_index.is_unique:
+        # positions among the old digests met once, back to positions among all
+        once = np.flatnonzero(~pd.Series(old).duplicated(keep=False).to_numpy())
+        at = np.where(at >= 0, once[np.maximum(at, 0)], -1)
+    new_pos = np.flatnonzero((at >= 0) & new_once)
+    old_pos = at[new_pos]
+    if len(old_pos) > 1 and not (np.diff(old_pos) > 0).all():
+        return None
+    return new_pos, old_pos
+
+
+def check_merged(roster: pd.DataFrame, settings: Settings, *,
+                 references: Sequence[Reference] = (), before: Checked | None = None
+                 ) -> tuple[pd.DataFrame, list[P.Problem], Checked]:
+    """run_checks of a merged roster (fresh: nothing from the 问题 sheet), reusing `before` —
+    the memo of the last merge's check under the same settings, lists and day — for the rows no
+    change reaches (see the module docstring); and the memo of this check for the next one.
+    `before` is used up: its problems are handed on, not copied."""
+    digests = row_digests(roster)
+    pairs = _pairs(digests, before.digests) if before is not None and _reusable(roster, before) \
+        else None
+    if before is None or pairs is None:
+        out, problems, slots = run_checks_slotted(roster, settings, references=references)
+        where = _positions(roster)
+        rows = np.fromiter((where.get(p.extra.get("at"), -1) for p in problems), dtype=np.int64,
+                           count=len(problems))
+        return out, problems, _memo(roster, out, digests, row_links(roster), problems,
+                                    np.asarray(slots, dtype=np.int64), rows)
+    new_pos, old_pos = pairs
+    links = np.zeros((len(roster), 4), dtype=np.uint64)
+    links[new_pos] = before.links[old_pos]
+    changed = np.ones(len(roster), dtype=bool)
+    changed[new_pos] = False
+    if changed.any():
+        links[changed] = row_links(roster.iloc[np.flatnonzero(changed)])
+    kept_old = np.zeros(len(before.digests), dtype=bool)
+    kept_old[old_pos] = True
+    again = reached(links, changed, before.links[~kept_old])
+    # the rows reused: unchanged, and out of reach of every change
+    new_of_old = np.full(len(before.digests) + 1, -1, dtype=np.int64)   # [-1]: no row
+    reuse = ~again[new_pos]
+    new_of_old[old_pos[reuse]] = new_pos[reuse]
+
+    kept = before.outcome.iloc[old_pos[reuse]]
+    kept.index = roster.index[new_pos[reuse]]
+    parts = [kept] if len(kept) else []
+    # the last check's problems of the rows reused, pointed at their rows in this roster
+    rows_then = new_of_old[before.rows]
+    reused = np.flatnonzero(rows_then >= 0)
+    labels = roster.index[rows_then[reused]].tolist()
+    problems = [before.problems[i] for i in reused.tolist()]
+    for problem, label in zip(problems, labels):
+        problem.extra["at"] = label
+    slot_parts: list[np.ndarray] = [before.slots[reused]]
+    row_parts: list[np.ndarray] = [rows_then[reused]]
+    if again.any():
+        out_again, found, found_slots = run_checks_slotted(
+            roster.iloc[np.flatnonzero(again)], settings, references=references)
+        parts.append(out_again[list(OUTCOME)])
+        found = [p for p in found if p.code != NOT_RETURNED]
+        where = _positions(roster)
+        problems += found
+        slot_parts.append(np.asarray([s for p, s in zip(found, found_slots) if p.code != NOT_RETURNED],
+                                dtype=np.int64))
+        row_parts.append(np.fromiter((where.get(p.extra.get("at"), -1) for p in found),
+                                dtype=np.int64, count=len(found)))
+    outcome = pd.concat(parts).reindex(roster.index) if len(parts) > 1 else parts[0]
+    out = roster.copy()
+    for column in OUTCOME:
+        out[column] = outcome[column]
+    # the people of a 必须在 list whom no unit sent: asked of the whole roster's IDs
+    ids = set(text(out, Col.ID))
+    for n, reference in enumerate(references):
+        if reference.rule.rule == RefRule.MUST_NOT:
+            continue
+        missing = not_returned(reference, ids)
+        problems += missing
+        slot_parts.append(np.full(len(missing), len(CHECKS[0]) + 1 + n, dtype=np.int64))
+        row_parts.append(np.full(len(missing), -1, dtype=np.int64))
+    slot, row = np.concatenate(slot_parts), np.concatenate(row_parts)
+    # run_checks' order: by slot, and within a slot by row (each row's problems as found)
+    order = np.lexsort((row, slot))
+    problems = [problems[i] for i in order.tolist()]
+    return out, problems, _memo(roster, out, digests, links, problems, slot[order], row[order])
+
+
+def _positions(roster: pd.DataFrame) -> dict[Any, int]:
+    return dict(zip(roster.index.tolist(), range(len(roster))))
+
+
+def _memo(roster: pd.DataFrame, out: pd.DataFrame, digests: np.ndarray, links: np.ndarray,
+          problems: list[P.Problem], slots: np.ndarray, rows: np.ndarray) -> Checked:
+    return Checked(columns=tuple(roster.columns), digests=digests, links=links,
+                   outcome=out[list(OUTCOME)].reset_index(drop=True), problems=problems,
+                   slots=slots, rows=rows)

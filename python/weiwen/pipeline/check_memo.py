@@ -1,0 +1,54 @@
+"""The last merge's checks, kept in CAMPAIGN/.cache/checks for the next merge (checks/reuse.py).
+
+One entry: the memo of the last merge's check, with what it was made under — the settings
+sheets as read, the lists of 对照名单 (their rows), and the day (ages are counted to it when
+参数 has no 活动开始日期). A merge under anything else checks the whole roster. The store
+(intake/cache.py's) keys the entry by the code version too, keeps it behind an HMAC and never
+raises: a memo that cannot be read or written only costs speed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..checks.coverage import Reference
+from ..checks.reuse import Checked
+from ..intake.cache import CACHE_DIR, Store
+
+CHECKS_DIR = "checks"
+_KIND, _KEY = "merge", ("last",)
+
+
+def context(settings_key: str, references: Sequence[Reference],
+            today: dt.date | None = None) -> str:
+    """What a check's outcome depends on besides the roster itself, as one digest."""
+    digest = hashlib.sha256(f"{settings_key}|{(today or dt.date.today()).isoformat()}".encode())
+    for reference in references:
+        frame = reference.frame
+        digest.update(repr((reference.rule, list(frame.columns), list(map(str, frame.dtypes))))
+                      .encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+class CheckMemo:
+    """The memo of the last merge's check, under `context` (None: there is none to use)."""
+
+    def __init__(self, campaign_root: Path, context: str) -> None:
+        self.store = Store(Path(campaign_root) / CACHE_DIR / CHECKS_DIR)
+        self.context = context
+
+    def load(self) -> Checked | None:
+        entry = self.store.get(_KIND, _KEY)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == self.context \
+                and isinstance(entry[1], Checked):
+            return entry[1]
+        return None
+
+    def save(self, checked: Checked) -> None:
+        self.store.put(_KIND, _KEY, (self.context, checked))
+        self.store.prune((_KIND,))          # the memo of another code version

@@ -66,6 +66,25 @@ class Checked:
     slots: np.ndarray
     rows: np.ndarray
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the problems as their fields: a tenth of the time pickle takes to make 10,000
+        # dataclass objects again
+        fields = [vars(p) for p in self.problems]
+        return (_restore, (self.columns, self.digests, self.links, self.outcome, fields,
+                           self.slots, self.rows))
+
+
+def _restore(columns: tuple[str, ...], digests: np.ndarray, links: np.ndarray,
+             outcome: pd.DataFrame, fields: list[dict[str, Any]], slots: np.ndarray,
+             rows: np.ndarray) -> Checked:
+    make = object.__new__
+    problems = []
+    for values in fields:
+        problem = make(P.Problem)
+        vars(problem).update(values)
+        problems.append(problem)
+    return Checked(columns, digests, links, outcome, problems, slots, rows)
+
 
 def _column_digest(values: pd.Series) -> np.ndarray:
     """A 64-bit digest per cell that tells apart what the checks tell apart: the value and its
@@ -81,12 +100,12 @@ def _column_digest(values: pd.Series) -> np.ndarray:
         return pd.util.hash_array(values.to_numpy()) ^ _BOOL
     cells = values.to_numpy(object)
     if infer_dtype(cells, skipna=False) == "string":     # most columns of a merge: text only
-        return pd.util.hash_array(cells, categorize=False)
+        return _text_digest(cells)
     kinds = np.fromiter((_KIND.get(type(v), 0) for v in cells), dtype=np.int8, count=len(cells))
     out = np.zeros(len(cells), dtype=np.uint64)
     texts = kinds == 1
     if texts.any():
-        out[texts] = pd.util.hash_array(cells[texts], categorize=False)
+        out[texts] = _text_digest(cells[texts])
     for code, salt, dtype in ((2, _INT, np.int64), (3, _FLOAT, np.float64), (4, _BOOL, np.bool_)):
         these = kinds == code
         if not these.any():
@@ -100,6 +119,13 @@ def _column_digest(values: pd.Series) -> np.ndarray:
         typed = np.asarray([f"{type(v).__qualname__}:{v!r}" for v in cells[rest]], dtype=object)
         out[rest] = pd.util.hash_array(typed, categorize=False) ^ _OTHER
     return out
+
+
+def _text_digest(cells: np.ndarray) -> np.ndarray:
+    """Text cells' digests (the same either way): the distinct values hashed once when a column
+    repeats a few (单位, 类别, 来源文件), each cell when most differ (身份证号, 地址)."""
+    few = len(set(cells[:2000].tolist())) < 200
+    return pd.util.hash_array(cells, categorize=few)
 
 
 def row_digests(roster: pd.DataFrame) -> np.ndarray:

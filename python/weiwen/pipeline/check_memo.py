@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,13 +37,18 @@ def context(settings_key: str, references: Sequence[Reference],
 
 
 class CheckMemo:
-    """The memo of the last merge's check, under `context` (None: there is none to use)."""
+    """The memo of the last merge's check under the settings sheets' digest `settings_key`
+    (and the lists and the day: `context`). `save` writes on a thread of its own while the
+    merge writes the workbook; `wait` returns once it is written."""
 
-    def __init__(self, campaign_root: Path, context: str) -> None:
+    def __init__(self, campaign_root: Path, settings_key: str) -> None:
         self.store = Store(Path(campaign_root) / CACHE_DIR / CHECKS_DIR)
-        self.context = context
+        self.settings_key = settings_key
+        self.context = ""
+        self._saving: threading.Thread | None = None
 
-    def load(self) -> Checked | None:
+    def load(self, references: Sequence[Reference]) -> Checked | None:
+        self.context = context(self.settings_key, references)
         entry = self.store.get(_KIND, _KEY)
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == self.context \
                 and isinstance(entry[1], Checked):
@@ -50,5 +56,14 @@ class CheckMemo:
         return None
 
     def save(self, checked: Checked) -> None:
-        self.store.put(_KIND, _KEY, (self.context, checked))
-        self.store.prune((_KIND,))          # the memo of another code version
+        def put() -> None:
+            self.store.put(_KIND, _KEY, (self.context, checked))
+            self.store.prune((_KIND,))          # the memo of another code version
+        self.wait()
+        self._saving = threading.Thread(target=put, name="weiwen-check-memo")
+        self._saving.start()
+
+    def wait(self) -> None:
+        if self._saving is not None:
+            self._saving.join()
+            self._saving = None

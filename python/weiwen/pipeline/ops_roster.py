@@ -32,7 +32,7 @@ from ..outputs.unchanged import Unchanged
 from ..settings import Settings
 from ..templates_out import write_templates
 from ..values import text_at, text_of_few
-from .check_memo import CheckMemo, context
+from .check_memo import CheckMemo
 from .checked_standards import changed_since_checked, remember
 from .outside import load_previous, load_references
 from .problem_sheet import LATER_STAGES, STAGE_NAMES, kept_later_stages, problem_frame
@@ -82,20 +82,18 @@ def write_results(book: Book, report: Report, writes: Writes) -> None:
 # --- the checks, with what the settings point at (read by outside.py, checked by checks/) -------
 
 def check_roster(book: Book, roster: pd.DataFrame, settings: Settings, *,
-                 fresh: bool, settings_key: str = ""
+                 fresh: bool, memo: CheckMemo | None = None
                  ) -> tuple[pd.DataFrame, list[P.Problem], dict[str, pd.DataFrame]]:
     """Checks on a roster (just merged, or 名册 read back): 状态 / 问题 recomputed, against the
     lists of 对照名单 and the previous campaign (参数 上次活动, its 对比 sheet returned among the
     extra sheets to write). A re-check (not `fresh`) clears 金额 / 发放方式 / 计发依据, which
     may no longer match the new 状态: 计算金额 fills them again. A re-check takes from 问题 what
-    the merge saw in the returned cells (checks.ids.merge_findings). A merge (`fresh`, with the
-    digest of the settings sheets as `settings_key`) reuses the last merge's checks for the
-    rows no change reaches (checks/reuse.py)."""
+    the merge saw in the returned cells (checks.ids.merge_findings). A merge (`fresh`, with
+    `memo`) reuses the last merge's checks for the rows no change reaches (checks/reuse.py)."""
     references, problems = load_references(book, settings)
-    if fresh and settings_key:
-        memo = CheckMemo(book.campaign.root, context(settings_key, references))
+    if fresh and memo is not None:
         roster, check_problems, checked = check_merged(roster, settings, references=references,
-                                                       before=memo.load())
+                                                       before=memo.load(references))
         memo.save(checked)
     else:
         roster, check_problems = run_checks(roster, settings, references=references,
@@ -241,8 +239,10 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
     returns = unit_returns(settings, {*mreport.sent, *unusable}, mreport.rows_per_unit, today=today)
     problems += not_returned_problems(returns, settings)
     progress("检查名单")
-    roster, check_problems, sheets = check_roster(book, roster, settings, fresh=True,
-                                                  settings_key=cache.settings_key)
+    # the last merge's checks, for the rows no change reaches; this merge's are saved while
+    # the workbook is written
+    memo = CheckMemo(book.campaign.root, cache.settings_key)
+    roster, check_problems, sheets = check_roster(book, roster, settings, fresh=True, memo=memo)
     problems = settings.problems + problems + check_problems
     if with_amounts:
         progress("计算金额")
@@ -285,6 +285,7 @@ def merge_inbox(command: str, book: Book, progress: Progress, *, with_amounts: b
                               roster_state(roster), unchanged=Unchanged(book.campaign.root))
     report.outputs += [str(p) for p in feedback]
     report.activate = Sheet.ROSTER
+    memo.wait()
     return report
 
 

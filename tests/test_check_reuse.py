@@ -206,7 +206,7 @@ def test_only_the_rows_a_change_reaches_are_checked_again(monkeypatch):
     assert {p.code for p in found} >= {"checks.duplicate_id"}
 
 
-@pytest.mark.parametrize("change", ["reordered", "members", "columns", "no number"])
+@pytest.mark.parametrize("change", ["reordered", "members", "columns", "no number", "damaged"])
 def test_what_cannot_be_reused_is_checked_whole(change, monkeypatch):
     rows = _district(60)
     _, _, memo = check_merged(_numbered(rows), SETTINGS)
@@ -218,9 +218,12 @@ def test_what_cannot_be_reused_is_checked_whole(change, monkeypatch):
         roster.loc[3, MEMBER_IDS] = rows[5][Col.ID]
     elif change == "columns":
         roster = roster.drop(columns=[Internal.CARD_FROM_NUMBER])
-    else:
+    elif change == "no number":
         roster[Col.SEQ] = roster[Col.SEQ].astype(object)
         roster.loc[7, Col.SEQ] = None
+    else:                                   # a memo that does not hold together
+        roster.loc[7, Col.PHONE] = "13900000000"
+        memo.links = memo.links[:5]
     seen: list[int] = []
     import weiwen.checks.reuse as reuse
     real = reuse.run_checks_slotted

@@ -234,16 +234,25 @@ def check_merged(roster: pd.DataFrame, settings: Settings, *,
     change reaches (see the module docstring); and the memo of this check for the next one.
     `before` is used up: its problems are handed on, not copied."""
     digests = row_digests(roster)
-    pairs = _pairs(digests, before.digests) if before is not None and _reusable(roster, before) \
-        else None
-    if before is None or pairs is None:
-        out, problems, slots = run_checks_slotted(roster, settings, references=references)
-        where = _positions(roster)
-        rows = np.fromiter((where.get(p.extra.get("at"), -1) for p in problems), dtype=np.int64,
-                           count=len(problems))
-        return out, problems, _memo(roster, out, digests, row_links(roster), problems,
-                                    np.asarray(slots, dtype=np.int64), rows)
-    new_pos, old_pos = pairs
+    if before is not None and _reusable(roster, before):
+        try:
+            pairs = _pairs(digests, before.digests)
+            if pairs is not None:
+                return _check_again(roster, settings, references, before, digests, *pairs)
+        except Exception:      # a memo that cannot be used only costs time: check it whole
+            pass
+    out, problems, slots = run_checks_slotted(roster, settings, references=references)
+    where = _positions(roster)
+    rows = np.fromiter((where.get(p.extra.get("at"), -1) for p in problems), dtype=np.int64,
+                       count=len(problems))
+    return out, problems, _memo(roster, out, digests, row_links(roster), problems,
+                                np.asarray(slots, dtype=np.int64), rows)
+
+
+def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[Reference],
+                 before: Checked, digests: np.ndarray, new_pos: np.ndarray, old_pos: np.ndarray
+                 ) -> tuple[pd.DataFrame, list[P.Problem], Checked]:
+    """check_merged with the rows of `new_pos` unchanged since the memo's rows `old_pos`."""
     links = np.zeros((len(roster), 4), dtype=np.uint64)
     links[new_pos] = before.links[old_pos]
     changed = np.ones(len(roster), dtype=bool)

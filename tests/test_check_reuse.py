@@ -21,9 +21,9 @@ import pytest
 
 from checks_helpers import make_id, office_settings
 from weiwen import problems as P
-from weiwen.checks import run_checks
+from weiwen.checks import run_checks_slotted
 from weiwen.checks.coverage import Reference, reference_frame
-from weiwen.checks.reuse import check_merged
+from weiwen.checks.reuse import Checked, check_merged
 from weiwen.names import MEMBER_IDS, ROSTER_COLUMNS, Col, Internal, RefRule, Status
 from weiwen.pipeline.problem_sheet import problem_frame
 from weiwen.references import ReferenceRule
@@ -143,13 +143,19 @@ def _by_row(problems: list[P.Problem]) -> dict[Any, list[tuple]]:
 
 
 def _assert_as_whole(roster: pd.DataFrame, got: pd.DataFrame, found: list[P.Problem],
-                     references: list[Reference]) -> None:
-    want, want_found = run_checks(roster, SETTINGS, references=references)
+                     references: list[Reference], memo: Checked) -> None:
+    want, want_found, want_slots = run_checks_slotted(roster, SETTINGS, references=references)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert _cells(got) == _cells(want)
     assert sorted(map(_said, found)) == sorted(map(_said, want_found))
     assert _by_row(found) == _by_row(want_found)
     pd.testing.assert_frame_equal(problem_frame(found), problem_frame(want_found))
+    # the memo's slot and row of each problem are the ones run_checks found it in and at
+    where = dict(zip(roster.index, range(len(roster))))
+    assert sorted(zip(memo.slots.tolist(), memo.rows.tolist(), map(_said, found))) == sorted(
+        zip(want_slots, [where.get(p.extra.get("at"), -1) for p in want_found],
+            map(_said, want_found)))
+    assert list(memo.slots) == sorted(memo.slots)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -159,14 +165,14 @@ def test_a_partial_check_gives_what_checking_the_whole_roster_gives(seed):
     rows = _first(rng, rng.choice([6, 30, 80]))
     roster = _numbered(rows)
     got, found, memo = check_merged(roster, SETTINGS, references=references)
-    _assert_as_whole(roster, got, found, references)
+    _assert_as_whole(roster, got, found, references, memo)
     for _ in range(2):
         rows = _changed(rng, rows)
         roster = _numbered(rows)
         # the memo goes through pickle, as it is kept on disk between merges
         got, found, memo = check_merged(roster, SETTINGS, references=references,
                                         before=pickle.loads(pickle.dumps(memo)))
-        _assert_as_whole(roster, got, found, references)
+        _assert_as_whole(roster, got, found, references, memo)
 
 
 def _district(n: int = 400) -> list[dict[str, Any]]:
@@ -199,10 +205,10 @@ def test_only_the_rows_a_change_reaches_are_checked_again(monkeypatch):
 
     monkeypatch.setattr(reuse, "run_checks_slotted", spy)
     roster = _numbered(rows)
-    got, found, _ = check_merged(roster, SETTINGS, before=memo)
+    got, found, memo = check_merged(roster, SETTINGS, before=memo)
     # the changed row with its phone's other row; the added row with the row it repeats
     assert seen == [4]
-    _assert_as_whole(roster, got, found, [])
+    _assert_as_whole(roster, got, found, [], memo)
     assert {p.code for p in found} >= {"checks.duplicate_id"}
 
 
@@ -229,9 +235,9 @@ def test_what_cannot_be_reused_is_checked_whole(change, monkeypatch):
     real = reuse.run_checks_slotted
     monkeypatch.setattr(reuse, "run_checks_slotted",
                         lambda r, s, **k: seen.append(len(r)) or real(r, s, **k))
-    got, found, _ = check_merged(roster, SETTINGS, before=memo)
+    got, found, memo = check_merged(roster, SETTINGS, before=memo)
     assert seen == [len(roster)]
-    _assert_as_whole(roster, got, found, [])
+    _assert_as_whole(roster, got, found, [], memo)
 
 
 def test_a_cell_of_another_type_is_a_change():
@@ -248,6 +254,6 @@ def test_a_cell_of_another_type_is_a_change():
     roster = _numbered(rows)
     from weiwen.checks.reuse import row_digests
     assert (row_digests(roster) != memo.digests).sum() == 3
-    got, found, _ = check_merged(roster, SETTINGS, before=memo)
-    _assert_as_whole(roster, got, found, [])
+    got, found, memo = check_merged(roster, SETTINGS, before=memo)
+    _assert_as_whole(roster, got, found, [], memo)
     assert np.array_equal(memo.digests[:4], row_digests(roster)[:4])

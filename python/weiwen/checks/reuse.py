@@ -99,8 +99,14 @@ def _column_digest(values: pd.Series) -> np.ndarray:
     if kind == np.bool_:
         return pd.util.hash_array(values.to_numpy()) ^ _BOOL
     cells = values.to_numpy(object)
-    if infer_dtype(cells, skipna=False) == "string":     # most columns of a merge: text only
+    inferred = infer_dtype(cells, skipna=False)
+    if inferred == "string":               # most columns of a merge: text only
         return _text_digest(cells)
+    if inferred == "integer":              # 家庭人口 as a merge reads it: ints only
+        try:
+            return pd.util.hash_array(cells.astype(np.int64)) ^ _INT
+        except OverflowError:
+            pass
     kinds = np.fromiter((_KIND.get(type(v), 0) for v in cells), dtype=np.int8, count=len(cells))
     out = np.zeros(len(cells), dtype=np.uint64)
     texts = kinds == 1
@@ -283,22 +289,19 @@ def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[
         out_again, found, found_slots = run_checks_slotted(
             roster.iloc[np.flatnonzero(again)], settings, references=references)
         parts.append(out_again[list(OUTCOME)])
-        found = [p for p in found if p.code != NOT_RETURNED]
-        where = _positions(roster)
-        problems += found
-        slot_parts.append(np.asarray([s for p, s in zip(found, found_slots) if p.code != NOT_RETURNED],
-                                dtype=np.int64))
-        row_parts.append(np.fromiter((where.get(p.extra.get("at"), -1) for p in found),
-                                dtype=np.int64, count=len(found)))
+        # the 漏报 of a part say nothing of the whole roster: asked again below
+        placed = [(p, s) for p, s in zip(found, found_slots) if p.code != NOT_RETURNED]
+        problems += [p for p, _ in placed]
+        slot_parts.append(np.asarray([s for _, s in placed], dtype=np.int64))
+        row_parts.append(roster.index.get_indexer(pd.Index([p.extra.get("at") for p, _ in placed])))
     outcome = pd.concat(parts).reindex(roster.index) if len(parts) > 1 else parts[0]
     out = roster.copy()
     for column in OUTCOME:
         out[column] = outcome[column]
     # the people of a 必须在 list whom no unit sent: asked of the whole roster's IDs
-    ids = set(text(out, Col.ID))
-    for n, reference in enumerate(references):
-        if reference.rule.rule == RefRule.MUST_NOT:
-            continue
+    must = [(n, r) for n, r in enumerate(references) if r.rule.rule != RefRule.MUST_NOT]
+    ids = set(text(out, Col.ID).tolist()) if must else set()
+    for n, reference in must:
         missing = not_returned(reference, ids)
         problems += missing
         slot_parts.append(np.full(len(missing), len(CHECKS[0]) + 1 + n, dtype=np.int64))

@@ -134,3 +134,30 @@ def test_feedback_files_carry_the_code_the_manifest_notes_for_them(tmp_path, cli
     assert codes["退回修改/幸福里社区.xlsx"] == entry["code"]
     assert codes["退回修改/东风社区.xlsx"] == first
     assert (folder / "东风社区.xlsx").stat().st_ino == kept
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_check_code_is_pandas_hash_of_the_roster_to_the_bit(seed):
+    """row_hashes takes a faster way than pd.util.hash_pandas_object; the code printed on every
+    output is the same either way, on messy rosters (blanks, numbers, dates, full-width text,
+    columns of few values and of nearly all distinct ones)."""
+    import datetime as dt
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    from weiwen.outputs.state import row_hashes
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 5, 300, 5000])
+    pools = [
+        [f"3301061950{i:08d}" for i in range(n)],                          # nearly all distinct
+        ["东湖社区", "西湖社区", "青山村"],                                    # a few
+        ["", None, float("nan"), "张三", "ＡＢＣ１２３", " 空格 ", 3, 3.0, True,
+         dt.date(2027, 1, 20), 1e20, "nan", "None"],                         # messy
+    ]
+    frame = pd.DataFrame({f"c{j}": [rng.choice(pools[j % 3]) if j % 3 else pools[0][i]
+                                    for i in range(n)] for j in range(rng.randint(0, 7))})
+    for f in (frame, frame.astype(str), frame.astype(object)):
+        want = pd.util.hash_pandas_object(f, index=False).to_numpy()
+        assert np.array_equal(row_hashes(f), want)

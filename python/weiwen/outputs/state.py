@@ -19,7 +19,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from ..errors import NotReady
 from ..fileio import atomic_write_bytes
@@ -55,11 +57,34 @@ def _paid_mask(roster: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return (roster.get(Col.STATUS) == Status.VALID) & (amounts.fillna(0) > 0), amounts
 
 
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """pd.util.hash_pandas_object(frame, index=False), to the bit (a check code printed on
+    outputs must not change), in half the time on 100,000 rows: pandas hashes every column by
+    its distinct values, costly for 身份证号 or 地址, where nearly every value is distinct. Such
+    a column of text only hashes to the same numbers cell by cell (a text's hash is its own);
+    a blank's, or a number's (3, 3.0 and True are one value to pandas), differs between the two
+    ways, so any other column is hashed pandas' way.
+    The columns are combined as pandas does (CPython's tuple hash)."""
+    n = len(frame.columns)
+    out = np.full(len(frame), 0x345678, dtype=np.uint64)
+    mult = np.uint64(1000003)
+    for i, (_, column) in enumerate(frame.items()):
+        # what pandas hashes: the column's ExtensionArray, or its numpy array
+        values = column.array if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) \
+            else column.to_numpy()
+        sample = column.iloc[:2000]
+        by_value = bool(column.isna().any()) or infer_dtype(column, skipna=False) != "string" \
+            or sample.nunique() < len(sample) // 10
+        out ^= pd.util.hash_array(values, categorize=by_value)
+        out *= mult
+        mult += np.uint64(82520 + 2 * (n - i))
+    return out + np.uint64(97531)
+
+
 def roster_state(roster: pd.DataFrame, *, now: dt.datetime | None = None) -> RosterState:
     now = now or dt.datetime.now()
     frame = roster.reindex(columns=list(_STATE_COLUMNS)).astype(str)
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    digest = hashlib.sha256(row_hashes(frame).tobytes()).hexdigest()
     if not len(roster):
         return RosterState(0, 0, 0.0, digest[:8].upper(), f"{now:%Y-%m-%d %H:%M}")
     paid, amounts = _paid_mask(roster)

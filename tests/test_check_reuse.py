@@ -10,6 +10,7 @@ row (the third reuses the memo the second, partial, check left).
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import pickle
 import random
@@ -64,13 +65,14 @@ def _row(rng: random.Random, unit: str, row: int) -> dict[str, Any]:
         Col.SEQ: 0, Col.UNIT: unit, Col.NAME: _shared(rng, NAMES, f"户主{n % 997}"),
         Col.ID: _id_variant(rng),
         Col.CATEGORY: rng.choice(CATEGORIES), Col.REPORTED_CATEGORY: "",
-        Col.SIZE: rng.choice([1, 2, 3, "3", 3.0, 25, None, "二", 1e20]),
+        Col.SIZE: rng.choice([1, 2, 3, "3", 3.0, 25, None, "二", 1e20, True, 2 ** 70,
+                              dt.date(2027, 1, 1), "=1+1", "😀"]),
         Col.PHONE: _shared(rng, PHONES + [None, 13800000001], f"139{n:08d}"),
         Col.CARD: _shared(rng, CARDS, "", 0.4), Col.BANK: "",
         Col.ADDRESS: _shared(rng, ADDRESSES, f"幸福路{n % 9973}号"),
         Col.AMOUNT: math.nan, Col.PAYMENT: math.nan, Col.BASIS: math.nan,
         Col.STATUS: Status.VALID.value, Col.ISSUES: "", Col.SRC_FILE: f"{unit}.xlsx",
-        Col.SRC_ROW: row, Col.NOTE: rng.choice(["", "", "已核实", None, "已核实，住院"]),
+        Col.SRC_ROW: row, Col.NOTE: rng.choice(["", "", "已核实", None, "已核实，住院", 42, "已核实" * 400]),
         Internal.UNIT_CODE: "001" if unit == UNITS[0] else "002",
         Internal.ID_FROM_NUMBER: rng.random() < 0.05,
         Internal.CARD_FROM_NUMBER: rng.random() < 0.05,
@@ -257,3 +259,24 @@ def test_a_cell_of_another_type_is_a_change():
     got, found, memo = check_merged(roster, SETTINGS, before=memo)
     _assert_as_whole(roster, got, found, [], memo)
     assert np.array_equal(memo.digests[:4], row_digests(roster)[:4])
+
+
+def test_the_memo_is_kept_under_what_the_checks_depend_on_besides_the_roster():
+    """The settings sheets (as their digest), each 对照名单 list's rows, and the day (ages are
+    counted to it when 参数 has no 活动开始日期): a change to any makes another context, and
+    the merge then checks the whole roster."""
+    import datetime as dt
+
+    from weiwen.pipeline.check_memo import context
+    rng = random.Random(7)
+    references = [r for r in _references(rng) if len(r.frame)] or _references(random.Random(8))
+    day = dt.date(2027, 1, 20)
+    base = context("settings", references, day)
+    assert base == context("settings", references, day)
+    assert base != context("other settings", references, day)
+    assert base != context("settings", references, day + dt.timedelta(days=1))
+    assert base != context("settings", [], day)
+    edited = references[0].frame.copy()
+    edited.iloc[0, 0] = "改过的名字"
+    changed = [Reference(references[0].rule, edited), *references[1:]]
+    assert base != context("settings", changed, day)

@@ -234,25 +234,37 @@ def _pairs(digests: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def check_merged(roster: pd.DataFrame, settings: Settings, *,
                  references: Sequence[Reference] = (), before: Checked | None = None
-                 ) -> tuple[pd.DataFrame, list[P.Problem], Checked]:
+                 ) -> tuple[pd.DataFrame, list[P.Problem], Checked | None]:
     """run_checks of a merged roster (fresh: nothing from the 问题 sheet), reusing `before` —
     the memo of the last merge's check under the same settings, lists and day — for the rows no
-    change reaches (see the module docstring); and the memo of this check for the next one.
+    change reaches (see the module docstring); and the memo of this check for the next one
+    (None when none can be made).
     `before` is used up: its problems are handed on, not copied."""
-    digests = row_digests(roster)
-    if before is not None and _reusable(roster, before):
+    # the memo only ever saves time: whatever it cannot do, the roster is checked whole (and
+    # without a memo for the next merge when none can be made)
+    try:
+        digests: np.ndarray | None = row_digests(roster)
+    except Exception:
+        digests = None
+    if digests is not None and before is not None and _reusable(roster, before):
         try:
             pairs = _pairs(digests, before.digests)
             if pairs is not None:
                 return _check_again(roster, settings, references, before, digests, *pairs)
-        except Exception:      # a memo that cannot be used only costs time: check it whole
+        except Exception:
             pass
     out, problems, slots = run_checks_slotted(roster, settings, references=references)
-    where = _positions(roster)
-    rows = np.fromiter((where.get(p.extra.get("at"), -1) for p in problems), dtype=np.int64,
-                       count=len(problems))
-    return out, problems, _memo(roster, out, digests, row_links(roster), problems,
-                                np.asarray(slots, dtype=np.int64), rows)
+    if digests is None:
+        return out, problems, None
+    try:
+        where = _positions(roster)
+        rows = np.fromiter((where.get(p.extra.get("at"), -1) for p in problems),
+                           dtype=np.int64, count=len(problems))
+        memo = _memo(roster, out, digests, row_links(roster), problems,
+                     np.asarray(slots, dtype=np.int64), rows)
+    except Exception:
+        memo = None
+    return out, problems, memo
 
 
 def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[Reference],

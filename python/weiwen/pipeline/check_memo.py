@@ -55,7 +55,12 @@ class CheckMemo:
             return entry[1]
         return None
 
-    def save(self, checked: Checked) -> None:
+    def save(self, checked: Checked | None) -> None:
+        """Keep `checked` for the next merge (None: keep nothing new; the last memo still
+        holds for the rows it describes)."""
+        if checked is None:
+            return
+
         def put() -> None:
             self.store.put(_KIND, _KEY, (self.context, checked))
             self.store.prune((_KIND,))          # the memo of another code version

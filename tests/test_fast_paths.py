@@ -556,3 +556,21 @@ def test_merge_order_equals_sort_values():
             key=lambda s, order=order: s.map(order) if s.name == Col.UNIT else s
         ).reset_index(drop=True)
         pd.testing.assert_frame_equal(_in_order(roster, kept, order), want)
+
+
+@pytest.mark.parametrize("cells", [
+    ["张三", None, "", "a\tb", "x" * 300, None],                  # text, blanks, empty text
+    [None, None, None],                                            # a column left blank
+    [1.0, None, 2.5, -0.0, 1e300],                                 # numbers and blanks
+    [1.0, float("nan"), None],                                     # NaN is not a blank: kept as values
+    ["3", 3, 3.0, True, dt.date(2027, 1, 20), None],               # anything else, as it is
+    [],
+])
+def test_the_sheet_memo_gives_back_each_column_as_it_was_kept(cells):
+    """名册 as it reads back is kept column by column (books/sheet_memo.py) and unpacked in one
+    numpy pass per column: every cell comes back the same value of the same type."""
+    from weiwen.books.sheet_memo import _pack_column, _unpack
+    frame = _unpack((["列"], [_pack_column(list(cells))]))
+    assert [(type(v), repr(v)) for v in frame["列"].tolist()] == \
+        [(type(v), repr(v)) for v in cells]
+    assert frame["列"].dtype == object

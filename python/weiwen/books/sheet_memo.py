@@ -142,13 +142,21 @@ def _pack_column(values: list[Any]) -> tuple[str, Any]:
 
 def _unpack(packed: tuple[list[str], list[tuple[str, Any]]]) -> pd.DataFrame:
     header, columns = packed
-    data: dict[str, list[Any]] = {}
+    data: dict[str, Any] = {}
     for name, (kind, payload) in zip(header, columns):
         if kind == "text":
             joined, n = payload
-            data[name] = [None if v == _NONE else v for v in joined.split(_SEP)] if n else []
+            # the blanks put back in one numpy pass, not a Python call per cell
+            cells = np.empty(n, dtype=object)
+            if n:
+                cells[:] = joined.split(_SEP)
+                if _NONE in joined:
+                    cells[cells == _NONE] = None
+            data[name] = cells
         elif kind == "number":
-            data[name] = [None if v != v else v for v in payload.tolist()]
+            cells = payload.astype(object)
+            cells[np.isnan(payload)] = None
+            data[name] = cells
         else:
             data[name] = list(payload)
     return pd.DataFrame(data, columns=header, dtype=object)

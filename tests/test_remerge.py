@@ -20,6 +20,7 @@ from zip_parts import unparsable
 from intake_helpers import people, person, person_id, unit_campaign, write_csv, write_openpyxl
 from weiwen import pipeline, sheet_splice, workbook_io
 from weiwen.books import FileBook, Writes, file_book, read_roster, row_reuse, sheet_memo
+from weiwen.checks import reuse
 from weiwen.campaign import Campaign
 from weiwen.intake import cache as C
 from weiwen.intake.cache import CACHE_DIR
@@ -481,7 +482,6 @@ def test_a_corrected_file_that_links_units_is_checked_as_a_whole_merge_checks_it
     """The corrected file brings a household 青山村 lists too, a phone of 东湖社区's and drops
     a row: the re-merge checks again only the rows these reach (checks/reuse.py), and the
     workbook is the one a merge from scratch makes."""
-    from weiwen.checks import reuse
     pipeline.on_disk("merge", messy)
     west = _west()
     west.append([len(west), *person(201)])                       # 青山村's household

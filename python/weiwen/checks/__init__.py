@@ -54,6 +54,12 @@ def run_checks(roster: pd.DataFrame, settings: Settings, *,
     return roster, problems
 
 
+def reference_slot(n: int) -> int:
+    """The slot of the problems of the n-th list of 对照名单: after the first pass's checks and
+    the merge's 15-digit IDs."""
+    return len(CHECKS[0]) + 1 + n
+
+
 def run_checks_slotted(roster: pd.DataFrame, settings: Settings, *,
                        references: Sequence[Reference] = (),
                        earlier: pd.DataFrame | None = None
@@ -94,11 +100,11 @@ def run_checks_slotted(roster: pd.DataFrame, settings: Settings, *,
             found += kept
             slots += [slot] * len(kept)
             slot += 1
-            for reference in references:
+            for n, reference in enumerate(references):
                 these = check_reference(roster, reference)
                 found += these
-                slots += [slot] * len(these)
-                slot += 1
+                slots += [reference_slot(n)] * len(these)
+            slot = reference_slot(len(references))
         apply(roster, found)
         problems += found
     return without_texts(roster).drop(columns=list(_WORKING)), problems, slots

@@ -91,8 +91,9 @@ def check_reference(roster: pd.DataFrame, reference: Reference) -> list[P.Proble
         return emit(roster, applies & on_list, ON_LIST, column=Col.ID, reference=reference.name,
                     ref_row=ids.map(first[REF_ROW]).astype("Int64").astype(str),
                     ref_name=ids.map(first[Col.NAME]).fillna(""), note=_note(rule))
-    return not_returned(reference, set(ids)) + emit(roster, applies & ~on_list, NOT_ON_LIST, column=Col.ID,
-                      category=category, reference=reference.name, note=_note(rule))
+    return not_returned(reference, set(ids)) + emit(
+        roster, applies & ~on_list, NOT_ON_LIST, column=Col.ID, category=category,
+        reference=reference.name, note=_note(rule))
 
 
 def not_returned(reference: Reference, ids: set[str]) -> list[P.Problem]:

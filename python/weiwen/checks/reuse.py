@@ -35,7 +35,7 @@ from .. import problems as P
 from ..names import MEMBER_IDS, Col, Internal, RefRule
 from ..settings import Settings
 from ..values import text_column as text
-from . import CHECKS, run_checks_slotted
+from . import reference_slot, run_checks_slotted
 from ._base import phone_digits
 from .coverage import NOT_RETURNED, Reference, not_returned
 from .duplicates import normal_address
@@ -203,8 +203,8 @@ def reached(links: np.ndarray, seeds: np.ndarray, gone: np.ndarray) -> np.ndarra
     return found
 
 
-def _reusable(roster: pd.DataFrame, before: Checked | None) -> bool:
-    if before is None or tuple(roster.columns) != before.columns or not len(roster):
+def _reusable(roster: pd.DataFrame, before: Checked) -> bool:
+    if tuple(roster.columns) != before.columns or not len(roster):
         return False
     if any(before.problems[i].code != NOT_RETURNED for i in np.flatnonzero(before.rows < 0)):
         return False
@@ -217,15 +217,10 @@ def _reusable(roster: pd.DataFrame, before: Checked | None) -> bool:
 def _pairs(digests: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(new positions, old positions) of the rows found unchanged, by digest (a digest met
     twice on a side pairs nothing); None when they are not in the same order as before."""
-    new_once = ~pd.Series(digests).duplicated(keep=False).to_numpy()
-    old_index = pd.Index(old)
-    at = old_index.get_indexer(digests) if old_index.is_unique else \
-        pd.Index(old[~pd.Series(old).duplicated(keep=False).to_numpy()]).get_indexer(digests)
-    if not old_index.is_unique:
-        # positions among the old digests met once, back to positions among all
-        once = np.flatnonzero(~pd.Series(old).duplicated(keep=False).to_numpy())
-        at = np.where(at >= 0, once[np.maximum(at, 0)], -1)
-    new_pos = np.flatnonzero((at >= 0) & new_once)
+    once = np.flatnonzero(~pd.Series(old).duplicated(keep=False).to_numpy())
+    at = pd.Index(old[once]).get_indexer(digests)
+    at = np.where(at >= 0, once[np.maximum(at, 0)], -1) if len(once) else at
+    new_pos = np.flatnonzero((at >= 0) & ~pd.Series(digests).duplicated(keep=False).to_numpy())
     old_pos = at[new_pos]
     if len(old_pos) > 1 and not (np.diff(old_pos) > 0).all():
         return None
@@ -257,11 +252,8 @@ def check_merged(roster: pd.DataFrame, settings: Settings, *,
     if digests is None:
         return out, problems, None
     try:
-        where = _positions(roster)
-        rows = np.fromiter((where.get(p.extra.get("at"), -1) for p in problems),
-                           dtype=np.int64, count=len(problems))
         memo = _memo(roster, out, digests, row_links(roster), problems,
-                     np.asarray(slots, dtype=np.int64), rows)
+                     np.asarray(slots, dtype=np.int64), _rows_of(roster, problems))
     except Exception:
         memo = None
     return out, problems, memo
@@ -305,7 +297,7 @@ def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[
         placed = [(p, s) for p, s in zip(found, found_slots) if p.code != NOT_RETURNED]
         problems += [p for p, _ in placed]
         slot_parts.append(np.asarray([s for _, s in placed], dtype=np.int64))
-        row_parts.append(roster.index.get_indexer(pd.Index([p.extra.get("at") for p, _ in placed])))
+        row_parts.append(_rows_of(roster, [p for p, _ in placed]))
     outcome = pd.concat(parts).reindex(roster.index) if len(parts) > 1 else parts[0]
     out = roster.copy()
     for column in OUTCOME:
@@ -316,7 +308,7 @@ def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[
     for n, reference in must:
         missing = not_returned(reference, ids)
         problems += missing
-        slot_parts.append(np.full(len(missing), len(CHECKS[0]) + 1 + n, dtype=np.int64))
+        slot_parts.append(np.full(len(missing), reference_slot(n), dtype=np.int64))
         row_parts.append(np.full(len(missing), -1, dtype=np.int64))
     slot, row = np.concatenate(slot_parts), np.concatenate(row_parts)
     # run_checks' order: by slot, and within a slot by row (each row's problems as found)
@@ -325,8 +317,10 @@ def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[
     return out, problems, _memo(roster, out, digests, links, problems, slot[order], row[order])
 
 
-def _positions(roster: pd.DataFrame) -> dict[Any, int]:
-    return dict(zip(roster.index.tolist(), range(len(roster))))
+def _rows_of(roster: pd.DataFrame, problems: list[P.Problem]) -> np.ndarray:
+    """The position in `roster` of each problem's row (-1: none)."""
+    at = roster.index.get_indexer(pd.Index([p.extra.get("at") for p in problems], dtype=object))
+    return at.astype(np.int64)
 
 
 def _memo(roster: pd.DataFrame, out: pd.DataFrame, digests: np.ndarray, links: np.ndarray,

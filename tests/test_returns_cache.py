@@ -153,6 +153,53 @@ def test_a_settings_change_is_seen(returns, tmp_path):
     _same(again, _uncached(returns, tmp_path))
 
 
+def _standards_renamed(campaign: Campaign, old: str, new: str) -> None:
+    standards = workbook_io.read_sheets(campaign.workbook, (Sheet.STANDARDS,))[Sheet.STANDARDS]
+    frame = pd.DataFrame(standards[1:], columns=[str(v) for v in standards[0]])
+    frame.loc[frame[StdCol.CATEGORY] == old, StdCol.CATEGORY] = new
+    workbook_io.write_frames(campaign.workbook, campaign.root, {Sheet.STANDARDS: frame})
+
+
+@pytest.fixture
+def cells_loaded(monkeypatch) -> list[int]:
+    """Each time a kept table's cells are unpickled (the table's number in its file)."""
+    seen: list[int] = []
+    real = C._KeptCells.frame
+
+    def spy(self, i):
+        seen.append(i)
+        return real(self, i)
+    monkeypatch.setattr(C._KeptCells, "frame", spy)
+    return seen
+
+
+@pytest.mark.slow
+def test_a_district_list_split_by_unit_is_cleaned_again_from_its_kept_cells(
+        returns, cells_loaded, tmp_path):
+    """A list with a 单位 column (rows of two units and one unknown) is split by its outline; a
+    re-merge with every piece kept never unpickles a table's cells; a settings change cleans
+    the pieces again from the kept cells, as a merge from scratch does."""
+    header = ["单位", *HEADER]
+    rows = [header, *(["东湖社区", n + 1, *person(300 + n)] for n in range(4)),
+            ["西湖社区", 5, *person(310)], ["南山社区", 6, *person(311)],
+            *(["西湖社区", 7 + n, *person(320 + n)] for n in range(3))]
+    (returns.inbox / "东湖社区.xlsx").unlink()              # the list is these units' return
+    (returns.inbox / "西湖社区名单.csv").unlink()
+    write_openpyxl(returns.inbox / "街道汇总.xlsx", rows)
+    first = _merge(returns)
+    assert {"东湖社区", "西湖社区"} <= set(first[0].loc[first[0]["来源文件"] == "街道汇总.xlsx", "单位"])
+    assert "南山社区" in first[1].to_string()                # the unknown unit's row, in 问题
+    again = _merge(returns)
+    assert cells_loaded == []                                # every piece from the cache
+    _same(first, again)
+    _standards_renamed(returns, "残疾户", "残疾人家庭户")
+    renamed = _merge(returns)
+    assert cells_loaded                                      # cleaned again, from the cells
+    assert "残疾人家庭户" not in first[0]["类别"].tolist()
+    assert renamed[0]["类别"].tolist() != first[0]["类别"].tolist()
+    _same(renamed, _uncached(returns, tmp_path))
+
+
 @pytest.mark.slow
 def test_a_damaged_or_foreign_entry_is_ignored(returns, pool_reads, tmp_path, monkeypatch):
     first = _merge(returns)

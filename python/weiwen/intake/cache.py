@@ -6,6 +6,9 @@ again. Two kinds of entries, each keyed by what its result depends on:
 - `file`: one returned file parsed into its data tables (merge.parse_file), without its cells:
   key = the file's content (SHA-256 of its bytes) + its name in inbox/ (the tables carry it as
   来源文件) + the code version. A file whose entry exists is not read at all (no reader process).
+  Each table keeps its outline (tables.OUTLINE: what the merge counts and splits by) apart
+  from its parsed cells, which stay pickled bytes until a piece of it must be cleaned again
+  (new settings): a re-merge that takes every piece from the cache never unpickles them.
 - `piece`: one table's rows of one unit in roster columns, cleaned (merge's normalising): key =
   the file's key + the sheet + the unit + the settings (a digest of 参数 / 单位 / 标准 as read).
 
@@ -212,6 +215,24 @@ def settings_digest(sheets: dict[str, list[list[Any]]]) -> str:
 FILE, PIECE = "file", "piece"
 
 
+class _KeptCells:
+    """The cells of a kept file's tables (pickled apart from their outlines), unpickled on the
+    first call: a re-merge takes most pieces cleaned from the cache and never needs them."""
+
+    def __init__(self, kept: tuple[bytes, list[bool]]) -> None:
+        self._payload, self._outlined = kept
+        self._frames: list[Any] | None = None
+
+    def outlined(self, i: int) -> bool:
+        return i < len(self._outlined) and self._outlined[i]
+
+    def frame(self, i: int) -> Any:
+        if self._frames is None:
+            self._frames = pickle.loads(self._payload)
+            self._payload = b""
+        return self._frames[i]
+
+
 class ReturnsCache:
     """What a merge remembers of the returned files in inbox/ (see the module docstring): the
     `known` hook of readers.read_inbox and the `parsed` / `normalised` hooks of
@@ -247,9 +268,14 @@ class ReturnsCache:
         entry = self.store.get(FILE, key) if key else None
         if entry is None:
             return None
-        self._parsed[path] = entry
+        light, tables, hidden, cells = entry
+        kept = _KeptCells(cells)
+        for i, table in enumerate(tables):
+            if kept.outlined(i):
+                table.cells = functools.partial(kept.frame, i)
+        self._parsed[path] = (light, tables, hidden)
         self.hits += 1
-        return entry[0]
+        return light
 
     def parsed(self, raw: RawFile, parse: Callable[[RawFile], tuple[list, list[P.Problem]]]
                ) -> tuple[list, list[P.Problem]]:
@@ -264,8 +290,19 @@ class ReturnsCache:
         key = self._key(raw.path)
         if key is not None and self.store.enabled and self._unchanged(raw.path, key):
             light = FileData(sheets=[], meta=raw.meta, saved=raw.saved, notes=raw.notes)
-            self.store.put(FILE, key, (light, [dataclasses.replace(t, raw=None) for t in tables],
-                                       hidden))
+            outlines = [t.outline() for t in tables]
+            try:
+                # each table's cells apart, as bytes: the next merge unpickles them only if it
+                # cleans a piece of the table again (None: the table is kept whole)
+                cells = pickle.dumps([None if o is None else t.frame
+                                      for t, o in zip(tables, outlines)],
+                                     protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:      # a cache that cannot be written only costs speed
+                return tables, hidden
+            kept = [dataclasses.replace(t, raw=None, cells=None, frame=t.frame if o is None else o)
+                    for t, o in zip(tables, outlines)]
+            self.store.put(FILE, key, (light, kept, hidden,
+                                       (cells, [o is not None for o in outlines])))
         return tables, hidden
 
     def normalised(self, raw: RawFile, part: tuple[str, ...], make: Callable[[], Any]) -> Any:

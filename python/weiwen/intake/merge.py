@@ -104,6 +104,13 @@ class _Piece:
         """Rows read: households (or rejected rows) and the members folded into them."""
         return len(self.frame) + self.members
 
+    def cells(self) -> pd.DataFrame:
+        """The piece's rows with all their cells (`frame` may be the table's outline)."""
+        if self.table.cells is None:
+            return self.frame
+        whole = self.table.cells()
+        return whole if self.frame is self.table.frame else whole.loc[self.frame.index]
+
 
 def _is_part(relname: str) -> bool:
     path = PurePosixPath(relname)
@@ -194,7 +201,7 @@ def _normalise_piece(piece: _Piece, categories: CategoryIndex
 def _normalised(piece: _Piece, categories: CategoryIndex,
                 problems: list[P.Problem]) -> pd.DataFrame:
     """The piece's rows in roster columns, values cleaned column by column."""
-    raw = piece.frame
+    raw = piece.cells()
     empty = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     col = lambda name: raw[name] if name in raw else empty  # noqa: E731
     ids, id_from_number = N.ids(col(Col.ID))

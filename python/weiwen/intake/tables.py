@@ -10,6 +10,7 @@ household (households.py); how many member rows were folded is kept with the tab
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..values import to_text
 from . import normalize as N
 from .categories import CATEGORY_OPTION
 from .headers import Header, find_header, header_word_of
-from .households import ROW, fold_members
+from .households import MEMBERS, ROW, fold_members
 from .readers import RawFile
 
 TOTAL_WORDS = ("合计", "总计", "小计", "共计", "总数", "累计")
@@ -42,6 +43,9 @@ _HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一�
 #: columns that hold data; a row with only 序号 or 单位 filled is an empty template row
 DATA_COLUMNS = (Col.NAME, Col.ID, Col.CATEGORY, Col.SIZE, Col.PHONE, Col.CARD, Col.BANK,
                 Col.ADDRESS, Col.NOTE, Internal.HEAD_NAME, Internal.HEAD_ID)
+#: what the merge reads of a table before its pieces are cleaned: the row numbers, the family
+#: members folded into each row, and 单位 (by which a district's list is split)
+OUTLINE = (ROW, MEMBERS, Col.UNIT)
 _ID_LIKE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 
 
@@ -58,10 +62,21 @@ class Table:
     members: int = 0                  # family-member rows folded into their household
     headless: list[tuple[int, str, int, int]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)   # frame column → its header words
+    #: when set, `frame` holds only the columns the merge counts and splits by (OUTLINE) and
+    #: this gives the whole frame, same rows: a table the returns cache kept, whose cells are
+    #: unpickled only when one of its pieces is cleaned again (intake/cache.py)
+    cells: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rows_read(self) -> int:
         return len(self.frame) + self.members
+
+    def outline(self) -> pd.DataFrame | None:
+        """`frame` cut to OUTLINE's columns, or None when its rows cannot be found again by
+        their labels (a repeated index)."""
+        if not self.frame.index.is_unique:
+            return None
+        return self.frame[[c for c in OUTLINE if c in self.frame.columns]]
 
 
 def _title_text(rows: list[list[Any]], header_index: int) -> str:

@@ -5,6 +5,8 @@ cell by cell, the one a merge from scratch leaves; and a change the caches canno
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import datetime as dt
 import shutil
 import zipfile
@@ -474,6 +476,37 @@ def test_rows_are_copied_only_as_this_writer_numbers_them():
     assert sheet_splice._OldRows(iter(part(one, two, four))).take(2, 3) == [b'<row r="2">']
     assert sheet_splice._OldRows(iter(part(one, b'<row r="2" spans="1:1"></row>'))).take(2, 1) == []
     assert sheet_splice._OldRows(iter(part(one, two))).take(2, 1) == [b'<row r="2">']
+
+
+@pytest.mark.parametrize("size", [1, 3, 5, 11, 64, 10_000])
+def test_stretches_of_rows_are_found_however_the_part_is_cut(size):
+    """A stretch of rows copied whole is the part's very bytes, found by the numbers of its
+    first row and of the row after it, wherever the reads cut a tag."""
+    rows = [b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, n * 7) for n in range(1, 30)]
+    data = b"".join(rows)
+
+    def part() -> Iterator[bytes]:
+        return iter([data[i:i + size] for i in range(0, len(data), size)])
+
+    old = sheet_splice._OldRows(part())
+    assert old.span(2, 3) == b"".join(rows[1:4])
+    assert old.span(10, 5) == b"".join(rows[9:14])             # rows 5–9 passed over
+    assert old.take(15, 2) == [r[:-len(b"</row>")] for r in rows[14:16]]
+    assert old.span(17, 13) == b"".join(rows[16:])              # the part's last rows
+    assert sheet_splice._OldRows(part()).span(25, 6) is None    # more rows than the part has
+
+
+def test_a_stretch_is_not_copied_unless_every_row_is_there_as_written():
+    one, two, three = (b'<row r="1"></row>', b'<row r="2"><c r="A2"><v>2</v></c></row>',
+                       b'<row r="3"></row>')
+    cases = [[one, three],                                      # row 2 missing
+             [one, b'<row r="2" spans="1:1"></row>', three],     # another writer's row
+             [one, two, b'<c r="A9"/>', three],                  # something between rows
+             [one, two + b"<row ", three]]                        # a row not closed
+    for rows in cases:
+        old = sheet_splice._OldRows(iter([b"".join(rows)]))
+        assert old.span(2, 1) is None
+        assert old.span(3, 1) is None and old.take(3, 1) == []  # and nothing after it
 
 
 @pytest.mark.slow

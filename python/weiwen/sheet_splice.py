@@ -314,49 +314,78 @@ class _OldSheet:
 
 class _OldRows:
     """The rows of a part this module wrote — <row r="N">…</row> numbered one after another,
-    nothing between them (a "<" in a cell's text is escaped) — cut as the chunks pass, the
+    nothing between them (a "<" in a cell's text is escaped) — found as the chunks pass, the
     rows before those asked for let go. Anything else ends them."""
 
     def __init__(self, content: Iterator[bytes]) -> None:
         self._content = content
-        self._tail = b""
-        self._rows: list[bytes] = []          # each without its </row>, numbered from _first
-        self._first = 1
+        self._data = b""                      # what has been read and not yet let go
         self._done = False
 
-    def _more(self, first: int) -> bool:
+    def _next(self) -> bytes | None:
         chunk = None if self._done else next(self._content, None)
         if chunk is None:
             self._done = True
-            return False
-        data = self._tail + chunk
-        number = self._first + len(self._rows)
-        if number < first:                        # rows to pass over first
-            end = data.rfind(b"</row>")
-            end = end + len(b"</row>") if end >= 0 else 0
-            rows = data.count(b"</row>", 0, end)
-            if number + rows <= first:            # all before the rows asked for: counted only
-                self._rows, self._first, self._tail = [], number + rows, data[end:]
-                return True
-        pieces = data.split(b"</row>")
-        self._tail = pieces.pop()
-        ok = [piece.startswith(b'<row r="%d">' % n) for n, piece in enumerate(pieces, number)]
-        if not all(ok):
-            del pieces[ok.index(False):]
-            self._done = True
-        self._rows += pieces
-        return bool(pieces) or not self._done
+        return chunk
+
+    def _find(self, tag: bytes) -> bool:
+        """Whether `tag` is in the rows read on from here; `_data` then starts with it (what
+        came before it let go)."""
+        while (at := self._data.find(tag)) < 0:
+            chunk = self._next()
+            if chunk is None:
+                self._data = b""
+                return False
+            self._data = self._data[max(0, len(self._data) - len(tag) + 1):] + chunk  # a tag cut
+        self._data = self._data[at:]
+        return True
+
+    def span(self, first: int, count: int) -> bytes | None:
+        """Rows `first` … `first + count - 1` as the part holds them, each with its </row>, or
+        None (and no more rows) when they are not all there as this module writes them. Their
+        bytes are found by two searches, not cut row by row: most of a re-merge's 名册 is
+        copied, and this is the thread that also makes the new rows."""
+        if not self._find(b'<row r="%d">' % first):
+            return self._end()
+        tag = b'<row r="%d">' % (first + count)
+        parts, seen, at = [self._data], len(self._data), self._data.find(tag)
+        tail = self._data[-(len(tag) - 1):]               # a tag may be cut across chunks
+        while at < 0:
+            chunk = self._next()
+            if chunk is None:
+                break                                     # the part's last rows
+            window = tail + chunk
+            found = window.find(tag)
+            if found >= 0:
+                at = seen - len(tail) + found
+            parts.append(chunk)
+            seen += len(chunk)
+            tail = window[-(len(tag) - 1):]
+        data = b"".join(parts)
+        rows, self._data = (data, b"") if at < 0 else (data[:at], data[at:])
+        if not (rows.endswith(b"</row>") and rows.count(b"<row ") == count
+                and rows.count(b"</row>") == count):
+            return self._end()
+        return rows
 
     def take(self, first: int, count: int) -> list[bytes]:
-        """Rows `first` … `first + count - 1` (without </row>); fewer when the part ends."""
-        while self._first + len(self._rows) < first + count and self._more(first):
-            pass
-        drop = min(max(0, first - self._first), len(self._rows))
-        del self._rows[:drop]
-        self._first += drop
-        if self._first != first:
+        """Rows `first` … `first + count - 1` (without </row>); fewer when the part ends or a
+        row is not as this module writes it (then no more rows)."""
+        if not self._find(b'<row r="%d">' % first):
             return []
-        return self._rows[:count]
+        rows: list[bytes] = []
+        for number in range(first, first + count):
+            while (end := self._data.find(b"</row>")) < 0 and (chunk := self._next()) is not None:
+                self._data += chunk
+            if end < 0 or not self._data.startswith(b'<row r="%d">' % number):
+                self._end()
+                break
+            rows.append(self._data[:end])
+            self._data = self._data[end + len(b"</row>"):]
+        return rows
+
+    def _end(self) -> None:
+        self._done, self._data = True, b""
 
 
 def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarray,
@@ -366,6 +395,11 @@ def _kept_rows_xml(frame: pd.DataFrame, dates: Mapping[str, str], same: np.ndarr
     letters = [get_column_letter(i + 1) for i in range(len(frame.columns))]
     for start in range(0, len(frame), _CHUNK):
         stop = min(start + _CHUNK, len(frame))
+        if same[start:stop].all():
+            rows = old.span(start + 2, stop - start)
+            if rows is not None:
+                yield rows
+                continue
         there = old.take(start + 2, stop - start) if same[start:stop].any() else []
         copy = same[start:start + len(there)]
         if len(there) == stop - start and copy.all():

@@ -374,14 +374,18 @@ class _OldRows:
         if not self._find(b'<row r="%d">' % first):
             return []
         rows: list[bytes] = []
+        at = 0
         for number in range(first, first + count):
-            while (end := self._data.find(b"</row>")) < 0 and (chunk := self._next()) is not None:
-                self._data += chunk
-            if end < 0 or not self._data.startswith(b'<row r="%d">' % number):
+            while (end := self._data.find(b"</row>", at)) < 0 \
+                    and (chunk := self._next()) is not None:
+                self._data = self._data[at:] + chunk
+                at = 0
+            if end < 0 or not self._data.startswith(b'<row r="%d">' % number, at):
                 self._end()
-                break
-            rows.append(self._data[:end])
-            self._data = self._data[end + len(b"</row>"):]
+                return rows
+            rows.append(self._data[at:end])
+            at = end + len(b"</row>")
+        self._data = self._data[at:]
         return rows
 
     def _end(self) -> None:

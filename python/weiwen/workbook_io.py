@@ -220,7 +220,8 @@ def _reads_as(values: list[Any], before: list[Any], text: bool) -> str | None:
     not mean they differ, only that it is worked out the long way."""
     kinds = set(map(type, values))
     if kinds <= {str, type(None)}:
-        return "float" if [v or None for v in values] == before else None
+        # most text columns hold no "" (read back as blank): compared as they are first
+        return "float" if values == before or [v or None for v in values] == before else None
     if kinds == {int} and not text:
         same = values == before and set(map(type, before)) == {float}   # == is exact
         return "int" if same else None
@@ -256,15 +257,16 @@ def read_back_and_kept(frame: pd.DataFrame, like: pd.DataFrame | None = None
         return None, none
     if like is not None and (len(like) != len(frame) or list(like.columns) != header):
         like = None
-    data: dict[str, list[Any]] = {}
+    data: dict[str, list[Any] | np.ndarray] = {}
     kept: list[str | None] = []
     try:
         for i, name in enumerate(header):
             values, text = frame.iloc[:, i].tolist(), name in TEXT_COLUMNS
             before = like.iloc[:, i].tolist() if like is not None else None
             spelled = _reads_as(values, before, text) if before is not None else None
-            data[name] = before if before is not None and spelled is not None \
-                else _read_column(values, text)
+            # a column kept is handed on as `like`'s array (the same objects), not as a list
+            data[name] = like.iloc[:, i].to_numpy(dtype=object) \
+                if like is not None and spelled is not None else _read_column(values, text)
             kept.append(spelled)
     except (Unsure, OverflowError):
         return None, none

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import stdnum
 
 from checks_helpers import make_id, office_settings
 from weiwen import problems as P
@@ -263,9 +264,10 @@ def test_a_cell_of_another_type_is_a_change():
     _assert_as_whole(roster, got, found, [], memo)
 
 
-def test_the_memo_is_kept_under_what_the_checks_depend_on_besides_the_roster():
+def test_the_memo_is_kept_under_what_the_checks_depend_on_besides_the_roster(monkeypatch):
     """The settings sheets (as their digest), each 对照名单 list's rows, and the day (ages are
-    counted to it when 参数 has no 活动开始日期): a change to any makes another context, and
+    counted to it when 参数 has no 活动开始日期) and python-stdnum's version (its table of region
+    codes): a change to any makes another context, and
     the merge then checks the whole roster."""
     listed = reference_frame([["姓名", "身份证号码", "社区"], ["甲", IDS[0], UNITS[0]],
                               ["乙", IDS[1], UNITS[1]]], "低保名单.xlsx")
@@ -281,3 +283,5 @@ def test_the_memo_is_kept_under_what_the_checks_depend_on_besides_the_roster():
     edited.iloc[0, 0] = "改过的名字"
     changed = [Reference(references[0].rule, edited), *references[1:]]
     assert base != context("settings", changed, day)
+    monkeypatch.setattr(stdnum, "__version__", "0.0")              # another table of regions
+    assert base != context("settings", references, day)

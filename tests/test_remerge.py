@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from stdnum.cn import ric
 
 from zip_parts import unparsable
 from intake_helpers import people, person, person_id, unit_campaign, write_csv, write_openpyxl
 from weiwen import pipeline, sheet_splice, workbook_io
 from weiwen.books import FileBook, Writes, file_book, read_roster, row_reuse, sheet_memo
-from weiwen.checks import reuse
+from weiwen.checks import ids, reuse
 from weiwen.campaign import Campaign
 from weiwen.intake import cache as C
 from weiwen.intake.cache import CACHE_DIR
@@ -529,4 +530,28 @@ def test_a_corrected_file_that_links_units_is_checked_as_a_whole_merge_checks_it
     roster = workbook_io.read_roster(messy.workbook)
     assert len(checked) == 1 and 2 <= checked[0] < len(roster) // 2
     assert "重复" in set(roster.loc[roster["户主姓名"] == person(201)[0], "状态"])
+    _assert_same_workbook(_sheets(messy.workbook), _from_scratch(messy, tmp_path))
+
+
+@pytest.mark.slow
+def test_a_re_merge_looks_up_only_the_region_codes_the_last_check_did_not(
+        messy, tmp_path, monkeypatch):
+    """stdnum's table of region codes (~0.1 s to load in each process) is asked only for a code
+    the memo's last check did not look up; the answers are a merge from scratch's."""
+    pipeline.on_disk("merge", messy)
+    looked: list[str] = []
+    real = ids._in_table
+    monkeypatch.setattr(ids, "_REGIONS", {})                     # as in a new process
+    monkeypatch.setattr(ids, "_in_table", lambda code: looked.append(code) or real(code))
+    west = _west()
+    west[3][5] = "13912345678"
+    write_csv(messy.inbox / "西湖社区名单.csv", west)
+    pipeline.on_disk("merge", messy)
+    assert looked == []
+    body = "990106" + person_id(104)[6:17]                       # a region no table knows
+    west[5][2] = body + ric.calc_check_digit(body + "0")
+    write_csv(messy.inbox / "西湖社区名单.csv", west)
+    pipeline.on_disk("merge", messy)
+    assert looked == ["990106"]
+    assert "990106" in str(workbook_io.read_problems(messy.workbook).to_numpy().tolist())
     _assert_same_workbook(_sheets(messy.workbook), _from_scratch(messy, tmp_path))

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -276,12 +275,35 @@ def check_id_legacy(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]
     return emit(roster, changed, ID_LEGACY, column=Col.ID, old=roster[ID_RAW])
 
 
-@lru_cache(maxsize=8192)
+#: 6-digit region code → whether stdnum's table knows it, for the codes looked up so far.
+#: Loading the table costs ~0.1 s in each process: a merge's check memo hands in the answers
+#: of the last merge (pipeline/check_memo.py), so a re-merge that meets no new code never loads it
+_REGIONS: dict[str, bool] = {}
+
+
 def region_known(code: str) -> bool:
     """Whether stdnum's table knows the 6-digit region code for any year."""
+    known = _REGIONS.get(code)
+    if known is None:
+        known = _REGIONS[code] = _in_table(code)
+    return known
+
+
+def _in_table(code: str) -> bool:
     from stdnum import numdb
     info = numdb.get("cn/loc").info(code)
     return any(props.get("county") for _, props in info)
+
+
+def regions_looked_up() -> dict[str, bool]:
+    return dict(_REGIONS)
+
+
+def remember_regions(found: object) -> None:
+    """Answers of region_known from an earlier process (ignored unless code → bool)."""
+    if isinstance(found, dict):
+        _REGIONS.update({k: v for k, v in found.items()
+                         if isinstance(k, str) and isinstance(v, bool)})
 
 
 def check_id_region(roster: pd.DataFrame, settings: Settings) -> list[P.Problem]:

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from weiwen.fileio import Resolver
 from openpyxl import load_workbook
 
 from outputs_helpers import small_campaign, write_return
@@ -161,3 +163,19 @@ def test_the_check_code_is_pandas_hash_of_the_roster_to_the_bit(seed):
     for f in (frame, frame.astype(str), frame.astype(object)):
         want = pd.util.hash_pandas_object(f, index=False).to_numpy()
         assert np.array_equal(row_hashes(f), want)
+
+
+def test_files_are_resolved_as_pathlib_resolves_them(tmp_path):
+    """The outputs' manifest keys files by where they really are: through a linked folder, a
+    linked file, '..' and a file not there yet, as Path.resolve() says."""
+    real = tmp_path / "real"
+    (real / "退回修改").mkdir(parents=True)
+    (real / "退回修改" / "东湖社区.xlsx").write_bytes(b"x")
+    (tmp_path / "via").symlink_to(real, target_is_directory=True)
+    (real / "link.xlsx").symlink_to(real / "退回修改" / "东湖社区.xlsx")
+    resolve = Resolver()
+    paths = [tmp_path / "via" / "退回修改" / "东湖社区.xlsx", real / "退回修改" / "西湖社区.xlsx",
+             tmp_path / "via" / "link.xlsx", real / "退回修改" / ".." / "link.xlsx",
+             real / "退回修改" / "..", Path("relative.xlsx")]
+    for path in [*paths, *paths]:                                # the second time, from memory
+        assert resolve(path) == str(path.resolve())

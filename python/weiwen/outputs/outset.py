@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 if TYPE_CHECKING:
     from .unchanged import Unchanged
 
-from ..fileio import TEMP_PREFIX, remove_stale_temps
+from ..fileio import TEMP_PREFIX, Resolver, remove_stale_temps
 
 
 class OutputSet:
@@ -77,10 +77,11 @@ class OutputSet:
                 self.unchanged.record(path, self.digests[path])
         if self.unchanged is not None:
             self.unchanged.save()
-        current = {p.resolve() for p in self.written}
+        resolve = Resolver()
+        current = {resolve(p) for p in self.written}
         for pattern in self.patterns:
             for old in self.folder.glob(pattern):
-                if old.resolve() in current or old.name in self.keep or old.name.startswith(("~$", TEMP_PREFIX)):
+                if resolve(old) in current or old.name in self.keep or old.name.startswith(("~$", TEMP_PREFIX)):
                     continue
                 try:
                     old.unlink()

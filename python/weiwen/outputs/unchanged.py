@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..fileio import atomic_write_bytes
+from ..fileio import Resolver, atomic_write_bytes
 from ..intake.cache import CACHE_DIR, code_version
 
 MANIFEST = "outputs.json"
@@ -40,12 +40,14 @@ class Unchanged:
         except (OSError, ValueError):
             self.entries = {}
         self.changed = False
+        self._resolve = Resolver()
+        self._root = os.path.join(self._resolve(self.root), "")
 
     def _key(self, path: Path) -> str:
-        try:
-            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(Path(path).resolve())
+        resolved = self._resolve(path)
+        if resolved.startswith(self._root):
+            return Path(resolved[len(self._root):]).as_posix()
+        return resolved
 
     @staticmethod
     def _stat(path: Path) -> list[int] | None:

@@ -366,7 +366,10 @@ def _in_order(roster: pd.DataFrame, kept: np.ndarray, unit_order: dict[str, int]
             file_codes, _ = pd.factorize(files, sort=True)
             order = np.lexsort((roster[Col.SRC_ROW].to_numpy()[kept], file_codes,
                                 np.asarray(places, dtype=np.int64)[unit_codes]))
-            return roster.take(np.flatnonzero(kept)[order]).reset_index(drop=True)
+            rows = np.flatnonzero(kept)[order]
+            if len(rows) == len(roster) and (rows == np.arange(len(rows))).all():
+                return roster.reset_index(drop=True)          # in order already: not copied
+            return roster.take(rows).reset_index(drop=True)
     return roster[kept].sort_values([Col.UNIT, Col.SRC_FILE, Col.SRC_ROW], kind="stable",
                                     key=lambda s: s.map(unit_order) if s.name == Col.UNIT
                                     else s).reset_index(drop=True)
@@ -459,7 +462,8 @@ def merge_files(files: list[RawFile], settings: Settings, *,
     used = _choose_versions(pieces, report, problems)
     report.sent = list(dict.fromkeys(p.unit.name for p in pieces))
 
-    frames = []
+    unit_order = {u.name: i for i, u in enumerate(settings.units)}
+    frames: list[tuple[tuple[int, str], pd.DataFrame]] = []
     for piece in used:
         if not len(piece.frame):
             continue
@@ -467,7 +471,9 @@ def merge_files(files: list[RawFile], settings: Settings, *,
             frame, found = memo.normalised(
                 piece.table.raw, (piece.table.sheet, piece.unit.code, piece.unit.name),
                 lambda piece=piece: _normalise_piece(piece, categories))
-            frames.append(frame)
+            # in the roster's order (_in_order), so that most rosters need no reordering
+            frames.append(((unit_order.get(piece.unit.name, len(unit_order)),
+                            piece.table.source), frame))
             problems += found + [
                 P.make("intake.head_not_listed", unit=piece.unit.name, file=piece.table.source,
                        row=row, column=Col.NAME, name=name or "（空）", first=first, last=last)
@@ -482,7 +488,9 @@ def merge_files(files: list[RawFile], settings: Settings, *,
                                    file=piece.table.source, reason=_reason(exc, piece.table.source)))
     columns = [*ROSTER_COLUMNS, Internal.UNIT_CODE, Internal.ID_FROM_NUMBER,
                Internal.CARD_FROM_NUMBER]
-    roster = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    frames.sort(key=lambda placed: placed[0])
+    roster = pd.concat([frame for _, frame in frames], ignore_index=True) if frames \
+        else pd.DataFrame(columns=columns)
     roster = roster.reindex(columns=columns)
     report.rows_read += len(roster)
     counts = roster[Col.UNIT].value_counts()
@@ -498,8 +506,7 @@ def merge_files(files: list[RawFile], settings: Settings, *,
                                row=int(row[Col.SRC_ROW]), column=Col.NAME,
                                content=content or "（空）"))
     report.rejected_rows += int(nobody.sum())
-    roster = _in_order(roster, ~nobody.to_numpy(bool),
-                       {u.name: i for i, u in enumerate(settings.units)})
+    roster = _in_order(roster, ~nobody.to_numpy(bool), unit_order)
     roster[Col.SEQ] = range(1, len(roster) + 1)
     roster[Col.STATUS] = Status.VALID.value
     roster[Col.ISSUES] = ""

@@ -343,8 +343,9 @@ class _OldRows:
     def span(self, first: int, count: int) -> bytes | None:
         """Rows `first` … `first + count - 1` as the part holds them, each with its </row>, or
         None (and no more rows) when they are not all there as this module writes them. Their
-        bytes are found by two searches, not cut row by row: most of a re-merge's 名册 is
-        copied, and this is the thread that also makes the new rows."""
+        bytes are found by two searches and their rows counted, not cut row by row: most of a
+        re-merge's 名册 is copied, and this is the thread that also makes the new rows. (The
+        sheet's fingerprint has told already that the part is the one this module wrote.)"""
         if not self._find(b'<row r="%d">' % first):
             return self._end()
         tag = b'<row r="%d">' % (first + count)
@@ -363,8 +364,7 @@ class _OldRows:
             tail = window[-(len(tag) - 1):]
         data = b"".join(parts)
         rows, self._data = (data, b"") if at < 0 else (data[:at], data[at:])
-        if not (rows.endswith(b"</row>") and rows.count(b"<row ") == count
-                and rows.count(b"</row>") == count):
+        if not (rows.endswith(b"</row>") and rows.count(b"</row>") == count):
             return self._end()
         return rows
 

@@ -85,7 +85,7 @@ class FileBook:
                 else:
                     rows = sheet_rows(self.campaign.workbook, sheet) or []
                 self._frames[key] = frame_from_rows(rows, columns)
-        return self._frames[key].copy()
+        return self._frames[key].copy(deep=False)       # copy on write: the kept one stays
 
     def _known(self, sheet: str) -> pd.DataFrame | None:
         """The sheet's whole read-back frame without reading its cells: written by this book, or

@@ -74,7 +74,7 @@ def run_checks_slotted(roster: pd.DataFrame, settings: Settings, *,
     cards_lost = pd.Series(roster.index.isin(cards), index=roster.index)
     for column, rows in ((Internal.ID_FROM_NUMBER, lost), (Internal.CARD_FROM_NUMBER, cards_lost)):
         if rows.any():
-            roster = roster.copy()
+            roster = roster.copy(deep=False)
             before = roster[column].fillna(False).astype(bool) if column in roster else False
             roster[column] = rows | before
     roster = prepare_ids(roster, settings)

@@ -145,7 +145,7 @@ def raw_ids(written: pd.Series) -> pd.Series:
 
 def prepare_ids(roster: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Add ID_RAW, BIRTH, ID_OK and names.Internal.AGE; convert valid 15-digit IDs to 18 digits."""
-    roster = roster.copy()
+    roster = roster.copy(deep=False)   # copy on write: the caller's roster stays as it is
     raw = raw_ids(text(roster, Col.ID))
     roster[ID_RAW] = raw
     ids = _legacy_to_18(raw)

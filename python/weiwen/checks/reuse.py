@@ -299,7 +299,7 @@ def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[
         slot_parts.append(np.asarray([s for _, s in placed], dtype=np.int64))
         row_parts.append(_rows_of(roster, [p for p, _ in placed]))
     outcome = pd.concat(parts).reindex(roster.index) if len(parts) > 1 else parts[0]
-    out = roster.copy()
+    out = roster.copy(deep=False)      # copy on write: the caller's roster stays as it is
     for column in OUTCOME:
         out[column] = outcome[column]
     # the people of a 必须在 list whom no unit sent: asked of the whole roster's IDs

@@ -131,7 +131,7 @@ class RosterEdits:
         moved = np.logical_or.reduce(list(differs.values()))
         if not moved.any():
             return roster
-        roster = roster.copy()
+        roster = roster.copy(deep=False)
         notes = roster[Col.NOTE].to_numpy(object).copy()
         before = (self.previous[Col.NOTE].to_numpy(object) if Col.NOTE in self.previous
                   else np.full(len(self.previous), None, dtype=object))

@@ -14,6 +14,7 @@ import pytest
 import numpy as np
 import pandas as pd
 
+from weiwen.values import own_copy
 from weiwen import sheet_splice as S
 
 _DATES = {S.DATE_FORMAT: "7", S.DATETIME_FORMAT: "8"}
@@ -574,3 +575,17 @@ def test_the_sheet_memo_gives_back_each_column_as_it_was_kept(cells):
     assert [(type(v), repr(v)) for v in frame["列"].tolist()] == \
         [(type(v), repr(v)) for v in cells]
     assert frame["列"].dtype == object
+
+
+def test_a_frame_copied_for_a_step_leaves_the_callers_as_it_was():
+    """own_copy is shallow only where pandas copies on write: a step that sets a column, a
+    cell or a new column of its copy never changes the frame it was given."""
+    frame = pd.DataFrame({"户主姓名": ["张三", "李四"], "家庭人口": [1.0, 2.0]}, dtype=object)
+    mine = own_copy(frame)
+    mine["户主姓名"] = ["王五", "赵六"]
+    mine.loc[0, "家庭人口"] = 9.0
+    mine.iloc[1, 1] = 7.0
+    mine["状态"] = "有效"
+    assert frame.to_dict("list") == {"户主姓名": ["张三", "李四"], "家庭人口": [1.0, 2.0]}
+    assert mine.to_dict("list") == {"户主姓名": ["王五", "赵六"], "家庭人口": [9.0, 7.0],
+                                    "状态": ["有效", "有效"]}

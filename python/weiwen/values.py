@@ -215,3 +215,21 @@ def cn_date(value: dt.date | None, default: str = "") -> str:
     if not isinstance(value, dt.date):
         return default
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _copies_on_write() -> bool:
+    """Whether pandas copies on write: always from pandas 3, by an option in pandas 2."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
+_COPY_ON_WRITE = _copies_on_write()
+
+
+def own_copy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` the caller may change without changing `frame`: shallow where pandas
+    copies on write (copying 100,000 rows × 25 columns costs a tenth of a second), deep where
+    it does not (pandas 2 by default, where setting a column of a shallow copy may write into
+    the original's block)."""
+    return frame.copy(deep=not _COPY_ON_WRITE)

@@ -17,6 +17,7 @@ from ..errors import CampaignError
 from ..excel_kept import missing_note, missing_parts, newer_copies, newer_copy_note
 from ..lock import in_use_message, read_only, read_only_message
 from ..names import PROBLEM_KINDS_SHEET, Sheet
+from ..values import own_copy
 from ..workbook_io import (frame_from_rows, read_back_and_kept, read_sheets, sheet_rows,
                            write_frames)
 from .base import Rows, Writes
@@ -85,7 +86,7 @@ class FileBook:
                 else:
                     rows = sheet_rows(self.campaign.workbook, sheet) or []
                 self._frames[key] = frame_from_rows(rows, columns)
-        return self._frames[key].copy(deep=False)       # copy on write: the kept one stays
+        return own_copy(self._frames[key])
 
     def _known(self, sheet: str) -> pd.DataFrame | None:
         """The sheet's whole read-back frame without reading its cells: written by this book, or

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import problems as P
 from ..names import Col, Internal, Status
 from ..settings import Settings
-from ..values import with_texts, without_texts
+from ..values import own_copy, with_texts, without_texts
 from ._base import PHONE_DIGITS, Check, apply, emit, phone_digits
 from .coverage import Reference, check_reference, check_references, reference_frame
 from .duplicates import DUPLICATE_CHECKS, LIKELY_CHECKS
@@ -74,7 +74,7 @@ def run_checks_slotted(roster: pd.DataFrame, settings: Settings, *,
     cards_lost = pd.Series(roster.index.isin(cards), index=roster.index)
     for column, rows in ((Internal.ID_FROM_NUMBER, lost), (Internal.CARD_FROM_NUMBER, cards_lost)):
         if rows.any():
-            roster = roster.copy(deep=False)
+            roster = own_copy(roster)
             before = roster[column].fillna(False).astype(bool) if column in roster else False
             roster[column] = rows | before
     roster = prepare_ids(roster, settings)

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import problems as P
 from ..names import Col, Internal, ProblemCol, Severity
 from ..settings import Settings
-from ..values import text_column as text
+from ..values import own_copy, text_column as text
 from ._base import emit, register
 
 #: names every office a unit fills the template in: LibreOffice and WPS turn a typed 18-digit
@@ -145,7 +145,7 @@ def raw_ids(written: pd.Series) -> pd.Series:
 
 def prepare_ids(roster: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Add ID_RAW, BIRTH, ID_OK and names.Internal.AGE; convert valid 15-digit IDs to 18 digits."""
-    roster = roster.copy(deep=False)   # copy on write: the caller's roster stays as it is
+    roster = own_copy(roster)
     raw = raw_ids(text(roster, Col.ID))
     roster[ID_RAW] = raw
     ids = _legacy_to_18(raw)

@@ -34,7 +34,7 @@ from pandas.api.types import infer_dtype
 from .. import problems as P
 from ..names import MEMBER_IDS, Col, Internal, RefRule
 from ..settings import Settings
-from ..values import text_column as text
+from ..values import own_copy, text_column as text
 from . import reference_slot, run_checks_slotted
 from ._base import phone_digits
 from .coverage import NOT_RETURNED, Reference, not_returned
@@ -299,7 +299,7 @@ def _check_again(roster: pd.DataFrame, settings: Settings, references: Sequence[
         slot_parts.append(np.asarray([s for _, s in placed], dtype=np.int64))
         row_parts.append(_rows_of(roster, [p for p, _ in placed]))
     outcome = pd.concat(parts).reindex(roster.index) if len(parts) > 1 else parts[0]
-    out = roster.copy(deep=False)      # copy on write: the caller's roster stays as it is
+    out = own_copy(roster)
     for column in OUTCOME:
         out[column] = outcome[column]
     # the people of a 必须在 list whom no unit sent: asked of the whole roster's IDs

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..names import BACKUP_DIR, Col
-from ..values import text_at, text_of_few, texts_differ
+from ..values import own_copy, text_at, text_of_few, texts_differ
 
 #: the columns a merge fills from the returned file, which a clerk may correct in 名册 (类别 too:
 #: 类别按标题计 asks the clerk to correct it there)
@@ -131,7 +131,7 @@ class RosterEdits:
         moved = np.logical_or.reduce(list(differs.values()))
         if not moved.any():
             return roster
-        roster = roster.copy(deep=False)
+        roster = own_copy(roster)
         notes = roster[Col.NOTE].to_numpy(object).copy()
         before = (self.previous[Col.NOTE].to_numpy(object) if Col.NOTE in self.previous
                   else np.full(len(self.previous), None, dtype=object))

@@ -268,8 +268,11 @@ class ReturnsCache:
         entry = self.store.get(FILE, key) if key else None
         if entry is None:
             return None
-        light, tables, hidden, cells = entry
-        kept = _KeptCells(cells)
+        try:
+            light, tables, hidden, cells = entry
+            kept = _KeptCells(cells)
+        except (TypeError, ValueError):      # an entry of another shape: the file is read
+            return None
         for i, table in enumerate(tables):
             if kept.outlined(i):
                 table.cells = functools.partial(kept.frame, i)

@@ -164,8 +164,13 @@ def _plain(frame: pd.DataFrame, column: str) -> np.ndarray | None:
     col = frame[kept] if kept in frame.columns else frame[column]
     if not _cell_by_cell(col):
         return None
-    cells = col.to_numpy(object)
-    if pd.api.types.infer_dtype(cells, skipna=False) == "string":      # no blank cell
+    return blanks_as_empty(col.to_numpy(object))
+
+
+def blanks_as_empty(cells: np.ndarray) -> np.ndarray | None:
+    """`cells` (an object array) with the blank ones (None, NaN) as '', when every other cell
+    is a str; else None. `cells` itself when none is blank."""
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":
         return cells
     cells = cells.copy()
     cells[pd.isna(cells)] = ""

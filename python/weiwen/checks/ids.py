@@ -296,6 +296,7 @@ def _in_table(code: str) -> bool:
 
 
 def regions_looked_up() -> dict[str, bool]:
+    """The answers of region_known so far, for the check memo to keep."""
     return dict(_REGIONS)
 
 

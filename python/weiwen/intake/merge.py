@@ -29,7 +29,7 @@ import pandas as pd
 from .. import problems as P
 from ..names import ROSTER_COLUMNS, Col, Internal, Severity, Status
 from ..settings import Settings, Unit
-from ..values import to_text
+from ..values import blanks_as_empty, to_text
 from . import normalize as N
 from .categories import CategoryIndex, piece_categories
 from .headers import find_header
@@ -265,17 +265,6 @@ def _occurrences(codes: np.ndarray) -> np.ndarray:
 _KEYED = (Col.UNIT, Col.ID, Col.NAME, Col.CATEGORY)
 
 
-def _key_cells(frame: pd.DataFrame, column: str) -> np.ndarray | None:
-    """The cells of `column` with the blank ones as '' (the text _as_text gives them), when
-    every other cell is a str (its own text); else None."""
-    cells = frame[column].to_numpy(object)
-    if pd.api.types.infer_dtype(cells, skipna=False) == "string":
-        return cells
-    cells = cells.copy()
-    cells[pd.isna(cells)] = ""
-    return cells if pd.api.types.infer_dtype(cells, skipna=False) == "string" else None
-
-
 def _previous_keys(previous: pd.DataFrame, roster: pd.DataFrame, keys: np.ndarray
                    ) -> np.ndarray:
     """_keys(previous) as an object array, with `keys` (the new roster's) taken for the rows
@@ -286,7 +275,9 @@ def _previous_keys(previous: pd.DataFrame, roster: pd.DataFrame, keys: np.ndarra
     common = min(len(previous), len(roster))
     same = np.ones(common, dtype=bool)
     for column in _KEYED:
-        before, after = _key_cells(previous, column), _key_cells(roster, column)
+        # blanks as '' (the text _as_text gives them), every other cell a str (its own text)
+        before = blanks_as_empty(previous[column].to_numpy(object))
+        after = blanks_as_empty(roster[column].to_numpy(object))
         if before is None or after is None:
             return np.asarray(_keys(previous), dtype=object)
         same &= before[:common] == after[:common]
